@@ -1,0 +1,289 @@
+/*
+ * hks.h: the public API of libhks, the hksearch full-text search library
+ * for Chinese (simplified and traditional) news.
+ *
+ * An index is a directory of immutable segments and a manifest. A writer
+ * adds documents (or whole sources: a folder of .txt/.md articles, a .jsonl
+ * or .jsonl.zst file) and commits atomically; readers open the committed
+ * state and search it with BM25 over CJK bigrams, exact phrases, one-
+ * character queries and natural-language questions. Simplified and
+ * traditional characters, full- and half-width forms, and letter case are
+ * the same text to a query.
+ *
+ * Thread safety. Once hks_index_open() returns, an hks_index is immutable
+ * and may be shared by any number of threads. hks_index_close() must not
+ * race with any other use of the index or of its searchers. An hks_searcher
+ * is not thread-safe: like ZSTD_DCtx, create one per thread and reuse it
+ * across queries; it owns the scratch memory, the zstd decompression
+ * context and the last error message. An hks_writer is not thread-safe, and
+ * there is at most one writer per directory (enforced by a lock file;
+ * HKS_ERR_LOCKED). The library has no mutable global state, so
+ * hks_strerror() and hks_version_*() are safe anywhere.
+ *
+ * Ownership. The only library-allocated objects a caller sees are handles,
+ * each with one destructor that accepts NULL. Results go into caller-owned
+ * buffers with explicit capacities. Inputs are borrowed for the duration of
+ * a call. Strings the library returns (error messages, document fields) are
+ * valid until the next call on the same handle. The library never prints,
+ * never exits and never aborts on bad input.
+ *
+ * Open-failure rule (sqlite3_open_v2): *_open() and *_new() set *out to a
+ * handle even on failure, as long as the handle itself could be allocated,
+ * so *_errmsg(*out) can explain the failure; the caller always calls the
+ * matching close/free. *out is NULL only on HKS_ERR_NOMEM or HKS_ERR_ARG.
+ */
+#ifndef HKS_H
+#define HKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define HKS_API __attribute__((visibility("default")))
+#else
+#define HKS_API
+#endif
+
+/* ---- Version ----------------------------------------------------------
+ * API version (semver). The ABI version is the shared library's soname,
+ * kept in the Makefile; the on-disk format has its own number (format.h). */
+#define HKS_VERSION_MAJOR 0
+#define HKS_VERSION_MINOR 1
+#define HKS_VERSION_PATCH 0
+#define HKS_VERSION_NUMBER                                                     \
+    (HKS_VERSION_MAJOR * 10000 + HKS_VERSION_MINOR * 100 + HKS_VERSION_PATCH)
+HKS_API unsigned hks_version_number(void);   /* runtime value */
+HKS_API const char *hks_version_string(void); /* "0.1.0" */
+
+/* ---- Result codes -----------------------------------------------------
+ * Every function that can fail returns int: 0 = HKS_OK, > 0 = a non-error
+ * status, < 0 = error. Values are part of the ABI: never renumber, only add. */
+enum {
+    HKS_OK = 0,
+    HKS_DONE = 1,           /* iteration finished; not an error          */
+    HKS_ERR_NOMEM = -1,     /* an allocation failed                      */
+    HKS_ERR_IO = -2,        /* errno-level failure; see *_errmsg()        */
+    HKS_ERR_CORRUPT = -3,   /* checksum mismatch or malformed structure   */
+    HKS_ERR_FORMAT = -4,    /* unsupported format or normalizer version   */
+    HKS_ERR_ARG = -5,       /* invalid argument (NULL, out of range)      */
+    HKS_ERR_UTF8 = -6,      /* input text is not valid UTF-8              */
+    HKS_ERR_QUERY = -7,     /* query syntax error                         */
+    HKS_ERR_BUFSIZE = -8,   /* caller buffer too small; size reported     */
+    HKS_ERR_LOCKED = -9,    /* another writer holds the index lock        */
+    HKS_ERR_NOTFOUND = -10, /* no such document, index or file            */
+    HKS_ERR_MISUSE = -11,   /* call made in the wrong state               */
+    HKS_ERR_INPUT = -12,    /* malformed input record (bad JSON, encoding) */
+    HKS_ERR_INTERNAL = -99
+};
+/* A static string naming rc; never NULL. */
+HKS_API const char *hks_strerror(int rc);
+
+/* ---- Memory -----------------------------------------------------------
+ * One function does malloc/realloc/free, as in lua_Alloc: nsize == 0 frees
+ * ptr and returns NULL; otherwise it returns a block of nsize bytes holding
+ * the first min(osize, nsize) bytes of ptr (ptr NULL: a new block), or NULL
+ * on failure, leaving ptr untouched. osize is advisory (0 when unknown). A
+ * NULL hks_alloc * means malloc/realloc/free. The struct is copied at
+ * open; this two-field struct is frozen forever. */
+typedef void *(*hks_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
+typedef struct hks_alloc {
+    hks_alloc_fn fn;
+    void *ud;
+} hks_alloc;
+
+/* ---- Handles (opaque) ------------------------------------------------- */
+typedef struct hks_writer hks_writer;     /* builds/extends an index     */
+typedef struct hks_index hks_index;       /* an opened, immutable index  */
+typedef struct hks_searcher hks_searcher; /* per-thread query context    */
+
+/* ---- Documents ---------------------------------------------------------
+ * A document as given to the writer; every field is borrowed for the call
+ * and is UTF-8 (invalid bytes are skipped and reported, never indexed).
+ * A document is identified by (collection, id): the collection scopes ids,
+ * so two sources that both use id "25908" keep two documents, while adding
+ * an id again in the same collection replaces the earlier document. Empty
+ * fields may be NULL with length 0. */
+typedef struct hks_doc {
+    const char *collection; /* id scope, e.g. the source file's name     */
+    size_t collection_len;
+    const char *id; /* external id; required, 1..1024 bytes          */
+    size_t id_len;
+    const char *title;
+    size_t title_len;
+    const char *body;
+    size_t body_len;
+    const char *date; /* "YYYY-MM-DD..." as given; may be empty        */
+    size_t date_len;
+    const char *source; /* publisher, e.g. "北京卫健委"                   */
+    size_t source_len;
+    const char *url;
+    size_t url_len;
+} hks_doc;
+
+/* A stored document's metadata, as views into the searcher's memory, valid
+ * until the next call on that searcher. Strings are NUL-terminated too. */
+typedef struct hks_doc_meta {
+    const char *collection;
+    size_t collection_len;
+    const char *id;
+    size_t id_len;
+    const char *title;
+    size_t title_len;
+    const char *date;
+    size_t date_len;
+    const char *source;
+    size_t source_len;
+    const char *url;
+    size_t url_len;
+    uint32_t n_tokens; /* document length used by BM25 (title + body) */
+} hks_doc_meta;
+
+/* ---- Writer (one thread; one writer per index directory) -------------- */
+typedef enum hks_wparam {
+    HKS_W_MEMORY_BUDGET_MB = 1, /* in-memory postings before a segment is
+                                   flushed; default 256, 1..65536 */
+    HKS_W_ZSTD_LEVEL = 2,       /* document store level; default 3, 1..19 */
+    HKS_W_MERGE_AT_COMMIT = 3   /* 1 (default): a commit merges segments by
+                                   the tiered policy; 2: into one segment;
+                                   0: never */
+} hks_wparam;
+
+/* Progress of a writer, for a progress line. */
+typedef struct hks_progress {
+    uint64_t n_docs;       /* documents added since open               */
+    uint64_t n_bytes;      /* input bytes read since open              */
+    uint64_t n_rejected;   /* malformed records skipped since open     */
+    const char *path;      /* source being read, or NULL               */
+} hks_progress;
+
+/* Callbacks for hks_writer_add_path(). Any member may be NULL. warn gets
+ * one message per malformed record ("FILE:LINE: what is wrong"); the record
+ * is skipped and reading goes on. progress is called about every 1 MB of
+ * input. */
+typedef struct hks_callbacks {
+    void (*warn)(void *ud, const char *msg);
+    void (*progress)(void *ud, const hks_progress *p);
+    void *ud;
+} hks_callbacks;
+
+/* Open (creating it if missing) the index in dir for writing and take its
+ * lock. HKS_ERR_LOCKED if another writer holds it. */
+HKS_API int hks_writer_open(const char *dir, const hks_alloc *alloc,
+                            hks_writer **out);
+HKS_API int hks_writer_set(hks_writer *w, hks_wparam param, long long value);
+/* Add (or replace, by collection and id) one document. Invalid UTF-8 in a
+ * field is skipped; the count is in hks_writer_progress().n_rejected only
+ * when the whole document was refused. */
+HKS_API int hks_writer_add(hks_writer *w, const hks_doc *doc);
+/* Add every article of path: a folder (recursively: *.txt and *.md files,
+ * one article each, id = the path below the folder, collection = the
+ * folder's name; title = the headline found in the first lines), a .jsonl
+ * file or a .jsonl.zst file (one JSON object a line with "id", "title",
+ * "body" and optional "date", "source", "url"; collection = the file's name
+ * without .jsonl/.zst). Malformed records are reported through cb and
+ * skipped. @return HKS_OK, or an error that stopped the source (unreadable
+ * file, corrupt zstd stream); documents added before stay pending. */
+HKS_API int hks_writer_add_path(hks_writer *w, const char *path,
+                                const hks_callbacks *cb);
+/* Delete the document (collection, id); HKS_ERR_NOTFOUND if none. */
+HKS_API int hks_writer_delete(hks_writer *w, const char *collection,
+                              size_t collection_len, const char *id,
+                              size_t id_len);
+/* Make everything added so far durable and visible: write the segment,
+ * fsync, atomically replace the manifest, fsync the directory. All or
+ * nothing: on failure the last commit is untouched. */
+HKS_API int hks_writer_commit(hks_writer *w);
+HKS_API void hks_writer_progress(const hks_writer *w, hks_progress *out);
+/* NULL ok; discards uncommitted work and releases the lock. */
+HKS_API void hks_writer_close(hks_writer *w);
+HKS_API const char *hks_writer_errmsg(const hks_writer *w);
+
+/* ---- Index ------------------------------------------------------------- */
+typedef struct hks_index_info {
+    uint64_t n_docs;     /* live documents                          */
+    uint64_t n_deleted;  /* deleted documents not yet merged away   */
+    uint64_t n_segments;
+    uint64_t n_terms;    /* sum over segments of dictionary sizes   */
+    uint64_t n_tokens;   /* sum of live document lengths            */
+    uint64_t bytes_postings; /* dictionaries, postings, positions   */
+    uint64_t bytes_docstore; /* compressed original text            */
+    uint64_t bytes_other;    /* metadata, manifest, tombstones      */
+    uint64_t generation;     /* commit number                       */
+} hks_index_info;
+
+/* Open the committed state of the index in dir. Later commits do not
+ * disturb an open index. */
+HKS_API int hks_index_open(const char *dir, const hks_alloc *alloc,
+                           hks_index **out);
+HKS_API void hks_index_close(hks_index *idx); /* NULL ok */
+HKS_API const char *hks_index_errmsg(const hks_index *idx);
+HKS_API int hks_index_info_get(hks_index *idx, hks_index_info *out);
+/* Verify every checksum and structure of the index: HKS_OK or
+ * HKS_ERR_CORRUPT with the file and what failed in hks_index_errmsg(). */
+HKS_API int hks_index_check(hks_index *idx);
+
+/* ---- Searcher (one per thread) ---------------------------------------- */
+typedef struct hks_hit {
+    uint32_t doc_id; /* valid for this hks_index only              */
+    uint32_t flags;  /* HKS_HIT_EXACT: matches the whole query     */
+    double score;    /* BM25; higher is better                     */
+} hks_hit;
+#define HKS_HIT_EXACT 1u
+
+/* What a search found, beside the hits. */
+typedef struct hks_search_info {
+    uint64_t n_exact;   /* documents matching the query strictly     */
+    uint64_t n_partial; /* others matching some of its terms (natural-
+                           language queries); UINT64_MAX if not counted */
+    int is_natural;     /* ranked over bigrams with OR semantics      */
+} hks_search_info;
+
+typedef enum hks_sparam {
+    HKS_S_BM25_K1 = 1,      /* default 1.2, 0..10                         */
+    HKS_S_BM25_B = 2,       /* default 0.75, 0..1                         */
+    HKS_S_COUNT_PARTIAL = 3 /* 1: count n_partial exactly (costs time);
+                               0 (default) leaves it UINT64_MAX           */
+} hks_sparam;
+
+HKS_API int hks_searcher_new(hks_index *idx, hks_searcher **out);
+HKS_API void hks_searcher_free(hks_searcher *s); /* NULL ok */
+HKS_API int hks_searcher_set(hks_searcher *s, hks_sparam param, double value);
+/* Run query; write the best min(hits_cap, matches) hits, best first (ties by
+ * doc_id), into hits; *n_hits = number written. info may be NULL.
+ * HKS_ERR_QUERY with a message for a query that cannot be run (unbalanced
+ * quote, nothing searchable, too long). Query language: README.md. */
+HKS_API int hks_search(hks_searcher *s, const char *query, size_t query_len,
+                       hks_hit *hits, size_t hits_cap, size_t *n_hits,
+                       hks_search_info *info);
+/* Metadata of a document (see hks_doc_meta for the lifetime). */
+HKS_API int hks_doc_meta_get(hks_searcher *s, uint32_t doc_id,
+                             hks_doc_meta *out);
+/* Copy the document's body as it was added into buf. If buf_cap is too
+ * small: HKS_ERR_BUFSIZE and *len_out = the size needed. */
+HKS_API int hks_doc_body(hks_searcher *s, uint32_t doc_id, char *buf,
+                         size_t buf_cap, size_t *len_out);
+
+/* A highlighted range of a snippet: bytes [start, end) of the snippet. */
+typedef struct hks_span {
+    uint32_t start;
+    uint32_t end;
+} hks_span;
+/* A snippet of about max_chars characters of the document body (the title
+ * when the body has no match), cut from the text as written, around the
+ * matches of query, with its matches as spans. Writes a NUL-terminated
+ * string into buf; HKS_ERR_BUFSIZE with *len_out = size needed if buf_cap
+ * is too small. Up to spans_cap spans go into spans (may be NULL). */
+HKS_API int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query,
+                        size_t query_len, size_t max_chars, char *buf,
+                        size_t buf_cap, size_t *len_out, hks_span *spans,
+                        size_t spans_cap, size_t *n_spans);
+HKS_API const char *hks_searcher_errmsg(const hks_searcher *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HKS_H */

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian packages hksearch needs to build, test and run, but
+# only those that are missing, and says what it does. Safe to run again.
+#   scripts/install-deps.sh          build + test packages
+#   scripts/install-deps.sh --gen    also OpenCC (only needed to regenerate
+#                                    common/zhfold_data.c)
+set -eu
+pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd"
+[ "${1:-}" = "--gen" ] && pkgs="$pkgs opencc libopencc-data python3"
+missing=""
+for p in $pkgs; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+if [ -z "$missing" ]; then
+    echo "install-deps: all packages present"
+    exit 0
+fi
+echo "install-deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || $SUDO apt-get update
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
