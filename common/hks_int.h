@@ -225,6 +225,9 @@ HKS_INTERNAL const char *hks_norm_unicode_version(void);
 */
 HKS_INTERNAL uint32_t hks_zhfold(uint32_t cp);
 HKS_INTERNAL const char *hks_zhfold_version(void); /* table identity */
+/* Pair i of the sorted table (for tests); false when i is past the end. */
+HKS_INTERNAL bool hks_zhfold_pair(size_t i, uint32_t *from_out,
+                                  uint32_t *to_out);
 
 /**************************************************************************
 ** Interface to code in cjk.c
@@ -254,7 +257,8 @@ HKS_INTERNAL hks_cclass hks_cclass_of(uint32_t cp);
 **    appears in a query, so "covid-19" still matches "COVID-19".
 ** Terms are the UTF-8 of the normalized code points. Bump
 ** HKS_TOKENIZER_VERSION on any change to what tokens a text gives. The source range of a
-** token spans its characters' source clusters.
+** token spans its characters' source clusters (for a word cut at
+** HKS_MAX_TERM_BYTES, the whole word's).
 */
 #define HKS_TOKENIZER_VERSION 1
 enum {
