@@ -113,17 +113,19 @@ static int decode(const uint8_t *s, size_t avail, uint32_t *cp_out)
     return need + 1;
 }
 
-/* Whether cp continues the cluster before it: a combining mark, or a code
+/* Whether cp continues the cluster before it: a combining mark, a code
  * point NFC may compose with a preceding starter (utf8proc marks such
- * "second" characters with comb_index >= 0x8000), or a Hangul medial or
- * final jamo. */
+ * "second" characters with comb_index >= 0x8000), a Hangul medial or
+ * final jamo, or a default ignorable (it vanishes, and must not split a
+ * base from its marks: e + U+200B + U+0301 still reorders and composes
+ * as one sequence). */
 static bool is_follower(uint32_t cp)
 {
     const utf8proc_property_t *p;
     if (cp >= 0x1160 && cp <= 0x11FF)
         return true;
     p = utf8proc_get_property((utf8proc_int32_t)cp);
-    if (p->combining_class != 0)
+    if (p->combining_class != 0 || p->ignorable)
         return true;
     if (p->category == UTF8PROC_CATEGORY_MN ||
         p->category == UTF8PROC_CATEGORY_MC ||
