@@ -1,0 +1,260 @@
+/*
+ * block.c: binary packing of u32 arrays, the integer codec of postings
+ * (doc-id gaps, term frequencies) and positions. Callers: the segment
+ * writer and merge (pack), the postings cursor (unpack; the hot loop of
+ * every query). Format, per group of n values (n is stored elsewhere):
+ *
+ *     u8:              b, bits per value, 0..32 (0: every value is 0)
+ *     ceil(n*b/8) u8:  the values, b bits each, packed LSB first: value i
+ *                      occupies bits [i*b, i*b+b) of the byte string read
+ *                      as one little-endian integer
+ *
+ * A full group of HKS_BLOCK = 128 values is exactly 4*b little-endian
+ * 32-bit words, so the full-group decoder works on words, unrolled for
+ * each b (the b-specialised routines of Lemire's FastPFor/SIMDComp, in
+ * plain C). Partial groups use a byte-at-a-time accumulator. Neither reads
+ * a byte past ceil(n*b/8): there is no over-read padding contract.
+ *
+ * Untrusted input: b > 32 or packed bytes running past the reader's end is
+ * HKS_ERR_CORRUPT and the reader does not move. Bits past n*b in the last
+ * byte are ignored.
+ */
+#include <string.h>
+
+#include "hks_int.h"
+
+/* Loop-unrolling hint for the b-specialised decoders; other compilers get
+ * the plain loop (correct, only slower). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define HKS_UNROLL _Pragma("GCC unroll 32")
+#elif defined(__clang__)
+#define HKS_UNROLL _Pragma("unroll")
+#else
+#define HKS_UNROLL
+#endif
+
+#if defined(__GNUC__)
+#define HKS_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define HKS_ALWAYS_INLINE inline
+#endif
+
+/* Bits needed for x: 0 for 0, else 1 + index of the highest set bit. */
+static unsigned bits_of(uint32_t x)
+{
+#if defined(__GNUC__)
+    return x ? 32u - (unsigned)__builtin_clz(x) : 0u;
+#else
+    unsigned b = 0;
+    while (x) {
+        b++;
+        x >>= 1;
+    }
+    return b;
+#endif
+}
+
+/* A 32-bit little-endian load from any alignment. memcpy compiles to one
+ * mov on x86 and arm64; the swap only exists on big-endian hosts. */
+static HKS_ALWAYS_INLINE uint32_t ld32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return v;
+}
+
+/*
+ * Pack one group: the b byte then the bits. *rc is sticky (buf.c): no-op
+ * if already set, HKS_ERR_NOMEM on allocation failure (out unchanged).
+ */
+static void pack_group(int *rc, hks_buf *out, const uint32_t *v, size_t n)
+{
+    uint32_t all = 0;
+    unsigned b;
+    size_t i, len;
+    uint8_t *d;
+    uint64_t acc = 0; /* pending bits, LSB first */
+    unsigned n_acc = 0; /* bits in acc, < 8 between values */
+    for (i = 0; i < n; i++)
+        all |= v[i];
+    b = bits_of(all);
+    if (n > (SIZE_MAX - 8) / 32) {
+        if (!*rc)
+            *rc = HKS_ERR_NOMEM;
+        return;
+    }
+    len = (n * b + 7) / 8;
+    if (!hks_buf_reserve(rc, out, 1 + len))
+        return;
+    d = out->p + out->n;
+    *d++ = (uint8_t)b;
+    if (b) {
+        for (i = 0; i < n; i++) {
+            acc |= (uint64_t)v[i] << n_acc;
+            n_acc += b;
+            while (n_acc >= 8) {
+                *d++ = (uint8_t)acc;
+                acc >>= 8;
+                n_acc -= 8;
+            }
+        }
+        if (n_acc)
+            *d++ = (uint8_t)acc;
+    }
+    out->n += 1 + len;
+}
+
+/*
+ * Decode HKS_BLOCK values of width b (1..32, a compile-time constant after
+ * inlining) from the 16*b bytes at in. The group is 4 chunks of 32 values;
+ * each chunk is exactly b words, and value i of a chunk starts at bit i*b.
+ */
+static HKS_ALWAYS_INLINE void unpack_full(const uint8_t *restrict in,
+                                          uint32_t *restrict out,
+                                          const unsigned b)
+{
+    const uint32_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1u;
+    unsigned c, i;
+    for (c = 0; c < 4; c++) {
+        const uint8_t *w = in + (size_t)c * 4 * b;
+        HKS_UNROLL
+        for (i = 0; i < 32; i++) {
+            const unsigned off = i * b;     /* bit offset in the chunk */
+            const unsigned k = off >> 5;    /* word holding its low bits */
+            const unsigned s = off & 31;    /* shift within that word */
+            uint32_t x = ld32(w + 4 * k) >> s;
+            if (s + b > 32)
+                x |= ld32(w + 4 * (k + 1)) << (32 - s);
+            out[i] = x & mask;
+        }
+        out += 32;
+    }
+}
+
+/* One function per width so each gets its own fully unrolled body. */
+#define UNPACK_FN(B)                                                           \
+    static void unpack_full_##B(const uint8_t *in, uint32_t *out)              \
+    {                                                                          \
+        unpack_full(in, out, B);                                               \
+    }
+UNPACK_FN(1) UNPACK_FN(2) UNPACK_FN(3) UNPACK_FN(4) UNPACK_FN(5) UNPACK_FN(6)
+UNPACK_FN(7) UNPACK_FN(8) UNPACK_FN(9) UNPACK_FN(10) UNPACK_FN(11)
+UNPACK_FN(12) UNPACK_FN(13) UNPACK_FN(14) UNPACK_FN(15) UNPACK_FN(16)
+UNPACK_FN(17) UNPACK_FN(18) UNPACK_FN(19) UNPACK_FN(20) UNPACK_FN(21)
+UNPACK_FN(22) UNPACK_FN(23) UNPACK_FN(24) UNPACK_FN(25) UNPACK_FN(26)
+UNPACK_FN(27) UNPACK_FN(28) UNPACK_FN(29) UNPACK_FN(30) UNPACK_FN(31)
+UNPACK_FN(32)
+#undef UNPACK_FN
+
+/* Dispatch table, indexed by b - 1. */
+static void (*const unpack_full_tab[32])(const uint8_t *, uint32_t *) = {
+    unpack_full_1,  unpack_full_2,  unpack_full_3,  unpack_full_4,
+    unpack_full_5,  unpack_full_6,  unpack_full_7,  unpack_full_8,
+    unpack_full_9,  unpack_full_10, unpack_full_11, unpack_full_12,
+    unpack_full_13, unpack_full_14, unpack_full_15, unpack_full_16,
+    unpack_full_17, unpack_full_18, unpack_full_19, unpack_full_20,
+    unpack_full_21, unpack_full_22, unpack_full_23, unpack_full_24,
+    unpack_full_25, unpack_full_26, unpack_full_27, unpack_full_28,
+    unpack_full_29, unpack_full_30, unpack_full_31, unpack_full_32};
+
+/* Decode n values of width b (1..32) from in, which holds exactly
+ * ceil(n*b/8) readable bytes: a byte-at-a-time accumulator. */
+static void unpack_any(const uint8_t *in, uint32_t *out, size_t n, unsigned b)
+{
+    const uint64_t mask = ((uint64_t)1 << b) - 1;
+    uint64_t acc = 0;   /* bits not yet consumed, LSB first */
+    unsigned n_acc = 0; /* bits in acc */
+    size_t i;
+    for (i = 0; i < n; i++) {
+        while (n_acc < b) {
+            acc |= (uint64_t)*in++ << n_acc;
+            n_acc += 8;
+        }
+        out[i] = (uint32_t)(acc & mask);
+        acc >>= b;
+        n_acc -= b;
+    }
+}
+
+/*
+ * Append one group of n values (the postings use n <= HKS_BLOCK; any n
+ * works) to out: the b byte then ceil(n*b/8) bytes of packed bits, b being
+ * the width of the largest value. n = 0 writes the single byte 0.
+ * *rc is sticky (buf.c): no-op if already non-zero; HKS_ERR_NOMEM when out
+ * cannot grow (out then unchanged).
+ */
+void hks_pack_u32(int *rc, hks_buf *out, const uint32_t *v, size_t n)
+{
+    pack_group(rc, out, v, n);
+}
+
+/*
+ * Decode one group of n values, as written by hks_pack_u32, from rd into
+ * v[0..n). n is the caller's (it is stored elsewhere); v must hold n
+ * values. Only the bytes of the group are read, never past rd->end.
+ * @return HKS_OK, or HKS_ERR_CORRUPT when the b byte is missing or over
+ * 32, or the packed bytes run past the end; rd is then unchanged and
+ * v[0..n) unspecified.
+ */
+int hks_unpack_u32(hks_rd *rd, uint32_t *v, size_t n)
+{
+    const uint8_t *p = rd->p;
+    size_t left = (size_t)(rd->end - p), len;
+    unsigned b;
+    if (left == 0)
+        return HKS_ERR_CORRUPT;
+    b = p[0];
+    if (b > 32)
+        return HKS_ERR_CORRUPT;
+    if (n > (SIZE_MAX - 7) / 32)
+        return HKS_ERR_CORRUPT; /* no real group is this long */
+    len = (n * b + 7) / 8;
+    if (len > left - 1)
+        return HKS_ERR_CORRUPT;
+    p++;
+    if (b == 0) {
+        if (n)
+            memset(v, 0, n * sizeof *v);
+    } else if (n == HKS_BLOCK) {
+        unpack_full_tab[b - 1](p, v);
+    } else {
+        unpack_any(p, v, n, b);
+    }
+    rd->p = p + len;
+    return HKS_OK;
+}
+
+/*
+ * Append v[0..n) as ceil(n / HKS_BLOCK) groups: full groups of HKS_BLOCK
+ * values, then one partial group for the rest. n = 0 writes nothing.
+ * *rc is sticky as in hks_pack_u32.
+ */
+void hks_pack_u32s(int *rc, hks_buf *out, const uint32_t *v, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n && !*rc; i += HKS_BLOCK)
+        pack_group(rc, out, v + i, n - i < HKS_BLOCK ? n - i : HKS_BLOCK);
+}
+
+/*
+ * Decode n values written by hks_pack_u32s into v[0..n) (any n; v must
+ * hold n values). @return HKS_OK, or HKS_ERR_CORRUPT as for
+ * hks_unpack_u32 in any group; rd is then unchanged.
+ */
+int hks_unpack_u32s(hks_rd *rd, uint32_t *v, size_t n)
+{
+    const uint8_t *start = rd->p;
+    size_t i;
+    for (i = 0; i < n; i += HKS_BLOCK) {
+        int rc = hks_unpack_u32(rd, v + i,
+                                n - i < HKS_BLOCK ? n - i : HKS_BLOCK);
+        if (rc < 0) {
+            rd->p = start;
+            return rc;
+        }
+    }
+    return HKS_OK;
+}
