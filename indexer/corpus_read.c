@@ -3,7 +3,8 @@
  * writer (writer.c, hks_writer_add_path). A source is
  *   - a folder: every *.txt and *.md file below it, one article each,
  *     visited in byte order of names, directory by directory (hidden files
- *     and folders skipped); id = the path below the folder, collection =
+ *     and folders skipped, and README/LICENSE/COPYING files, which document
+ *     the folder); id = the path below the folder, collection =
  *     the folder's base name, title = hks_title_guess(), date = the first
  *     YYYY-MM-DD in the header lines;
  *   - a single .txt or .md file (id = its name, collection = its folder's
@@ -34,6 +35,7 @@
 
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_createDCtx_advanced: our allocator */
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "hks_int.h"
 
@@ -101,7 +103,10 @@ static void add_bytes(crd *r, uint64_t n)
 {
     r->prog->n_bytes += n;
     if (r->prog->n_bytes >= r->next_progress) {
-        r->next_progress = r->prog->n_bytes + PROGRESS_STEP;
+        /* Next multiple of the step, so calls stay about a step apart
+         * whatever the size of each read. */
+        while (r->next_progress <= r->prog->n_bytes)
+            r->next_progress += PROGRESS_STEP;
         if (r->cb && r->cb->progress)
             r->cb->progress(r->cb->ud, r->prog);
     }
@@ -1047,6 +1052,23 @@ static int names_add(crd *r, names *nm, const char *name)
     return HKS_OK;
 }
 
+/* Is a file of a folder an article? *.txt and *.md, except the folder's
+ * own documentation (README.md, LICENSE.txt, COPYING.md, ...), which
+ * describes the corpus and is not news. */
+static bool is_article_name(const char *name, size_t n)
+{
+    static const char *const docs[] = {"README", "LICENSE", "LICENCE",
+                                       "COPYING", NULL};
+    if (!has_suffix(name, n, ".txt") && !has_suffix(name, n, ".md"))
+        return false;
+    for (const char *const *d = docs; *d; d++) {
+        size_t k = strlen(*d);
+        if (n > k && strncasecmp(name, *d, k) == 0 && name[k] == '.')
+            return false;
+    }
+    return true;
+}
+
 static int cmp_name(const void *x, const void *y)
 {
     return strcmp(*(char *const *)x, *(char *const *)y);
@@ -1118,9 +1140,7 @@ static int walk(crd *r, size_t dir_len, int depth, const char *coll,
             warn(r, "%s: %s, skipped", r->pb, errtext(errno, eb, sizeof eb));
         } else if (S_ISDIR(st.st_mode)) {
             rc = walk(r, len, depth + 1, coll, coll_len);
-        } else if (S_ISREG(st.st_mode) &&
-                   (has_suffix(nm.v[i], nm.len[i], ".txt") ||
-                    has_suffix(nm.v[i], nm.len[i], ".md"))) {
+        } else if (S_ISREG(st.st_mode) && is_article_name(nm.v[i], nm.len[i])) {
             rc = read_text_file(r, r->pb, r->pb + r->root_len + 1,
                                 len - r->root_len - 1, coll, coll_len);
         }
@@ -1241,6 +1261,10 @@ static int src_fill(crd *r, jsrc *s, char *dst, size_t cap, size_t *got_out)
             return HKS_OK; /* an empty file */
         in_pos = s->zin.pos;
         ret = ZSTD_decompressStream(s->dctx, &out, &s->zin);
+        if (ZSTD_isError(ret) &&
+            ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation)
+            return hks_fail(r->e, HKS_ERR_NOMEM,
+                            "[corpus] %s: out of memory for zstd", s->path);
         if (ZSTD_isError(ret))
             return hks_fail(r->e, HKS_ERR_CORRUPT,
                             "[corpus] %s: corrupt zstd stream near compressed "
@@ -1452,7 +1476,11 @@ static int read_jsonl(crd *r, const char *path, bool is_zst)
             lb = nb;
             cap *= 2;
         }
-        rc = src_fill(r, &s, lb + end, cap - end, &got);
+        /* At most PROGRESS_STEP bytes a read, so progress stays regular
+         * while a long line grows the buffer. */
+        rc = src_fill(r, &s, lb + end,
+                      cap - end < PROGRESS_STEP ? cap - end : PROGRESS_STEP,
+                      &got);
         if (rc < 0)
             goto out;
         if (got == 0)
