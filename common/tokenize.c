@@ -16,12 +16,8 @@
  * can write the code point that crosses the limit before it is cut. */
 #define TERM_BUF (HKS_MAX_TERM_BYTES + 4)
 
-/*
- * hks_utf8_put: write the UTF-8 form of cp to buf (room for 4 bytes).
- * Surrogates and values over U+10FFFF, which normalization never yields,
- * are written as U+FFFD. @return the number of bytes written (1..4).
- */
-size_t hks_utf8_put(uint8_t *buf, uint32_t cp)
+/* UTF-8 encoder (see hks_utf8_put), inlined into the term builder. */
+static inline size_t utf8_put(uint8_t *buf, uint32_t cp)
 {
     if (cp < 0x80) {
         buf[0] = (uint8_t)cp;
@@ -47,11 +43,25 @@ size_t hks_utf8_put(uint8_t *buf, uint32_t cp)
     return 4;
 }
 
-/* Class of a normalized code point, with the CJK block tested inline. */
+/*
+ * hks_utf8_put: write the UTF-8 form of cp to buf (room for 4 bytes).
+ * Surrogates and values over U+10FFFF, which normalization never yields,
+ * are written as U+FFFD. @return the number of bytes written (1..4).
+ */
+size_t hks_utf8_put(uint8_t *buf, uint32_t cp)
+{
+    return utf8_put(buf, cp);
+}
+
+/* Class of a normalized code point, with ASCII and the CJK block tested
+ * inline (the same answers as hks_cclass_of). */
 static inline hks_cclass cls_of(uint32_t cp)
 {
     if (cp - 0x4E00u <= 0x9FFFu - 0x4E00u)
         return HKS_CC_CJK;
+    if (cp < 0x80)
+        return (cp - '0' < 10u || (cp | 0x20u) - 'a' < 26u) ? HKS_CC_WORD
+                                                            : HKS_CC_SEP;
     return hks_cclass_of(cp);
 }
 
@@ -62,7 +72,7 @@ static void term_add(uint8_t *term, size_t *len, const uint32_t *cp,
 {
     size_t k, l = *len;
     for (k = b; k < e; k++) {
-        size_t w = hks_utf8_put(term + l, cp[k]);
+        size_t w = utf8_put(term + l, cp[k]);
         if (l + w > HKS_MAX_TERM_BYTES)
             break;
         l += w;

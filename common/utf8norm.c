@@ -134,6 +134,31 @@ static bool is_follower(uint32_t cp)
     return p->comb_index != UINT16_MAX && p->comb_index >= 0x8000;
 }
 
+/* Whether the character starting at s[i] (i <= len) certainly does not
+ * continue a cluster, judged from its bytes alone: end of text, ASCII,
+ * U+4000..U+9FFF (E4..E9 lead), full-width forms U+FF00..U+FF7F, CJK
+ * punctuation U+3000..U+303F except the marks U+302A..U+302F, and general
+ * punctuation U+2010..U+2027 (dashes, quotes). This covers what follows a
+ * character in nearly all Chinese news text; false means "look closer". */
+static inline bool surely_starter(const uint8_t *s, size_t i, size_t len)
+{
+    uint8_t b;
+    if (i >= len)
+        return true;
+    b = s[i];
+    if (b < 0x80 || (b >= 0xE4 && b <= 0xE9))
+        return true;
+    if (i + 2 >= len)
+        return false;
+    if (b == 0xEF)
+        return s[i + 1] == 0xBC || s[i + 1] == 0xBD;
+    if (b == 0xE3)
+        return s[i + 1] == 0x80 && (s[i + 2] < 0xAA || s[i + 2] > 0xAF);
+    if (b == 0xE2)
+        return s[i + 1] == 0x80 && s[i + 2] >= 0x90 && s[i + 2] <= 0xA7;
+    return false;
+}
+
 /* Whether a lone code point is left unchanged by NORM_OPTS: no
  * decomposition, no case folding, not ignorable, not a control, not a
  * Hangul syllable (which utf8proc decomposes and recomposes). */
@@ -269,8 +294,8 @@ int hks_norm_text(hks_ntext *t, const char *src, size_t len)
         int l;
 
         if (b < 0x80) {
-            /* ASCII, unless a mark may follow (next byte non-ASCII). */
-            if (i + 1 == len || s[i + 1] < 0x80) {
+            /* ASCII, unless a mark may follow. */
+            if (surely_starter(s, i + 1, len)) {
                 uint32_t v = ascii_map[b];
                 if (v != DROP) {
                     ocp[n] = v;
@@ -283,13 +308,10 @@ int hks_norm_text(hks_ntext *t, const char *src, size_t len)
             }
         } else if (b >= 0xE4 && b <= 0xE9 && i + 3 <= len &&
                    (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
-            /* U+4000..U+9FFF; the next character must start with ASCII or
-             * another E4..E9 lead (U+4000..U+9FFF has no marks). */
+            /* U+4000..U+9FFF, unless a mark may follow. */
             c = ((uint32_t)(b & 0x0F) << 12) |
                 ((uint32_t)(s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3Fu);
-            if (c >= 0x4E00 &&
-                (i + 3 == len || s[i + 3] < 0x80 ||
-                 (s[i + 3] >= 0xE4 && s[i + 3] <= 0xE9))) {
+            if (c >= 0x4E00 && surely_starter(s, i + 3, len)) {
                 ocp[n] = hks_zhfold(c);
                 ost[n] = (uint32_t)i;
                 oen[n] = (uint32_t)i + 3;
@@ -310,7 +332,7 @@ int hks_norm_text(hks_ntext *t, const char *src, size_t len)
         }
         j = i + (size_t)l;
         ncp = 1;
-        while (j < len && s[j] >= 0x80 && ncp < CLUSTER_MAX_CP) {
+        while (!surely_starter(s, j, len) && ncp < CLUSTER_MAX_CP) {
             int l2 = decode(s + j, len - j, &c2);
             if (l2 < 0 || !is_follower(c2))
                 break;

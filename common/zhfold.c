@@ -8,8 +8,10 @@
  * The canonical table is a sorted array of (from, to) pairs. Lookups in the
  * BMP, which is where nearly all text lives, go through a two-level index
  * generated with it (cp >> 6 picks a block of 64 slots, each slot holds
- * 1 + the pair's index), so the hot path is two dependent loads instead of
- * a 12-step binary search. Code points above the BMP use binary search.
+ * the difference target - cp), so the hot path is two dependent loads
+ * instead of a 12-step binary search. Code points above the BMP, and the
+ * few BMP characters whose simplified form lies above it (an escape value
+ * in the index), use binary search.
  */
 #include "hks_int.h"
 
@@ -19,12 +21,16 @@ HKS_INTERNAL extern const size_t hks_zhfold_n_pairs;
 HKS_INTERNAL extern const uint32_t hks_zhfold_from[];
 HKS_INTERNAL extern const uint32_t hks_zhfold_to[];
 HKS_INTERNAL extern const uint16_t hks_zhfold_stage1[];
-HKS_INTERNAL extern const uint16_t hks_zhfold_stage2[][64];
+HKS_INTERNAL extern const int16_t hks_zhfold_stage2[][64];
 
 /* Must match BLOCK_SHIFT in scripts/gen_zhfold.py: the stage-2 blocks hold
  * 1 << ZH_BLOCK_SHIFT slots. */
 #define ZH_BLOCK_SHIFT 6
 #define ZH_BLOCK_MASK ((1u << ZH_BLOCK_SHIFT) - 1)
+
+/* Stage-2 value meaning "the target does not fit in 16 bits; search the
+ * pairs" (ESCAPE in scripts/gen_zhfold.py). */
+#define ZH_ESCAPE INT16_MIN
 
 /* The smallest key of the table. Everything below it (ASCII, Latin, ...)
  * maps to itself without touching the index. */
@@ -59,8 +65,9 @@ uint32_t hks_zhfold(uint32_t cp)
         return cp;
     if (cp < 0x10000) {
         unsigned blk = hks_zhfold_stage1[cp >> ZH_BLOCK_SHIFT];
-        unsigned slot = hks_zhfold_stage2[blk][cp & ZH_BLOCK_MASK];
-        return slot ? hks_zhfold_to[slot - 1] : cp;
+        int d = hks_zhfold_stage2[blk][cp & ZH_BLOCK_MASK];
+        if (d != ZH_ESCAPE)
+            return (uint32_t)((int32_t)cp + d);
     }
     return fold_search(cp);
 }

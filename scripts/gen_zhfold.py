@@ -133,9 +133,12 @@ def check_with_opencc(pairs):
 
 
 # Two-level index for the BMP: stage 1 maps cp >> BLOCK_SHIFT to a block,
-# stage 2 holds, per code point, 1 + the pair's index (0 = no entry).
+# stage 2 holds, per code point, the signed difference target - cp (0 = no
+# entry), or ESCAPE when the target lies outside the BMP and so does not
+# fit in 16 bits (zhfold.c then binary-searches the pairs).
 BLOCK_SHIFT = 6
 BLOCK = 1 << BLOCK_SHIFT
+ESCAPE = -32768
 
 
 def emit(pairs, path):
@@ -149,11 +152,12 @@ def emit(pairs, path):
         for lo in range(BLOCK):
             cp = (hi << BLOCK_SHIFT) | lo
             if cp in pairs:
-                blk[lo] = keys.index(cp) + 1
+                d = pairs[cp] - cp
+                blk[lo] = d if -32767 <= d <= 32767 else ESCAPE
         if any(blk):
             stage1[hi] = len(blocks)
             blocks.append(blk)
-    assert len(blocks) < 65536 and len(keys) < 65535
+    assert len(blocks) < 65536
     n_bmp = sum(1 for k in keys if k < 0x10000)
     lines = []
     w = lines.append
@@ -189,8 +193,9 @@ def emit(pairs, path):
         w("    " + " ".join("%d," % s for s in stage1[i:i + 16]))
     w("};")
     w("")
-    w("/* BMP index, stage 2: 1 + pair index for each cp in a block, 0 = none. */")
-    w("HKS_INTERNAL const uint16_t hks_zhfold_stage2[%d][%d] = {" % (len(blocks), BLOCK))
+    w("/* BMP index, stage 2: target - cp for each cp in a block, 0 = no entry,")
+    w(" * %d = target outside the BMP (search the pairs). */" % ESCAPE)
+    w("HKS_INTERNAL const int16_t hks_zhfold_stage2[%d][%d] = {" % (len(blocks), BLOCK))
     for b in blocks:
         w("    {")
         for i in range(0, BLOCK, 16):
