@@ -110,7 +110,7 @@ bench: deps all $(TOOL_BIN)
 
 demo: deps all
 	@rm -rf demo-index
-	$(BUILD)/hkindex build -i demo-index corpus/
+	$(BUILD)/hkindex build -i demo-index corpus/ corpus/dxy_covid_news.docs.jsonl.zst
 	$(BUILD)/hksearch -i demo-index "疫苗接种"
 
 # ---- install -----------------------------------------------------------

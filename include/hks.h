@@ -193,6 +193,9 @@ HKS_API int hks_writer_add_path(hks_writer *w, const char *path,
 HKS_API int hks_writer_delete(hks_writer *w, const char *collection,
                               size_t collection_len, const char *id,
                               size_t id_len);
+/* Delete every document committed so far (as `hkindex build` does before
+ * adding its sources); takes effect at the next commit. */
+HKS_API int hks_writer_delete_all(hks_writer *w);
 /* Make everything added so far durable and visible: write the segment,
  * fsync, atomically replace the manifest, fsync the directory. All or
  * nothing: on failure the last commit is untouched. */

@@ -1,0 +1,423 @@
+/*
+ * hks_seg.h: internal interfaces of the index itself: the file container
+ * (format.c), the directory, lock and manifest (fileio.c), segment writing
+ * (indexer/seg_write.c), the in-memory index (indexer/memidx.c), merging
+ * (indexer/merge.c) and segment reading (searcher/segment.c). The byte
+ * formats are written out at the top of common/format.c.
+ */
+#ifndef HKS_SEG_H
+#define HKS_SEG_H
+
+#include "hks_int.h"
+
+/**************************************************************************
+** Interface to code in format.c
+*/
+#define HKS_FORMAT_VERSION 1
+#define HKS_FILE_MAGIC 0x3153484Bu /* "KHS1" little-endian bytes: 4B 48 53 31 */
+#define HKS_FOOT_MAGIC 0x4653484Bu /* "KHSF" */
+#define HKS_HEADER_BYTES 16
+#define HKS_FOOTER_BYTES 32
+#define HKS_SECTION_ENTRY_BYTES 32
+#define HKS_MAX_SECTIONS 16
+
+/* File kinds (header and footer). */
+enum { HKS_KIND_SEGMENT = 1, HKS_KIND_MANIFEST = 2, HKS_KIND_TOMBSTONE = 3 };
+
+/* Section ids. */
+enum {
+    HKS_SEC_INFO = 1,     /* segment: counts, normalizer identity          */
+    HKS_SEC_POSTINGS = 2, /* segment: per-term doc blocks + positions      */
+    HKS_SEC_LEXICON = 3,  /* segment: front-coded term blocks              */
+    HKS_SEC_LEXIDX = 4,   /* segment: first term of each lexicon block     */
+    HKS_SEC_DOCS = 5,     /* segment: fixed-width per-document record      */
+    HKS_SEC_META = 6,     /* segment: per-document strings                 */
+    HKS_SEC_DOCSTORE = 7, /* segment: zstd document store                  */
+    HKS_SEC_MANIFEST = 8, /* manifest: the list of live segments           */
+    HKS_SEC_DELETED = 9   /* tombstone: bitmap of deleted documents        */
+};
+
+/* Sequential writer of one container file. Sticky rc; the first failure is
+ * kept with a message in err. */
+typedef struct hks_filew {
+    int fd;                 /* -1 when closed                            */
+    char *path;             /* file being written (owned)                */
+    uint64_t off;           /* bytes written so far                      */
+    int rc;                 /* sticky status                             */
+    hks_buf out;            /* write-behind buffer                       */
+    void *hstate;           /* XXH3 streaming state of the open section  */
+    int n_sec;              /* sections finished                         */
+    struct {
+        uint32_t id;
+        uint64_t off, len, hash;
+    } sec[HKS_MAX_SECTIONS];
+    uint32_t kind;          /* file kind                                 */
+    bool in_section;        /* between section_begin and section_end     */
+    hks_errbuf *err;        /* where failures are described (borrowed)   */
+    const hks_alloc *a;
+} hks_filew;
+
+HKS_INTERNAL int hks_filew_open(hks_filew *f, const hks_alloc *a,
+                                const char *path, uint32_t kind,
+                                hks_errbuf *err);
+HKS_INTERNAL void hks_filew_begin(hks_filew *f, uint32_t id);
+HKS_INTERNAL void hks_filew_write(hks_filew *f, const void *p, size_t n);
+HKS_INTERNAL void hks_filew_end(hks_filew *f);
+/* Write the section table and footer, fsync and close. */
+HKS_INTERNAL int hks_filew_finish(hks_filew *f);
+/* Close and unlink an unfinished file (error paths). */
+HKS_INTERNAL void hks_filew_abort(hks_filew *f);
+/* Convenience: one section from a buffer. */
+HKS_INTERNAL void hks_filew_section(hks_filew *f, uint32_t id, const hks_buf *b);
+
+/* A read-only view of one container file (mmap, or read into memory). */
+typedef struct hks_filer {
+    const uint8_t *p;       /* whole file                                */
+    size_t n;
+    bool is_mapped;         /* munmap (else hks_mem_free) on close       */
+    uint32_t kind;
+    int n_sec;
+    struct {
+        uint32_t id;
+        uint64_t off, len, hash;
+    } sec[HKS_MAX_SECTIONS];
+    const hks_alloc *a;
+} hks_filer;
+
+/* Open and validate header, footer and section table (not the section
+ * checksums: see hks_filer_verify). HKS_ERR_NOTFOUND, HKS_ERR_IO,
+ * HKS_ERR_CORRUPT or HKS_ERR_FORMAT with a message naming path. */
+HKS_INTERNAL int hks_filer_open(hks_filer *f, const hks_alloc *a,
+                                const char *path, uint32_t kind,
+                                hks_errbuf *err);
+HKS_INTERNAL void hks_filer_close(hks_filer *f);
+/* Section bytes; HKS_ERR_CORRUPT if absent. */
+HKS_INTERNAL int hks_filer_section(const hks_filer *f, uint32_t id,
+                                   const uint8_t **p, size_t *n,
+                                   const char *path, hks_errbuf *err);
+/* Check the section's checksum. */
+HKS_INTERNAL int hks_filer_verify(const hks_filer *f, uint32_t id,
+                                  const char *path, hks_errbuf *err);
+HKS_INTERNAL const char *hks_section_name(uint32_t id);
+
+/**************************************************************************
+** Interface to code in fileio.c: the index directory
+*/
+#define HKS_MANIFEST_NAME "MANIFEST"
+#define HKS_LOCK_NAME "LOCK"
+
+typedef struct hks_seginfo {
+    char name[48];       /* "seg-000007.hks"                              */
+    char del_name[48];   /* "seg-000007.del-12", "" if nothing deleted    */
+    uint32_t n_docs;     /* documents in the segment (deleted included)   */
+    uint32_t n_deleted;  /* of which deleted                              */
+} hks_seginfo;
+
+typedef struct hks_manifest {
+    uint64_t generation;    /* commit number, 0 = empty index            */
+    uint64_t next_file;     /* next number for a new file name           */
+    uint32_t n_seg;
+    uint32_t cap_seg;
+    hks_seginfo *seg;       /* n_seg entries (owned)                     */
+} hks_manifest;
+
+HKS_INTERNAL void hks_manifest_free(const hks_alloc *a, hks_manifest *m);
+/* Read dir/MANIFEST; a missing manifest gives an empty one and HKS_OK when
+ * allow_missing, else HKS_ERR_NOTFOUND. */
+HKS_INTERNAL int hks_manifest_read(const hks_alloc *a, const char *dir,
+                                   bool allow_missing, hks_manifest *m,
+                                   hks_errbuf *err);
+/* Atomically replace dir/MANIFEST with m (write tmp, fsync, rename, fsync
+ * dir). */
+HKS_INTERNAL int hks_manifest_write(const hks_alloc *a, const char *dir,
+                                    const hks_manifest *m, hks_errbuf *err);
+HKS_INTERNAL int hks_manifest_push(const hks_alloc *a, hks_manifest *m,
+                                   const hks_seginfo *si);
+/* Normalizer identity strings checked by every open. */
+HKS_INTERNAL void hks_identity_put(int *rc, hks_buf *b);
+HKS_INTERNAL int hks_identity_check(hks_rd *rd, const char *path,
+                                    hks_errbuf *err);
+
+/* Join dir and name into buf; HKS_ERR_ARG if it does not fit. */
+HKS_INTERNAL int hks_path_join(char *buf, size_t cap, const char *dir,
+                               const char *name);
+HKS_INTERNAL int hks_fsync_dir(const char *dir, hks_errbuf *err);
+/* Take the writer lock (flock on dir/LOCK). */
+HKS_INTERNAL int hks_lock_take(const char *dir, int *fd_out, hks_errbuf *err);
+HKS_INTERNAL void hks_lock_release(int fd);
+/* Tombstone files: bitmap of n_docs bits. */
+HKS_INTERNAL int hks_tomb_write(const hks_alloc *a, const char *path,
+                                const uint8_t *bits, uint32_t n_docs,
+                                hks_errbuf *err);
+HKS_INTERNAL int hks_tomb_read(const hks_alloc *a, const char *path,
+                               uint32_t n_docs, uint8_t **bits_out,
+                               hks_errbuf *err);
+
+/**************************************************************************
+** Per-document record in the DOCS section (fixed width, 16 bytes).
+*/
+#define HKS_DOCREC_BYTES 16
+typedef struct hks_docrec {
+    uint32_t n_tokens;     /* BM25 document length: title + body tokens  */
+    uint32_t title_end;    /* positions < title_end are in the title      */
+    uint32_t date;         /* YYYYMMDD, 0 if unknown                      */
+    uint32_t meta_off;     /* offset of its strings in the META section   */
+} hks_docrec;
+
+/* Strings of one document in META, in this order. */
+enum {
+    HKS_META_COLLECTION,
+    HKS_META_ID,
+    HKS_META_TITLE,
+    HKS_META_DATE,
+    HKS_META_SOURCE,
+    HKS_META_URL,
+    HKS_META_N
+};
+
+/**************************************************************************
+** Interface to code in indexer/seg_write.c
+**
+** A segment is written in one pass: documents first (records, metadata,
+** stored bodies), then terms in byte order with their postings.
+*/
+typedef struct hks_plist {
+    uint32_t n_docs;        /* documents                                 */
+    const uint32_t *docs;   /* local doc numbers, increasing             */
+    const uint32_t *tfs;    /* occurrences per doc, >= 1                 */
+    const uint32_t *pos;    /* positions, tfs[i] per doc, increasing     */
+} hks_plist;
+
+typedef struct hks_segw hks_segw;
+HKS_INTERNAL int hks_segw_open(const hks_alloc *a, const char *path,
+                               hks_errbuf *err, hks_segw **out);
+/* Documents in doc-number order. meta: HKS_META_N strings. */
+HKS_INTERNAL int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec,
+                                  const char *const *meta,
+                                  const size_t *meta_len);
+HKS_INTERNAL int hks_segw_add_term(hks_segw *w, const uint8_t *term,
+                                   size_t term_len, const hks_plist *pl);
+/* Write the remaining sections (ds: the document store section, borrowed),
+ * fsync and close. *bytes_out = file size. */
+HKS_INTERNAL int hks_segw_finish(hks_segw *w, const hks_buf *ds,
+                                 uint64_t *bytes_out);
+HKS_INTERNAL void hks_segw_free(hks_segw *w); /* unfinished: file removed */
+
+/**************************************************************************
+** Interface to code in indexer/memidx.c
+**
+** Documents added to a writer are tokenized into an in-memory inverted
+** index; when it reaches the writer's memory budget it is flushed into a
+** segment file and emptied.
+*/
+typedef struct hks_memidx hks_memidx;
+HKS_INTERNAL int hks_memidx_new(const hks_alloc *a, int zstd_level,
+                                hks_memidx **out);
+HKS_INTERNAL void hks_memidx_free(hks_memidx *mi);
+/* Tokenize and add doc as document number hks_memidx_ndocs(). */
+HKS_INTERNAL int hks_memidx_add(hks_memidx *mi, const hks_doc *doc,
+                                hks_errbuf *err);
+HKS_INTERNAL uint32_t hks_memidx_ndocs(const hks_memidx *mi);
+/* Approximate bytes held (postings, terms, metadata, compressed text). */
+HKS_INTERNAL size_t hks_memidx_bytes(const hks_memidx *mi);
+/* Write everything as a segment at path and empty the index. */
+HKS_INTERNAL int hks_memidx_flush(hks_memidx *mi, const char *path,
+                                  hks_errbuf *err, uint64_t *bytes_out);
+/* Parse a date "YYYY-MM-DD..." (also YYYY/MM/DD, YYYY年M月D日) into
+ * YYYYMMDD, 0 if none. */
+HKS_INTERNAL uint32_t hks_date_parse(const char *s, size_t n);
+
+/**************************************************************************
+** Interface to code in indexer/merge.c
+**
+** Merge segments into one new segment file: live documents keep their
+** order (segment by segment), deleted ones are dropped.
+*/
+typedef struct hks_segment hks_segment;
+HKS_INTERNAL int hks_merge(const hks_alloc *a, hks_segment *const *segs,
+                           const uint8_t *const *deleted, uint32_t n_segs,
+                           const char *path, int zstd_level, hks_errbuf *err,
+                           uint32_t *n_docs_out);
+
+/**************************************************************************
+** Interface to code in searcher/segment.c: reading one segment
+*/
+typedef struct hks_lexent {
+    uint32_t df;           /* documents containing the term             */
+    uint64_t off;          /* offset of its data in POSTINGS            */
+    uint32_t doc_len;      /* bytes of skip table + doc blocks          */
+    uint32_t pos_len;      /* bytes of position blocks after them       */
+} hks_lexent;
+
+typedef struct hks_segment hks_segment;
+HKS_INTERNAL int hks_seg_open(const hks_alloc *a, const char *dir,
+                              const hks_seginfo *si, hks_errbuf *err,
+                              hks_segment **out);
+HKS_INTERNAL void hks_seg_close(hks_segment *s);
+HKS_INTERNAL uint32_t hks_seg_ndocs(const hks_segment *s);
+HKS_INTERNAL bool hks_seg_is_deleted(const hks_segment *s, uint32_t doc);
+HKS_INTERNAL const uint8_t *hks_seg_deleted_bits(const hks_segment *s);
+HKS_INTERNAL uint64_t hks_seg_nterms(const hks_segment *s);
+HKS_INTERNAL int hks_seg_docrec(const hks_segment *s, uint32_t doc,
+                                hks_docrec *out);
+/* Doc lengths as a plain array (decoded at open). */
+HKS_INTERNAL const uint32_t *hks_seg_doclens(const hks_segment *s);
+/* Strings of a doc's metadata (views into the mapped file). */
+HKS_INTERNAL int hks_seg_meta(const hks_segment *s, uint32_t doc,
+                              const uint8_t *p_out[HKS_META_N],
+                              size_t n_out[HKS_META_N], hks_errbuf *err);
+HKS_INTERNAL const hks_ds_reader *hks_seg_docstore(const hks_segment *s);
+HKS_INTERNAL const char *hks_seg_path(const hks_segment *s);
+HKS_INTERNAL uint64_t hks_seg_bytes(const hks_segment *s, uint64_t *postings,
+                                    uint64_t *docstore);
+/* Exact lookup: HKS_OK, HKS_ERR_NOTFOUND or HKS_ERR_CORRUPT. */
+HKS_INTERNAL int hks_seg_lookup(const hks_segment *s, const uint8_t *term,
+                                size_t len, hks_lexent *out, hks_errbuf *err);
+/* Every term starting with prefix, in order: fn(ctx, term, len, ent);
+ * fn returns HKS_OK to go on. */
+typedef int (*hks_lex_fn)(void *ctx, const uint8_t *term, size_t len,
+                          const hks_lexent *ent);
+HKS_INTERNAL int hks_seg_prefix(const hks_segment *s, const uint8_t *prefix,
+                                size_t len, hks_lex_fn fn, void *ctx,
+                                hks_errbuf *err);
+/* Every term, in order (merge, check). */
+HKS_INTERNAL int hks_seg_each_term(const hks_segment *s, hks_lex_fn fn,
+                                   void *ctx, hks_errbuf *err);
+/* A pull iterator over every term of a segment, in order (merge.c):
+ *   for (rc = hks_lexit_next(&it); rc == HKS_OK; rc = hks_lexit_next(&it))
+ *       ... it.term, it.len, it.ent ...
+ * ends with HKS_DONE, or an error. */
+typedef struct hks_lexit {
+    const hks_segment *seg;
+    hks_errbuf *err;
+    uint64_t b;            /* current lexicon block                      */
+    uint64_t t;            /* terms returned so far                      */
+    int k;                 /* entries read in the block                  */
+    hks_rd rd;             /* reader inside the block                    */
+    uint64_t off;          /* postings offset of the next entry          */
+    uint8_t term[HKS_MAX_TERM_BYTES];
+    size_t len;
+    hks_lexent ent;
+} hks_lexit;
+HKS_INTERNAL void hks_lexit_init(hks_lexit *it, const hks_segment *seg,
+                                 hks_errbuf *err);
+HKS_INTERNAL int hks_lexit_next(hks_lexit *it);
+
+/* Verify all section checksums and decode every structure. */
+HKS_INTERNAL int hks_seg_check(const hks_segment *s, hks_errbuf *err);
+
+/* A postings cursor over one term of one segment. Iterator idiom:
+ *   for (rc = hks_pc_open(&c, seg, &ent, err); rc == HKS_OK && c.doc != HKS_END;
+ *        rc = hks_pc_next(&c)) { ... c.doc, c.tf ... }
+ */
+#define HKS_END UINT32_MAX
+typedef struct hks_pcur {
+    const hks_segment *seg;
+    hks_errbuf *err;
+    uint32_t doc;          /* current doc, HKS_END when exhausted        */
+    uint32_t tf;           /* its term frequency                         */
+    uint32_t df;
+    uint32_t n_blocks;
+    uint32_t blk;          /* current block                              */
+    uint32_t i;            /* index in the block                         */
+    uint32_t n;            /* docs in the current block                  */
+    const uint8_t *skip;   /* skip table reader state                    */
+    const uint8_t *base;   /* start of the term's data                   */
+    const uint8_t *end;    /* end of its doc part                        */
+    const uint8_t *pos_base;/* start of its positions                    */
+    const uint8_t *pos_end;
+    uint32_t *blk_last;    /* per block: last doc                        */
+    uint32_t *blk_off;     /* per block: offset of its doc data          */
+    uint32_t *blk_poff;    /* per block: offset of its positions         */
+    uint32_t *blk_maxtf;   /* per block: maximum tf                      */
+    uint32_t *blk_mindl;   /* per block: minimum doc length              */
+    uint32_t skip_cap;
+    uint32_t docs[HKS_BLOCK];
+    uint32_t tfs[HKS_BLOCK];
+    bool pos_loaded;       /* positions of the current block decoded     */
+    uint32_t *pos;         /* positions of the current block             */
+    uint32_t pos_cap;
+    uint32_t pos_start[HKS_BLOCK + 1]; /* per doc in block: index into pos */
+    const hks_alloc *a;
+} hks_pcur;
+
+HKS_INTERNAL int hks_pc_open(hks_pcur *c, const hks_alloc *a,
+                             const hks_segment *seg, const hks_lexent *ent,
+                             hks_errbuf *err);
+HKS_INTERNAL void hks_pc_close(hks_pcur *c);
+HKS_INTERNAL int hks_pc_next(hks_pcur *c);
+/* Move to the first doc >= target (never backwards). */
+HKS_INTERNAL int hks_pc_advance(hks_pcur *c, uint32_t target);
+/* Positions of the current doc. */
+HKS_INTERNAL int hks_pc_positions(hks_pcur *c, const uint32_t **p,
+                                  uint32_t *n);
+/* Maximum tf and minimum doc length over the whole term (for bounds), and
+ * for the block holding the current doc and its last doc. */
+HKS_INTERNAL void hks_pc_term_bound(const hks_pcur *c, uint32_t *max_tf,
+                                    uint32_t *min_dl);
+HKS_INTERNAL void hks_pc_block_bound(const hks_pcur *c, uint32_t target,
+                                     uint32_t *max_tf, uint32_t *min_dl,
+                                     uint32_t *last_doc);
+
+/**************************************************************************
+** Interface to code in searcher/query.c
+**
+** A query is parsed into clauses, each an OR of phrases, each phrase a
+** sequence of elements at relative positions (DESIGN.md, query language):
+**   疫苗接种        one clause, one phrase: 疫苗@0 苗接@1 接种@2
+**   医              one clause, one phrase: prefix 医@0 (every term that
+**                   starts with 医: 医X bigrams and the run-final 医)
+**   A B             two clauses (AND);  A OR B  one clause of two phrases
+**   "A B"           one phrase across the space (with the separator gap)
+**   -A              a negated clause;   title:A  positions in the title only
+**   source:S        documents whose source contains S (normalized)
+**   date:A..B       documents dated A..B (YYYY, YYYY-MM or YYYY-MM-DD; either
+**                   side may be empty)
+*/
+#define HKS_MAX_QUERY_BYTES 4096
+#define HKS_MAX_QUERY_ELEMS 512
+
+typedef struct hks_qelem {
+    uint8_t term[HKS_MAX_TERM_BYTES];
+    uint8_t len;
+    bool is_prefix;     /* a lone CJK character: any term starting with it */
+    uint32_t rel;       /* position relative to the phrase start          */
+} hks_qelem;
+
+typedef struct hks_qphrase {
+    uint32_t first, n;  /* elements [first, first + n)                    */
+} hks_qphrase;
+
+typedef struct hks_qclause {
+    uint32_t first, n;  /* phrases [first, first + n)                     */
+    bool negated;
+    bool in_title;      /* match only inside the title                    */
+} hks_qclause;
+
+typedef struct hks_query {
+    hks_qelem elem[HKS_MAX_QUERY_ELEMS];
+    uint32_t n_elem;
+    hks_qphrase phrase[HKS_MAX_QUERY_ELEMS];
+    uint32_t n_phrase;
+    hks_qclause clause[HKS_MAX_QUERY_ELEMS];
+    uint32_t n_clause;
+    uint32_t n_positive;    /* clauses not negated                        */
+    uint32_t date_from;     /* YYYYMMDD, 0 = open                         */
+    uint32_t date_to;       /* YYYYMMDD, 0 = open                         */
+    uint8_t source[256];    /* normalized source filter, "" = none        */
+    size_t source_len;
+    bool has_operators;     /* quotes, OR, -, fields                      */
+    bool is_natural;        /* long plain query: rank its bigrams with OR */
+    uint32_t n_chars;       /* searchable characters in positive clauses  */
+} hks_query;
+
+/* Parse q[0..n). HKS_ERR_QUERY with a message in err for a query that
+ * cannot be run; ntext is scratch. */
+HKS_INTERNAL int hks_query_parse(hks_query *qy, const char *q, size_t n,
+                                 hks_ntext *nt, hks_errbuf *err);
+/* Normalize s into out (UTF-8 of the folded code points, separators as
+ * one space), at most cap bytes; returns the length. */
+HKS_INTERNAL size_t hks_norm_string(hks_ntext *nt, const char *s, size_t n,
+                                    uint8_t *out, size_t cap);
+
+#endif /* HKS_SEG_H */

@@ -1,0 +1,533 @@
+/*
+ * memidx.c: the in-memory inverted index of a writer. Each document is
+ * normalized and tokenized (title, then body, one position space), its
+ * tokens grouped by term, and each term's postings appended to a byte
+ * buffer as varints:
+ *     varint doc gap (doc - previous doc - 1; the first doc as itself)
+ *     varint tf      tf varints: first position, then (gap - 1)
+ * hks_memidx_flush() sorts the terms, decodes each buffer and hands it to
+ * seg_write.c. Bodies go to the document store as they arrive.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hks_seg.h"
+
+typedef struct memterm {
+    uint32_t toff;    /* term bytes in the arena                       */
+    uint32_t tlen;
+    uint32_t hash;    /* XXH3 low bits, for the hash table             */
+    uint32_t df;      /* documents so far                              */
+    uint32_t last_doc;/* last document appended                        */
+    uint32_t n, cap;  /* bytes used/allocated in buf                   */
+    uint8_t *buf;     /* encoded postings                              */
+} memterm;
+
+struct hks_memidx {
+    const hks_alloc *a;
+    int zstd_level;
+    hks_buf arena;         /* term bytes                                 */
+    memterm *terms;
+    uint32_t n_terms, cap_terms;
+    uint32_t *slots;       /* open addressing: term index + 1, 0 = empty  */
+    uint32_t n_slots;      /* power of two                               */
+    size_t post_bytes;     /* sum of term buffer capacities              */
+    uint64_t *keys;        /* one document's tokens: term << 32 | pos    */
+    size_t n_keys, cap_keys;
+    hks_docrec *docs;
+    uint32_t n_docs, cap_docs;
+    hks_buf meta;          /* per doc: 6 lenbytes                        */
+    uint64_t body_bytes;
+    hks_ds_writer *ds;
+    hks_ntext nt;          /* scratch normalizer output                  */
+    bool broken;           /* a failed append left partial postings      */
+};
+
+static void free_terms(hks_memidx *mi)
+{
+    uint32_t i;
+    for (i = 0; i < mi->n_terms; i++)
+        hks_mem_free(mi->a, mi->terms[i].buf, mi->terms[i].cap);
+    hks_mem_free(mi->a, mi->terms, 0);
+    hks_mem_free(mi->a, mi->slots, 0);
+    mi->terms = NULL;
+    mi->slots = NULL;
+    mi->n_terms = mi->cap_terms = mi->n_slots = 0;
+    mi->post_bytes = 0;
+    hks_buf_free(&mi->arena);
+}
+
+static int reset(hks_memidx *mi)
+{
+    free_terms(mi);
+    hks_mem_free(mi->a, mi->docs, 0);
+    mi->docs = NULL;
+    mi->n_docs = mi->cap_docs = 0;
+    hks_buf_free(&mi->meta);
+    mi->body_bytes = 0;
+    hks_ds_writer_free(mi->ds);
+    mi->ds = NULL;
+    return hks_ds_writer_new(mi->a, mi->zstd_level, &mi->ds);
+}
+
+int hks_memidx_new(const hks_alloc *a, int zstd_level, hks_memidx **out)
+{
+    hks_memidx *mi = hks_mem_calloc(a, 1, sizeof *mi);
+    int rc;
+    *out = NULL;
+    if (!mi)
+        return HKS_ERR_NOMEM;
+    mi->a = a;
+    mi->zstd_level = zstd_level;
+    hks_buf_init(&mi->arena, a);
+    hks_buf_init(&mi->meta, a);
+    hks_ntext_init(&mi->nt, a);
+    rc = reset(mi);
+    if (rc) {
+        hks_memidx_free(mi);
+        return rc;
+    }
+    *out = mi;
+    return HKS_OK;
+}
+
+void hks_memidx_free(hks_memidx *mi)
+{
+    if (!mi)
+        return;
+    free_terms(mi);
+    hks_mem_free(mi->a, mi->docs, 0);
+    hks_mem_free(mi->a, mi->keys, 0);
+    hks_buf_free(&mi->meta);
+    hks_ds_writer_free(mi->ds);
+    hks_ntext_free(&mi->nt);
+    hks_mem_free(mi->a, mi, sizeof *mi);
+}
+
+uint32_t hks_memidx_ndocs(const hks_memidx *mi)
+{
+    return mi->n_docs;
+}
+
+size_t hks_memidx_bytes(const hks_memidx *mi)
+{
+    /* The compressed store is not visible from here; zstd at level 3 keeps
+     * news text to about a third, which is what is counted. */
+    return mi->arena.cap + (size_t)mi->cap_terms * sizeof(memterm) +
+           (size_t)mi->n_slots * 4 + mi->post_bytes + mi->meta.cap +
+           (size_t)mi->cap_docs * sizeof(hks_docrec) + (size_t)(mi->body_bytes / 3);
+}
+
+static int grow_slots(hks_memidx *mi)
+{
+    uint32_t ns = mi->n_slots ? mi->n_slots * 2 : 1u << 16, i;
+    uint32_t *s = hks_mem_calloc(mi->a, ns, sizeof *s);
+    if (!s)
+        return HKS_ERR_NOMEM;
+    for (i = 0; i < mi->n_terms; i++) {
+        uint32_t h = mi->terms[i].hash & (ns - 1);
+        while (s[h])
+            h = (h + 1) & (ns - 1);
+        s[h] = i + 1;
+    }
+    hks_mem_free(mi->a, mi->slots, 0);
+    mi->slots = s;
+    mi->n_slots = ns;
+    return HKS_OK;
+}
+
+/* The term's index, inserting it when new; -1 on allocation failure. */
+static int64_t term_id(hks_memidx *mi, const char *t, size_t n)
+{
+    uint32_t h = (uint32_t)hks_hash64(t, n), slot, id;
+    memterm *mt;
+    int rc = 0;
+    if (mi->n_terms * 2 >= mi->n_slots && grow_slots(mi))
+        return -1;
+    slot = h & (mi->n_slots - 1);
+    while ((id = mi->slots[slot]) != 0) {
+        mt = &mi->terms[id - 1];
+        if (mt->hash == h && mt->tlen == n && memcmp(mi->arena.p + mt->toff, t, n) == 0)
+            return id - 1;
+        slot = (slot + 1) & (mi->n_slots - 1);
+    }
+    if (mi->n_terms == mi->cap_terms) {
+        uint32_t nc = mi->cap_terms ? mi->cap_terms * 2 : 1u << 15;
+        memterm *p = hks_mem_realloc(mi->a, mi->terms, mi->cap_terms * sizeof *p,
+                                     nc * sizeof *p);
+        if (!p)
+            return -1;
+        mi->terms = p;
+        mi->cap_terms = nc;
+    }
+    if (mi->arena.n > UINT32_MAX - HKS_MAX_TERM_BYTES)
+        return -1;
+    mt = &mi->terms[mi->n_terms];
+    memset(mt, 0, sizeof *mt);
+    mt->toff = (uint32_t)mi->arena.n;
+    mt->tlen = (uint32_t)n;
+    mt->hash = h;
+    hks_buf_put(&rc, &mi->arena, t, n);
+    if (rc)
+        return -1;
+    mi->slots[slot] = ++mi->n_terms;
+    return mi->n_terms - 1;
+}
+
+static int on_token(void *ctx, const hks_token *tok)
+{
+    hks_memidx *mi = ctx;
+    int64_t id = term_id(mi, tok->term, tok->term_len);
+    if (id < 0)
+        return HKS_ERR_NOMEM;
+    if (mi->n_keys == mi->cap_keys) {
+        size_t nc = mi->cap_keys ? mi->cap_keys * 2 : 4096;
+        uint64_t *p = hks_mem_realloc(mi->a, mi->keys, mi->cap_keys * 8, nc * 8);
+        if (!p)
+            return HKS_ERR_NOMEM;
+        mi->keys = p;
+        mi->cap_keys = nc;
+    }
+    mi->keys[mi->n_keys++] = (uint64_t)id << 32 | tok->pos;
+    return HKS_OK;
+}
+
+/* LSD radix sort of one document's keys by term id (positions are already
+ * increasing, and a stable sort keeps them so). */
+static int sort_keys(hks_memidx *mi)
+{
+    size_t n = mi->n_keys, i;
+    uint64_t *tmp;
+    unsigned shift;
+    if (n < 64) {
+        for (i = 1; i < n; i++) { /* insertion sort, stable */
+            uint64_t k = mi->keys[i];
+            size_t j = i;
+            while (j && (mi->keys[j - 1] >> 32) > (k >> 32)) {
+                mi->keys[j] = mi->keys[j - 1];
+                j--;
+            }
+            mi->keys[j] = k;
+        }
+        return HKS_OK;
+    }
+    tmp = hks_mem_alloc(mi->a, n * 8);
+    if (!tmp)
+        return HKS_ERR_NOMEM;
+    for (shift = 32; shift < 64; shift += 11) {
+        size_t cnt[2048] = {0}, sum = 0;
+        for (i = 0; i < n; i++)
+            cnt[(mi->keys[i] >> shift) & 2047]++;
+        if (cnt[(mi->keys[0] >> shift) & 2047] == n)
+            continue; /* all equal in this digit */
+        for (i = 0; i < 2048; i++) {
+            size_t c = cnt[i];
+            cnt[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            tmp[cnt[(mi->keys[i] >> shift) & 2047]++] = mi->keys[i];
+        memcpy(mi->keys, tmp, n * 8);
+    }
+    hks_mem_free(mi->a, tmp, n * 8);
+    return HKS_OK;
+}
+
+static bool put_varint(hks_memidx *mi, memterm *mt, uint32_t v)
+{
+    if (mt->cap - mt->n < 5) {
+        uint32_t nc = mt->cap ? mt->cap * 2 : 16;
+        uint8_t *p = hks_mem_realloc(mi->a, mt->buf, mt->cap, nc);
+        if (!p)
+            return false;
+        mi->post_bytes += nc - mt->cap;
+        mt->buf = p;
+        mt->cap = nc;
+    }
+    while (v >= 0x80) {
+        mt->buf[mt->n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    mt->buf[mt->n++] = (uint8_t)v;
+    return true;
+}
+
+uint32_t hks_date_parse(const char *s, size_t n)
+{
+    /* The first run of 4 digits that is followed by a separator, 1-2 digit
+     * month and a separator and 1-2 digit day. */
+    size_t i;
+    for (i = 0; i + 8 <= n; i++) {
+        unsigned y = 0, m = 0, d = 0;
+        size_t j = i, k;
+        for (k = 0; k < 4 && j < n && s[j] >= '0' && s[j] <= '9'; k++, j++)
+            y = y * 10 + (unsigned)(s[j] - '0');
+        if (k != 4 || (i && s[i - 1] >= '0' && s[i - 1] <= '9'))
+            continue;
+        if (j < n && (s[j] == '-' || s[j] == '/' || s[j] == '.'))
+            j++;
+        else if (j + 3 <= n && memcmp(s + j, "\xe5\xb9\xb4", 3) == 0) /* 年 */
+            j += 3;
+        else
+            continue;
+        for (k = 0; k < 2 && j < n && s[j] >= '0' && s[j] <= '9'; k++, j++)
+            m = m * 10 + (unsigned)(s[j] - '0');
+        if (!k)
+            continue;
+        if (j < n && (s[j] == '-' || s[j] == '/' || s[j] == '.'))
+            j++;
+        else if (j + 3 <= n && memcmp(s + j, "\xe6\x9c\x88", 3) == 0) /* 月 */
+            j += 3;
+        else
+            continue;
+        for (k = 0; k < 2 && j < n && s[j] >= '0' && s[j] <= '9'; k++, j++)
+            d = d * 10 + (unsigned)(s[j] - '0');
+        if (!k || y < 1000 || m < 1 || m > 12 || d < 1 || d > 31)
+            continue;
+        return y * 10000 + m * 100 + d;
+    }
+    return 0;
+}
+
+/*
+ * Tokenize doc and append it. On failure (only allocation) the index is
+ * unchanged except for term-table growth, which is harmless.
+ */
+int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, hks_errbuf *err)
+{
+    uint32_t next = 0, title_end, d = mi->n_docs;
+    hks_docrec rec;
+    size_t i, meta_n0 = mi->meta.n;
+    int rc = 0;
+    const char *f[HKS_META_N];
+    size_t fl[HKS_META_N];
+
+    if (mi->n_docs == UINT32_MAX - 1)
+        return hks_fail(err, HKS_ERR_ARG, "[memidx] too many documents in one segment");
+    if (doc->body_len > HKS_MAX_TEXT_BYTES || doc->title_len > HKS_MAX_TEXT_BYTES)
+        return hks_fail(err, HKS_ERR_ARG, "[memidx] document %.*s over 4 GiB",
+                        (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id);
+    mi->n_keys = 0;
+    rc = hks_norm_text(&mi->nt, doc->title ? doc->title : "", doc->title_len);
+    if (rc == HKS_OK)
+        rc = hks_tokenize(&mi->nt, 0, on_token, mi, &next);
+    title_end = next;
+    if (rc == HKS_OK)
+        rc = hks_norm_text(&mi->nt, doc->body ? doc->body : "", doc->body_len);
+    if (rc == HKS_OK)
+        rc = hks_tokenize(&mi->nt, title_end, on_token, mi, &next);
+    if (rc == HKS_OK)
+        rc = sort_keys(mi);
+    if (rc)
+        return hks_fail(err, rc, "[memidx] document %.*s: %s",
+                        (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id, hks_strerror(rc));
+
+    /* Append postings, one run of equal term ids at a time. */
+    if (mi->broken)
+        return hks_fail(err, HKS_ERR_NOMEM,
+                        "[memidx] an earlier allocation failure left the batch unusable");
+    for (i = 0; i < mi->n_keys;) {
+        uint32_t id = (uint32_t)(mi->keys[i] >> 32), prev_pos = 0;
+        size_t j = i;
+        bool first = true;
+        memterm *mt = &mi->terms[id];
+        while (j < mi->n_keys && (uint32_t)(mi->keys[j] >> 32) == id)
+            j++;
+        if (!put_varint(mi, mt, mt->df ? d - mt->last_doc - 1 : d) ||
+            !put_varint(mi, mt, (uint32_t)(j - i)))
+            goto nomem;
+        for (; i < j; i++) {
+            uint32_t p = (uint32_t)mi->keys[i];
+            if (!put_varint(mi, mt, first ? p : p - prev_pos - 1))
+                goto nomem;
+            prev_pos = p;
+            first = false;
+        }
+        mt->df++;
+        mt->last_doc = d;
+    }
+
+    f[HKS_META_COLLECTION] = doc->collection; fl[HKS_META_COLLECTION] = doc->collection_len;
+    f[HKS_META_ID] = doc->id; fl[HKS_META_ID] = doc->id_len;
+    f[HKS_META_TITLE] = doc->title; fl[HKS_META_TITLE] = doc->title_len;
+    f[HKS_META_DATE] = doc->date; fl[HKS_META_DATE] = doc->date_len;
+    f[HKS_META_SOURCE] = doc->source; fl[HKS_META_SOURCE] = doc->source_len;
+    f[HKS_META_URL] = doc->url; fl[HKS_META_URL] = doc->url_len;
+    for (i = 0; i < HKS_META_N; i++)
+        hks_buf_put_lenbytes(&rc, &mi->meta, f[i] ? f[i] : "", f[i] ? fl[i] : 0);
+    if (rc)
+        goto nomem;
+    if (mi->n_docs == mi->cap_docs) {
+        uint32_t nc = mi->cap_docs ? mi->cap_docs * 2 : 1024;
+        hks_docrec *p = hks_mem_realloc(mi->a, mi->docs, mi->cap_docs * sizeof *p,
+                                        nc * sizeof *p);
+        if (!p)
+            goto nomem;
+        mi->docs = p;
+        mi->cap_docs = nc;
+    }
+    rc = hks_ds_writer_add(mi->ds, doc->body ? doc->body : "", doc->body_len);
+    if (rc)
+        goto nomem;
+    rec.n_tokens = (uint32_t)mi->n_keys;
+    rec.title_end = title_end;
+    rec.date = hks_date_parse(doc->date ? doc->date : "", doc->date_len);
+    rec.meta_off = (uint32_t)meta_n0;
+    mi->docs[mi->n_docs++] = rec;
+    mi->body_bytes += doc->body_len + doc->title_len;
+    return HKS_OK;
+nomem:
+    /* Postings already appended for this document refer to doc number d,
+     * which is never completed: the batch can no longer be flushed
+     * consistently. The last commit is untouched; the writer must be
+     * closed. */
+    mi->broken = true;
+    return hks_fail(err, HKS_ERR_NOMEM, "[memidx] out of memory");
+}
+
+static int cmp_terms(const void *x, const void *y, void *ctx)
+{
+    const hks_memidx *mi = ctx;
+    const memterm *a = &mi->terms[*(const uint32_t *)x];
+    const memterm *b = &mi->terms[*(const uint32_t *)y];
+    size_t m = a->tlen < b->tlen ? a->tlen : b->tlen;
+    int c = memcmp(mi->arena.p + a->toff, mi->arena.p + b->toff, m);
+    if (c)
+        return c;
+    return a->tlen < b->tlen ? -1 : a->tlen > b->tlen;
+}
+
+/* Decode a term buffer (format at the top of this file) into arrays. */
+typedef struct decoded {
+    uint32_t *docs, *tfs, *pos;
+    size_t cap_docs, cap_pos;
+} decoded;
+
+static int grow32(const hks_alloc *a, uint32_t **p, size_t *cap, size_t need)
+{
+    size_t nc;
+    uint32_t *q;
+    if (need <= *cap)
+        return HKS_OK;
+    nc = *cap ? *cap : 1024;
+    while (nc < need)
+        nc *= 2;
+    q = hks_mem_realloc(a, *p, *cap * 4, nc * 4);
+    if (!q)
+        return HKS_ERR_NOMEM;
+    *p = q;
+    *cap = nc;
+    return HKS_OK;
+}
+
+static int decode_term(hks_memidx *mi, const memterm *mt, decoded *dc, hks_plist *pl)
+{
+    hks_rd rd;
+    uint32_t k, doc = 0;
+    size_t n_pos = 0;
+    size_t dcap = dc->cap_docs;
+    if (grow32(mi->a, &dc->docs, &dc->cap_docs, mt->df) ||
+        grow32(mi->a, &dc->tfs, &dcap, mt->df))
+        return HKS_ERR_NOMEM;
+    if (dcap != dc->cap_docs) { /* keep the two arrays the same size */
+        dcap = dc->cap_docs;
+        if (grow32(mi->a, &dc->tfs, &dcap, dc->cap_docs))
+            return HKS_ERR_NOMEM;
+    }
+    hks_rd_init(&rd, mt->buf, mt->n);
+    for (k = 0; k < mt->df; k++) {
+        uint32_t gap, tf, j, p = 0;
+        if (hks_varint_get_u32(&rd, &gap) || hks_varint_get_u32(&rd, &tf))
+            return HKS_ERR_INTERNAL;
+        doc = k ? doc + gap + 1 : gap;
+        dc->docs[k] = doc;
+        dc->tfs[k] = tf;
+        if (grow32(mi->a, &dc->pos, &dc->cap_pos, n_pos + tf))
+            return HKS_ERR_NOMEM;
+        for (j = 0; j < tf; j++) {
+            uint32_t v;
+            if (hks_varint_get_u32(&rd, &v))
+                return HKS_ERR_INTERNAL;
+            p = j ? p + v + 1 : v;
+            dc->pos[n_pos++] = p;
+        }
+    }
+    pl->n_docs = mt->df;
+    pl->docs = dc->docs;
+    pl->tfs = dc->tfs;
+    pl->pos = dc->pos;
+    return HKS_OK;
+}
+
+/*
+ * Write the whole in-memory index as the segment file path, then empty
+ * it. @return HKS_OK, or an error with the file removed and the index
+ * left as it was.
+ */
+int hks_memidx_flush(hks_memidx *mi, const char *path, hks_errbuf *err, uint64_t *bytes_out)
+{
+    hks_segw *w = NULL;
+    uint32_t *order = NULL, i;
+    decoded dc;
+    hks_buf ds;
+    int rc;
+
+    memset(&dc, 0, sizeof dc);
+    hks_buf_init(&ds, mi->a);
+    if (mi->broken)
+        return hks_fail(err, HKS_ERR_NOMEM,
+                        "[memidx] an earlier allocation failure left the batch unusable");
+    rc = hks_segw_open(mi->a, path, err, &w);
+    for (i = 0; rc == HKS_OK && i < mi->n_docs; i++) {
+        const char *f[HKS_META_N];
+        size_t fl[HKS_META_N];
+        hks_rd rd;
+        int k;
+        hks_rd_init(&rd, mi->meta.p + mi->docs[i].meta_off, mi->meta.n - mi->docs[i].meta_off);
+        for (k = 0; k < HKS_META_N; k++) {
+            const uint8_t *p;
+            if (hks_rd_lenbytes(&rd, &p, &fl[k])) {
+                rc = hks_fail(err, HKS_ERR_INTERNAL, "[memidx] bad metadata");
+                break;
+            }
+            f[k] = (const char *)p;
+        }
+        if (rc == HKS_OK)
+            rc = hks_segw_add_doc(w, &mi->docs[i], f, fl);
+    }
+    if (rc == HKS_OK) {
+        order = hks_mem_alloc(mi->a, (size_t)(mi->n_terms ? mi->n_terms : 1) * 4);
+        if (!order)
+            rc = hks_fail(err, HKS_ERR_NOMEM, "[memidx] out of memory");
+    }
+    if (rc == HKS_OK) {
+        for (i = 0; i < mi->n_terms; i++)
+            order[i] = i;
+        qsort_r(order, mi->n_terms, 4, cmp_terms, mi);
+    }
+    for (i = 0; rc == HKS_OK && i < mi->n_terms; i++) {
+        const memterm *mt = &mi->terms[order[i]];
+        hks_plist pl;
+        rc = decode_term(mi, mt, &dc, &pl);
+        if (rc)
+            rc = hks_fail(err, rc, "[memidx] flush: %s", hks_strerror(rc));
+        else
+            rc = hks_segw_add_term(w, mi->arena.p + mt->toff, mt->tlen, &pl);
+    }
+    if (rc == HKS_OK) {
+        rc = hks_ds_writer_finish(mi->ds, &ds);
+        if (rc)
+            rc = hks_fail(err, rc, "[memidx] document store: %s", hks_strerror(rc));
+    }
+    if (rc == HKS_OK)
+        rc = hks_segw_finish(w, &ds, bytes_out);
+    hks_segw_free(w);
+    hks_buf_free(&ds);
+    hks_mem_free(mi->a, order, 0);
+    hks_mem_free(mi->a, dc.docs, 0);
+    hks_mem_free(mi->a, dc.tfs, 0);
+    hks_mem_free(mi->a, dc.pos, 0);
+    if (rc == HKS_OK)
+        rc = reset(mi);
+    return rc;
+}

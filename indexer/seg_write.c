@@ -1,0 +1,281 @@
+/*
+ * seg_write.c: writes one immutable segment file in a single pass. The
+ * in-memory index (memidx.c) and the merger (merge.c) call it: documents
+ * first, then every term in byte order with its postings, then finish.
+ * The byte layout of every section is specified at the top of
+ * common/format.c; this file is its writer.
+ */
+#include <string.h>
+
+#include "hks_seg.h"
+
+/* Terms per lexicon block: a lookup scans at most this many front-coded
+ * entries after a binary search of the block index. 32 keeps the scan
+ * short (a few hundred bytes) and the in-memory index at 1/32 of the terms. */
+#define HKS_LEX_BLOCK 32
+
+struct hks_segw {
+    const hks_alloc *a;
+    hks_errbuf *err;
+    hks_filew f;           /* the file being written                     */
+    int rc;                /* sticky status of the buffers               */
+    bool post_open;        /* POSTINGS section begun                     */
+    uint64_t post_off;     /* bytes of POSTINGS written                  */
+    hks_buf docs;          /* DOCS section                               */
+    hks_buf meta;          /* META section                               */
+    hks_buf lex;           /* LEXICON section                            */
+    hks_buf lexidx;        /* LEXIDX entries (counts prepended at finish) */
+    hks_buf tmp_doc;       /* one term's skip table + doc blocks         */
+    hks_buf tmp_blk;       /* doc blocks while the skip table is built   */
+    hks_buf tmp_pos;       /* one term's position blocks                 */
+    uint32_t *doclen;      /* n_tokens per document                      */
+    uint32_t n_docs, cap_docs;
+    uint64_t total_tokens;
+    uint64_t n_terms;
+    uint64_t n_lexblocks;
+    uint8_t prev[HKS_MAX_TERM_BYTES]; /* previous term, for front coding */
+    size_t prev_len;
+    uint32_t gaps[HKS_BLOCK], tfm1[HKS_BLOCK];
+    uint32_t *posd;        /* position deltas of one block               */
+    size_t cap_posd;
+};
+
+int hks_segw_open(const hks_alloc *a, const char *path, hks_errbuf *err, hks_segw **out)
+{
+    hks_segw *w = hks_mem_calloc(a, 1, sizeof *w);
+    int rc;
+    *out = NULL;
+    if (!w)
+        return hks_fail(err, HKS_ERR_NOMEM, "[segw] out of memory");
+    w->a = a;
+    w->err = err;
+    hks_buf_init(&w->docs, a);
+    hks_buf_init(&w->meta, a);
+    hks_buf_init(&w->lex, a);
+    hks_buf_init(&w->lexidx, a);
+    hks_buf_init(&w->tmp_doc, a);
+    hks_buf_init(&w->tmp_blk, a);
+    hks_buf_init(&w->tmp_pos, a);
+    rc = hks_filew_open(&w->f, a, path, HKS_KIND_SEGMENT, err);
+    *out = w;
+    return rc;
+}
+
+void hks_segw_free(hks_segw *w)
+{
+    if (!w)
+        return;
+    if (w->f.path)
+        hks_filew_abort(&w->f);
+    hks_buf_free(&w->docs);
+    hks_buf_free(&w->meta);
+    hks_buf_free(&w->lex);
+    hks_buf_free(&w->lexidx);
+    hks_buf_free(&w->tmp_doc);
+    hks_buf_free(&w->tmp_blk);
+    hks_buf_free(&w->tmp_pos);
+    hks_mem_free(w->a, w->doclen, 0);
+    hks_mem_free(w->a, w->posd, 0);
+    hks_mem_free(w->a, w, sizeof *w);
+}
+
+/*
+ * Append document number n_docs: its record (meta_off is filled in here)
+ * and its HKS_META_N metadata strings.
+ */
+int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec, const char *const *meta,
+                     const size_t *meta_len)
+{
+    int i;
+    if (w->rc)
+        return w->rc;
+    if (w->post_open)
+        return w->rc = hks_fail(w->err, HKS_ERR_MISUSE, "[segw] document after terms");
+    if (w->meta.n > UINT32_MAX - 4096)
+        return w->rc = hks_fail(w->err, HKS_ERR_ARG,
+                                "[segw] segment metadata over 4 GiB; flush earlier");
+    if (w->n_docs == w->cap_docs) {
+        uint32_t nc = w->cap_docs ? w->cap_docs * 2 : 1024;
+        uint32_t *p = hks_mem_realloc(w->a, w->doclen, w->cap_docs * 4u, (size_t)nc * 4u);
+        if (!p)
+            return w->rc = hks_fail(w->err, HKS_ERR_NOMEM, "[segw] out of memory");
+        w->doclen = p;
+        w->cap_docs = nc;
+    }
+    w->doclen[w->n_docs++] = rec->n_tokens;
+    w->total_tokens += rec->n_tokens;
+    hks_buf_put_u32le(&w->rc, &w->docs, rec->n_tokens);
+    hks_buf_put_u32le(&w->rc, &w->docs, rec->title_end);
+    hks_buf_put_u32le(&w->rc, &w->docs, rec->date);
+    hks_buf_put_u32le(&w->rc, &w->docs, (uint32_t)w->meta.n);
+    for (i = 0; i < HKS_META_N; i++)
+        hks_buf_put_lenbytes(&w->rc, &w->meta, meta[i], meta_len[i]);
+    if (w->rc)
+        return hks_fail(w->err, w->rc, "[segw] out of memory");
+    return HKS_OK;
+}
+
+static int check_plist(hks_segw *w, const hks_plist *pl)
+{
+    uint32_t i;
+    for (i = 0; i < pl->n_docs; i++) {
+        if (pl->docs[i] >= w->n_docs || (i && pl->docs[i] <= pl->docs[i - 1]) ||
+            pl->tfs[i] == 0)
+            return hks_fail(w->err, HKS_ERR_INTERNAL, "[segw] bad postings list");
+    }
+    return HKS_OK;
+}
+
+/*
+ * Append one term with its postings; terms must come in strictly
+ * increasing byte order. Writes the term's data to POSTINGS and its entry
+ * to the lexicon (format.c, "POSTINGS" and "LEXICON").
+ */
+int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
+                      const hks_plist *pl)
+{
+    uint32_t n_blocks, b, i, prev_doc = 0, prev_last = 0;
+    const uint32_t *pos = pl->pos;
+    size_t pre = 0;
+    int rc;
+
+    if (w->rc)
+        return w->rc;
+    if (term_len == 0 || term_len > HKS_MAX_TERM_BYTES || pl->n_docs == 0)
+        return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL, "[segw] bad term");
+    if (w->n_terms) {
+        size_t m = term_len < w->prev_len ? term_len : w->prev_len;
+        int c = memcmp(w->prev, term, m);
+        if (c > 0 || (c == 0 && term_len <= w->prev_len))
+            return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL, "[segw] terms out of order");
+    }
+    rc = check_plist(w, pl);
+    if (rc)
+        return w->rc = rc;
+    if (!w->post_open) {
+        hks_filew_begin(&w->f, HKS_SEC_POSTINGS);
+        w->post_open = true;
+    }
+
+    w->tmp_doc.n = w->tmp_blk.n = w->tmp_pos.n = 0;
+    n_blocks = (pl->n_docs + HKS_BLOCK - 1) / HKS_BLOCK;
+    for (b = 0; b < n_blocks; b++) {
+        uint32_t first = b * HKS_BLOCK;
+        uint32_t n = pl->n_docs - first < HKS_BLOCK ? pl->n_docs - first : HKS_BLOCK;
+        uint32_t max_tf = 0, min_dl = UINT32_MAX, n_pos = 0, k = 0;
+        size_t doc_start = w->tmp_blk.n, pos_start = w->tmp_pos.n;
+        for (i = 0; i < n; i++) {
+            uint32_t d = pl->docs[first + i], tf = pl->tfs[first + i];
+            w->gaps[i] = (first + i == 0) ? d : d - prev_doc - 1;
+            w->tfm1[i] = tf - 1;
+            prev_doc = d;
+            if (tf > max_tf)
+                max_tf = tf;
+            if (w->doclen[d] < min_dl)
+                min_dl = w->doclen[d];
+            n_pos += tf;
+        }
+        if (n_pos > w->cap_posd) {
+            uint32_t *p = hks_mem_realloc(w->a, w->posd, w->cap_posd * 4u, (size_t)n_pos * 4u);
+            if (!p)
+                return w->rc = hks_fail(w->err, HKS_ERR_NOMEM, "[segw] out of memory");
+            w->posd = p;
+            w->cap_posd = n_pos;
+        }
+        for (i = 0; i < n; i++) {
+            uint32_t tf = pl->tfs[first + i], j;
+            for (j = 0; j < tf; j++) {
+                if (j && pos[j] <= pos[j - 1])
+                    return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL,
+                                            "[segw] positions out of order");
+                w->posd[k++] = j ? pos[j] - pos[j - 1] - 1 : pos[j];
+            }
+            pos += tf;
+        }
+        hks_pack_u32(&w->rc, &w->tmp_blk, w->gaps, n);
+        hks_pack_u32(&w->rc, &w->tmp_blk, w->tfm1, n);
+        hks_pack_u32s(&w->rc, &w->tmp_pos, w->posd, n_pos);
+        if (n_blocks > 1) {
+            hks_buf_put_varint(&w->rc, &w->tmp_doc, b ? prev_doc - prev_last : prev_doc);
+            hks_buf_put_varint(&w->rc, &w->tmp_doc, w->tmp_blk.n - doc_start);
+            hks_buf_put_varint(&w->rc, &w->tmp_doc, w->tmp_pos.n - pos_start);
+            hks_buf_put_varint(&w->rc, &w->tmp_doc, max_tf);
+            hks_buf_put_varint(&w->rc, &w->tmp_doc, min_dl);
+        }
+        prev_last = prev_doc;
+    }
+    hks_buf_put(&w->rc, &w->tmp_doc, w->tmp_blk.p, w->tmp_blk.n);
+    if (w->rc)
+        return hks_fail(w->err, w->rc, "[segw] out of memory");
+    if (w->tmp_doc.n > UINT32_MAX || w->tmp_pos.n > UINT32_MAX)
+        return w->rc = hks_fail(w->err, HKS_ERR_ARG, "[segw] postings of one term over 4 GiB");
+
+    /* Lexicon entry, front coded within its block. */
+    if (w->n_terms % HKS_LEX_BLOCK == 0) {
+        hks_buf_put_varint(&w->rc, &w->lexidx, w->lex.n);
+        hks_buf_put_lenbytes(&w->rc, &w->lexidx, term, term_len);
+        hks_buf_put_varint(&w->rc, &w->lex, w->post_off);
+        w->n_lexblocks++;
+    } else {
+        size_t m = term_len < w->prev_len ? term_len : w->prev_len;
+        while (pre < m && w->prev[pre] == term[pre])
+            pre++;
+    }
+    hks_buf_put_varint(&w->rc, &w->lex, pre);
+    hks_buf_put_varint(&w->rc, &w->lex, term_len - pre);
+    hks_buf_put(&w->rc, &w->lex, term + pre, term_len - pre);
+    hks_buf_put_varint(&w->rc, &w->lex, pl->n_docs);
+    hks_buf_put_varint(&w->rc, &w->lex, w->tmp_doc.n);
+    hks_buf_put_varint(&w->rc, &w->lex, w->tmp_pos.n);
+    if (w->rc)
+        return hks_fail(w->err, w->rc, "[segw] out of memory");
+    memcpy(w->prev, term, term_len);
+    w->prev_len = term_len;
+    w->n_terms++;
+
+    hks_filew_write(&w->f, w->tmp_doc.p, w->tmp_doc.n);
+    hks_filew_write(&w->f, w->tmp_pos.p, w->tmp_pos.n);
+    w->post_off += w->tmp_doc.n + w->tmp_pos.n;
+    return w->f.rc;
+}
+
+/*
+ * Write LEXICON, LEXIDX, DOCS, META, DOCSTORE and INFO, then the section
+ * table and footer; fsync and close. On failure the file is removed.
+ */
+int hks_segw_finish(hks_segw *w, const hks_buf *ds, uint64_t *bytes_out)
+{
+    hks_buf b;
+    int rc = w->rc;
+    if (rc)
+        return rc;
+    hks_buf_init(&b, w->a);
+    if (!w->post_open)
+        hks_filew_begin(&w->f, HKS_SEC_POSTINGS);
+    hks_filew_end(&w->f);
+    w->post_open = true;
+    hks_filew_section(&w->f, HKS_SEC_LEXICON, &w->lex);
+    hks_buf_put_varint(&rc, &b, w->n_terms);
+    hks_buf_put_varint(&rc, &b, w->n_lexblocks);
+    hks_buf_put(&rc, &b, w->lexidx.p, w->lexidx.n);
+    hks_filew_section(&w->f, HKS_SEC_LEXIDX, &b);
+    hks_filew_section(&w->f, HKS_SEC_DOCS, &w->docs);
+    hks_filew_section(&w->f, HKS_SEC_META, &w->meta);
+    hks_filew_section(&w->f, HKS_SEC_DOCSTORE, ds);
+    b.n = 0;
+    hks_buf_put_varint(&rc, &b, w->n_docs);
+    hks_buf_put_varint(&rc, &b, w->n_terms);
+    hks_buf_put_varint(&rc, &b, w->total_tokens);
+    hks_identity_put(&rc, &b);
+    hks_filew_section(&w->f, HKS_SEC_INFO, &b);
+    hks_buf_free(&b);
+    if (rc) {
+        w->rc = hks_fail(w->err, rc, "[segw] out of memory");
+        return rc;
+    }
+    rc = hks_filew_finish(&w->f);
+    if (bytes_out)
+        *bytes_out = w->f.off; /* the final file size */
+    w->rc = rc;
+    return rc;
+}

@@ -1,0 +1,803 @@
+/*
+ * writer.c: the public hks_writer_* API. A writer holds the index lock,
+ * adds documents to the in-memory index (memidx.c), flushes it into
+ * segment files when it reaches the memory budget, and commits: flush the
+ * rest, merge by policy (merge.c), write tombstones, then atomically
+ * replace the manifest (fileio.c). Nothing a writer does is visible before
+ * its commit, and a failed or interrupted commit leaves the previous one.
+ *
+ * Documents are identified by (collection, id). The writer keeps a table
+ * of every live key so that adding a key again replaces the earlier
+ * document (a tombstone in its segment) and delete can find it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hks_seg.h"
+
+/* Where a live document is: slot into w->slots (or MEMIDX) and doc number. */
+#define SLOT_MEMIDX UINT32_MAX
+
+typedef struct keyent {
+    uint64_t hash;
+    uint32_t koff, klen;    /* key bytes in w->keys                       */
+    uint32_t slot, doc;
+    bool used;
+} keyent;
+
+/* A segment the writer knows: committed or flushed in this batch. */
+typedef struct wslot {
+    hks_seginfo si;
+    hks_segment *seg;       /* opened lazily for merges (NULL until then) */
+    uint8_t *del;           /* tombstone bitmap, NULL if none             */
+    uint32_t n_del;
+    bool del_dirty;         /* deletions since the last commit            */
+    bool is_new;            /* written by this writer, not yet committed  */
+    bool dropped;           /* merged away or emptied in this batch       */
+} wslot;
+
+struct hks_writer {
+    hks_alloc alloc;
+    const hks_alloc *a;
+    char *dir;
+    int lock_fd;
+    hks_errbuf err;
+    hks_manifest man;       /* the last commit                            */
+    wslot *slots;
+    uint32_t n_slots, cap_slots;
+    hks_memidx *mi;
+    uint8_t *mi_del;        /* deleted memidx docs                        */
+    size_t mi_del_cap;      /* bytes                                      */
+    keyent *kt;             /* key table, open addressing                 */
+    uint32_t kt_n, kt_cap;
+    hks_buf keys;           /* key bytes: collection NUL id               */
+    long long budget_mb;
+    int zstd_level;
+    int merge_mode;
+    hks_progress prog;
+    bool dirty;             /* something to commit                        */
+};
+
+
+/* ---- key table --------------------------------------------------------- */
+
+static int key_make(hks_writer *w, const char *c, size_t cn, const char *id, size_t idn,
+                    uint64_t *hash, uint32_t *koff)
+{
+    int rc = 0;
+    *koff = (uint32_t)w->keys.n;
+    if (w->keys.n > UINT32_MAX - cn - idn - 1)
+        return HKS_ERR_NOMEM;
+    hks_buf_put(&rc, &w->keys, c, cn);
+    hks_buf_put_u8(&rc, &w->keys, 0);
+    hks_buf_put(&rc, &w->keys, id, idn);
+    if (rc)
+        return rc;
+    *hash = hks_hash64(w->keys.p + *koff, cn + 1 + idn);
+    return HKS_OK;
+}
+
+static keyent *key_find(hks_writer *w, uint64_t h, const uint8_t *k, size_t n)
+{
+    uint32_t i;
+    if (!w->kt_cap)
+        return NULL;
+    for (i = (uint32_t)h & (w->kt_cap - 1); w->kt[i].used; i = (i + 1) & (w->kt_cap - 1)) {
+        keyent *e = &w->kt[i];
+        if (e->hash == h && e->klen == n && memcmp(w->keys.p + e->koff, k, n) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static int key_grow(hks_writer *w)
+{
+    uint32_t nc = w->kt_cap ? w->kt_cap * 2 : 1u << 12, i;
+    keyent *t = hks_mem_calloc(w->a, nc, sizeof *t);
+    if (!t)
+        return HKS_ERR_NOMEM;
+    for (i = 0; i < w->kt_cap; i++) {
+        uint32_t j;
+        if (!w->kt[i].used)
+            continue;
+        for (j = (uint32_t)w->kt[i].hash & (nc - 1); t[j].used; j = (j + 1) & (nc - 1))
+            ;
+        t[j] = w->kt[i];
+    }
+    hks_mem_free(w->a, w->kt, 0);
+    w->kt = t;
+    w->kt_cap = nc;
+    return HKS_OK;
+}
+
+/* Remove e, keeping linear-probing chains intact (backward shift). */
+static void key_remove(hks_writer *w, keyent *e)
+{
+    uint32_t i = (uint32_t)(e - w->kt), j = i, m = w->kt_cap - 1;
+    w->kt[i].used = false;
+    for (;;) {
+        uint32_t home;
+        j = (j + 1) & m;
+        if (!w->kt[j].used)
+            break;
+        home = (uint32_t)w->kt[j].hash & m;
+        if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
+            w->kt[i] = w->kt[j];
+            w->kt[j].used = false;
+            i = j;
+        }
+    }
+    w->kt_n--;
+}
+
+static int key_insert(hks_writer *w, uint64_t h, uint32_t koff, uint32_t klen,
+                      uint32_t slot, uint32_t doc)
+{
+    uint32_t i;
+    if ((w->kt_n + 1) * 2 > w->kt_cap && key_grow(w))
+        return HKS_ERR_NOMEM;
+    for (i = (uint32_t)h & (w->kt_cap - 1); w->kt[i].used; i = (i + 1) & (w->kt_cap - 1))
+        ;
+    w->kt[i].hash = h;
+    w->kt[i].koff = koff;
+    w->kt[i].klen = klen;
+    w->kt[i].slot = slot;
+    w->kt[i].doc = doc;
+    w->kt[i].used = true;
+    w->kt_n++;
+    return HKS_OK;
+}
+
+/* ---- deletions ------------------------------------------------------------ */
+
+static int mark_deleted(hks_writer *w, uint32_t slot, uint32_t doc)
+{
+    uint8_t **bits;
+    size_t need;
+    if (slot == SLOT_MEMIDX) {
+        need = (size_t)doc / 8 + 1;
+        if (need > w->mi_del_cap) {
+            size_t nc = w->mi_del_cap ? w->mi_del_cap * 2 : 4096;
+            uint8_t *p;
+            while (nc < need)
+                nc *= 2;
+            p = hks_mem_realloc(w->a, w->mi_del, w->mi_del_cap, nc);
+            if (!p)
+                return HKS_ERR_NOMEM;
+            memset(p + w->mi_del_cap, 0, nc - w->mi_del_cap);
+            w->mi_del = p;
+            w->mi_del_cap = nc;
+        }
+        w->mi_del[doc >> 3] |= (uint8_t)(1u << (doc & 7));
+        return HKS_OK;
+    }
+    bits = &w->slots[slot].del;
+    if (!*bits) {
+        *bits = hks_mem_calloc(w->a, (size_t)w->slots[slot].si.n_docs / 8 + 1, 1);
+        if (!*bits)
+            return HKS_ERR_NOMEM;
+    }
+    if (!((*bits)[doc >> 3] >> (doc & 7) & 1)) {
+        (*bits)[doc >> 3] |= (uint8_t)(1u << (doc & 7));
+        w->slots[slot].n_del++;
+        w->slots[slot].del_dirty = true;
+    }
+    return HKS_OK;
+}
+
+/* ---- open / close ----------------------------------------------------------- */
+
+static int push_slot(hks_writer *w, const hks_seginfo *si, bool is_new)
+{
+    if (w->n_slots == w->cap_slots) {
+        uint32_t nc = w->cap_slots ? w->cap_slots * 2 : 16;
+        wslot *p = hks_mem_realloc(w->a, w->slots, w->cap_slots * sizeof *p, nc * sizeof *p);
+        if (!p)
+            return HKS_ERR_NOMEM;
+        w->slots = p;
+        w->cap_slots = nc;
+    }
+    memset(&w->slots[w->n_slots], 0, sizeof *w->slots);
+    w->slots[w->n_slots].si = *si;
+    w->slots[w->n_slots].is_new = is_new;
+    w->n_slots++;
+    return HKS_OK;
+}
+
+static bool referenced(const hks_writer *w, const char *name)
+{
+    uint32_t i;
+    for (i = 0; i < w->man.n_seg; i++)
+        if (strcmp(w->man.seg[i].name, name) == 0 || strcmp(w->man.seg[i].del_name, name) == 0)
+            return true;
+    return false;
+}
+
+/* Remove our files that the manifest does not name: leftovers of a commit
+ * that did not finish, or segments a later commit replaced. Readers that
+ * still use them keep their mappings; new readers never look for them. */
+static void collect_garbage(hks_writer *w)
+{
+    DIR *d = opendir(w->dir);
+    struct dirent *e;
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        char path[4096];
+        if (strncmp(e->d_name, "seg-", 4) != 0 && strcmp(e->d_name, "MANIFEST.tmp") != 0)
+            continue;
+        if (referenced(w, e->d_name))
+            continue;
+        if (hks_path_join(path, sizeof path, w->dir, e->d_name) == HKS_OK)
+            unlink(path);
+    }
+    closedir(d);
+}
+
+/* Load the live keys of every committed segment. */
+static int load_keys(hks_writer *w)
+{
+    uint32_t s, d;
+    for (s = 0; s < w->n_slots; s++) {
+        wslot *sl = &w->slots[s];
+        int rc = hks_seg_open(w->a, w->dir, &sl->si, &w->err, &sl->seg);
+        if (rc)
+            return rc;
+        if (hks_seg_deleted_bits(sl->seg)) {
+            size_t nb = (size_t)sl->si.n_docs / 8 + 1;
+            sl->del = hks_mem_calloc(w->a, nb, 1);
+            if (!sl->del)
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] %s: out of memory", w->dir);
+            memcpy(sl->del, hks_seg_deleted_bits(sl->seg), ((size_t)sl->si.n_docs + 7) / 8);
+            sl->n_del = sl->si.n_deleted;
+        }
+        for (d = 0; d < sl->si.n_docs; d++) {
+            const uint8_t *p[HKS_META_N];
+            size_t n[HKS_META_N];
+            uint64_t h;
+            uint32_t koff;
+            if (hks_seg_is_deleted(sl->seg, d))
+                continue;
+            rc = hks_seg_meta(sl->seg, d, p, n, &w->err);
+            if (rc)
+                return rc;
+            if (key_make(w, (const char *)p[HKS_META_COLLECTION], n[HKS_META_COLLECTION],
+                         (const char *)p[HKS_META_ID], n[HKS_META_ID], &h, &koff) ||
+                key_insert(w, h, koff, (uint32_t)(n[HKS_META_COLLECTION] + 1 + n[HKS_META_ID]),
+                           s, d))
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] %s: out of memory", w->dir);
+        }
+    }
+    return HKS_OK;
+}
+
+/*
+ * Open the index in dir for writing (creating the directory and an empty
+ * index when missing), take the lock, and load the committed state.
+ */
+int hks_writer_open(const char *dir, const hks_alloc *alloc, hks_writer **out)
+{
+    hks_writer *w;
+    struct stat st;
+    uint32_t i;
+    int rc;
+
+    if (!out)
+        return HKS_ERR_ARG;
+    *out = NULL;
+    if (!dir || !*dir)
+        return HKS_ERR_ARG;
+    w = hks_mem_calloc(alloc, 1, sizeof *w);
+    if (!w)
+        return HKS_ERR_NOMEM;
+    if (alloc) {
+        w->alloc = *alloc;
+        w->a = &w->alloc;
+    }
+    w->lock_fd = -1;
+    w->budget_mb = 256;
+    w->zstd_level = 3;
+    w->merge_mode = 1;
+    hks_buf_init(&w->keys, w->a);
+    *out = w;
+    w->dir = hks_mem_strndup(w->a, dir, strlen(dir));
+    if (!w->dir)
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+    if (stat(dir, &st) != 0) {
+        if (errno != ENOENT || mkdir(dir, 0755) != 0)
+            return hks_fail(&w->err, HKS_ERR_IO, "[writer] cannot create index directory %s: %s",
+                            dir, strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+        return hks_fail(&w->err, HKS_ERR_IO, "[writer] %s exists and is not a directory", dir);
+    }
+    rc = hks_lock_take(dir, &w->lock_fd, &w->err);
+    if (rc)
+        return rc;
+    rc = hks_manifest_read(w->a, dir, true, &w->man, &w->err);
+    if (rc)
+        return rc;
+    for (i = 0; i < w->man.n_seg; i++)
+        if (push_slot(w, &w->man.seg[i], false))
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+    collect_garbage(w);
+    rc = load_keys(w);
+    if (rc)
+        return rc;
+    rc = hks_memidx_new(w->a, w->zstd_level, &w->mi);
+    if (rc)
+        return hks_fail(&w->err, rc, "[writer] out of memory");
+    return HKS_OK;
+}
+
+static void free_slots(hks_writer *w)
+{
+    uint32_t i;
+    for (i = 0; i < w->n_slots; i++) {
+        hks_seg_close(w->slots[i].seg);
+        hks_mem_free(w->a, w->slots[i].del, 0);
+        if (w->slots[i].is_new) { /* flushed but never committed */
+            char path[4096];
+            if (hks_path_join(path, sizeof path, w->dir, w->slots[i].si.name) == HKS_OK)
+                unlink(path);
+        }
+    }
+    hks_mem_free(w->a, w->slots, 0);
+    w->slots = NULL;
+    w->n_slots = w->cap_slots = 0;
+}
+
+void hks_writer_close(hks_writer *w)
+{
+    const hks_alloc *a;
+    hks_alloc copy;
+    if (!w)
+        return;
+    free_slots(w);
+    hks_memidx_free(w->mi);
+    hks_mem_free(w->a, w->mi_del, 0);
+    hks_mem_free(w->a, w->kt, 0);
+    hks_buf_free(&w->keys);
+    hks_manifest_free(w->a, &w->man);
+    hks_lock_release(w->lock_fd);
+    hks_mem_free(w->a, w->dir, 0);
+    copy = w->alloc;
+    a = w->a ? &copy : NULL;
+    hks_mem_free(a, w, sizeof *w);
+}
+
+const char *hks_writer_errmsg(const hks_writer *w)
+{
+    if (!w)
+        return "no writer (out of memory or invalid argument)";
+    return w->err.msg;
+}
+
+int hks_writer_set(hks_writer *w, hks_wparam param, long long value)
+{
+    if (!w)
+        return HKS_ERR_ARG;
+    switch (param) {
+    case HKS_W_MEMORY_BUDGET_MB:
+        if (value < 1 || value > 65536)
+            return hks_fail(&w->err, HKS_ERR_ARG, "[writer] memory budget %lld MB out of 1..65536",
+                            value);
+        w->budget_mb = value;
+        return HKS_OK;
+    case HKS_W_ZSTD_LEVEL:
+        if (value < 1 || value > 19)
+            return hks_fail(&w->err, HKS_ERR_ARG, "[writer] zstd level %lld out of 1..19", value);
+        w->zstd_level = (int)value;
+        if (hks_memidx_ndocs(w->mi) == 0) {
+            hks_memidx *mi;
+            if (hks_memidx_new(w->a, w->zstd_level, &mi))
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+            hks_memidx_free(w->mi);
+            w->mi = mi;
+        }
+        return HKS_OK;
+    case HKS_W_MERGE_AT_COMMIT:
+        if (value < 0 || value > 2)
+            return hks_fail(&w->err, HKS_ERR_ARG, "[writer] merge mode %lld out of 0..2", value);
+        w->merge_mode = (int)value;
+        return HKS_OK;
+    }
+    return hks_fail(&w->err, HKS_ERR_ARG, "[writer] unknown parameter %d", (int)param);
+}
+
+void hks_writer_progress(const hks_writer *w, hks_progress *out)
+{
+    if (w && out)
+        *out = w->prog;
+}
+
+/* ---- adding ----------------------------------------------------------------- */
+
+static int next_name(hks_writer *w, char *buf, size_t cap)
+{
+    int k = snprintf(buf, cap, "seg-%06llu.hks", (unsigned long long)w->man.next_file++);
+    return (k < 0 || (size_t)k >= cap) ? HKS_ERR_INTERNAL : HKS_OK;
+}
+
+/* Flush the in-memory index into a new (uncommitted) segment. */
+static int flush(hks_writer *w)
+{
+    hks_seginfo si;
+    char path[4096];
+    uint32_t nd = hks_memidx_ndocs(w->mi), slot, i, d;
+    int rc;
+    if (nd == 0)
+        return HKS_OK;
+    memset(&si, 0, sizeof si);
+    if (next_name(w, si.name, sizeof si.name) ||
+        hks_path_join(path, sizeof path, w->dir, si.name))
+        return hks_fail(&w->err, HKS_ERR_ARG, "[writer] index path too long");
+    rc = hks_memidx_flush(w->mi, path, &w->err, NULL);
+    if (rc)
+        return rc;
+    si.n_docs = nd;
+    if (push_slot(w, &si, true)) {
+        unlink(path);
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+    }
+    slot = w->n_slots - 1;
+    /* Keys that pointed into the memory index now point into the segment. */
+    for (i = 0; i < w->kt_cap; i++)
+        if (w->kt[i].used && w->kt[i].slot == SLOT_MEMIDX)
+            w->kt[i].slot = slot;
+    for (d = 0; d < nd; d++)
+        if ((size_t)d / 8 < w->mi_del_cap && (w->mi_del[d >> 3] >> (d & 7) & 1))
+            if (mark_deleted(w, slot, d))
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+    if (w->mi_del)
+        memset(w->mi_del, 0, w->mi_del_cap);
+    return HKS_OK;
+}
+
+int hks_writer_add(hks_writer *w, const hks_doc *doc)
+{
+    uint64_t h;
+    uint32_t koff, klen;
+    keyent *old;
+    int rc;
+    if (!w)
+        return HKS_ERR_ARG;
+    hks_err_clear(&w->err);
+    if (!doc || !doc->id || doc->id_len == 0 || doc->id_len > 1024 ||
+        (doc->collection_len && !doc->collection) || doc->collection_len > 1024)
+        return hks_fail(&w->err, HKS_ERR_ARG,
+                        "[writer] a document needs an id of 1..1024 bytes and a collection "
+                        "of at most 1024");
+    if (key_make(w, doc->collection ? doc->collection : "", doc->collection_len, doc->id,
+                 doc->id_len, &h, &koff))
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+    klen = (uint32_t)(doc->collection_len + 1 + doc->id_len);
+    rc = hks_memidx_add(w->mi, doc, &w->err);
+    if (rc) {
+        w->keys.n = koff;
+        return rc;
+    }
+    old = key_find(w, h, w->keys.p + koff, klen);
+    if (old) { /* same collection and id: the new document replaces it */
+        if (mark_deleted(w, old->slot, old->doc))
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        old->slot = SLOT_MEMIDX;
+        old->doc = hks_memidx_ndocs(w->mi) - 1;
+        w->keys.n = koff; /* the old key bytes are the same */
+    } else if (key_insert(w, h, koff, klen, SLOT_MEMIDX, hks_memidx_ndocs(w->mi) - 1)) {
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+    }
+    w->dirty = true;
+    w->prog.n_docs++;
+    if (hks_memidx_bytes(w->mi) >= (size_t)w->budget_mb << 20)
+        return flush(w);
+    return HKS_OK;
+}
+
+int hks_writer_delete(hks_writer *w, const char *collection, size_t collection_len,
+                      const char *id, size_t id_len)
+{
+    uint64_t h;
+    uint32_t koff;
+    keyent *e;
+    int rc;
+    if (!w || !id || (collection_len && !collection))
+        return HKS_ERR_ARG;
+    hks_err_clear(&w->err);
+    if (key_make(w, collection ? collection : "", collection_len, id, id_len, &h, &koff))
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+    e = key_find(w, h, w->keys.p + koff, collection_len + 1 + id_len);
+    w->keys.n = koff;
+    if (!e)
+        return hks_fail(&w->err, HKS_ERR_NOTFOUND, "[writer] no document %.*s in collection %.*s",
+                        (int)(id_len > 200 ? 200 : id_len), id,
+                        (int)(collection_len > 200 ? 200 : collection_len),
+                        collection ? collection : "");
+    rc = mark_deleted(w, e->slot, e->doc);
+    if (rc)
+        return hks_fail(&w->err, rc, "[writer] out of memory");
+    key_remove(w, e);
+    w->dirty = true;
+    return HKS_OK;
+}
+
+int hks_writer_delete_all(hks_writer *w)
+{
+    uint32_t i, d;
+    if (!w)
+        return HKS_ERR_ARG;
+    for (i = 0; i < w->kt_cap; i++) {
+        if (w->kt[i].used) {
+            if (mark_deleted(w, w->kt[i].slot, w->kt[i].doc))
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+            w->kt[i].used = false;
+        }
+    }
+    w->kt_n = 0;
+    w->keys.n = 0;
+    for (i = 0; i < w->n_slots; i++) /* whole segments go at the commit */
+        for (d = 0; d < w->slots[i].si.n_docs; d++)
+            if (mark_deleted(w, i, d))
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+    w->dirty = true;
+    return HKS_OK;
+}
+
+typedef struct add_ctx {
+    hks_writer *w;
+    const hks_callbacks *cb;
+} add_ctx;
+
+static int on_article(void *ctx, const hks_doc *doc)
+{
+    add_ctx *x = ctx;
+    int rc = hks_writer_add(x->w, doc);
+    if (rc == HKS_ERR_ARG || rc == HKS_ERR_UTF8) { /* a bad record: report, go on */
+        if (x->cb && x->cb->warn)
+            x->cb->warn(x->cb->ud, x->w->err.msg);
+        x->w->prog.n_rejected++;
+        return HKS_OK;
+    }
+    if (rc == HKS_OK)
+        x->w->prog.n_docs--; /* hks_corpus_read counts it */
+    return rc;
+}
+
+int hks_writer_add_path(hks_writer *w, const char *path, const hks_callbacks *cb)
+{
+    add_ctx x;
+    int rc;
+    if (!w || !path)
+        return HKS_ERR_ARG;
+    hks_err_clear(&w->err);
+    x.w = w;
+    x.cb = cb;
+    w->prog.path = path;
+    rc = hks_corpus_read(w->a, path, on_article, &x, cb, &w->prog, &w->err);
+    w->prog.path = NULL;
+    return rc;
+}
+
+/* ---- commit ------------------------------------------------------------------ */
+
+static uint32_t live_docs(const wslot *s)
+{
+    return s->si.n_docs - s->n_del;
+}
+
+/* Which slots to merge: mode 2 all live ones; mode 1 (tiered) the
+ * smallest ones when there are more than HKS_MAX_SEGMENTS, so that a
+ * long-lived index that receives small batches keeps few segments while a
+ * big segment is rewritten only rarely. */
+#define HKS_MAX_SEGMENTS 8
+#define HKS_MERGE_TO 4
+
+static int pick_merge(hks_writer *w, uint32_t *pick, uint32_t *n_pick)
+{
+    uint32_t i, n_live = 0;
+    *n_pick = 0;
+    for (i = 0; i < w->n_slots; i++)
+        if (!w->slots[i].dropped && live_docs(&w->slots[i]) > 0)
+            pick[n_live++] = i;
+    if (w->merge_mode == 2) {
+        bool any_del = false;
+        for (i = 0; i < n_live; i++)
+            any_del |= w->slots[pick[i]].n_del > 0;
+        *n_pick = (n_live > 1 || any_del) ? n_live : 0;
+        return HKS_OK;
+    }
+    if (w->merge_mode == 0 || n_live <= HKS_MAX_SEGMENTS)
+        return HKS_OK;
+    /* Sort by live size, smallest first (insertion sort: few slots). */
+    for (i = 1; i < n_live; i++) {
+        uint32_t v = pick[i], j = i;
+        while (j && live_docs(&w->slots[pick[j - 1]]) > live_docs(&w->slots[v])) {
+            pick[j] = pick[j - 1];
+            j--;
+        }
+        pick[j] = v;
+    }
+    *n_pick = n_live - HKS_MERGE_TO + 1;
+    /* Merge in the slots' original (document) order. */
+    for (i = 1; i < *n_pick; i++) {
+        uint32_t v = pick[i], j = i;
+        while (j && pick[j - 1] > v) {
+            pick[j] = pick[j - 1];
+            j--;
+        }
+        pick[j] = v;
+    }
+    return HKS_OK;
+}
+
+static int do_merge(hks_writer *w)
+{
+    uint32_t *pick = hks_mem_alloc(w->a, (size_t)(w->n_slots + 1) * 4), n_pick, i, nd;
+    hks_segment **segs = NULL;
+    const uint8_t **dels = NULL;
+    hks_seginfo si;
+    char path[4096];
+    int rc = HKS_OK;
+    if (!pick)
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+    pick_merge(w, pick, &n_pick);
+    if (n_pick == 0)
+        goto out;
+    segs = hks_mem_alloc(w->a, (size_t)n_pick * sizeof *segs);
+    dels = hks_mem_alloc(w->a, (size_t)n_pick * sizeof *dels);
+    if (!segs || !dels) {
+        rc = hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        goto out;
+    }
+    for (i = 0; i < n_pick && rc == HKS_OK; i++) {
+        wslot *s = &w->slots[pick[i]];
+        if (!s->seg)
+            rc = hks_seg_open(w->a, w->dir, &s->si, &w->err, &s->seg);
+        segs[i] = s->seg;
+        dels[i] = s->del;
+    }
+    if (rc)
+        goto out;
+    memset(&si, 0, sizeof si);
+    if (next_name(w, si.name, sizeof si.name) ||
+        hks_path_join(path, sizeof path, w->dir, si.name)) {
+        rc = hks_fail(&w->err, HKS_ERR_ARG, "[writer] index path too long");
+        goto out;
+    }
+    rc = hks_merge(w->a, segs, dels, n_pick, path, w->zstd_level, &w->err, &nd);
+    if (rc)
+        goto out;
+    si.n_docs = nd;
+    if (push_slot(w, &si, true)) {
+        unlink(path);
+        rc = hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        goto out;
+    }
+    /* Keys now point into the merged segment, renumbered in order. */
+    {
+        uint32_t slot = w->n_slots - 1, k, base = 0;
+        for (i = 0; i < n_pick; i++) {
+            wslot *s = &w->slots[pick[i]];
+            uint32_t *newno = hks_mem_alloc(w->a, (size_t)s->si.n_docs * 4 + 4), d;
+            if (!newno) {
+                rc = hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+                goto out;
+            }
+            for (d = 0; d < s->si.n_docs; d++)
+                newno[d] = (s->del && (s->del[d >> 3] >> (d & 7) & 1)) ? HKS_END : base++;
+            for (k = 0; k < w->kt_cap; k++)
+                if (w->kt[k].used && w->kt[k].slot == pick[i]) {
+                    w->kt[k].slot = slot;
+                    w->kt[k].doc = newno[w->kt[k].doc];
+                }
+            hks_mem_free(w->a, newno, 0);
+            s->dropped = true;
+        }
+    }
+out:
+    hks_mem_free(w->a, pick, 0);
+    hks_mem_free(w->a, segs, 0);
+    hks_mem_free(w->a, dels, 0);
+    return rc;
+}
+
+int hks_writer_commit(hks_writer *w)
+{
+    hks_manifest m;
+    uint32_t i;
+    int rc;
+    char **tomb_new = NULL;
+    if (!w)
+        return HKS_ERR_ARG;
+    hks_err_clear(&w->err);
+    rc = flush(w);
+    if (rc)
+        return rc;
+    if (!w->dirty && w->man.generation > 0)
+        return HKS_OK;
+    rc = do_merge(w);
+    if (rc)
+        return rc;
+
+    memset(&m, 0, sizeof m);
+    m.generation = w->man.generation + 1;
+    tomb_new = hks_mem_calloc(w->a, w->n_slots + 1, sizeof *tomb_new);
+    if (!tomb_new)
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+    for (i = 0; i < w->n_slots && rc == HKS_OK; i++) {
+        wslot *s = &w->slots[i];
+        hks_seginfo si = s->si;
+        if (s->dropped || live_docs(s) == 0)
+            continue;
+        si.n_deleted = s->n_del;
+        if (s->del_dirty && s->n_del) {
+            char path[4096];
+            char name[48];
+            int k = snprintf(name, sizeof name, "%.20s.del-%06llu", s->si.name,
+                             (unsigned long long)w->man.next_file++);
+            if (k < 0 || (size_t)k >= sizeof name ||
+                hks_path_join(path, sizeof path, w->dir, name)) {
+                rc = hks_fail(&w->err, HKS_ERR_ARG, "[writer] index path too long");
+                break;
+            }
+            rc = hks_tomb_write(w->a, path, s->del, s->si.n_docs, &w->err);
+            if (rc)
+                break;
+            tomb_new[i] = hks_mem_strndup(w->a, path, strlen(path));
+            memcpy(si.del_name, name, strlen(name) + 1);
+        }
+        if (hks_manifest_push(w->a, &m, &si))
+            rc = hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+    }
+    m.next_file = w->man.next_file;
+    if (rc == HKS_OK)
+        rc = hks_manifest_write(w->a, w->dir, &m, &w->err);
+    if (rc) {
+        for (i = 0; i < w->n_slots; i++)
+            if (tomb_new[i])
+                unlink(tomb_new[i]);
+    }
+    for (i = 0; i < w->n_slots; i++)
+        hks_mem_free(w->a, tomb_new[i], 0);
+    hks_mem_free(w->a, tomb_new, 0);
+    if (rc) {
+        hks_manifest_free(w->a, &m);
+        return rc;
+    }
+
+    /* Committed: the new manifest is the writer's state. */
+    hks_manifest_free(w->a, &w->man);
+    w->man = m;
+    {
+        uint32_t j = 0;
+        for (i = 0; i < w->n_slots; i++) {
+            wslot *s = &w->slots[i];
+            if (s->dropped || live_docs(s) == 0) {
+                /* No key points here: merged keys moved to the merged
+                 * slot, and an emptied slot's keys were all removed. */
+                hks_seg_close(s->seg);
+                hks_mem_free(w->a, s->del, 0);
+                continue;
+            }
+            if (j != i) {
+                uint32_t k;
+                for (k = 0; k < w->kt_cap; k++)
+                    if (w->kt[k].used && w->kt[k].slot == i)
+                        w->kt[k].slot = j;
+            }
+            w->slots[j] = *s;
+            w->slots[j].is_new = false;
+            w->slots[j].del_dirty = false;
+            memcpy(w->slots[j].si.del_name, m.seg[j].del_name, sizeof m.seg[j].del_name);
+            w->slots[j].si.n_deleted = m.seg[j].n_deleted;
+            j++;
+        }
+        w->n_slots = j;
+    }
+    w->dirty = false;
+    collect_garbage(w);
+    return HKS_OK;
+}

@@ -1,0 +1,325 @@
+/*
+ * query.c: the query language (README.md, "Queries"; grammar summary in
+ * hks_seg.h). The syntax level splits the query on spaces and quotes and
+ * recognizes OR, -, title:, source: and date:; every piece of text then
+ * goes through the same normalizer and tokenizer as the documents, so a
+ * traditional or full-width query finds simplified or half-width text.
+ * searcher.c evaluates the result.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "hks_seg.h"
+
+typedef struct build {
+    hks_query *qy;
+    hks_errbuf *err;
+    uint32_t base_pos;     /* position of the phrase's first token       */
+    bool started;
+    bool prev_bigram;      /* previous token was a CJK bigram ...         */
+    uint32_t prev_pos;     /* ... at this position                        */
+    int rc;
+} build;
+
+static int on_qtoken(void *ctx, const hks_token *t)
+{
+    build *b = ctx;
+    hks_query *qy = b->qy;
+    hks_qelem *e;
+    bool follows_bigram = b->prev_bigram && b->prev_pos + 1 == t->pos;
+    b->prev_bigram = (t->flags & HKS_TOK_CJK) && !(t->flags & HKS_TOK_LAST);
+    b->prev_pos = t->pos;
+    qy->n_chars++;
+    /* The unigram closing a CJK run of two or more characters adds nothing:
+     * the bigram before it already pins that character. */
+    if ((t->flags & HKS_TOK_LAST) && follows_bigram)
+        return HKS_OK;
+    if (qy->n_elem == HKS_MAX_QUERY_ELEMS)
+        return HKS_ERR_QUERY;
+    e = &qy->elem[qy->n_elem++];
+    if (!b->started) {
+        b->base_pos = t->pos;
+        b->started = true;
+    }
+    memcpy(e->term, t->term, t->term_len);
+    e->len = (uint8_t)t->term_len;
+    e->is_prefix = (t->flags & HKS_TOK_LAST) != 0;
+    e->rel = t->pos - b->base_pos;
+    return HKS_OK;
+}
+
+/* Tokenize one piece of text into a new phrase; returns false (and no
+ * phrase) when the text has nothing searchable. */
+static int add_phrase(hks_query *qy, hks_ntext *nt, const char *s, size_t n, bool *added,
+                      hks_errbuf *err)
+{
+    build b;
+    int rc;
+    uint32_t first = qy->n_elem;
+    *added = false;
+    memset(&b, 0, sizeof b);
+    b.qy = qy;
+    b.err = err;
+    rc = hks_norm_text(nt, s, n);
+    if (rc)
+        return hks_fail(err, rc, "[query] %s", hks_strerror(rc));
+    rc = hks_tokenize(nt, 0, on_qtoken, &b, NULL);
+    if (rc == HKS_ERR_QUERY)
+        return hks_fail(err, HKS_ERR_QUERY, "[query] too many terms (at most %d)",
+                        HKS_MAX_QUERY_ELEMS);
+    if (rc)
+        return hks_fail(err, rc, "[query] %s", hks_strerror(rc));
+    if (qy->n_elem == first)
+        return HKS_OK;
+    if (qy->n_phrase == HKS_MAX_QUERY_ELEMS)
+        return hks_fail(err, HKS_ERR_QUERY, "[query] too many terms");
+    qy->phrase[qy->n_phrase].first = first;
+    qy->phrase[qy->n_phrase].n = qy->n_elem - first;
+    qy->n_phrase++;
+    *added = true;
+    return HKS_OK;
+}
+
+size_t hks_norm_string(hks_ntext *nt, const char *s, size_t n, uint8_t *out, size_t cap)
+{
+    size_t i, len = 0;
+    if (hks_norm_text(nt, s, n))
+        return 0;
+    for (i = 0; i < nt->n; i++) {
+        uint8_t tmp[4];
+        uint32_t cp = nt->cp[i];
+        size_t k;
+        if (hks_cclass_of(cp) == HKS_CC_SEP)
+            cp = ' ';
+        if (cp == ' ' && (len == 0 || out[len - 1] == ' '))
+            continue;
+        k = hks_utf8_put(tmp, cp);
+        if (len + k > cap)
+            break;
+        memcpy(out + len, tmp, k);
+        len += k;
+    }
+    while (len && out[len - 1] == ' ')
+        len--;
+    return len;
+}
+
+/* "2022", "2022-03", "2022-03-15" -> YYYYMMDD; is_end picks the last day. */
+static int parse_day(const char *s, size_t n, bool is_end, uint32_t *out)
+{
+    unsigned y = 0, m = 0, d = 0;
+    size_t i = 0, k;
+    *out = 0;
+    if (n == 0)
+        return HKS_OK;
+    for (k = 0; i < n && k < 4 && s[i] >= '0' && s[i] <= '9'; i++, k++)
+        y = y * 10 + (unsigned)(s[i] - '0');
+    if (k != 4)
+        return HKS_ERR_QUERY;
+    if (i < n) {
+        if (s[i] != '-' && s[i] != '/')
+            return HKS_ERR_QUERY;
+        for (i++, k = 0; i < n && k < 2 && s[i] >= '0' && s[i] <= '9'; i++, k++)
+            m = m * 10 + (unsigned)(s[i] - '0');
+        if (!k || m < 1 || m > 12)
+            return HKS_ERR_QUERY;
+    }
+    if (i < n) {
+        if (s[i] != '-' && s[i] != '/')
+            return HKS_ERR_QUERY;
+        for (i++, k = 0; i < n && k < 2 && s[i] >= '0' && s[i] <= '9'; i++, k++)
+            d = d * 10 + (unsigned)(s[i] - '0');
+        if (!k || d < 1 || d > 31)
+            return HKS_ERR_QUERY;
+    }
+    if (i != n)
+        return HKS_ERR_QUERY;
+    if (!m)
+        m = is_end ? 12 : 1;
+    if (!d)
+        d = is_end ? 31 : 1;
+    *out = y * 10000 + m * 100 + d;
+    return HKS_OK;
+}
+
+static int parse_date_range(hks_query *qy, const char *s, size_t n, hks_errbuf *err)
+{
+    const char *dots = NULL;
+    size_t i;
+    for (i = 0; i + 1 < n; i++)
+        if (s[i] == '.' && s[i + 1] == '.') {
+            dots = s + i;
+            break;
+        }
+    if (!dots) { /* a single day, month or year */
+        if (parse_day(s, n, false, &qy->date_from) || parse_day(s, n, true, &qy->date_to) ||
+            n == 0)
+            goto bad;
+        return HKS_OK;
+    }
+    if (parse_day(s, (size_t)(dots - s), false, &qy->date_from) ||
+        parse_day(dots + 2, n - (size_t)(dots - s) - 2, true, &qy->date_to))
+        goto bad;
+    if (qy->date_to && qy->date_from > qy->date_to)
+        return hks_fail(err, HKS_ERR_QUERY, "[query] date range %.*s ends before it starts",
+                        (int)n, s);
+    return HKS_OK;
+bad:
+    return hks_fail(err, HKS_ERR_QUERY,
+                    "[query] bad date %.*s (use date:2022, date:2022-01..2022-06 or "
+                    "date:2022-01-15..)",
+                    (int)(n > 64 ? 64 : n), s);
+}
+
+static bool is_space_at(const char *q, size_t n, size_t i, size_t *len)
+{
+    unsigned char c = (unsigned char)q[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        *len = 1;
+        return true;
+    }
+    /* U+3000 IDEOGRAPHIC SPACE, what a Chinese input method types. */
+    if (c == 0xE3 && i + 2 < n && (unsigned char)q[i + 1] == 0x80 &&
+        (unsigned char)q[i + 2] == 0x80) {
+        *len = 3;
+        return true;
+    }
+    return false;
+}
+
+/*
+ * Parse q into qy. @return HKS_OK, or HKS_ERR_QUERY with a message saying
+ * what is wrong and where (unbalanced quote, bad field, nothing to search,
+ * too long or too many terms).
+ */
+int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_errbuf *err)
+{
+    size_t i = 0;
+    bool pending_or = false;
+    int rc;
+
+    memset(qy, 0, offsetof(hks_query, elem));
+    qy->n_elem = qy->n_phrase = qy->n_clause = qy->n_positive = 0;
+    qy->date_from = qy->date_to = 0;
+    qy->source_len = 0;
+    qy->has_operators = qy->is_natural = false;
+    qy->n_chars = 0;
+    if (!q && n)
+        return hks_fail(err, HKS_ERR_ARG, "[query] NULL query");
+    if (n > HKS_MAX_QUERY_BYTES)
+        return hks_fail(err, HKS_ERR_QUERY, "[query] query too long (%zu bytes; at most %d)", n,
+                        HKS_MAX_QUERY_BYTES);
+    while (i < n) {
+        size_t sp, start, end;
+        bool negated = false, quoted = false, in_title = false, added;
+        uint32_t nchars0 = qy->n_chars;
+        if (is_space_at(q, n, i, &sp)) {
+            i += sp;
+            continue;
+        }
+        start = i;
+        if (q[i] == '-' && i + 1 < n && !is_space_at(q, n, i + 1, &sp)) {
+            negated = true;
+            start = ++i;
+        }
+        if (i + 6 <= n && memcmp(q + i, "title:", 6) == 0) {
+            in_title = true;
+            start = i += 6;
+        } else if (!negated && i + 7 <= n && memcmp(q + i, "source:", 7) == 0) {
+            i += 7;
+            start = i;
+            if (i < n && q[i] == '"') {
+                start = ++i;
+                while (i < n && q[i] != '"')
+                    i++;
+                if (i == n)
+                    return hks_fail(err, HKS_ERR_QUERY, "[query] unbalanced quote at byte %zu",
+                                    start - 1);
+                end = i++;
+            } else {
+                while (i < n && !is_space_at(q, n, i, &sp))
+                    i++;
+                end = i;
+            }
+            qy->source_len = hks_norm_string(nt, q + start, end - start, qy->source,
+                                              sizeof qy->source);
+            qy->has_operators = true;
+            if (qy->source_len == 0)
+                return hks_fail(err, HKS_ERR_QUERY, "[query] empty source: filter");
+            continue;
+        } else if (!negated && i + 5 <= n && memcmp(q + i, "date:", 5) == 0) {
+            i += 5;
+            start = i;
+            while (i < n && !is_space_at(q, n, i, &sp))
+                i++;
+            rc = parse_date_range(qy, q + start, i - start, err);
+            if (rc)
+                return rc;
+            qy->has_operators = true;
+            continue;
+        }
+        if (i < n && q[i] == '"') {
+            quoted = true;
+            start = ++i;
+            while (i < n && q[i] != '"')
+                i++;
+            if (i == n)
+                return hks_fail(err, HKS_ERR_QUERY, "[query] unbalanced quote at byte %zu",
+                                start - 1);
+            end = i++;
+        } else {
+            while (i < n && !is_space_at(q, n, i, &sp) && q[i] != '"')
+                i++;
+            end = i;
+        }
+        if (!quoted && !negated && !in_title && end - start == 2 && memcmp(q + start, "OR", 2) == 0) {
+            if (qy->n_clause == 0 || pending_or)
+                return hks_fail(err, HKS_ERR_QUERY, "[query] OR at byte %zu needs a term before it",
+                                start);
+            pending_or = true;
+            qy->has_operators = true;
+            continue;
+        }
+        if (quoted || negated || in_title)
+            qy->has_operators = true;
+        rc = add_phrase(qy, nt, q + start, end - start, &added, err);
+        if (rc)
+            return rc;
+        if (!added) {
+            qy->n_chars = nchars0;
+            continue; /* only punctuation: nothing to match */
+        }
+        if (negated)
+            qy->n_chars = nchars0;
+        if (pending_or) {
+            hks_qclause *c = &qy->clause[qy->n_clause - 1];
+            if (c->negated != negated || c->in_title != in_title)
+                return hks_fail(err, HKS_ERR_QUERY,
+                                "[query] OR joins terms of different kinds near byte %zu", start);
+            c->n++;
+            pending_or = false;
+            continue;
+        }
+        if (qy->n_clause == HKS_MAX_QUERY_ELEMS)
+            return hks_fail(err, HKS_ERR_QUERY, "[query] too many terms");
+        qy->clause[qy->n_clause].first = qy->n_phrase - 1;
+        qy->clause[qy->n_clause].n = 1;
+        qy->clause[qy->n_clause].negated = negated;
+        qy->clause[qy->n_clause].in_title = in_title;
+        qy->n_clause++;
+        if (!negated)
+            qy->n_positive++;
+    }
+    if (pending_or)
+        return hks_fail(err, HKS_ERR_QUERY, "[query] OR at the end needs a term after it");
+    if (qy->n_positive == 0)
+        return hks_fail(err, HKS_ERR_QUERY,
+                        qy->n_clause ? "[query] only excluded terms: say what to search for"
+                                     : "[query] nothing to search for (no letters, digits or "
+                                       "Chinese characters)");
+    /* A plain query of five or more characters, or of three or more
+     * terms, reads as a question or description rather than a name: it is
+     * ranked over its bigrams with OR semantics, strict matches first. */
+    qy->is_natural = !qy->has_operators && (qy->n_chars >= 5 || qy->n_positive >= 3);
+    return HKS_OK;
+}

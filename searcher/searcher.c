@@ -1,0 +1,1153 @@
+/*
+ * searcher.c: the public read API: hks_index_* (open a committed state,
+ * its collection statistics, check), hks_searcher_* and hks_search (query
+ * evaluation and ranking), hks_doc_meta_get and hks_doc_body. Snippets
+ * are in snippet.c, the query language in query.c, segments in segment.c.
+ *
+ * Evaluation, per segment, with collection-wide statistics so that a
+ * document's score does not depend on how the index is segmented:
+ *  1. Strict: every positive clause must match (a clause is an OR of
+ *     phrases; a phrase is its elements at their relative positions, found
+ *     by leapfrogging cursors with skip data, then checking positions),
+ *     no negated clause may, filters hold. Every strict match is scored,
+ *     so the number of matches is exact.
+ *  2. Natural-language queries (query.c decides) then rank the other
+ *     documents by the BM25 of the query's bigrams and words, OR semantics,
+ *     with MaxScore: terms whose summed upper bounds cannot lift a document
+ *     into the current top k are only probed, never driven.
+ * BM25: idf = ln(1 + (N - df + 0.5) / (df + 0.5)), times
+ * tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)), summed over the query's
+ * distinct terms times their count in the query. N, df and avgdl are over
+ * all segments (df counts deleted documents until a merge drops them, as
+ * in Lucene). Ties are broken by doc id, lowest first.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "search_int.h"
+
+/* Attempts to open a consistent set of segments when a concurrent commit
+ * removes files between reading the manifest and opening them. */
+#define OPEN_RETRIES 5
+
+/* ---- index ---------------------------------------------------------------- */
+
+static void close_segments(hks_index *idx)
+{
+    uint32_t i;
+    for (i = 0; i < idx->n_seg; i++)
+        hks_seg_close(idx->seg[i]);
+    hks_mem_free(idx->a, idx->seg, 0);
+    hks_mem_free(idx->a, idx->base, 0);
+    idx->seg = NULL;
+    idx->base = NULL;
+    idx->n_seg = 0;
+    hks_manifest_free(idx->a, &idx->man);
+}
+
+static int open_segments(hks_index *idx)
+{
+    uint32_t i;
+    int rc = hks_manifest_read(idx->a, idx->dir, false, &idx->man, &idx->err);
+    if (rc)
+        return rc;
+    idx->seg = hks_mem_calloc(idx->a, idx->man.n_seg + 1, sizeof *idx->seg);
+    idx->base = hks_mem_calloc(idx->a, idx->man.n_seg + 1, sizeof *idx->base);
+    if (!idx->seg || !idx->base)
+        return hks_fail(&idx->err, HKS_ERR_NOMEM, "[index] out of memory");
+    idx->n_docs = idx->n_live = idx->live_tokens = 0;
+    for (i = 0; i < idx->man.n_seg; i++) {
+        const uint32_t *dl;
+        uint32_t d, nd;
+        rc = hks_seg_open(idx->a, idx->dir, &idx->man.seg[i], &idx->err, &idx->seg[i]);
+        if (rc)
+            return rc;
+        idx->n_seg = i + 1;
+        if (idx->n_docs + idx->man.seg[i].n_docs >= UINT32_MAX)
+            return hks_fail(&idx->err, HKS_ERR_ARG, "[index] %s: more than 2^32 - 1 documents",
+                            idx->dir);
+        idx->base[i] = (uint32_t)idx->n_docs;
+        nd = hks_seg_ndocs(idx->seg[i]);
+        idx->n_docs += nd;
+        dl = hks_seg_doclens(idx->seg[i]);
+        for (d = 0; d < nd; d++) {
+            if (hks_seg_is_deleted(idx->seg[i], d))
+                continue;
+            idx->n_live++;
+            idx->live_tokens += dl[d];
+        }
+    }
+    idx->avgdl = idx->n_live ? (double)idx->live_tokens / (double)idx->n_live : 1.0;
+    if (idx->avgdl < 1.0)
+        idx->avgdl = 1.0; /* guard: all-empty documents */
+    return HKS_OK;
+}
+
+/*
+ * Open the committed state of the index in dir. If a commit removes a
+ * segment file between our reading the manifest and opening the file,
+ * read the new manifest and try again.
+ */
+int hks_index_open(const char *dir, const hks_alloc *alloc, hks_index **out)
+{
+    hks_index *idx;
+    int rc = HKS_OK, attempt;
+    if (!out)
+        return HKS_ERR_ARG;
+    *out = NULL;
+    if (!dir || !*dir)
+        return HKS_ERR_ARG;
+    idx = hks_mem_calloc(alloc, 1, sizeof *idx);
+    if (!idx)
+        return HKS_ERR_NOMEM;
+    if (alloc) {
+        idx->alloc = *alloc;
+        idx->a = &idx->alloc;
+    }
+    *out = idx;
+    idx->dir = hks_mem_strndup(idx->a, dir, strlen(dir));
+    if (!idx->dir)
+        return hks_fail(&idx->err, HKS_ERR_NOMEM, "[index] out of memory");
+    for (attempt = 0; attempt < OPEN_RETRIES; attempt++) {
+        rc = open_segments(idx);
+        if (rc != HKS_ERR_NOTFOUND || idx->man.generation == 0)
+            break;
+        close_segments(idx); /* a segment vanished: a newer commit */
+    }
+    if (rc)
+        close_segments(idx);
+    return rc;
+}
+
+void hks_index_close(hks_index *idx)
+{
+    hks_alloc copy;
+    const hks_alloc *a;
+    if (!idx)
+        return;
+    close_segments(idx);
+    hks_mem_free(idx->a, idx->dir, 0);
+    copy = idx->alloc;
+    a = idx->a ? &copy : NULL;
+    hks_mem_free(a, idx, sizeof *idx);
+}
+
+const char *hks_index_errmsg(const hks_index *idx)
+{
+    return idx ? idx->err.msg : "no index (out of memory or invalid argument)";
+}
+
+int hks_index_info_get(hks_index *idx, hks_index_info *out)
+{
+    uint32_t i;
+    if (!idx || !out)
+        return HKS_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    out->n_docs = idx->n_live;
+    out->n_deleted = idx->n_docs - idx->n_live;
+    out->n_segments = idx->n_seg;
+    out->n_tokens = idx->live_tokens;
+    out->generation = idx->man.generation;
+    for (i = 0; i < idx->n_seg; i++) {
+        uint64_t p, d, all = hks_seg_bytes(idx->seg[i], &p, &d);
+        out->n_terms += hks_seg_nterms(idx->seg[i]);
+        out->bytes_postings += p;
+        out->bytes_docstore += d;
+        out->bytes_other += all - p - d;
+    }
+    return HKS_OK;
+}
+
+int hks_index_check(hks_index *idx)
+{
+    uint32_t i;
+    if (!idx)
+        return HKS_ERR_ARG;
+    hks_err_clear(&idx->err);
+    for (i = 0; i < idx->n_seg; i++)
+        HKS_TRY(hks_seg_check(idx->seg[i], &idx->err));
+    return HKS_OK;
+}
+
+bool hks_index_locate(const hks_index *idx, uint32_t doc_id, uint32_t *seg, uint32_t *local)
+{
+    uint32_t lo = 0, hi = idx->n_seg;
+    if (doc_id >= idx->n_docs)
+        return false;
+    while (hi - lo > 1) { /* last segment whose base <= doc_id */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (idx->base[mid] <= doc_id)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *seg = lo;
+    *local = doc_id - idx->base[lo];
+    return !hks_seg_is_deleted(idx->seg[lo], *local);
+}
+
+/* ---- searcher --------------------------------------------------------------- */
+
+int hks_searcher_new(hks_index *idx, hks_searcher **out)
+{
+    hks_searcher *s;
+    if (!out)
+        return HKS_ERR_ARG;
+    *out = NULL;
+    if (!idx)
+        return HKS_ERR_ARG;
+    s = hks_mem_calloc(idx->a, 1, sizeof *s);
+    if (!s)
+        return HKS_ERR_NOMEM;
+    s->idx = idx;
+    s->a = idx->a;
+    s->k1 = 1.2;
+    s->b = 0.75;
+    hks_ntext_init(&s->nt, s->a);
+    hks_buf_init(&s->meta, s->a);
+    *out = s;
+    if (hks_ds_cursor_new(s->a, &s->dc))
+        return hks_fail(&s->err, HKS_ERR_NOMEM, "[searcher] out of memory");
+    return HKS_OK;
+}
+
+void hks_searcher_free(hks_searcher *s)
+{
+    if (!s)
+        return;
+    hks_ntext_free(&s->nt);
+    hks_buf_free(&s->meta);
+    hks_ds_cursor_free(s->dc);
+    hks_mem_free(s->a, s, sizeof *s);
+}
+
+const char *hks_searcher_errmsg(const hks_searcher *s)
+{
+    return s ? s->err.msg : "no searcher (out of memory or invalid argument)";
+}
+
+int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
+{
+    if (!s)
+        return HKS_ERR_ARG;
+    switch (param) {
+    case HKS_S_BM25_K1:
+        if (!(value >= 0 && value <= 10))
+            return hks_fail(&s->err, HKS_ERR_ARG, "[searcher] k1 %g out of 0..10", value);
+        s->k1 = value;
+        return HKS_OK;
+    case HKS_S_BM25_B:
+        if (!(value >= 0 && value <= 1))
+            return hks_fail(&s->err, HKS_ERR_ARG, "[searcher] b %g out of 0..1", value);
+        s->b = value;
+        return HKS_OK;
+    case HKS_S_COUNT_PARTIAL:
+        s->count_partial = value != 0;
+        return HKS_OK;
+    }
+    return hks_fail(&s->err, HKS_ERR_ARG, "[searcher] unknown parameter %d", (int)param);
+}
+
+/* ---- term iterators: one term, or the union of a prefix's terms ---------- */
+
+typedef struct titer {
+    hks_pcur *sub;          /* cursors (one for an exact term)            */
+    uint32_t n_sub;
+    uint32_t *heap;         /* sub indices, min-heap by doc (unions)      */
+    uint32_t doc;           /* current doc, HKS_END when done             */
+    uint32_t *pos;          /* merged positions of a union                */
+    uint32_t n_pos, cap_pos;
+    bool pos_ok;            /* pos holds the current doc's positions      */
+    const hks_alloc *a;
+    hks_errbuf *err;
+} titer;
+
+typedef struct lexlist {
+    hks_lexent *e;
+    uint32_t n, cap;
+    const hks_alloc *a;
+} lexlist;
+
+static int on_prefix_term(void *ctx, const uint8_t *term, size_t len, const hks_lexent *e)
+{
+    lexlist *l = ctx;
+    (void)term;
+    (void)len;
+    if (l->n == l->cap) {
+        uint32_t nc = l->cap ? l->cap * 2 : 16;
+        hks_lexent *p = hks_mem_realloc(l->a, l->e, l->cap * sizeof *p, nc * sizeof *p);
+        if (!p)
+            return HKS_ERR_NOMEM;
+        l->e = p;
+        l->cap = nc;
+    }
+    l->e[l->n++] = *e;
+    return HKS_OK;
+}
+
+static void heap_down(titer *t, uint32_t i, uint32_t n)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i, tmp;
+        if (l < n && t->sub[t->heap[l]].doc < t->sub[t->heap[m]].doc)
+            m = l;
+        if (r < n && t->sub[t->heap[r]].doc < t->sub[t->heap[m]].doc)
+            m = r;
+        if (m == i)
+            return;
+        tmp = t->heap[i];
+        t->heap[i] = t->heap[m];
+        t->heap[m] = tmp;
+        i = m;
+    }
+}
+
+static void ti_close(titer *t)
+{
+    uint32_t i;
+    for (i = 0; i < t->n_sub; i++)
+        hks_pc_close(&t->sub[i]);
+    hks_mem_free(t->a, t->sub, 0);
+    hks_mem_free(t->a, t->heap, 0);
+    hks_mem_free(t->a, t->pos, 0);
+    memset(t, 0, sizeof *t);
+    t->doc = HKS_END;
+}
+
+/* Open the iterator of element e in seg (empty when the term is absent). */
+static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, const uint8_t *term,
+                   size_t len, bool is_prefix, hks_errbuf *err)
+{
+    lexlist l;
+    uint32_t i;
+    int rc;
+    memset(t, 0, sizeof *t);
+    memset(&l, 0, sizeof l);
+    t->a = a;
+    t->err = err;
+    t->doc = HKS_END;
+    l.a = a;
+    if (is_prefix) {
+        rc = hks_seg_prefix(seg, term, len, on_prefix_term, &l, err);
+    } else {
+        hks_lexent e;
+        rc = hks_seg_lookup(seg, term, len, &e, err);
+        if (rc == HKS_ERR_NOTFOUND) {
+            hks_err_clear(err);
+            return HKS_OK;
+        }
+        if (rc == HKS_OK)
+            rc = on_prefix_term(&l, term, len, &e);
+    }
+    if (rc == HKS_ERR_NOMEM)
+        rc = hks_fail(err, rc, "[search] out of memory");
+    if (rc || l.n == 0) {
+        hks_mem_free(a, l.e, 0);
+        return rc;
+    }
+    t->sub = hks_mem_calloc(a, l.n, sizeof *t->sub);
+    t->heap = hks_mem_alloc(a, (size_t)l.n * sizeof *t->heap);
+    if (!t->sub || !t->heap) {
+        hks_mem_free(a, l.e, 0);
+        ti_close(t);
+        return hks_fail(err, HKS_ERR_NOMEM, "[search] out of memory");
+    }
+    for (i = 0; i < l.n; i++) {
+        rc = hks_pc_open(&t->sub[i], a, seg, &l.e[i], err);
+        t->n_sub = i + 1;
+        if (rc)
+            break;
+        t->heap[i] = i;
+    }
+    hks_mem_free(a, l.e, 0);
+    if (rc) {
+        ti_close(t);
+        return rc;
+    }
+    for (i = t->n_sub / 2; i-- > 0;)
+        heap_down(t, i, t->n_sub);
+    t->doc = t->sub[t->heap[0]].doc;
+    return HKS_OK;
+}
+
+static int ti_advance(titer *t, uint32_t target)
+{
+    if (t->doc == HKS_END || t->doc >= target)
+        return HKS_OK;
+    t->pos_ok = false;
+    if (t->n_sub == 1) {
+        HKS_TRY(hks_pc_advance(&t->sub[0], target));
+        t->doc = t->sub[0].doc;
+        return HKS_OK;
+    }
+    while (t->sub[t->heap[0]].doc < target) {
+        HKS_TRY(hks_pc_advance(&t->sub[t->heap[0]], target));
+        heap_down(t, 0, t->n_sub);
+    }
+    t->doc = t->sub[t->heap[0]].doc;
+    return HKS_OK;
+}
+
+/* Sum of tfs, and (when want_pos) the sorted positions, at t->doc. */
+static int ti_collect(titer *t, uint32_t i, uint32_t *tf, bool want_pos)
+{
+    hks_pcur *c;
+    if (i >= t->n_sub)
+        return HKS_OK;
+    c = &t->sub[t->heap[i]];
+    if (c->doc != t->doc)
+        return HKS_OK;
+    *tf += c->tf;
+    if (want_pos) {
+        const uint32_t *p;
+        uint32_t n;
+        HKS_TRY(hks_pc_positions(c, &p, &n));
+        if (t->n_pos + n > t->cap_pos) {
+            uint32_t nc = t->cap_pos ? t->cap_pos : 64;
+            uint32_t *q;
+            while (nc < t->n_pos + n)
+                nc *= 2;
+            q = hks_mem_realloc(t->a, t->pos, (size_t)t->cap_pos * 4, (size_t)nc * 4);
+            if (!q)
+                return hks_fail(t->err, HKS_ERR_NOMEM, "[search] out of memory");
+            t->pos = q;
+            t->cap_pos = nc;
+        }
+        memcpy(t->pos + t->n_pos, p, (size_t)n * 4);
+        t->n_pos += n;
+    }
+    HKS_TRY(ti_collect(t, 2 * i + 1, tf, want_pos));
+    return ti_collect(t, 2 * i + 2, tf, want_pos);
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static int ti_tf(titer *t, uint32_t *tf)
+{
+    *tf = 0;
+    if (t->n_sub == 1) {
+        *tf = t->sub[0].tf;
+        return HKS_OK;
+    }
+    return ti_collect(t, 0, tf, false);
+}
+
+static int ti_positions(titer *t, const uint32_t **p, uint32_t *n)
+{
+    uint32_t tf = 0;
+    if (t->n_sub == 1)
+        return hks_pc_positions(&t->sub[0], p, n);
+    if (!t->pos_ok) {
+        t->n_pos = 0;
+        HKS_TRY(ti_collect(t, 0, &tf, true));
+        qsort(t->pos, t->n_pos, 4, cmp_u32);
+        t->pos_ok = true;
+    }
+    *p = t->pos;
+    *n = t->n_pos;
+    return HKS_OK;
+}
+
+/* ---- top k ---------------------------------------------------------------- */
+
+typedef struct topk {
+    hks_hit *h;
+    size_t n, cap;
+} topk;
+
+/* a ranks below b: lower score, or equal score and higher doc id. */
+static bool worse(const hks_hit *a, const hks_hit *b)
+{
+    return a->score < b->score || (a->score == b->score && a->doc_id > b->doc_id);
+}
+
+static void topk_sift(topk *k, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        hks_hit t;
+        if (l < k->n && worse(&k->h[l], &k->h[m]))
+            m = l;
+        if (r < k->n && worse(&k->h[r], &k->h[m]))
+            m = r;
+        if (m == i)
+            return;
+        t = k->h[i];
+        k->h[i] = k->h[m];
+        k->h[m] = t;
+        i = m;
+    }
+}
+
+static void topk_push(topk *k, const hks_hit *hit)
+{
+    if (k->cap == 0)
+        return;
+    if (k->n < k->cap) {
+        size_t i = k->n++;
+        k->h[i] = *hit;
+        while (i) {
+            size_t p = (i - 1) / 2;
+            hks_hit t;
+            if (!worse(&k->h[i], &k->h[p]))
+                break;
+            t = k->h[i];
+            k->h[i] = k->h[p];
+            k->h[p] = t;
+            i = p;
+        }
+        return;
+    }
+    if (worse(&k->h[0], hit)) {
+        k->h[0] = *hit;
+        topk_sift(k, 0);
+    }
+}
+
+/* Lowest score that can still enter, or -1 when there is room. */
+static double topk_threshold(const topk *k)
+{
+    return k->n < k->cap ? -1.0 : k->h[0].score;
+}
+
+static int cmp_hits(const void *x, const void *y)
+{
+    const hks_hit *a = x, *b = y;
+    if (worse(a, b))
+        return 1;
+    if (worse(b, a))
+        return -1;
+    return 0;
+}
+
+/* ---- scoring terms -------------------------------------------------------- */
+
+typedef struct sterm {
+    const hks_qelem *e;     /* term bytes                                  */
+    bool is_prefix;
+    uint32_t qtf;           /* times in the query                          */
+    double w;               /* qtf * idf, 0 if absent from the index       */
+} sterm;
+
+typedef struct evalctx {
+    hks_searcher *s;
+    hks_query *qy;
+    sterm *st;
+    uint32_t n_st;
+    double k1, b, avgdl;
+    topk exact;             /* strict matches                              */
+    topk partial;           /* the rest, natural-language queries          */
+    uint64_t n_exact;
+    uint64_t n_partial;
+    uint32_t *exact_docs;   /* global ids of all strict matches, ascending */
+    size_t n_exact_docs, cap_exact_docs;
+} evalctx;
+
+static double bm25(const evalctx *x, double w, uint32_t tf, uint32_t dl)
+{
+    double t = (double)tf;
+    return w * t * (x->k1 + 1.0) / (t + x->k1 * (1.0 - x->b + x->b * (double)dl / x->avgdl));
+}
+
+static int add_sterm(evalctx *x, const hks_qelem *e, bool is_prefix)
+{
+    uint32_t i;
+    for (i = 0; i < x->n_st; i++) {
+        if (x->st[i].is_prefix == is_prefix && x->st[i].e->len == e->len &&
+            memcmp(x->st[i].e->term, e->term, e->len) == 0) {
+            x->st[i].qtf++;
+            return HKS_OK;
+        }
+    }
+    x->st[x->n_st].e = e;
+    x->st[x->n_st].is_prefix = is_prefix;
+    x->st[x->n_st].qtf = 1;
+    x->st[x->n_st].w = 0;
+    x->n_st++;
+    return HKS_OK;
+}
+
+typedef struct dfctx {
+    uint64_t df;
+} dfctx;
+
+static int on_df(void *ctx, const uint8_t *term, size_t len, const hks_lexent *e)
+{
+    (void)term;
+    (void)len;
+    ((dfctx *)ctx)->df += e->df;
+    return HKS_OK;
+}
+
+/* Collection-wide df and the idf weight of every scoring term. For a
+ * prefix the df is the sum over its terms, capped at N (an upper bound of
+ * the documents holding the character: its idf is then a lower bound). */
+static int weigh_terms(evalctx *x)
+{
+    hks_index *idx = x->s->idx;
+    uint32_t i, g;
+    double n = (double)idx->n_live;
+    for (i = 0; i < x->n_st; i++) {
+        dfctx d = {0};
+        double df;
+        for (g = 0; g < idx->n_seg; g++) {
+            if (x->st[i].is_prefix) {
+                HKS_TRY(hks_seg_prefix(idx->seg[g], x->st[i].e->term, x->st[i].e->len, on_df, &d,
+                                       &x->s->err));
+            } else {
+                hks_lexent e;
+                int rc = hks_seg_lookup(idx->seg[g], x->st[i].e->term, x->st[i].e->len, &e,
+                                        &x->s->err);
+                if (rc == HKS_OK)
+                    d.df += e.df;
+                else if (rc != HKS_ERR_NOTFOUND)
+                    return rc;
+            }
+        }
+        hks_err_clear(&x->s->err);
+        if (d.df == 0)
+            continue;
+        df = (double)d.df > n ? n : (double)d.df;
+        /* Clamp: idf stays positive even for a term in every document. */
+        x->st[i].w = x->st[i].qtf * fmax(log(1.0 + (n - df + 0.5) / (df + 0.5)), 1e-6);
+    }
+    return HKS_OK;
+}
+
+/* ---- strict matching -------------------------------------------------------- */
+
+typedef struct segeval {
+    const hks_segment *seg;
+    uint32_t base;
+    titer *el;              /* one iterator per query element              */
+    titer *sc;              /* one iterator per scoring term               */
+    uint32_t *ph_doc;       /* per phrase: last matched doc (cache)        */
+} segeval;
+
+/* Does phrase p occur in the current doc (all its element iterators are
+ * on it)? limit: positions must be below it (title: clauses). */
+static int phrase_positions(evalctx *x, segeval *se, const hks_qphrase *p, uint32_t limit,
+                            bool *hit)
+{
+    const uint32_t *pp[HKS_MAX_QUERY_ELEMS];
+    uint32_t pn[HKS_MAX_QUERY_ELEMS], at[HKS_MAX_QUERY_ELEMS];
+    uint32_t i, k;
+    *hit = false;
+    for (i = 0; i < p->n; i++) {
+        HKS_TRY(ti_positions(&se->el[p->first + i], &pp[i], &pn[i]));
+        at[i] = 0;
+    }
+    for (k = 0; k < pn[0]; k++) {
+        uint32_t start = pp[0][k];
+        bool ok = true;
+        if (start >= limit)
+            break;
+        for (i = 1; i < p->n && ok; i++) {
+            uint32_t want = start + x->qy->elem[p->first + i].rel;
+            while (at[i] < pn[i] && pp[i][at[i]] < want)
+                at[i]++;
+            ok = at[i] < pn[i] && pp[i][at[i]] == want && want < limit;
+        }
+        if (ok) {
+            *hit = true;
+            return HKS_OK;
+        }
+    }
+    return HKS_OK;
+}
+
+/* First doc >= target where phrase p matches, HKS_END if none. */
+static int phrase_next(evalctx *x, segeval *se, uint32_t pi, uint32_t target, bool in_title,
+                       uint32_t *out)
+{
+    const hks_qphrase *p = &x->qy->phrase[pi];
+    uint32_t d = target, i;
+    if (se->ph_doc[pi] != HKS_END && se->ph_doc[pi] >= target) {
+        *out = se->ph_doc[pi];
+        return HKS_OK;
+    }
+    for (;;) {
+        bool agree = true, hit;
+        hks_docrec rec;
+        for (i = 0; i < p->n; i++) {
+            titer *t = &se->el[p->first + i];
+            HKS_TRY(ti_advance(t, d));
+            if (t->doc == HKS_END) {
+                *out = se->ph_doc[pi] = HKS_END;
+                return HKS_OK;
+            }
+            if (t->doc > d) {
+                d = t->doc;
+                agree = false;
+                break;
+            }
+        }
+        if (!agree)
+            continue;
+        if (p->n == 1 && !in_title) {
+            hit = true;
+        } else {
+            hks_seg_docrec(se->seg, d, &rec);
+            HKS_TRY(phrase_positions(x, se, p, in_title ? rec.title_end : UINT32_MAX, &hit));
+        }
+        if (hit) {
+            *out = se->ph_doc[pi] = d;
+            return HKS_OK;
+        }
+        d++;
+    }
+}
+
+/* First doc >= target matching clause c (an OR of phrases). */
+static int clause_next(evalctx *x, segeval *se, const hks_qclause *c, uint32_t target,
+                       uint32_t *out)
+{
+    uint32_t i, best = HKS_END;
+    for (i = 0; i < c->n; i++) {
+        uint32_t d;
+        HKS_TRY(phrase_next(x, se, c->first + i, target, c->in_title, &d));
+        if (d < best)
+            best = d;
+    }
+    *out = best;
+    return HKS_OK;
+}
+
+static bool passes_filters(evalctx *x, segeval *se, uint32_t doc)
+{
+    hks_query *qy = x->qy;
+    if (qy->date_from || qy->date_to) {
+        hks_docrec rec;
+        hks_seg_docrec(se->seg, doc, &rec);
+        if (rec.date == 0 || (qy->date_from && rec.date < qy->date_from) ||
+            (qy->date_to && rec.date > qy->date_to))
+            return false;
+    }
+    if (qy->source_len) {
+        const uint8_t *p[HKS_META_N];
+        size_t n[HKS_META_N], k;
+        uint8_t norm[512];
+        if (hks_seg_meta(se->seg, doc, p, n, NULL))
+            return false;
+        k = hks_norm_string(&x->s->nt, (const char *)p[HKS_META_SOURCE], n[HKS_META_SOURCE],
+                            norm, sizeof norm);
+        if (!memmem(norm, k, qy->source, qy->source_len))
+            return false;
+    }
+    return true;
+}
+
+static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
+{
+    uint32_t i, dl = hks_seg_doclens(se->seg)[doc];
+    *score = 0;
+    for (i = 0; i < x->n_st; i++) {
+        uint32_t tf;
+        if (x->st[i].w == 0)
+            continue;
+        HKS_TRY(ti_advance(&se->sc[i], doc));
+        if (se->sc[i].doc != doc)
+            continue;
+        HKS_TRY(ti_tf(&se->sc[i], &tf));
+        *score += bm25(x, x->st[i].w, tf, dl);
+    }
+    return HKS_OK;
+}
+
+static int strict_segment(evalctx *x, segeval *se)
+{
+    hks_query *qy = x->qy;
+    uint32_t doc = 0, i;
+    se->ph_doc = hks_mem_alloc(x->s->a, (size_t)(qy->n_phrase + 1) * 4);
+    if (!se->ph_doc)
+        return hks_fail(&x->s->err, HKS_ERR_NOMEM, "[search] out of memory");
+    for (i = 0; i < qy->n_phrase; i++)
+        se->ph_doc[i] = HKS_END;
+    while (doc != HKS_END) {
+        bool agree = true, excluded = false;
+        for (i = 0; i < qy->n_clause; i++) {
+            uint32_t d;
+            if (qy->clause[i].negated)
+                continue;
+            HKS_TRY(clause_next(x, se, &qy->clause[i], doc, &d));
+            if (d == HKS_END)
+                return HKS_OK;
+            if (d > doc) {
+                doc = d;
+                agree = false;
+                break;
+            }
+        }
+        if (!agree)
+            continue;
+        for (i = 0; i < qy->n_clause && !excluded; i++) {
+            uint32_t d;
+            if (!qy->clause[i].negated)
+                continue;
+            HKS_TRY(clause_next(x, se, &qy->clause[i], doc, &d));
+            excluded = d == doc;
+        }
+        if (!excluded && !hks_seg_is_deleted(se->seg, doc) && passes_filters(x, se, doc)) {
+            hks_hit h;
+            HKS_TRY(score_doc(x, se, doc, &h.score));
+            h.doc_id = se->base + doc;
+            h.flags = HKS_HIT_EXACT;
+            topk_push(&x->exact, &h);
+            x->n_exact++;
+            if (x->n_exact_docs == x->cap_exact_docs) {
+                size_t nc = x->cap_exact_docs ? x->cap_exact_docs * 2 : 256;
+                uint32_t *p = hks_mem_realloc(x->s->a, x->exact_docs, x->cap_exact_docs * 4, nc * 4);
+                if (!p)
+                    return hks_fail(&x->s->err, HKS_ERR_NOMEM, "[search] out of memory");
+                x->exact_docs = p;
+                x->cap_exact_docs = nc;
+            }
+            x->exact_docs[x->n_exact_docs++] = se->base + doc;
+        }
+        doc = doc + 1 == HKS_END ? HKS_END : doc + 1;
+    }
+    return HKS_OK;
+}
+
+/* ---- natural-language ranking: MaxScore over the scoring terms ------------- */
+
+static bool is_exact_doc(const evalctx *x, uint32_t doc)
+{
+    /* doc is a global id */
+    size_t lo = 0, hi = x->n_exact_docs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->exact_docs[mid] < doc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < x->n_exact_docs && x->exact_docs[lo] == doc;
+}
+
+static int natural_segment(evalctx *x, segeval *se)
+{
+    uint32_t ord[HKS_MAX_QUERY_ELEMS], n = 0, i, ess;
+    double ub[HKS_MAX_QUERY_ELEMS], cum[HKS_MAX_QUERY_ELEMS];
+    const uint32_t *dl = hks_seg_doclens(se->seg);
+
+    for (i = 0; i < x->n_st; i++) {
+        uint32_t mt = 0, md = UINT32_MAX, j;
+        if (x->st[i].w == 0 || se->sc[i].doc == HKS_END)
+            continue;
+        for (j = 0; j < se->sc[i].n_sub; j++) {
+            uint32_t a, b;
+            hks_pc_term_bound(&se->sc[i].sub[j], &a, &b);
+            mt += a; /* a union's tf is at most the sum */
+            if (b < md)
+                md = b;
+        }
+        ub[i] = bm25(x, x->st[i].w, mt, md);
+        ord[n++] = i;
+    }
+    /* Ascending upper bounds. */
+    for (i = 1; i < n; i++) {
+        uint32_t v = ord[i], j = i;
+        while (j && ub[ord[j - 1]] > ub[v]) {
+            ord[j] = ord[j - 1];
+            j--;
+        }
+        ord[j] = v;
+    }
+    for (i = 0; i < n; i++)
+        cum[i] = ub[ord[i]] + (i ? cum[i - 1] : 0);
+    ess = 0;
+    for (;;) {
+        double theta = topk_threshold(&x->partial), score = 0;
+        uint32_t doc = HKS_END;
+        bool reject = false;
+        while (ess < n && cum[ess] <= theta)
+            ess++;
+        if (ess >= n)
+            break; /* no document can enter any more */
+        for (i = ess; i < n; i++)
+            if (se->sc[ord[i]].doc < doc)
+                doc = se->sc[ord[i]].doc;
+        if (doc == HKS_END)
+            break;
+        for (i = ess; i < n; i++) {
+            titer *t = &se->sc[ord[i]];
+            if (t->doc == doc) {
+                uint32_t tf;
+                HKS_TRY(ti_tf(t, &tf));
+                score += bm25(x, x->st[ord[i]].w, tf, dl[doc]);
+                HKS_TRY(ti_advance(t, doc + 1));
+            }
+        }
+        for (i = ess; i-- > 0;) {
+            titer *t = &se->sc[ord[i]];
+            if (score + cum[i] <= theta) {
+                reject = true;
+                break;
+            }
+            HKS_TRY(ti_advance(t, doc));
+            if (t->doc == doc) {
+                uint32_t tf;
+                HKS_TRY(ti_tf(t, &tf));
+                score += bm25(x, x->st[ord[i]].w, tf, dl[doc]);
+            }
+        }
+        if (!reject && score > theta && !hks_seg_is_deleted(se->seg, doc) &&
+            !is_exact_doc(x, se->base + doc)) {
+            hks_hit h;
+            h.doc_id = se->base + doc;
+            h.score = score;
+            h.flags = 0;
+            topk_push(&x->partial, &h);
+        }
+    }
+    return HKS_OK;
+}
+
+/* Count every document matching some scoring term, minus strict ones. */
+static int count_partial(evalctx *x, segeval *se)
+{
+    uint32_t i;
+    for (;;) {
+        uint32_t doc = HKS_END;
+        for (i = 0; i < x->n_st; i++)
+            if (se->sc[i].doc < doc)
+                doc = se->sc[i].doc;
+        if (doc == HKS_END)
+            return HKS_OK;
+        if (!hks_seg_is_deleted(se->seg, doc) && !is_exact_doc(x, se->base + doc))
+            x->n_partial++;
+        for (i = 0; i < x->n_st; i++)
+            HKS_TRY(ti_advance(&se->sc[i], doc + 1));
+    }
+}
+
+static void close_segeval(evalctx *x, segeval *se)
+{
+    uint32_t i;
+    if (se->el)
+        for (i = 0; i < x->qy->n_elem; i++)
+            ti_close(&se->el[i]);
+    if (se->sc)
+        for (i = 0; i < x->n_st; i++)
+            ti_close(&se->sc[i]);
+    hks_mem_free(x->s->a, se->el, 0);
+    hks_mem_free(x->s->a, se->sc, 0);
+    hks_mem_free(x->s->a, se->ph_doc, 0);
+    memset(se, 0, sizeof *se);
+}
+
+static int open_scoring(evalctx *x, segeval *se)
+{
+    uint32_t i;
+    for (i = 0; i < x->n_st; i++) {
+        if (x->st[i].w == 0) {
+            se->sc[i].doc = HKS_END;
+            continue;
+        }
+        HKS_TRY(ti_open(&se->sc[i], x->s->a, se->seg, x->st[i].e->term, x->st[i].e->len,
+                        x->st[i].is_prefix, &x->s->err));
+    }
+    return HKS_OK;
+}
+
+static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
+{
+    hks_index *idx = x->s->idx;
+    segeval se;
+    uint32_t i;
+    int rc = HKS_OK;
+    memset(&se, 0, sizeof se);
+    se.seg = idx->seg[g];
+    se.base = idx->base[g];
+    se.el = hks_mem_calloc(x->s->a, x->qy->n_elem + 1, sizeof *se.el);
+    se.sc = hks_mem_calloc(x->s->a, x->n_st + 1, sizeof *se.sc);
+    if (!se.el || !se.sc) {
+        close_segeval(x, &se);
+        return hks_fail(&x->s->err, HKS_ERR_NOMEM, "[search] out of memory");
+    }
+    if (strict) {
+        for (i = 0; i < x->qy->n_elem && rc == HKS_OK; i++)
+            rc = ti_open(&se.el[i], x->s->a, se.seg, x->qy->elem[i].term, x->qy->elem[i].len,
+                         x->qy->elem[i].is_prefix, &x->s->err);
+        if (rc == HKS_OK)
+            rc = open_scoring(x, &se);
+        if (rc == HKS_OK)
+            rc = strict_segment(x, &se);
+    }
+    if (rc == HKS_OK && natural) {
+        for (i = 0; i < x->n_st; i++)
+            ti_close(&se.sc[i]);
+        rc = open_scoring(x, &se);
+        if (rc == HKS_OK && x->s->count_partial) {
+            rc = count_partial(x, &se);
+            for (i = 0; i < x->n_st; i++)
+                ti_close(&se.sc[i]);
+            if (rc == HKS_OK)
+                rc = open_scoring(x, &se);
+        }
+        if (rc == HKS_OK)
+            rc = natural_segment(x, &se);
+    }
+    close_segeval(x, &se);
+    return rc;
+}
+
+/* Build the scoring terms: the elements of positive clauses; natural
+ * ranking takes a lone character as itself (its run-final unigram), the
+ * way bigram BM25 engines rank questions. */
+static void build_sterms(evalctx *x, bool natural)
+{
+    uint32_t c, p, e;
+    x->n_st = 0;
+    for (c = 0; c < x->qy->n_clause; c++) {
+        const hks_qclause *cl = &x->qy->clause[c];
+        if (cl->negated)
+            continue;
+        for (p = cl->first; p < cl->first + cl->n; p++)
+            for (e = x->qy->phrase[p].first; e < x->qy->phrase[p].first + x->qy->phrase[p].n; e++)
+                add_sterm(x, &x->qy->elem[e], natural ? false : x->qy->elem[e].is_prefix);
+    }
+}
+
+int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hits,
+               size_t hits_cap, size_t *n_hits, hks_search_info *info)
+{
+    evalctx x;
+    hks_index *idx;
+    sterm st[HKS_MAX_QUERY_ELEMS];
+    uint32_t g;
+    size_t n_out = 0;
+    bool natural;
+    int rc = HKS_OK;
+
+    if (n_hits)
+        *n_hits = 0;
+    if (info) {
+        memset(info, 0, sizeof *info);
+        info->n_partial = UINT64_MAX;
+    }
+    if (!s || (!query && query_len) || (!hits && hits_cap) || !n_hits)
+        return HKS_ERR_ARG;
+    hks_err_clear(&s->err);
+    idx = s->idx;
+    rc = hks_query_parse(&s->qy, query ? query : "", query_len, &s->nt, &s->err);
+    if (rc)
+        return rc;
+    memset(&x, 0, sizeof x);
+    x.s = s;
+    x.qy = &s->qy;
+    x.st = st;
+    x.k1 = s->k1;
+    x.b = s->b;
+    x.avgdl = idx->avgdl;
+    x.exact.cap = hits_cap;
+    x.exact.h = hits_cap ? hks_mem_alloc(s->a, hits_cap * sizeof(hks_hit)) : NULL;
+    if (hits_cap && !x.exact.h)
+        return hks_fail(&s->err, HKS_ERR_NOMEM, "[search] out of memory");
+
+    build_sterms(&x, false);
+    rc = weigh_terms(&x);
+    for (g = 0; rc == HKS_OK && g < idx->n_seg; g++)
+        rc = eval_segment(&x, g, true, false);
+    /* Natural-language ranking: for long plain queries, and for a plain
+     * query with no strict match at all (better partial answers than none). */
+    natural = s->qy.is_natural || (x.n_exact == 0 && !s->qy.has_operators && s->qy.n_chars > 1);
+    if (rc == HKS_OK && natural) {
+        size_t need = hits_cap > x.exact.n ? hits_cap - x.exact.n : 0;
+        build_sterms(&x, true);
+        rc = weigh_terms(&x);
+        x.partial.cap = need;
+        if (need) {
+            x.partial.h = hks_mem_alloc(s->a, need * sizeof(hks_hit));
+            if (!x.partial.h)
+                rc = hks_fail(&s->err, HKS_ERR_NOMEM, "[search] out of memory");
+        }
+        for (g = 0; rc == HKS_OK && g < idx->n_seg && (need || s->count_partial); g++)
+            rc = eval_segment(&x, g, false, true);
+    }
+    if (rc == HKS_OK) {
+        qsort(x.exact.h, x.exact.n, sizeof(hks_hit), cmp_hits);
+        qsort(x.partial.h, x.partial.n, sizeof(hks_hit), cmp_hits);
+        for (g = 0; g < x.exact.n && n_out < hits_cap; g++)
+            hits[n_out++] = x.exact.h[g];
+        for (g = 0; g < x.partial.n && n_out < hits_cap; g++)
+            hits[n_out++] = x.partial.h[g];
+        *n_hits = n_out;
+        if (info) {
+            info->n_exact = x.n_exact;
+            info->n_partial = s->count_partial && natural ? x.n_partial
+                              : natural                  ? UINT64_MAX
+                                                         : 0;
+            info->is_natural = natural;
+        }
+    }
+    hks_mem_free(s->a, x.exact.h, 0);
+    hks_mem_free(s->a, x.partial.h, 0);
+    hks_mem_free(s->a, x.exact_docs, 0);
+    return rc;
+}
+
+/* ---- documents ------------------------------------------------------------ */
+
+int hks_doc_meta_get(hks_searcher *s, uint32_t doc_id, hks_doc_meta *out)
+{
+    uint32_t g, local, i;
+    const uint8_t *p[HKS_META_N];
+    size_t n[HKS_META_N], off[HKS_META_N];
+    hks_docrec rec;
+    int rc = 0;
+    if (!s || !out)
+        return HKS_ERR_ARG;
+    hks_err_clear(&s->err);
+    if (!hks_index_locate(s->idx, doc_id, &g, &local))
+        return hks_fail(&s->err, HKS_ERR_NOTFOUND, "[searcher] no document %u", doc_id);
+    HKS_TRY(hks_seg_meta(s->idx->seg[g], local, p, n, &s->err));
+    hks_seg_docrec(s->idx->seg[g], local, &rec);
+    s->meta.n = 0;
+    for (i = 0; i < HKS_META_N; i++) {
+        off[i] = s->meta.n;
+        hks_buf_put(&rc, &s->meta, p[i], n[i]);
+        hks_buf_put_u8(&rc, &s->meta, 0);
+    }
+    if (rc)
+        return hks_fail(&s->err, rc, "[searcher] out of memory");
+#define F(field, k)                                                                \
+    out->field = (const char *)s->meta.p + off[k];                                 \
+    out->field##_len = n[k]
+    F(collection, HKS_META_COLLECTION);
+    F(id, HKS_META_ID);
+    F(title, HKS_META_TITLE);
+    F(date, HKS_META_DATE);
+    F(source, HKS_META_SOURCE);
+    F(url, HKS_META_URL);
+#undef F
+    out->n_tokens = rec.n_tokens;
+    return HKS_OK;
+}
+
+int hks_doc_body(hks_searcher *s, uint32_t doc_id, char *buf, size_t buf_cap, size_t *len_out)
+{
+    uint32_t g, local;
+    const uint8_t *p;
+    size_t n;
+    if (!s || !len_out || (!buf && buf_cap))
+        return HKS_ERR_ARG;
+    hks_err_clear(&s->err);
+    *len_out = 0;
+    if (!hks_index_locate(s->idx, doc_id, &g, &local))
+        return hks_fail(&s->err, HKS_ERR_NOTFOUND, "[searcher] no document %u", doc_id);
+    HKS_TRY(hks_ds_get(hks_seg_docstore(s->idx->seg[g]), s->dc, local, &p, &n, &s->err));
+    *len_out = n;
+    if (n > buf_cap)
+        return hks_fail(&s->err, HKS_ERR_BUFSIZE, "[searcher] document %u needs %zu bytes", doc_id,
+                        n);
+    if (n)
+        memcpy(buf, p, n);
+    return HKS_OK;
+}

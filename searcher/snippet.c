@@ -1,0 +1,292 @@
+/*
+ * snippet.c: hks_snippet(), a short extract of a document's body around
+ * the matches of a query, cut from the article as written (a traditional
+ * article shows traditional text; the normalizer's offset map leads back
+ * from folded characters to their source bytes), with the matches as
+ * byte spans of the extract.
+ *
+ * The body is normalized and tokenized again with the index's own
+ * pipeline; a phrase of the query is highlighted where all its elements
+ * occur at their relative positions. When no whole phrase occurs (a
+ * natural-language query), each matching bigram or word is highlighted.
+ * The window is the one that holds the most highlights; runs of
+ * whitespace become one space, and "…" marks a cut.
+ */
+#include <string.h>
+
+#include "search_int.h"
+
+/* Characters of context kept before the first highlight of the window. */
+#define LEAD_CHARS 12
+
+typedef struct stok {
+    uint32_t pos;
+    uint32_t first_cp, last_cp; /* normalized code point range (inclusive) */
+    uint8_t term[HKS_MAX_TERM_BYTES];
+    uint8_t len;
+} stok;
+
+typedef struct sctx {
+    const hks_alloc *a;
+    stok *t;
+    size_t n, cap;
+    const hks_ntext *nt;
+    size_t cp_at;           /* scan position in nt for source -> cp      */
+} sctx;
+
+static int on_stok(void *ctx, const hks_token *tok)
+{
+    sctx *x = ctx;
+    stok *t;
+    if (x->n == x->cap) {
+        size_t nc = x->cap ? x->cap * 2 : 1024;
+        stok *p = hks_mem_realloc(x->a, x->t, x->cap * sizeof *p, nc * sizeof *p);
+        if (!p)
+            return HKS_ERR_NOMEM;
+        x->t = p;
+        x->cap = nc;
+    }
+    t = &x->t[x->n++];
+    t->pos = tok->pos;
+    memcpy(t->term, tok->term, tok->term_len);
+    t->len = (uint8_t)tok->term_len;
+    /* Tokens come in source order: find their code points by a forward scan. */
+    while (x->cp_at < x->nt->n && x->nt->src_end[x->cp_at] <= tok->src_start)
+        x->cp_at++;
+    t->first_cp = (uint32_t)x->cp_at;
+    t->last_cp = t->first_cp;
+    while (t->last_cp + 1 < x->nt->n && x->nt->src_end[t->last_cp] < tok->src_end)
+        t->last_cp++;
+    return HKS_OK;
+}
+
+static bool elem_matches(const hks_qelem *e, const stok *t)
+{
+    if (e->is_prefix)
+        return t->len >= e->len && memcmp(t->term, e->term, e->len) == 0;
+    return t->len == e->len && memcmp(t->term, e->term, e->len) == 0;
+}
+
+/* Token with position pos, or NULL (tokens are sorted by position). */
+static const stok *at_pos(const sctx *x, uint32_t pos)
+{
+    size_t lo = 0, hi = x->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->t[mid].pos < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < x->n && x->t[lo].pos == pos ? &x->t[lo] : NULL;
+}
+
+typedef struct cspan {
+    uint32_t a, b; /* code point range, inclusive */
+} cspan;
+
+static int add_span(const hks_alloc *a, cspan **v, size_t *n, size_t *cap, uint32_t s,
+                    uint32_t e)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        cspan *p = hks_mem_realloc(a, *v, *cap * sizeof *p, nc * sizeof *p);
+        if (!p)
+            return HKS_ERR_NOMEM;
+        *v = p;
+        *cap = nc;
+    }
+    (*v)[*n].a = s;
+    (*v)[*n].b = e;
+    (*n)++;
+    return HKS_OK;
+}
+
+/* Collect highlight spans: whole phrases, else single elements. */
+static int find_spans(const hks_query *qy, const sctx *x, bool whole, cspan **v, size_t *n,
+                      size_t *cap)
+{
+    size_t i;
+    uint32_t c, p, e;
+    for (i = 0; i < x->n; i++) {
+        const stok *t = &x->t[i];
+        for (c = 0; c < qy->n_clause; c++) {
+            const hks_qclause *cl = &qy->clause[c];
+            if (cl->negated)
+                continue;
+            for (p = cl->first; p < cl->first + cl->n; p++) {
+                const hks_qphrase *ph = &qy->phrase[p];
+                if (!whole) {
+                    for (e = ph->first; e < ph->first + ph->n; e++)
+                        if (elem_matches(&qy->elem[e], t))
+                            HKS_TRY(add_span(x->a, v, n, cap, t->first_cp,
+                                             qy->elem[e].is_prefix ? t->first_cp : t->last_cp));
+                    continue;
+                }
+                if (elem_matches(&qy->elem[ph->first], t)) {
+                    uint32_t end_cp = qy->elem[ph->first].is_prefix ? t->first_cp : t->last_cp;
+                    bool ok = true;
+                    for (e = ph->first + 1; e < ph->first + ph->n && ok; e++) {
+                        const stok *u = at_pos(x, t->pos + qy->elem[e].rel);
+                        ok = u && elem_matches(&qy->elem[e], u);
+                        if (ok)
+                            end_cp = qy->elem[e].is_prefix ? u->first_cp : u->last_cp;
+                    }
+                    if (ok)
+                        HKS_TRY(add_span(x->a, v, n, cap, t->first_cp, end_cp));
+                }
+            }
+        }
+    }
+    return HKS_OK;
+}
+
+static bool is_space_cp(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 || cp == 0xA0;
+}
+
+typedef struct out {
+    char *buf;
+    size_t cap, n;
+} out;
+
+static void emit(out *o, const void *p, size_t k)
+{
+    if (o->n + k <= o->cap && k)
+        memcpy(o->buf + o->n, p, k);
+    o->n += k;
+}
+
+/*
+ * Write the snippet (see hks.h). The query is parsed again here so that
+ * the call stands alone.
+ */
+int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t query_len,
+                size_t max_chars, char *buf, size_t buf_cap, size_t *len_out, hks_span *spans,
+                size_t spans_cap, size_t *n_spans)
+{
+    uint32_t g, local;
+    const uint8_t *body;
+    size_t body_n, n_sp = 0, cap_sp = 0, i, best = 0, best_count = 0, n_cut_spans = 0;
+    cspan *sp = NULL;
+    sctx x;
+    out o;
+    uint32_t win_a = 0, win_b;
+    int rc;
+
+    if (!s || !len_out || (!buf && buf_cap) || (!query && query_len))
+        return HKS_ERR_ARG;
+    hks_err_clear(&s->err);
+    *len_out = 0;
+    if (n_spans)
+        *n_spans = 0;
+    if (max_chars == 0)
+        max_chars = 1;
+    if (!hks_index_locate(s->idx, doc_id, &g, &local))
+        return hks_fail(&s->err, HKS_ERR_NOTFOUND, "[snippet] no document %u", doc_id);
+    HKS_TRY(hks_query_parse(&s->qy, query ? query : "", query_len, &s->nt, &s->err));
+    HKS_TRY(hks_ds_get(hks_seg_docstore(s->idx->seg[g]), s->dc, local, &body, &body_n, &s->err));
+
+    memset(&x, 0, sizeof x);
+    x.a = s->a;
+    x.nt = &s->nt;
+    rc = hks_norm_text(&s->nt, (const char *)body, body_n);
+    if (rc == HKS_OK)
+        rc = hks_tokenize(&s->nt, 0, on_stok, &x, NULL);
+    if (rc == HKS_OK)
+        rc = find_spans(&s->qy, &x, true, &sp, &n_sp, &cap_sp);
+    if (rc == HKS_OK && n_sp == 0)
+        rc = find_spans(&s->qy, &x, false, &sp, &n_sp, &cap_sp);
+    hks_mem_free(s->a, x.t, 0);
+    if (rc) {
+        hks_mem_free(s->a, sp, 0);
+        return hks_fail(&s->err, rc, "[snippet] %s", hks_strerror(rc));
+    }
+    /* Spans come sorted by start; drop those inside or overlapping the
+     * previous one (merge overlaps into one highlight). */
+    if (n_sp) {
+        size_t k = 0;
+        for (i = 1; i < n_sp; i++) {
+            if (sp[i].a <= sp[k].b + 1 && sp[i].a >= sp[k].a) {
+                if (sp[i].b > sp[k].b)
+                    sp[k].b = sp[i].b;
+            } else {
+                sp[++k] = sp[i];
+            }
+        }
+        n_sp = k + 1;
+    }
+    /* The window [start, start + max_chars) holding the most spans. */
+    for (i = 0; i < n_sp; i++) {
+        size_t j = i, count = 0;
+        uint32_t start = sp[i].a > LEAD_CHARS ? sp[i].a - LEAD_CHARS : 0;
+        while (j < n_sp && sp[j].b < start + max_chars) {
+            count++;
+            j++;
+        }
+        if (count > best_count) {
+            best_count = count;
+            best = i;
+        }
+    }
+    if (n_sp)
+        win_a = sp[best].a > LEAD_CHARS ? sp[best].a - LEAD_CHARS : 0;
+    win_b = (uint32_t)(win_a + max_chars < s->nt.n ? win_a + max_chars : s->nt.n);
+
+    /* Emit the window from the source text, spans as byte offsets. */
+    o.buf = buf;
+    o.cap = buf_cap;
+    o.n = 0;
+    {
+        size_t si = n_sp ? best : 0;
+        bool want_space = false, open = false, any = false;
+        uint32_t k;
+        if (win_a > 0)
+            emit(&o, "\xe2\x80\xa6", 3); /* U+2026 … */
+        for (k = win_a; k < win_b; k++) {
+            uint32_t cp = s->nt.cp[k];
+            if (is_space_cp(cp)) { /* runs of whitespace: one space, lazily */
+                want_space = any;
+                continue;
+            }
+            if (want_space)
+                emit(&o, " ", 1);
+            want_space = false;
+            while (si < n_sp && sp[si].b < k)
+                si++;
+            if (si < n_sp && sp[si].a <= k && !open) {
+                if (spans && n_cut_spans < spans_cap)
+                    spans[n_cut_spans].start = (uint32_t)o.n;
+                open = true;
+            }
+            /* One source cluster can give several code points: copy its
+             * bytes once. */
+            if (k == win_a || s->nt.src_start[k] != s->nt.src_start[k - 1])
+                emit(&o, body + s->nt.src_start[k], s->nt.src_end[k] - s->nt.src_start[k]);
+            any = true;
+            if (open && si < n_sp && sp[si].b == k) {
+                if (spans && n_cut_spans < spans_cap)
+                    spans[n_cut_spans].end = (uint32_t)o.n;
+                n_cut_spans++;
+                open = false;
+            }
+        }
+        if (open) { /* a span cut by the window's end */
+            if (spans && n_cut_spans < spans_cap)
+                spans[n_cut_spans].end = (uint32_t)o.n;
+            n_cut_spans++;
+        }
+        if (win_b < s->nt.n)
+            emit(&o, "\xe2\x80\xa6", 3);
+    }
+    hks_mem_free(s->a, sp, 0);
+    *len_out = o.n + 1;
+    if (n_spans)
+        *n_spans = n_cut_spans < spans_cap ? n_cut_spans : spans_cap;
+    if (o.n + 1 > buf_cap)
+        return hks_fail(&s->err, HKS_ERR_BUFSIZE, "[snippet] needs %zu bytes", o.n + 1);
+    buf[o.n] = '\0';
+    *len_out = o.n;
+    return HKS_OK;
+}
