@@ -1,0 +1,106 @@
+#!/bin/sh
+# End-to-end tests of the two programs over corpus/, as a user runs them.
+# usage: tests/cli/run.sh BUILD_DIR
+set -u
+B=${1:-build}
+HKINDEX="$B/hkindex"
+HKSEARCH="$B/hksearch"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+n=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/#   /'; }
+
+# ids of a TREC run, sorted
+ids() { awk '{print $3}' | sort | tr '\n' ' ' | sed 's/ $//'; }
+
+IDX="$tmp/idx"
+out=$("$HKINDEX" build -q -i "$IDX" corpus/ 2>&1) && ok "build corpus/" || no "build corpus/" "$out"
+echo "$out" | grep -q 'hkindex build: 5 documents' && ok "build reports 5 documents" || no "build summary" "$out"
+
+got=$("$HKSEARCH" -i "$IDX" --format trec 疫苗接种 | ids)
+want="000_beb05f062f43795e.txt 001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt 004_9aacc04dfcdb4d2e.txt"
+[ "$got" = "$want" ] && ok "疫苗接种 finds exactly 000 001 002 004" || no "疫苗接种" "got: $got"
+got=$("$HKSEARCH" -i "$IDX" --format trec 疫苗接種 | ids)
+[ "$got" = "$want" ] && ok "疫苗接種 (traditional) finds the same four" || no "疫苗接種" "got: $got"
+got=$("$HKSEARCH" -i "$IDX" --format trec ＣＯＶＩＤ | ids)
+[ -n "$got" ] && ok "full-width ＣＯＶＩＤ finds covid" || no "full-width query"
+
+# Text output: title, highlighted snippet cut from the traditional article.
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" 疫苗接种)
+echo "$out" | grep -q '战“疫”!襄垣县医疗集团为人民群众筑起生命防线' && ok "title of 000 is its headline" \
+    || no "title of 000" "$out"
+echo "$out" | grep -q '【疫苗接種】' && ok "traditional article highlighted in its own script" \
+    || no "traditional highlight" "$out"
+echo "$out" | grep -q '^4 articles match "疫苗接种"' && ok "text summary counts 4" || no "summary" "$out"
+
+# One character: every article containing it.
+cnt=$("$HKSEARCH" -i "$IDX" -n 100 --format trec 苗 | wc -l)
+[ "$cnt" -ge 4 ] && ok "one-character query 苗 finds $cnt articles" || no "one-character query" "$cnt"
+
+# No match: says so, exit 1.
+out=$("$HKSEARCH" -i "$IDX" 鐵達尼號冰山 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q 'no articles match' && ok "no match: message and exit 1" \
+    || no "no match" "rc=$rc $out"
+
+# Bad queries: a clear message, exit 2, never a crash.
+out=$("$HKSEARCH" -i "$IDX" '"疫苗' 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q 'unbalanced quote' && ok "unbalanced quote rejected" \
+    || no "unbalanced quote" "rc=$rc $out"
+out=$("$HKSEARCH" -i "$IDX" '，。！？' 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q 'nothing to search for' && ok "punctuation-only query rejected" \
+    || no "punctuation query" "rc=$rc $out"
+long=$(printf '疫%.0s' $(seq 1 5000))
+out=$("$HKSEARCH" -i "$IDX" "$long" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q 'too long' && ok "5,000-character query rejected" \
+    || no "long query" "rc=$rc"
+out=$("$HKSEARCH" -i "$IDX" -- - 2>&1); rc=$?
+[ $rc -eq 2 ] && ok "a lone - is rejected with a message" || no "lone -" "rc=$rc $out"
+
+# Operators.
+got=$("$HKSEARCH" -i "$IDX" --format trec 疫苗接种 -襄垣县 | ids)
+case "$got" in *000_*) no "exclusion" "$got" ;; *) ok "-襄垣县 excludes 000" ;; esac
+got=$("$HKSEARCH" -i "$IDX" --format trec 襄垣县 OR 游仙 | ids)
+case "$got" in *000_*004_*) ok "OR finds both" ;; *) no "OR" "$got" ;; esac
+
+# JSON: one object per hit with spans, then a summary.
+out=$("$HKSEARCH" -i "$IDX" --format json -n 2 疫苗接种)
+[ "$(echo "$out" | wc -l)" -eq 3 ] && echo "$out" | head -1 | grep -q '"highlights":\[\[' \
+    && echo "$out" | tail -1 | grep -q '"exact":4' && ok "json output" || no "json" "$out"
+
+# Batch mode with timings (the benchmark's interface).
+printf 'q1\t疫苗接种\nq2\t医院\n' > "$tmp/q.tsv"
+"$HKSEARCH" -i "$IDX" -n 3 --format trec --queries "$tmp/q.tsv" --timings "$tmp/t.tsv" > "$tmp/run"
+grep -q '^q1 Q0 ' "$tmp/run" && grep -q '^q2 Q0 ' "$tmp/run" && [ "$(wc -l < "$tmp/t.tsv")" -eq 2 ] \
+    && ok "--queries and --timings" || no "batch mode" "$(cat "$tmp/run")"
+
+# Index problems: missing, not an index, locked by another writer.
+out=$("$HKSEARCH" -i "$tmp/nope" 疫苗 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q 'no index here' && ok "missing index: clear error" \
+    || no "missing index" "$out"
+: > "$tmp/afile"
+out=$("$HKINDEX" add -i "$tmp/afile" corpus/ 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q 'not a directory' && ok "index path that is a file" \
+    || no "index is a file" "$out"
+if command -v flock >/dev/null; then
+    flock "$IDX/LOCK" sleep 3 & sleep 0.5
+    out=$("$HKINDEX" add -q -i "$IDX" corpus/ 2>&1); rc=$?
+    wait
+    [ $rc -eq 2 ] && echo "$out" | grep -q 'locked' && ok "second writer: index is locked" \
+        || no "lock" "$out"
+fi
+
+# Adding the same folder again updates in place: still 5 documents.
+"$HKINDEX" add -q -i "$IDX" corpus/ 2>/dev/null
+out=$("$HKINDEX" stats -i "$IDX")
+echo "$out" | grep -q '^documents    5 ' && ok "re-adding replaces by id" || no "re-add" "$out"
+out=$("$HKINDEX" check -i "$IDX") && ok "check passes" || no "check" "$out"
+"$HKINDEX" delete -q -i "$IDX" corpus 000_beb05f062f43795e.txt 2>/dev/null
+got=$("$HKSEARCH" -i "$IDX" --format trec 疫苗接种 | ids)
+[ "$got" = "001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt 004_9aacc04dfcdb4d2e.txt" ] \
+    && ok "delete removes 000" || no "delete" "$got"
+
+echo "cli: $((n - fails))/$n passed"
+[ $fails -eq 0 ]

@@ -1,0 +1,373 @@
+/*
+ * test_api.c: end to end through hks.h: build indexes from corpus/ and
+ * from a real news file, search them, and check the answers against
+ * things computed independently in this file: the expected seed articles,
+ * a hand-computed BM25 score, a plain scan of the normalized text for
+ * phrase hits, and the same hits and scores whatever the segmentation.
+ */
+#include "hks_test.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char g_tmp[4096];
+
+static int setup(void **state)
+{
+    (void)state;
+    return hks_test_tmpdir(g_tmp, sizeof g_tmp);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    hks_test_rmtree(g_tmp);
+    return 0;
+}
+
+static void subdir(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", g_tmp, name);
+}
+
+static void build_from(const char *dir, const char *src, long long budget_mb, int merge)
+{
+    hks_writer *w = NULL;
+    int rc = hks_writer_open(dir, hks_test_cm_alloc(), &w);
+    assert_int_equal(rc, HKS_OK);
+    if (budget_mb)
+        assert_int_equal(hks_writer_set(w, HKS_W_MEMORY_BUDGET_MB, budget_mb), HKS_OK);
+    assert_int_equal(hks_writer_set(w, HKS_W_MERGE_AT_COMMIT, merge), HKS_OK);
+    rc = hks_writer_add_path(w, src, NULL);
+    if (rc)
+        fail_msg("add %s: %s", src, hks_writer_errmsg(w));
+    rc = hks_writer_commit(w);
+    if (rc)
+        fail_msg("commit: %s", hks_writer_errmsg(w));
+    hks_writer_close(w);
+}
+
+/* Search and return the ids of all hits, sorted, joined by spaces. */
+static void hit_ids(hks_searcher *s, const char *q, char *out, size_t cap, uint64_t *n_exact)
+{
+    hks_hit hits[64];
+    size_t n, i;
+    hks_search_info info;
+    char ids[64][64];
+    int rc = hks_search(s, q, strlen(q), hits, 64, &n, &info);
+    if (rc)
+        fail_msg("search %s: %s", q, hks_searcher_errmsg(s));
+    for (i = 0; i < n; i++) {
+        hks_doc_meta m;
+        assert_int_equal(hks_doc_meta_get(s, hits[i].doc_id, &m), HKS_OK);
+        snprintf(ids[i], sizeof ids[i], "%.3s", m.id); /* "000", "001", ... */
+    }
+    qsort(ids, n, sizeof ids[0], (int (*)(const void *, const void *))strcmp);
+    out[0] = '\0';
+    for (i = 0; i < n; i++) {
+        strncat(out, ids[i], cap - strlen(out) - 2);
+        if (i + 1 < n)
+            strcat(out, " ");
+    }
+    if (n_exact)
+        *n_exact = info.n_exact;
+}
+
+static void test_api_corpus_phrase_in_both_scripts(void **state)
+{
+    char dir[4200], corpus[4200], ids[1024];
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    uint64_t n_exact;
+    (void)state;
+    subdir(dir, sizeof dir, "corpus-idx");
+    build_from(dir, hks_test_repo_path("corpus", corpus, sizeof corpus), 0, 1);
+    assert_int_equal(hks_index_open(dir, hks_test_cm_alloc(), &idx), HKS_OK);
+    assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
+    hit_ids(s, "疫苗接种", ids, sizeof ids, &n_exact);
+    assert_string_equal(ids, "000 001 002 004");
+    assert_int_equal(n_exact, 4);
+    hit_ids(s, "疫苗接種", ids, sizeof ids, &n_exact); /* traditional query */
+    assert_string_equal(ids, "000 001 002 004");
+    hit_ids(s, "衞生", ids, sizeof ids, NULL); /* HK variant of 卫生 */
+    assert_true(strlen(ids) >= 3);
+    hit_ids(s, "疫苗接种 -襄垣县", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "001 002 004");
+    hks_searcher_free(s);
+    hks_index_close(idx);
+}
+
+static void test_api_one_char_no_match_and_bad_queries(void **state)
+{
+    char dir[4200], ids[1024];
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    hks_hit hits[8];
+    size_t n = 99;
+    hks_search_info info;
+    (void)state;
+    subdir(dir, sizeof dir, "corpus-idx");
+    assert_int_equal(hks_index_open(dir, hks_test_cm_alloc(), &idx), HKS_OK);
+    assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
+    /* 襄 occurs only in 000 (襄垣县); 004 is the only article with 綿 (綿陽). */
+    hit_ids(s, "襄", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "000");
+    hit_ids(s, "绵", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "004");
+    assert_int_equal(hks_search(s, "鐵達尼號", strlen("鐵達尼號"), hits, 8, &n, &info), HKS_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(info.n_exact, 0);
+    assert_int_equal(hks_search(s, "\"疫苗", 7, hits, 8, &n, &info), HKS_ERR_QUERY);
+    assert_non_null(strstr(hks_searcher_errmsg(s), "unbalanced quote"));
+    assert_int_equal(hks_search(s, "。，", 6, hits, 8, &n, &info), HKS_ERR_QUERY);
+    assert_int_equal(hks_search(s, "-", 1, hits, 8, &n, &info), HKS_ERR_QUERY);
+    assert_int_equal(hks_search(s, "疫苗 OR", 9, hits, 8, &n, &info), HKS_ERR_QUERY);
+    assert_int_equal(hks_search(NULL, "x", 1, hits, 8, &n, &info), HKS_ERR_ARG);
+    hks_searcher_free(s);
+    hks_index_close(idx);
+}
+
+static void test_api_bm25_matches_hand_computation(void **state)
+{
+    /* Three documents: "疫苗" (tokens 疫苗 苗: length 2), "疫苗疫苗" (疫苗 苗疫
+     * 疫苗 苗: length 4, tf 2) and "医院" (length 2). N = 3, avgdl = 8/3,
+     * df(疫苗) = 2, idf = ln(1 + (3 - 2 + 0.5) / (2 + 0.5)) = ln 1.6.
+     *   doc 2: ln 1.6 * 2 * 2.2 / (2 + 1.2 * (0.25 + 0.75 * 4 / (8/3)))
+     *        = 0.4700036 * 4.4 / 3.65 = 0.5665797
+     *   doc 1: ln 1.6 * 2.2 / (1 + 1.2 * (0.25 + 0.75 * 2 / (8/3)))
+     *        = 0.4700036 * 2.2 / 1.975 = 0.5235484 */
+    static const char *bodies[] = {"疫苗", "疫苗疫苗", "医院"};
+    char dir[4200];
+    hks_writer *w = NULL;
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    hks_hit hits[4];
+    size_t n, i;
+    (void)state;
+    subdir(dir, sizeof dir, "bm25-idx");
+    assert_int_equal(hks_writer_open(dir, hks_test_cm_alloc(), &w), HKS_OK);
+    for (i = 0; i < 3; i++) {
+        hks_doc d;
+        char id[8];
+        memset(&d, 0, sizeof d);
+        snprintf(id, sizeof id, "d%zu", i + 1);
+        d.id = id;
+        d.id_len = strlen(id);
+        d.body = bodies[i];
+        d.body_len = strlen(bodies[i]);
+        assert_int_equal(hks_writer_add(w, &d), HKS_OK);
+    }
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+    assert_int_equal(hks_index_open(dir, hks_test_cm_alloc(), &idx), HKS_OK);
+    assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
+    assert_int_equal(hks_search(s, "疫苗", 6, hits, 4, &n, NULL), HKS_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(hits[0].doc_id, 1);
+    assert_true(fabs(hits[0].score - 0.5665797) < 1e-6);
+    assert_int_equal(hits[1].doc_id, 0);
+    assert_true(fabs(hits[1].score - 0.5235484) < 1e-6);
+    /* k1 and b are settable: b = 0 removes length normalization. */
+    assert_int_equal(hks_searcher_set(s, HKS_S_BM25_B, 0.0), HKS_OK);
+    assert_int_equal(hks_search(s, "疫苗", 6, hits, 4, &n, NULL), HKS_OK);
+    assert_true(fabs(hits[1].score - 0.4700036) < 1e-6); /* ln1.6 * 2.2 / 2.2 */
+    assert_int_equal(hks_searcher_set(s, HKS_S_BM25_B, 1.5), HKS_ERR_ARG);
+    hks_searcher_free(s);
+    hks_index_close(idx);
+}
+
+static void test_api_snippet_of_traditional_article(void **state)
+{
+    char dir[4200], buf[1024];
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    hks_hit hits[8];
+    size_t n, i, len, n_sp;
+    hks_span sp[8];
+    bool seen = false;
+    (void)state;
+    subdir(dir, sizeof dir, "corpus-idx");
+    assert_int_equal(hks_index_open(dir, hks_test_cm_alloc(), &idx), HKS_OK);
+    assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
+    assert_int_equal(hks_search(s, "疫苗接种", 12, hits, 8, &n, NULL), HKS_OK);
+    for (i = 0; i < n; i++) {
+        hks_doc_meta m;
+        assert_int_equal(hks_doc_meta_get(s, hits[i].doc_id, &m), HKS_OK);
+        if (strncmp(m.id, "004", 3) != 0)
+            continue;
+        seen = true;
+        assert_int_equal(hks_snippet(s, hits[i].doc_id, "疫苗接种", 12, 60, buf, sizeof buf, &len,
+                                     sp, 8, &n_sp),
+                         HKS_OK);
+        assert_int_equal(strlen(buf), len);
+        assert_true(n_sp >= 1);
+        /* The span is the traditional text as written. */
+        assert_int_equal(sp[0].end - sp[0].start, 12);
+        assert_memory_equal(buf + sp[0].start, "疫苗接種", 12);
+        /* Too small a buffer: the size needed. */
+        assert_int_equal(hks_snippet(s, hits[i].doc_id, "疫苗接种", 12, 60, buf, 4, &len, NULL, 0,
+                                     NULL),
+                         HKS_ERR_BUFSIZE);
+        assert_true(len > 4);
+    }
+    assert_true(seen);
+    hks_searcher_free(s);
+    hks_index_close(idx);
+}
+
+/* ---- real news: a plain scan as the reference ---------------------------- */
+
+typedef struct refdoc {
+    char *id;
+    char *text; /* normalized title, a newline, normalized body */
+} refdoc;
+
+typedef struct refset {
+    refdoc *d;
+    size_t n, cap;
+} refset;
+
+static size_t norm_utf8(const char *s, size_t n, char **out)
+{
+    hks_ntext t;
+    size_t i, k = 0;
+    hks_ntext_init(&t, NULL);
+    assert_int_equal(hks_norm_text(&t, s, n), HKS_OK);
+    *out = malloc(t.n * 4 + 1);
+    for (i = 0; i < t.n; i++)
+        k += hks_utf8_put((uint8_t *)*out + k, t.cp[i]);
+    (*out)[k] = '\0';
+    hks_ntext_free(&t);
+    return k;
+}
+
+static int collect(void *ctx, const hks_doc *d)
+{
+    refset *r = ctx;
+    char *t, *b;
+    size_t nt, nb;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 1024;
+        r->d = realloc(r->d, r->cap * sizeof *r->d);
+    }
+    r->d[r->n].id = strndup(d->id, d->id_len);
+    nt = norm_utf8(d->title ? d->title : "", d->title_len, &t);
+    nb = norm_utf8(d->body ? d->body : "", d->body_len, &b);
+    r->d[r->n].text = malloc(nt + nb + 2);
+    memcpy(r->d[r->n].text, t, nt);
+    r->d[r->n].text[nt] = '\n';
+    memcpy(r->d[r->n].text + nt + 1, b, nb + 1);
+    free(t);
+    free(b);
+    r->n++;
+    return HKS_OK;
+}
+
+static const char *const phrases[] = {
+    "疫苗接种", "新冠肺炎", "无症状感染者", "卫生健康委员会", "口罩", "钟南山", "医", "武汉",
+    "发热门诊", "核酸检测", "醫護人員", "湖北省卫健委",
+};
+
+static void compare_with_scan(hks_searcher *s, const refset *r, const char *q, double *scores,
+                              uint32_t *docs, size_t *n_out)
+{
+    static hks_hit hits[4000];
+    hks_search_info info;
+    char *nq;
+    size_t n, i, expect = 0, nn;
+    nn = norm_utf8(q, strlen(q), &nq);
+    (void)nn;
+    for (i = 0; i < r->n; i++)
+        if (strstr(r->d[i].text, nq))
+            expect++;
+    assert_int_equal(hks_search(s, q, strlen(q), hits, 4000, &n, &info), HKS_OK);
+    if (info.n_exact != expect)
+        fail_msg("%s: index finds %llu, the scan %zu", q, (unsigned long long)info.n_exact,
+                 expect);
+    for (i = 0; i < n && (hits[i].flags & HKS_HIT_EXACT); i++) {
+        hks_doc_meta m;
+        size_t j;
+        assert_int_equal(hks_doc_meta_get(s, hits[i].doc_id, &m), HKS_OK);
+        for (j = 0; j < r->n && strcmp(r->d[j].id, m.id) != 0; j++)
+            ;
+        assert_true(j < r->n);
+        if (!strstr(r->d[j].text, nq))
+            fail_msg("%s: hit %s does not contain it", q, m.id);
+        if (scores) {
+            scores[i] = hits[i].score;
+            docs[i] = hits[i].doc_id;
+        }
+    }
+    if (n_out)
+        *n_out = i;
+    free(nq);
+}
+
+static void test_api_news_phrases_match_a_plain_scan_in_any_segmentation(void **state)
+{
+    const char *data = hks_test_data_dir();
+    char src[4200], one[4200], many[4200];
+    refset r = {0};
+    hks_index *i1 = NULL, *i2 = NULL;
+    hks_searcher *s1 = NULL, *s2 = NULL;
+    hks_index_info info;
+    hks_errbuf err = {{0}};
+    hks_progress prog = {0};
+    size_t q, k;
+    (void)state;
+    if (!data) {
+        print_message("skipped: ../shared/data not found (set HKS_DATA)\n");
+        skip();
+    }
+    snprintf(src, sizeof src, "%s/dxy_covid_news.docs.jsonl.zst", data);
+    assert_int_equal(hks_corpus_read(NULL, src, collect, &r, NULL, &prog, &err), HKS_OK);
+    assert_int_equal(r.n, 3378);
+    subdir(one, sizeof one, "news-one");
+    subdir(many, sizeof many, "news-many");
+    build_from(one, src, 0, 2);
+    build_from(many, src, 1, 0); /* 1 MB budget, no merge: many segments */
+    assert_int_equal(hks_index_open(one, NULL, &i1), HKS_OK);
+    assert_int_equal(hks_index_open(many, NULL, &i2), HKS_OK);
+    assert_int_equal(hks_index_info_get(i1, &info), HKS_OK);
+    assert_int_equal(info.n_segments, 1);
+    assert_int_equal(hks_index_info_get(i2, &info), HKS_OK);
+    assert_true(info.n_segments > 1);
+    assert_int_equal(hks_searcher_new(i1, &s1), HKS_OK);
+    assert_int_equal(hks_searcher_new(i2, &s2), HKS_OK);
+    for (q = 0; q < sizeof phrases / sizeof phrases[0]; q++) {
+        static double sc1[4000], sc2[4000];
+        static uint32_t d1[4000], d2[4000];
+        size_t n1, n2;
+        compare_with_scan(s1, &r, phrases[q], sc1, d1, &n1);
+        compare_with_scan(s2, &r, phrases[q], sc2, d2, &n2);
+        assert_int_equal(n1, n2);
+        for (k = 0; k < n1; k++) { /* same documents (same order), same scores */
+            assert_int_equal(d1[k], d2[k]);
+            assert_true(fabs(sc1[k] - sc2[k]) < 1e-9);
+        }
+    }
+    assert_int_equal(hks_index_check(i2), HKS_OK);
+    hks_searcher_free(s1);
+    hks_searcher_free(s2);
+    hks_index_close(i1);
+    hks_index_close(i2);
+    for (k = 0; k < r.n; k++) {
+        free(r.d[k].id);
+        free(r.d[k].text);
+    }
+    free(r.d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_api_corpus_phrase_in_both_scripts),
+        cmocka_unit_test(test_api_one_char_no_match_and_bad_queries),
+        cmocka_unit_test(test_api_bm25_matches_hand_computation),
+        cmocka_unit_test(test_api_snippet_of_traditional_article),
+        cmocka_unit_test(test_api_news_phrases_match_a_plain_scan_in_any_segmentation),
+    };
+    return cmocka_run_group_tests_name("api", tests, setup, teardown);
+}
