@@ -341,9 +341,9 @@ HKS_INTERNAL int hks_ds_get(const hks_ds_reader *r, hks_ds_cursor *c,
 typedef struct hks_json hks_json;
 HKS_INTERNAL int hks_json_new(const hks_alloc *a, hks_json **out);
 HKS_INTERNAL void hks_json_free(hks_json *j);
-/* Parse line[0..n) as one object. HKS_ERR_INPUT with "byte K: what" in e
- * on a syntax error (including trailing garbage and duplicate keys are
- * allowed: the last wins). */
+/* Parse line[0..n) as one object. HKS_ERR_INPUT with "byte K: expected
+ * ..." in e (K 0-based) on a syntax error, trailing garbage included. A
+ * duplicate key is allowed: the last one wins. */
 HKS_INTERNAL int hks_json_parse(hks_json *j, const char *line, size_t n,
                                 hks_errbuf *e);
 /* The string member `key` of the last parsed object, as a view valid until
