@@ -572,7 +572,7 @@ static bool has(const char *text, const hline *l, const char *s)
     size_t k = strlen(s);
     const char *p = text + l->start, *end = p + l->len;
     while ((size_t)(end - p) >= k) {
-        const char *q = memchr(p, s[0], (size_t)(end - p) - k + 1);
+        const char *q = memchr(p, (unsigned char)s[0], (size_t)(end - p) - k + 1);
         if (!q)
             return false;
         if (memcmp(q, s, k) == 0)
