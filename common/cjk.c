@@ -106,6 +106,19 @@ hks_cclass hks_cclass_of(uint32_t cp)
         return HKS_CC_CJK;
     if (cp > 0x10FFFF)
         return HKS_CC_SEP;
+    /* Punctuation blocks common in Chinese text, answered without the
+     * search: General Punctuation U+2000..U+206F is all spaces, format
+     * characters and punctuation; CJK Symbols and Punctuation
+     * U+3000..U+303F mixes separators with the CJK and mark ranges of
+     * cjk_ranges (U+302A..U+302F are combining tone marks). */
+    if (cp >= 0x2000 && cp <= 0x206F)
+        return HKS_CC_SEP;
+    if (cp >= 0x3000 && cp <= 0x303F) {
+        if ((cp >= 0x3005 && cp <= 0x3007) || (cp >= 0x3021 && cp <= 0x3029) ||
+            (cp >= 0x3031 && cp <= 0x3035) || (cp >= 0x3038 && cp <= 0x303C))
+            return HKS_CC_CJK;
+        return (cp >= 0x302A && cp <= 0x302F) ? HKS_CC_MARK : HKS_CC_SEP;
+    }
     if (cp >= 0x1100) {
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;

@@ -10,6 +10,8 @@
  * that follow it; a mark with nothing before it in its run is dropped like
  * a separator (it has nothing to combine with).
  */
+#include <string.h>
+
 #include "hks_int.h"
 
 /* Room for a term: HKS_MAX_TERM_BYTES plus one code point, so the encoder
@@ -81,7 +83,7 @@ static void term_add(uint8_t *term, size_t *len, const uint32_t *cp,
 }
 
 /* End of the unit starting at i: i + 1 plus any marks after it. */
-static size_t unit_end(const hks_ntext *t, size_t i)
+static inline size_t unit_end(const hks_ntext *t, size_t i)
 {
     size_t e = i + 1;
     while (e < t->n && t->cp[e] >= 0x300 && cls_of(t->cp[e]) == HKS_CC_MARK)
@@ -120,25 +122,49 @@ int hks_tokenize(const hks_ntext *t, uint32_t first_pos, hks_token_fn fn,
     while (i < n) {
         hks_cclass c = cls_of(cp[i]);
         if (c == HKS_CC_CJK) {
-            /* Bigrams of adjacent units, then the last unit alone. */
-            size_t pb = i, pe = unit_end(t, i);
+            /* Bigrams of adjacent units, then the last unit alone. Each
+             * unit is encoded once: term[0..plen) holds the previous unit,
+             * the next one is appended after it, and after the token the
+             * next one's bytes move to the front. */
+            size_t pb = i, pe = unit_end(t, i), plen = 0;
+            term_add(term, &plen, cp, pb, pe);
             for (;;) {
-                size_t len = 0;
-                bool last = pe >= n || cls_of(cp[pe]) != HKS_CC_CJK;
-                size_t ce = last ? pe : unit_end(t, pe);
-                term_add(term, &len, cp, pb, pe);
-                if (!last)
+                size_t ce, len;
+                if (pe >= n || cls_of(cp[pe]) != HKS_CC_CJK) {
+                    tok.term_len = plen;
+                    tok.pos = pos++;
+                    tok.src_start = t->src_start[pb];
+                    tok.src_end = t->src_end[pe - 1];
+                    tok.flags = HKS_TOK_CJK | HKS_TOK_LAST;
+                    rc = fn(ctx, &tok);
+                    if (rc < 0)
+                        return rc;
+                    break;
+                }
+                ce = unit_end(t, pe);
+                len = plen;
+                if (ce == pe + 1 && plen <= HKS_MAX_TERM_BYTES - 4)
+                    len += utf8_put(term + plen, cp[pe]); /* cannot cut */
+                else
                     term_add(term, &len, cp, pe, ce);
                 tok.term_len = len;
                 tok.pos = pos++;
                 tok.src_start = t->src_start[pb];
                 tok.src_end = t->src_end[ce - 1];
-                tok.flags = last ? (HKS_TOK_CJK | HKS_TOK_LAST) : HKS_TOK_CJK;
+                tok.flags = HKS_TOK_CJK;
                 rc = fn(ctx, &tok);
                 if (rc < 0)
                     return rc;
-                if (last)
-                    break;
+                if (ce == pe + 1 && len - plen <= 4 && len > plen) {
+                    /* One code point, fully encoded: slide it down. */
+                    size_t w = len - plen;
+                    memmove(term, term + plen, 4); /* plen + 4 <= TERM_BUF */
+                    plen = w;
+                } else {
+                    /* A unit with marks may have been cut: re-encode. */
+                    plen = 0;
+                    term_add(term, &plen, cp, pe, ce);
+                }
                 pb = pe;
                 pe = ce;
             }
