@@ -1,0 +1,769 @@
+/*
+ * docstore.c: the document store section of a segment: the original
+ * article bytes, packed into blocks of about HKS_DS_BLOCK_BYTES, each an
+ * independent zstd frame, followed by a seek table and a footer whose
+ * magic is the last 4 bytes (the zstd seekable format idea). Written by
+ * the segment writer and merge (hks_ds_writer_*), read by the searcher's
+ * document fetch (hks_ds_reader_* / hks_ds_get). Contract in hks_int.h,
+ * section "Interface to code in docstore.c".
+ *
+ * SECTION FORMAT (all fixed-width fields little-endian)
+ *
+ *   zero-or-more {                  one per block, in document order,
+ *     frame: a zstd frame           contiguous from section offset 0;
+ *   }                               the frame header records the content
+ *                                   size, which equals raw_size below
+ *   seek table:
+ *     n_blocks times {
+ *       u64: comp_off               frame offset from the section start
+ *       u32: comp_size              frame bytes (> 0)
+ *       u32: raw_size               decompressed bytes, <= DS_MAX_RAW
+ *       u32: first_doc              number of the block's first document
+ *     }
+ *     n_docs times {
+ *       u32: doc_off                document start within its block's
+ *     }                             decompressed bytes
+ *   footer (DS_FOOTER_SIZE = 24 bytes):
+ *     u32: n_blocks
+ *     u32: n_docs
+ *     u64: hash                     XXH3-64 (hks_hash64) of the bytes from
+ *                                   the seek table start through n_docs
+ *     u32: version                  DS_VERSION
+ *     u32: magic                    DS_MAGIC, the last 4 bytes
+ *
+ * Invariants (hks_ds_reader_open checks every one; any violation is
+ * HKS_ERR_CORRUPT, an unknown version HKS_ERR_FORMAT):
+ *   - frames tile [0, seek table start) exactly: comp_off of block 0 is
+ *     0 and each next comp_off = comp_off + comp_size of the one before.
+ *   - first_doc of block 0 is 0 and strictly increases (a block holds at
+ *     least one document) and stays below n_docs; n_blocks == 0 exactly
+ *     when n_docs == 0. Block j holds documents first_doc[j] up to
+ *     first_doc[j+1] - 1 (the last block: up to n_docs - 1).
+ *   - within a block, doc_off of its first document is 0, offsets never
+ *     decrease and never exceed raw_size. Document i's length is the next
+ *     offset in the same block (or raw_size) minus its own.
+ * Decompressing a block (hks_ds_get) further checks that the frame is one
+ * whole frame of exactly comp_size bytes whose recorded content size and
+ * decompressed size both equal raw_size.
+ *
+ * Blocking: documents are appended to the open block; the block is closed
+ * when the next document would overflow HKS_DS_BLOCK_BYTES, or when it
+ * reaches that size. A document larger than a block thus gets a block of
+ * its own. Changing the block size needs no format change.
+ *
+ * Any change to this layout bumps DS_VERSION and this comment in the same
+ * commit.
+ */
+#include <string.h>
+
+/* ZSTD_customMem and ZSTD_create[CD]Ctx_advanced, which route zstd's own
+ * allocations through hks_alloc, sit in zstd's experimental section. The
+ * shared libzstd exports them; their signatures have not changed since
+ * zstd 1.0. */
+#define ZSTD_STATIC_LINKING_ONLY
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include "hks_int.h"
+
+/* "HKDS" read as a little-endian u32; the last 4 bytes of the section. */
+#define DS_MAGIC 0x53444B48u
+/* Layout version of the section; readers refuse others (HKS_ERR_FORMAT). */
+#define DS_VERSION 1u
+/* Footer bytes: n_blocks, n_docs, hash, version, magic. */
+#define DS_FOOTER_SIZE 24u
+/* Bytes of the footer covered by the hash (n_blocks and n_docs). */
+#define DS_FOOTER_HASHED 8u
+/* Seek table bytes per block and per document. */
+#define DS_BLOCK_ENTRY 20u
+#define DS_DOC_ENTRY 4u
+/* Largest decompressed block, and so the largest document, in bytes. The
+ * reader allocates raw_size bytes for a block before decompressing it, so
+ * this bounds what a corrupt seek table can make it allocate. 64 MiB is
+ * far beyond any news article; hks_ds_writer_add refuses larger
+ * documents with HKS_ERR_ARG. */
+#define DS_MAX_RAW (64u * 1024 * 1024)
+/* Default zstd level (zstd's own default): fast to write, and bodies
+ * decompress at the same speed whatever the level. */
+#define DS_DEFAULT_LEVEL 3
+
+/* ---- zstd memory routed through hks_alloc ------------------------------ */
+
+static void *zstd_alloc(void *opaque, size_t size)
+{
+    return hks_mem_alloc((const hks_alloc *)opaque, size);
+}
+
+static void zstd_free(void *opaque, void *address)
+{
+    hks_mem_free((const hks_alloc *)opaque, address, 0);
+}
+
+/* The customMem for a; a NULL allocator gets zstd's own malloc/free. */
+static ZSTD_customMem zstd_mem(const hks_alloc *a)
+{
+    ZSTD_customMem m = {NULL, NULL, NULL};
+    if (a && a->fn) {
+        m.customAlloc = zstd_alloc;
+        m.customFree = zstd_free;
+        m.opaque = (void *)a;
+    }
+    return m;
+}
+
+/* Map a zstd error to a status: memory failures are NOMEM, the rest is
+ * what the caller says (CORRUPT for decoding, INTERNAL for encoding). */
+static int zstd_rc(size_t r, int other)
+{
+    return ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation
+               ? HKS_ERR_NOMEM
+               : other;
+}
+
+/* ---- writer -------------------------------------------------------------- */
+
+struct hks_ds_writer {
+    const hks_alloc *a;     /* allocator (borrowed)                          */
+    int level;              /* zstd compression level                        */
+    int rc;                 /* sticky status: first failure, 0 if none      */
+    bool finished;          /* hks_ds_writer_finish has run                  */
+    ZSTD_CCtx *cctx;        /* reused for every block                        */
+    hks_buf frames;         /* closed blocks' frames, back to back           */
+    hks_buf btab;           /* seek table block entries (DS_BLOCK_ENTRY each) */
+    hks_buf dtab;           /* seek table doc entries (DS_DOC_ENTRY each)    */
+    hks_buf open;           /* raw bytes of the open block                   */
+    uint32_t n_docs;        /* documents added so far                        */
+    uint32_t n_blocks;      /* blocks closed so far                          */
+    uint32_t open_first;    /* number of the open block's first document     */
+    hks_ds_cursor *cur;     /* for hks_ds_writer_add_store; created lazily   */
+};
+
+/*
+ * Create a writer. a: allocator for everything, including zstd's context
+ * (borrowed; NULL = malloc). level: zstd level, 0 means DS_DEFAULT_LEVEL.
+ * @return HKS_OK with *out set, or HKS_ERR_NOMEM with *out NULL.
+ * After the call the caller owns *out and frees it with hks_ds_writer_free.
+ */
+int hks_ds_writer_new(const hks_alloc *a, int level, hks_ds_writer **out)
+{
+    hks_ds_writer *w;
+    *out = NULL;
+    w = hks_mem_calloc(a, 1, sizeof *w);
+    if (!w)
+        return HKS_ERR_NOMEM;
+    w->a = a;
+    w->level = level ? level : DS_DEFAULT_LEVEL;
+    hks_buf_init(&w->frames, a);
+    hks_buf_init(&w->btab, a);
+    hks_buf_init(&w->dtab, a);
+    hks_buf_init(&w->open, a);
+    w->cctx = ZSTD_createCCtx_advanced(zstd_mem(a));
+    if (!w->cctx) {
+        hks_ds_writer_free(w);
+        return HKS_ERR_NOMEM;
+    }
+    /* Each frame carries zstd's content checksum (4 bytes): a damaged block
+     * then fails to decompress instead of returning altered text. */
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel,
+                                            w->level)) ||
+        ZSTD_isError(
+            ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1))) {
+        hks_ds_writer_free(w);
+        return HKS_ERR_ARG;
+    }
+    *out = w;
+    return HKS_OK;
+}
+
+/* Free w and everything it holds (unfinished work is discarded). NULL ok. */
+void hks_ds_writer_free(hks_ds_writer *w)
+{
+    if (!w)
+        return;
+    ZSTD_freeCCtx(w->cctx);
+    hks_ds_cursor_free(w->cur);
+    hks_buf_free(&w->frames);
+    hks_buf_free(&w->btab);
+    hks_buf_free(&w->dtab);
+    hks_buf_free(&w->open);
+    hks_mem_free(w->a, w, sizeof *w);
+}
+
+/* Record a seek-table entry for a block whose frame was just appended at
+ * comp_off (sticky w->rc). */
+static void put_block_entry(hks_ds_writer *w, uint64_t comp_off,
+                            size_t comp_size, size_t raw_size,
+                            uint32_t first_doc)
+{
+    hks_buf_put_u64le(&w->rc, &w->btab, comp_off);
+    hks_buf_put_u32le(&w->rc, &w->btab, (uint32_t)comp_size);
+    hks_buf_put_u32le(&w->rc, &w->btab, (uint32_t)raw_size);
+    hks_buf_put_u32le(&w->rc, &w->btab, first_doc);
+    if (!w->rc)
+        w->n_blocks++;
+}
+
+/* Compress the open block (if it holds any document) into w->frames and
+ * record it. Sticky: no-op once w->rc is set, and sets it on failure. */
+static void close_block(hks_ds_writer *w)
+{
+    size_t bound, r;
+    uint64_t off = w->frames.n;
+    if (w->rc || w->open_first == w->n_docs)
+        return;
+    bound = ZSTD_compressBound(w->open.n);
+    if (!hks_buf_reserve(&w->rc, &w->frames, bound))
+        return;
+    r = ZSTD_compress2(w->cctx, w->frames.p + w->frames.n, bound,
+                       w->open.p ? (const void *)w->open.p : "", w->open.n);
+    if (ZSTD_isError(r)) {
+        w->rc = zstd_rc(r, HKS_ERR_INTERNAL);
+        return;
+    }
+    if (r > UINT32_MAX) {
+        w->rc = HKS_ERR_INTERNAL; /* cannot happen: raw <= DS_MAX_RAW */
+        return;
+    }
+    w->frames.n += r;
+    put_block_entry(w, off, r, w->open.n, w->open_first);
+    if (w->rc) {
+        w->frames.n = (size_t)off; /* keep frames and table in step */
+        return;
+    }
+    w->open.n = 0;
+    w->open_first = w->n_docs;
+}
+
+/*
+ * Append a document: it gets number hks_ds_writer_count(w) (before the
+ * call). p[0..n) is copied; p may be NULL when n is 0 (an empty document
+ * is stored and fetched as 0 bytes).
+ * @return HKS_OK; HKS_ERR_ARG if n > 64 MiB (DS_MAX_RAW) or the store
+ * already holds UINT32_MAX - 1 documents (w stays usable); HKS_ERR_MISUSE
+ * after hks_ds_writer_finish; HKS_ERR_NOMEM / HKS_ERR_INTERNAL from
+ * allocation or compression, which are sticky: every later call on w
+ * returns the same code.
+ */
+int hks_ds_writer_add(hks_ds_writer *w, const void *p, size_t n)
+{
+    if (w->rc)
+        return w->rc;
+    if (w->finished)
+        return HKS_ERR_MISUSE;
+    if (n > DS_MAX_RAW || w->n_docs >= UINT32_MAX - 1)
+        return HKS_ERR_ARG;
+    /* Close the open block first if this document would overflow it. */
+    if (w->open.n && n > HKS_DS_BLOCK_BYTES - w->open.n)
+        close_block(w);
+    hks_buf_put_u32le(&w->rc, &w->dtab, (uint32_t)w->open.n);
+    if (!hks_buf_reserve(&w->rc, &w->open, n))
+        return w->rc; /* sticky: the half-added entry is never written */
+    if (n)
+        memcpy(w->open.p + w->open.n, p, n);
+    w->open.n += n;
+    w->n_docs++;
+    if (w->open.n >= HKS_DS_BLOCK_BYTES)
+        close_block(w);
+    return w->rc;
+}
+
+/*
+ * Close the open block and append the whole section (frames, seek table,
+ * footer) to out. The writer is finished afterwards: further adds return
+ * HKS_ERR_MISUSE; only hks_ds_writer_count and hks_ds_writer_free remain.
+ * @return HKS_OK; the writer's sticky error; HKS_ERR_MISUSE if called
+ * twice; HKS_ERR_NOMEM if out cannot grow (out is then restored to its
+ * length before the call).
+ */
+int hks_ds_writer_finish(hks_ds_writer *w, hks_buf *out)
+{
+    int rc = 0;
+    size_t start = out->n, tab_start;
+    if (w->rc)
+        return w->rc;
+    if (w->finished)
+        return HKS_ERR_MISUSE;
+    close_block(w);
+    if (w->rc)
+        return w->rc;
+    w->finished = true;
+    hks_buf_put(&rc, out, w->frames.p, w->frames.n);
+    tab_start = out->n;
+    hks_buf_put(&rc, out, w->btab.p, w->btab.n);
+    hks_buf_put(&rc, out, w->dtab.p, w->dtab.n);
+    hks_buf_put_u32le(&rc, out, w->n_blocks);
+    hks_buf_put_u32le(&rc, out, w->n_docs);
+    if (!rc) {
+        hks_buf_put_u64le(&rc, out,
+                          hks_hash64(out->p + tab_start, out->n - tab_start));
+    }
+    hks_buf_put_u32le(&rc, out, DS_VERSION);
+    hks_buf_put_u32le(&rc, out, DS_MAGIC);
+    if (rc) {
+        out->n = start;
+        w->finished = false; /* out of memory: the caller may retry */
+        return rc;
+    }
+    return HKS_OK;
+}
+
+/* @return the number of documents added so far (the next one's number). */
+uint32_t hks_ds_writer_count(const hks_ds_writer *w)
+{
+    return w->n_docs;
+}
+
+/* ---- reader ---------------------------------------------------------------- */
+
+struct hks_ds_reader {
+    const hks_alloc *a;     /* allocator (borrowed)                          */
+    const uint8_t *p;       /* the section (borrowed)                        */
+    size_t n;               /* section bytes                                 */
+    const uint8_t *btab;    /* seek table block entries, inside p            */
+    const uint8_t *dtab;    /* seek table doc entries, inside p              */
+    uint32_t n_blocks;      /* blocks in the section                         */
+    uint32_t n_docs;        /* documents in the section                      */
+    uint64_t hash;          /* the footer's seek-table hash (cache identity) */
+};
+
+/* Block j's fields, read from the validated seek table. *end is one past
+ * its last document; j >= n_blocks gives *end = 0. */
+static void block_info(const hks_ds_reader *r, uint32_t j, uint64_t *off,
+                       uint32_t *csize, uint32_t *rsize, uint32_t *first,
+                       uint32_t *end)
+{
+    const uint8_t *e;
+    if (j >= r->n_blocks) {
+        *off = 0;
+        *csize = *rsize = *first = *end = 0;
+        return;
+    }
+    e = r->btab + (size_t)j * DS_BLOCK_ENTRY;
+    *off = hks_load_u64le(e);
+    *csize = hks_load_u32le(e + 8);
+    *rsize = hks_load_u32le(e + 12);
+    *first = hks_load_u32le(e + 16);
+    *end = j + 1 < r->n_blocks ? hks_load_u32le(e + DS_BLOCK_ENTRY + 16)
+                               : r->n_docs;
+}
+
+/* Check the seek table against every invariant of the format comment. */
+static int validate(const hks_ds_reader *r, uint64_t data_end, hks_errbuf *e)
+{
+    uint64_t expect_off = 0;
+    uint32_t j, prev_first = 0;
+    if ((r->n_blocks == 0) != (r->n_docs == 0) || r->n_blocks > r->n_docs)
+        return hks_fail(e, HKS_ERR_CORRUPT,
+                        "[docstore] %u blocks cannot hold %u documents",
+                        (unsigned)r->n_blocks, (unsigned)r->n_docs);
+    for (j = 0; j < r->n_blocks; j++) {
+        uint64_t off;
+        uint32_t cs, rs, first, end, i, prev_off = 0;
+        block_info(r, j, &off, &cs, &rs, &first, &end);
+        if (off != expect_off)
+            return hks_fail(e, HKS_ERR_CORRUPT,
+                            "[docstore] block %u: frame offset %llu, expected "
+                            "%llu",
+                            (unsigned)j, (unsigned long long)off,
+                            (unsigned long long)expect_off);
+        if (cs == 0 || cs > data_end - off)
+            return hks_fail(e, HKS_ERR_CORRUPT,
+                            "[docstore] block %u: frame %llu+%u runs past the "
+                            "seek table at %llu",
+                            (unsigned)j, (unsigned long long)off, (unsigned)cs,
+                            (unsigned long long)data_end);
+        if (rs > DS_MAX_RAW)
+            return hks_fail(e, HKS_ERR_CORRUPT,
+                            "[docstore] block %u: decompressed size %u over "
+                            "the limit %u",
+                            (unsigned)j, (unsigned)rs, (unsigned)DS_MAX_RAW);
+        if (j == 0 ? first != 0 : first <= prev_first)
+            return hks_fail(e, HKS_ERR_CORRUPT,
+                            "[docstore] block %u: first document %u after %u",
+                            (unsigned)j, (unsigned)first,
+                            (unsigned)prev_first);
+        if (first >= r->n_docs || end <= first)
+            return hks_fail(e, HKS_ERR_CORRUPT,
+                            "[docstore] block %u: documents %u..%u outside "
+                            "0..%u",
+                            (unsigned)j, (unsigned)first, (unsigned)end,
+                            (unsigned)r->n_docs);
+        for (i = first; i < end; i++) {
+            uint32_t d = hks_load_u32le(r->dtab + (size_t)i * DS_DOC_ENTRY);
+            if ((i == first && d != 0) || d < prev_off || d > rs)
+                return hks_fail(e, HKS_ERR_CORRUPT,
+                                "[docstore] block %u: document %u offset %u "
+                                "(previous %u, block size %u)",
+                                (unsigned)j, (unsigned)i, (unsigned)d,
+                                (unsigned)prev_off, (unsigned)rs);
+            prev_off = d;
+        }
+        prev_first = first;
+        expect_off = off + cs;
+    }
+    if (expect_off != data_end)
+        return hks_fail(e, HKS_ERR_CORRUPT,
+                        "[docstore] frames end at %llu but the seek table "
+                        "starts at %llu",
+                        (unsigned long long)expect_off,
+                        (unsigned long long)data_end);
+    return HKS_OK;
+}
+
+/*
+ * Open a reader over the section bytes p[0..n) (borrowed: they must stay
+ * valid and unchanged until hks_ds_reader_free). Validates the footer, the
+ * seek-table hash and every seek-table invariant; frames are checked when
+ * they are decompressed.
+ * @return HKS_OK with *out set; HKS_ERR_CORRUPT (message "[docstore] ..."
+ * in e) or HKS_ERR_FORMAT (unknown version) with *out NULL; HKS_ERR_NOMEM.
+ * The caller frees *out with hks_ds_reader_free.
+ */
+int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
+                       hks_errbuf *e, hks_ds_reader **out)
+{
+    hks_ds_reader *r;
+    const uint8_t *f;
+    uint32_t n_blocks, n_docs, version, magic;
+    uint64_t hash, tab_size, data_end;
+    int rc;
+    *out = NULL;
+    if (n < DS_FOOTER_SIZE)
+        return hks_fail(e, HKS_ERR_CORRUPT,
+                        "[docstore] section of %zu bytes is shorter than its "
+                        "%u-byte footer",
+                        n, (unsigned)DS_FOOTER_SIZE);
+    f = p + n - DS_FOOTER_SIZE;
+    n_blocks = hks_load_u32le(f);
+    n_docs = hks_load_u32le(f + 4);
+    hash = hks_load_u64le(f + 8);
+    version = hks_load_u32le(f + 16);
+    magic = hks_load_u32le(f + 20);
+    if (magic != DS_MAGIC)
+        return hks_fail(e, HKS_ERR_CORRUPT,
+                        "[docstore] bad footer magic 0x%08x (expected 0x%08x)",
+                        (unsigned)magic, (unsigned)DS_MAGIC);
+    if (version != DS_VERSION)
+        return hks_fail(e, HKS_ERR_FORMAT,
+                        "[docstore] section version %u, this library reads %u",
+                        (unsigned)version, (unsigned)DS_VERSION);
+    /* At most 2^32 * 24 bytes: no overflow in 64 bits. */
+    tab_size = (uint64_t)n_blocks * DS_BLOCK_ENTRY +
+               (uint64_t)n_docs * DS_DOC_ENTRY;
+    if (tab_size > n - DS_FOOTER_SIZE)
+        return hks_fail(e, HKS_ERR_CORRUPT,
+                        "[docstore] seek table of %u blocks and %u documents "
+                        "(%llu bytes) does not fit in the %zu-byte section",
+                        (unsigned)n_blocks, (unsigned)n_docs,
+                        (unsigned long long)tab_size, n);
+    data_end = n - DS_FOOTER_SIZE - tab_size;
+    {
+        uint64_t got = hks_hash64(p + data_end,
+                                  (size_t)tab_size + DS_FOOTER_HASHED);
+        if (got != hash)
+            return hks_fail(e, HKS_ERR_CORRUPT,
+                            "[docstore] seek table hash mismatch (stored "
+                            "0x%016llx, computed 0x%016llx)",
+                            (unsigned long long)hash,
+                            (unsigned long long)got);
+    }
+    r = hks_mem_calloc(a, 1, sizeof *r);
+    if (!r)
+        return HKS_ERR_NOMEM;
+    r->a = a;
+    r->p = p;
+    r->n = n;
+    r->btab = p + data_end;
+    r->dtab = r->btab + (size_t)n_blocks * DS_BLOCK_ENTRY;
+    r->n_blocks = n_blocks;
+    r->n_docs = n_docs;
+    r->hash = hash;
+    rc = validate(r, data_end, e);
+    if (rc < 0) {
+        hks_ds_reader_free(r);
+        return rc;
+    }
+    *out = r;
+    return HKS_OK;
+}
+
+/* Free r (not the section bytes, which are the caller's). NULL ok. */
+void hks_ds_reader_free(hks_ds_reader *r)
+{
+    if (r)
+        hks_mem_free(r->a, r, sizeof *r);
+}
+
+/* @return the number of documents in the section (0 for NULL). */
+uint32_t hks_ds_reader_count(const hks_ds_reader *r)
+{
+    return r ? r->n_docs : 0;
+}
+
+/* The block holding document i (< n_docs): the last block whose
+ * first_doc <= i, by binary search over the sorted first_doc column. */
+static uint32_t find_block(const hks_ds_reader *r, uint32_t i)
+{
+    uint32_t lo = 0, hi = r->n_blocks; /* answer in [lo, hi) */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint32_t first =
+            hks_load_u32le(r->btab + (size_t)mid * DS_BLOCK_ENTRY + 16);
+        if (first <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Check block j's frame header against the seek table without
+ * decompressing: one whole frame of csize bytes, content size rsize. */
+static int check_frame(const hks_ds_reader *r, uint32_t j, hks_errbuf *e)
+{
+    uint64_t off;
+    uint32_t cs, rs, first, end;
+    const uint8_t *src;
+    unsigned long long content;
+    size_t fsize;
+    block_info(r, j, &off, &cs, &rs, &first, &end);
+    src = r->p + off;
+    fsize = ZSTD_findFrameCompressedSize(src, cs);
+    if (ZSTD_isError(fsize) || fsize != cs)
+        return hks_fail(e, HKS_ERR_CORRUPT,
+                        "[docstore] block %u: not one zstd frame of %u bytes",
+                        (unsigned)j, (unsigned)cs);
+    content = ZSTD_getFrameContentSize(src, cs);
+    if (content != rs)
+        return hks_fail(e, HKS_ERR_CORRUPT,
+                        "[docstore] block %u: frame content size %lld, seek "
+                        "table says %u",
+                        (unsigned)j,
+                        content == ZSTD_CONTENTSIZE_UNKNOWN ||
+                                content == ZSTD_CONTENTSIZE_ERROR
+                            ? -1LL
+                            : (long long)content,
+                        (unsigned)rs);
+    return HKS_OK;
+}
+
+/* ---- cursor ---------------------------------------------------------------- */
+
+struct hks_ds_cursor {
+    const hks_alloc *a;     /* allocator (borrowed)                          */
+    ZSTD_DCtx *dctx;        /* reused for every block                        */
+    uint8_t *buf;           /* the cached block's decompressed bytes         */
+    size_t cap;             /* bytes allocated at buf                        */
+    bool valid;             /* buf holds the block named by the key below    */
+    /* Cache key. The reader pointer alone could be reused by a later
+     * reader after a free, so the section address, length and seek-table
+     * hash are compared as well. */
+    const hks_ds_reader *r; /* reader of the cached block                    */
+    const uint8_t *sec;     /* its section bytes                             */
+    size_t sec_n;           /* its section length                            */
+    uint64_t hash;          /* its seek-table hash                           */
+    uint32_t block;         /* the cached block's number                     */
+};
+
+/*
+ * Create a cursor: per-thread read state (a zstd decompression context and
+ * a one-block cache), usable with any reader. a: allocator (borrowed).
+ * @return HKS_OK with *out set, or HKS_ERR_NOMEM with *out NULL. The caller
+ * frees *out with hks_ds_cursor_free.
+ */
+int hks_ds_cursor_new(const hks_alloc *a, hks_ds_cursor **out)
+{
+    hks_ds_cursor *c;
+    *out = NULL;
+    c = hks_mem_calloc(a, 1, sizeof *c);
+    if (!c)
+        return HKS_ERR_NOMEM;
+    c->a = a;
+    c->dctx = ZSTD_createDCtx_advanced(zstd_mem(a));
+    if (!c->dctx) {
+        hks_mem_free(a, c, sizeof *c);
+        return HKS_ERR_NOMEM;
+    }
+    *out = c;
+    return HKS_OK;
+}
+
+/* Free c and its cache. NULL ok. */
+void hks_ds_cursor_free(hks_ds_cursor *c)
+{
+    if (!c)
+        return;
+    ZSTD_freeDCtx(c->dctx);
+    hks_mem_free(c->a, c->buf, c->cap);
+    hks_mem_free(c->a, c, sizeof *c);
+}
+
+/* Decompress block j of r into c's cache unless it is already there. */
+static int load_block(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t j,
+                      hks_errbuf *e)
+{
+    uint64_t off;
+    uint32_t cs, rs, first, end;
+    size_t got;
+    int rc;
+    if (c->valid && c->r == r && c->sec == r->p && c->sec_n == r->n &&
+        c->hash == r->hash && c->block == j)
+        return HKS_OK;
+    c->valid = false;
+    block_info(r, j, &off, &cs, &rs, &first, &end);
+    rc = check_frame(r, j, e);
+    if (rc < 0)
+        return rc;
+    if (c->cap < rs || !c->buf) {
+        uint8_t *nb = hks_mem_realloc(c->a, c->buf, c->cap, rs ? rs : 1);
+        if (!nb)
+            return hks_fail(e, HKS_ERR_NOMEM,
+                            "[docstore] block %u: no memory for %u bytes",
+                            (unsigned)j, (unsigned)rs);
+        c->buf = nb;
+        c->cap = rs ? rs : 1;
+    }
+    got = ZSTD_decompressDCtx(c->dctx, c->buf, rs, r->p + off, cs);
+    if (ZSTD_isError(got)) {
+        rc = zstd_rc(got, HKS_ERR_CORRUPT);
+        return hks_fail(e, rc, "[docstore] block %u: %s", (unsigned)j,
+                        ZSTD_getErrorName(got));
+    }
+    if (got != rs)
+        return hks_fail(e, HKS_ERR_CORRUPT,
+                        "[docstore] block %u: decompressed to %zu bytes, "
+                        "expected %u",
+                        (unsigned)j, got, (unsigned)rs);
+    c->valid = true;
+    c->r = r;
+    c->sec = r->p;
+    c->sec_n = r->n;
+    c->hash = r->hash;
+    c->block = j;
+    return HKS_OK;
+}
+
+/*
+ * Fetch document i of r: *p_out and *n_out view its bytes inside c's block
+ * cache, valid until the next call on c (or hks_ds_cursor_free). Fetching
+ * several documents of one block decompresses it once.
+ * @return HKS_OK; HKS_ERR_NOTFOUND if i >= hks_ds_reader_count(r);
+ * HKS_ERR_CORRUPT if the block's frame disagrees with the seek table or
+ * fails to decompress; HKS_ERR_NOMEM. Errors carry a "[docstore] block J:
+ * ..." message in e (may be NULL) and leave *p_out and *n_out unchanged.
+ */
+int hks_ds_get(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t i,
+               const uint8_t **p_out, size_t *n_out, hks_errbuf *e)
+{
+    uint64_t off;
+    uint32_t j, cs, rs, first, end, d0, d1;
+    int rc;
+    if (i >= r->n_docs)
+        return hks_fail(e, HKS_ERR_NOTFOUND,
+                        "[docstore] document %u of %u does not exist",
+                        (unsigned)i, (unsigned)r->n_docs);
+    j = find_block(r, i);
+    block_info(r, j, &off, &cs, &rs, &first, &end);
+    rc = load_block(r, c, j, e);
+    if (rc < 0)
+        return rc;
+    /* Offsets were validated at open: 0 = d(first) <= ... <= rs. */
+    d0 = hks_load_u32le(r->dtab + (size_t)i * DS_DOC_ENTRY);
+    d1 = i + 1 < end ? hks_load_u32le(r->dtab + (size_t)(i + 1) * DS_DOC_ENTRY)
+                     : rs;
+    *p_out = c->buf + d0;
+    *n_out = d1 - d0;
+    return HKS_OK;
+}
+
+/* ---- merging stores ---------------------------------------------------- */
+
+/* Copy block j of r verbatim (frame and doc offsets) after closing the
+ * open block, so document order is kept. The frame header is checked
+ * against the seek table first so a damaged frame is not propagated. */
+static int copy_block(hks_ds_writer *w, const hks_ds_reader *r, uint32_t j)
+{
+    uint64_t off, new_off;
+    uint32_t cs, rs, first, end;
+    int rc;
+    size_t dtab_n, btab_n;
+    block_info(r, j, &off, &cs, &rs, &first, &end);
+    rc = check_frame(r, j, NULL);
+    if (rc < 0)
+        return w->rc = rc;
+    close_block(w);
+    if (w->rc)
+        return w->rc;
+    new_off = w->frames.n;
+    dtab_n = w->dtab.n;
+    btab_n = w->btab.n;
+    hks_buf_put(&w->rc, &w->frames, r->p + off, cs);
+    hks_buf_put(&w->rc, &w->dtab, r->dtab + (size_t)first * DS_DOC_ENTRY,
+                (size_t)(end - first) * DS_DOC_ENTRY);
+    put_block_entry(w, new_off, cs, rs, w->n_docs);
+    if (w->rc) {
+        /* Leave frames and tables consistent (the error is sticky anyway). */
+        w->frames.n = (size_t)new_off;
+        w->dtab.n = dtab_n;
+        w->btab.n = btab_n;
+        return w->rc;
+    }
+    w->n_docs += end - first;
+    w->open_first = w->n_docs;
+    return HKS_OK;
+}
+
+/*
+ * Append every document i of r with keep[i] true (keep NULL: all of them;
+ * keep has hks_ds_reader_count(r) entries), in order, renumbered from
+ * hks_ds_writer_count(w). A block whose documents are all kept is copied
+ * verbatim, frame and all, without recompression (after its frame header
+ * is checked against the seek table, so a damaged frame is not copied);
+ * other blocks are decompressed and their kept documents added one by one.
+ * @return HKS_OK; HKS_ERR_CORRUPT if a block of r is damaged; otherwise
+ * as hks_ds_writer_add. Errors other than HKS_ERR_ARG are sticky on w.
+ */
+int hks_ds_writer_add_store(hks_ds_writer *w, const hks_ds_reader *r,
+                            const bool *keep)
+{
+    uint32_t j;
+    if (w->rc)
+        return w->rc;
+    if (w->finished)
+        return HKS_ERR_MISUSE;
+    if ((uint64_t)w->n_docs + r->n_docs >= UINT32_MAX - 1)
+        return HKS_ERR_ARG;
+    for (j = 0; j < r->n_blocks; j++) {
+        uint64_t off;
+        uint32_t cs, rs, first, end, i;
+        bool all = true;
+        int rc;
+        block_info(r, j, &off, &cs, &rs, &first, &end);
+        for (i = first; keep && i < end && all; i++)
+            all = keep[i];
+        if (all) {
+            rc = copy_block(w, r, j);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        for (i = first; i < end; i++) {
+            const uint8_t *p;
+            size_t n;
+            if (!keep[i])
+                continue;
+            if (!w->cur) {
+                rc = hks_ds_cursor_new(w->a, &w->cur);
+                if (rc < 0)
+                    return w->rc = rc;
+            }
+            rc = hks_ds_get(r, w->cur, i, &p, &n, NULL);
+            if (rc < 0)
+                return w->rc = rc;
+            rc = hks_ds_writer_add(w, p, n);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return w->rc;
+}
