@@ -16,7 +16,7 @@
 #define MAX_SPANS 64
 
 static const char usage[] =
-    "usage: hksearch [options] QUERY...\n"
+    "usage: hksearch [options] QUERY... [options]\n"
     "       hksearch [options] --queries FILE\n"
     "Search an hksearch index; simplified and traditional Chinese, full- and\n"
     "half-width forms and letter case are all the same to a query.\n"
@@ -241,6 +241,23 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* Append one argument to the query, space-separated. */
+static int add_word(char **query, size_t *qlen, const char *w)
+{
+    size_t k = strlen(w);
+    char *q = realloc(*query, *qlen + k + 2);
+    if (!q) {
+        fprintf(stderr, "hksearch: out of memory\n");
+        return -1;
+    }
+    *query = q;
+    if (*qlen)
+        q[(*qlen)++] = ' ';
+    memcpy(q + *qlen, w, k + 1);
+    *qlen += k;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     opts o;
@@ -265,7 +282,9 @@ int main(int argc, char **argv)
             fputs(usage, stdout);
             return 0;
         } else if (!strcmp(a, "--")) {
-            i++;
+            for (i++; i < argc; i++)
+                if (add_word(&query, &qlen, argv[i]))
+                    return 2;
             break;
         } else if ((!strcmp(a, "-i") || !strcmp(a, "--index")) && v) {
             o.index = v;
@@ -311,23 +330,9 @@ int main(int argc, char **argv)
         } else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "hksearch: unknown option %s (or it needs a value)\n%s", a, usage);
             return 2;
-        } else {
-            break;
-        }
-    }
-    /* The rest of the arguments are the query, joined by spaces. */
-    for (; i < argc; i++) {
-        size_t k = strlen(argv[i]);
-        char *q = realloc(query, qlen + k + 2);
-        if (!q) {
-            fprintf(stderr, "hksearch: out of memory\n");
+        } else if (add_word(&query, &qlen, a)) { /* query words, joined by spaces */
             return 2;
         }
-        query = q;
-        if (qlen)
-            query[qlen++] = ' ';
-        memcpy(query + qlen, argv[i], k + 1);
-        qlen += k;
     }
     if (!query && !o.queries) {
         fputs(usage, stderr);

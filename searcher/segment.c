@@ -691,7 +691,7 @@ int hks_pc_positions(hks_pcur *c, const uint32_t **p, uint32_t *n)
         uint32_t pcap = c->pos_cap;
         for (k = 0; k < c->n; k++)
             total += c->tfs[k];
-        if (total > (uint64_t)(stop - start) * 8 + 8)
+        if (total > (uint64_t)(stop - start) * HKS_BLOCK) /* a 1-byte group holds 128 zeros */
             return pc_corrupt(c, "more positions than bytes");
         if (grow_u32(c->a, &c->pos, &pcap, (uint32_t)total))
             return hks_fail(c->err, HKS_ERR_NOMEM, "[postings] out of memory");

@@ -25,8 +25,8 @@ want="000_beb05f062f43795e.txt 001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt
 [ "$got" = "$want" ] && ok "疫苗接种 finds exactly 000 001 002 004" || no "疫苗接种" "got: $got"
 got=$("$HKSEARCH" -i "$IDX" --format trec 疫苗接種 | ids)
 [ "$got" = "$want" ] && ok "疫苗接種 (traditional) finds the same four" || no "疫苗接種" "got: $got"
-got=$("$HKSEARCH" -i "$IDX" --format trec ＣＯＶＩＤ | ids)
-[ -n "$got" ] && ok "full-width ＣＯＶＩＤ finds covid" || no "full-width query"
+got=$("$HKSEARCH" -i "$IDX" --format trec ＪＰＧ | ids)
+[ -n "$got" ] && ok "full-width ＪＰＧ finds jpg" || no "full-width query"
 
 # Text output: title, highlighted snippet cut from the traditional article.
 out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" 疫苗接种)
@@ -58,6 +58,10 @@ out=$("$HKSEARCH" -i "$IDX" "$long" 2>&1); rc=$?
     || no "long query" "rc=$rc"
 out=$("$HKSEARCH" -i "$IDX" -- - 2>&1); rc=$?
 [ $rc -eq 2 ] && ok "a lone - is rejected with a message" || no "lone -" "rc=$rc $out"
+
+# Options may follow the query words.
+cnt=$("$HKSEARCH" -i "$IDX" 疫苗接种 --format trec -n 2 | wc -l)
+[ "$cnt" -eq 2 ] && ok "options after the query" || no "options after the query" "$cnt"
 
 # Operators.
 got=$("$HKSEARCH" -i "$IDX" --format trec 疫苗接种 -襄垣县 | ids)
