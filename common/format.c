@@ -390,7 +390,9 @@ int hks_filer_open(hks_filer *f, const hks_alloc *a, const char *path,
         return bad(err, path, "reserved header or footer bytes are not zero");
     if (n_sec > HKS_MAX_SECTIONS)
         return bad(err, path, "too many sections");
-    if (table_off < HKS_HEADER_BYTES ||
+    /* table_off is bounded first: the sum below must not wrap around 2^64
+     * (a 48-byte file claiming sections would "fit" at offset -16). */
+    if (table_off < HKS_HEADER_BYTES || table_off > f->n - HKS_FOOTER_BYTES ||
         table_off + (uint64_t)n_sec * HKS_SECTION_ENTRY_BYTES + HKS_FOOTER_BYTES != f->n)
         return bad(err, path, "section table out of place (truncated or extended)");
     if (hks_hash64(f->p + table_off, (size_t)n_sec * HKS_SECTION_ENTRY_BYTES) != thash)

@@ -267,6 +267,10 @@ HKS_INTERNAL int hks_seg_meta(const hks_segment *s, uint32_t doc,
                               const uint8_t *p_out[HKS_META_N],
                               size_t n_out[HKS_META_N], hks_errbuf *err);
 HKS_INTERNAL const hks_ds_reader *hks_seg_docstore(const hks_segment *s);
+/* A document's stored body (hks_ds_get), with the segment's file named in
+ * the message of any error. */
+HKS_INTERNAL int hks_seg_body(const hks_segment *s, hks_ds_cursor *c, uint32_t doc,
+                              const uint8_t **p_out, size_t *n_out, hks_errbuf *err);
 HKS_INTERNAL const char *hks_seg_path(const hks_segment *s);
 HKS_INTERNAL uint64_t hks_seg_bytes(const hks_segment *s, uint64_t *postings,
                                     uint64_t *docstore);

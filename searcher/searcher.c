@@ -1072,8 +1072,11 @@ int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hi
             rc = eval_segment(&x, g, false, true);
     }
     if (rc == HKS_OK) {
-        qsort(x.exact.h, x.exact.n, sizeof(hks_hit), cmp_hits);
-        qsort(x.partial.h, x.partial.n, sizeof(hks_hit), cmp_hits);
+        /* qsort's pointer must not be NULL even for 0 elements (C11 7.22.5) */
+        if (x.exact.n)
+            qsort(x.exact.h, x.exact.n, sizeof(hks_hit), cmp_hits);
+        if (x.partial.n)
+            qsort(x.partial.h, x.partial.n, sizeof(hks_hit), cmp_hits);
         for (g = 0; g < x.exact.n && n_out < hits_cap; g++)
             hits[n_out++] = x.exact.h[g];
         for (g = 0; g < x.partial.n && n_out < hits_cap; g++)
@@ -1142,7 +1145,7 @@ int hks_doc_body(hks_searcher *s, uint32_t doc_id, char *buf, size_t buf_cap, si
     *len_out = 0;
     if (!hks_index_locate(s->idx, doc_id, &g, &local))
         return hks_fail(&s->err, HKS_ERR_NOTFOUND, "[searcher] no document %u", doc_id);
-    HKS_TRY(hks_ds_get(hks_seg_docstore(s->idx->seg[g]), s->dc, local, &p, &n, &s->err));
+    HKS_TRY(hks_seg_body(s->idx->seg[g], s->dc, local, &p, &n, &s->err));
     *len_out = n;
     if (n > buf_cap)
         return hks_fail(&s->err, HKS_ERR_BUFSIZE, "[searcher] document %u needs %zu bytes", doc_id,

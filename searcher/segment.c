@@ -45,6 +45,17 @@ static int corrupt(hks_errbuf *err, const hks_segment *s, const char *what)
     return hks_fail(err, HKS_ERR_CORRUPT, "[segment] %s: %s", s->path, what);
 }
 
+/* The document store does not know its file: put the segment's path in
+ * front of its message so every error names the damaged file. */
+static int name_file(hks_errbuf *err, const hks_segment *s, int rc)
+{
+    char msg[HKS_ERRMSG_MAX];
+    if (!err || rc >= 0)
+        return rc;
+    memcpy(msg, err->msg, sizeof msg);
+    return hks_fail(err, rc, "[segment] %s: %s", s->path, msg);
+}
+
 /*
  * Open the segment si of the index in dir: map it, check its structure
  * and small sections' checksums, and decode the lexicon index and document
@@ -154,8 +165,10 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
     s->bytes_docstore = n;
     s->bytes_postings = s->post_n + s->lex_n;
     rc = hks_ds_reader_open(a, p, n, err, &s->ds);
-    if (rc)
+    if (rc) {
+        rc = name_file(err, s, rc);
         goto fail;
+    }
     if (hks_ds_reader_count(s->ds) != s->n_docs) {
         rc = corrupt(err, s, "document store count does not match");
         goto fail;
@@ -193,6 +206,12 @@ uint32_t hks_seg_ndocs(const hks_segment *s) { return s->n_docs; }
 uint64_t hks_seg_nterms(const hks_segment *s) { return s->n_terms; }
 const uint32_t *hks_seg_doclens(const hks_segment *s) { return s->doclen; }
 const hks_ds_reader *hks_seg_docstore(const hks_segment *s) { return s->ds; }
+
+int hks_seg_body(const hks_segment *s, hks_ds_cursor *c, uint32_t doc, const uint8_t **p_out,
+                 size_t *n_out, hks_errbuf *err)
+{
+    return name_file(err, s, hks_ds_get(s->ds, c, doc, p_out, n_out, err));
+}
 const char *hks_seg_path(const hks_segment *s) { return s->path; }
 const uint8_t *hks_seg_deleted_bits(const hks_segment *s) { return s->deleted; }
 
@@ -822,7 +841,7 @@ int hks_seg_check(const hks_segment *s, hks_errbuf *err)
     for (d = 0; rc == HKS_OK && d < s->n_docs; d++) {
         const uint8_t *p;
         size_t n;
-        rc = hks_ds_get(s->ds, dc, d, &p, &n, err);
+        rc = hks_seg_body(s, dc, d, &p, &n, err);
     }
     hks_ds_cursor_free(dc);
     return rc;

@@ -1,0 +1,382 @@
+/*
+ * test_corrupt.c: the corruption sweep (SQLite fts5corrupt style). A tiny
+ * index (two segments, one with a tombstone file) is damaged one way at a
+ * time: a bit flipped in a byte, or the file truncated to a length. After
+ * each change the index is opened, searched (phrase, one character, a
+ * natural-language question), every hit's snippet and body are fetched,
+ * and hks_index_check runs. Allowed: the pristine answers, or
+ * HKS_ERR_CORRUPT / FORMAT / NOTFOUND / IO with a message naming the
+ * damaged file. Searches that return different answers without an error
+ * are allowed only when hks_index_check then reports the damage (the big
+ * sections' checksums are verified by check, not by every open). Never a
+ * crash, hang or sanitizer report; an alarm() is the hang watchdog.
+ *
+ * Sampling: the index files are small (about 2 KB), so every byte of every
+ * file is flipped (bit byte % 8, so all eight bit positions are covered
+ * across neighbouring bytes) and every truncation length is tried, except
+ * that files over SWEEP_FULL_BYTES (none today) get every byte of the
+ * first and last SWEEP_EDGE bytes and a stride of 7 over the middle, and
+ * truncations every 8th length plus the edges.
+ */
+#include "hks_test.h"
+#include "hks_seg.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SWEEP_FULL_BYTES (16 * 1024)
+#define SWEEP_EDGE 2048
+
+static char g_tmp[4096];
+static char g_idx[4200];
+
+static const char *const k_queries[] = {
+    "疫苗接种",
+    "医",
+    "新冠疫苗接种以后需要注意哪些事项呢请问医院的医生怎么说",
+    "\"卫生健康\" OR 医院 -肺炎",
+};
+#define N_QUERIES (sizeof k_queries / sizeof k_queries[0])
+
+typedef struct tally {
+    long cases, ok, open_err, search_err, check_only;
+} tally;
+
+static tally g_tally;
+static char *g_ref[N_QUERIES]; /* pristine answers, one string a query */
+
+static void add_doc(hks_writer *w, const char *id, const char *title, const char *body)
+{
+    hks_doc d;
+    memset(&d, 0, sizeof d);
+    d.collection = "news";
+    d.collection_len = 4;
+    d.id = id;
+    d.id_len = strlen(id);
+    d.title = title;
+    d.title_len = strlen(title);
+    d.body = body;
+    d.body_len = strlen(body);
+    d.date = "2022-03-01";
+    d.date_len = 10;
+    d.source = "卫健委";
+    d.source_len = strlen(d.source);
+    assert_int_equal(hks_writer_add(w, &d), HKS_OK);
+}
+
+/* Two segments (one commit each), then a delete: a tombstone file. */
+static void build_tiny(const char *dir)
+{
+    hks_writer *w = NULL;
+    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
+    assert_int_equal(hks_writer_set(w, HKS_W_MERGE_AT_COMMIT, 0), HKS_OK);
+    add_doc(w, "a", "襄垣县疫苗接种", "襄垣县医疗集团开展新冠疫苗接种工作，医院医生上门服务。");
+    add_doc(w, "b", "卫生健康委通知", "市卫生健康委员会发布通知：疫苗接种后留观三十分钟。");
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    add_doc(w, "c", "醫院新聞", "綿陽市醫院舉辦疫苗接種講座，醫生解答常見問題。COVID-19");
+    add_doc(w, "d", "肺炎防控", "肺炎疫情期间医院门诊安排有变化。");
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    assert_int_equal(hks_writer_delete(w, "news", 4, "d", 1), HKS_OK);
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+}
+
+static int allowed_error(int rc)
+{
+    return rc == HKS_ERR_CORRUPT || rc == HKS_ERR_FORMAT || rc == HKS_ERR_NOTFOUND ||
+           rc == HKS_ERR_IO;
+}
+
+static void expect_named(int rc, const char *msg, const char *file, const char *what)
+{
+    if (!allowed_error(rc))
+        fail_msg("damaged %s: %s gave %d (%s): %s", file, what, rc, hks_strerror(rc), msg);
+    if (!strstr(msg, file))
+        fail_msg("damaged %s: %s error does not name the file: %s", file, what, msg);
+}
+
+/* Append to a growable answer string. */
+static void sappend(char **s, size_t *n, const char *p, size_t k)
+{
+    char *q = realloc(*s, *n + k + 1);
+    assert_non_null(q);
+    memcpy(q + *n, p, k);
+    *n += k;
+    q[*n] = '\0';
+    *s = q;
+}
+
+/*
+ * Run query qi and describe its answer in *out (hits with ids, scores,
+ * snippets and bodies). @return HKS_OK or the first error (message named).
+ */
+static int answer(hks_searcher *s, size_t qi, const char *file, char **out)
+{
+    const char *q = k_queries[qi];
+    hks_hit hits[16];
+    size_t n_hits = 0, i, n = 0;
+    int rc;
+    char line[512];
+    *out = NULL;
+    sappend(out, &n, "", 0);
+    rc = hks_search(s, q, strlen(q), hits, 16, &n_hits, NULL);
+    if (rc) {
+        expect_named(rc, hks_searcher_errmsg(s), file, "search");
+        return rc;
+    }
+    for (i = 0; i < n_hits; i++) {
+        hks_doc_meta m;
+        char snip[1024], body[4096];
+        hks_span spans[16];
+        size_t len = 0, n_spans = 0;
+        rc = hks_doc_meta_get(s, hits[i].doc_id, &m);
+        if (rc) {
+            expect_named(rc, hks_searcher_errmsg(s), file, "meta");
+            return rc;
+        }
+        snprintf(line, sizeof line, "%u %.*s %.6f %u|", hits[i].doc_id, (int)m.id_len, m.id,
+                 hits[i].score, hits[i].flags);
+        sappend(out, &n, line, strlen(line));
+        rc = hks_snippet(s, hits[i].doc_id, q, strlen(q), 40, snip, sizeof snip, &len, spans, 16,
+                         &n_spans);
+        if (rc) {
+            expect_named(rc, hks_searcher_errmsg(s), file, "snippet");
+            return rc;
+        }
+        sappend(out, &n, snip, strlen(snip));
+        rc = hks_doc_body(s, hits[i].doc_id, body, sizeof body, &len);
+        if (rc) {
+            expect_named(rc, hks_searcher_errmsg(s), file, "body");
+            return rc;
+        }
+        sappend(out, &n, "|", 1);
+        sappend(out, &n, body, len);
+        sappend(out, &n, "\n", 1);
+    }
+    return HKS_OK;
+}
+
+static void write_file(const char *path, const uint8_t *p, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, p, n), (ssize_t)n);
+    close(fd);
+}
+
+/*
+ * One damaged state of the index: open, search, snippets, bodies, check.
+ * Tallies the outcome; fails the test on anything not allowed.
+ */
+static void run_case(const char *file)
+{
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    int rc, crc;
+    size_t qi;
+    bool differs = false, search_err = false;
+
+    g_tally.cases++;
+    rc = hks_index_open(g_idx, NULL, &idx);
+    if (rc) {
+        expect_named(rc, hks_index_errmsg(idx), file, "open");
+        hks_index_close(idx);
+        g_tally.open_err++;
+        return;
+    }
+    assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
+    for (qi = 0; qi < N_QUERIES; qi++) {
+        char *got = NULL;
+        rc = answer(s, qi, file, &got);
+        if (rc)
+            search_err = true;
+        else if (strcmp(got, g_ref[qi]) != 0)
+            differs = true;
+        free(got);
+    }
+    hks_searcher_free(s);
+    crc = hks_index_check(idx);
+    if (crc)
+        expect_named(crc, hks_index_errmsg(idx), file, "check");
+    hks_index_close(idx);
+    if (search_err)
+        g_tally.search_err++;
+    else if (differs && crc == HKS_OK)
+        fail_msg("damaged %s: different answers and hks_index_check says ok", file);
+    else if (differs || crc)
+        g_tally.check_only++;
+    else
+        g_tally.ok++;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (hks_test_tmpdir(g_tmp, sizeof g_tmp))
+        return -1;
+    snprintf(g_idx, sizeof g_idx, "%s/idx", g_tmp);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    size_t qi;
+    (void)state;
+    for (qi = 0; qi < N_QUERIES; qi++) {
+        free(g_ref[qi]);
+        g_ref[qi] = NULL;
+    }
+    hks_test_rmtree(g_tmp);
+    return 0;
+}
+
+static bool sample_byte(size_t i, size_t n)
+{
+    if (n <= SWEEP_FULL_BYTES || i < SWEEP_EDGE || i >= n - SWEEP_EDGE)
+        return true;
+    return i % 7 == 0;
+}
+
+static bool sample_len(size_t k, size_t n)
+{
+    if (n <= SWEEP_FULL_BYTES || k < 64 || k + 64 >= n)
+        return true;
+    return k % 8 == 0;
+}
+
+static void sweep_file(const char *name)
+{
+    char path[4400];
+    char *orig;
+    size_t n, i;
+    snprintf(path, sizeof path, "%s/%s", g_idx, name);
+    assert_int_equal(hks_test_read_file(path, &orig, &n), 0);
+    for (i = 0; i < n; i++) {
+        if (!sample_byte(i, n))
+            continue;
+        orig[i] ^= (char)(1u << (i % 8));
+        write_file(path, (const uint8_t *)orig, n);
+        orig[i] ^= (char)(1u << (i % 8));
+        run_case(name);
+    }
+    for (i = 0; i < n; i++) {
+        if (!sample_len(i, n))
+            continue;
+        write_file(path, (const uint8_t *)orig, i);
+        run_case(name);
+    }
+    write_file(path, (const uint8_t *)orig, n);
+    free(orig);
+}
+
+/* The index's files (LOCK only if it holds bytes), sorted by name. */
+static size_t list_files(char names[][64], size_t cap)
+{
+    DIR *d = opendir(g_idx);
+    struct dirent *e;
+    size_t n = 0;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        char path[4400 + 256];
+        struct stat st;
+        if (e->d_name[0] == '.' || strlen(e->d_name) >= 64 || n == cap)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", g_idx, e->d_name);
+        if (stat(path, &st) != 0 || (!strcmp(e->d_name, "LOCK") && st.st_size == 0))
+            continue;
+        strcpy(names[n++], e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+    return n;
+}
+
+static void test_corrupt_every_byte_and_length_of_every_file(void **state)
+{
+    char files[16][64];
+    size_t n_files, qi, fi;
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    bool has_tomb = false;
+    (void)state;
+    alarm(600); /* hang watchdog: SIGALRM ends the process */
+    build_tiny(g_idx);
+    n_files = list_files(files, 16);
+    for (fi = 0; fi < n_files; fi++)
+        has_tomb |= strstr(files[fi], ".del-") != NULL;
+    assert_true(has_tomb);
+    assert_true(n_files >= 4);
+    assert_int_equal(hks_index_open(g_idx, NULL, &idx), HKS_OK);
+    assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
+    for (qi = 0; qi < N_QUERIES; qi++) {
+        assert_int_equal(answer(s, qi, "-", &g_ref[qi]), HKS_OK);
+        assert_true(strlen(g_ref[qi]) > 0); /* every query has hits */
+    }
+    assert_null(strstr(g_ref[0], " d ")); /* deleted */
+    hks_searcher_free(s);
+    assert_int_equal(hks_index_check(idx), HKS_OK);
+    hks_index_close(idx);
+
+    for (fi = 0; fi < n_files; fi++)
+        sweep_file(files[fi]);
+    /* A missing file of each kind. */
+    for (fi = 0; fi < n_files; fi++) {
+        char path[4400], *orig;
+        size_t n;
+        snprintf(path, sizeof path, "%s/%s", g_idx, files[fi]);
+        assert_int_equal(hks_test_read_file(path, &orig, &n), 0);
+        unlink(path);
+        run_case(files[fi]);
+        write_file(path, (const uint8_t *)orig, n);
+        free(orig);
+    }
+    alarm(0);
+    printf("corruption sweep: %zu files, %ld cases, %ld ok, %ld detected at open, %ld detected "
+           "at search/snippet/body, %ld different answers caught by check\n",
+           n_files, g_tally.cases, g_tally.ok, g_tally.open_err, g_tally.search_err,
+           g_tally.check_only);
+}
+
+/* A 48-byte file (header + footer) whose footer claims one section: the
+ * section table offset that "fits" is 48 - 64 modulo 2^64, far outside the
+ * file. Must be refused, not read. */
+static void test_corrupt_table_offset_wrapping_around_is_corrupt(void **state)
+{
+    char path[4400];
+    uint8_t f[48] = {0};
+    uint64_t off = (uint64_t)0 - 16;
+    hks_index *idx = NULL;
+    int i;
+    (void)state;
+    hks_test_rmtree(g_idx);
+    assert_int_equal(mkdir(g_idx, 0755), 0);
+    memcpy(f, "KHS1", 4);
+    f[4] = HKS_FORMAT_VERSION;
+    f[6] = HKS_KIND_MANIFEST;
+    for (i = 0; i < 8; i++)
+        f[16 + i] = (uint8_t)(off >> (8 * i));
+    f[24] = 1;                  /* one section */
+    f[28] = HKS_KIND_MANIFEST;
+    f[40] = HKS_FORMAT_VERSION;
+    memcpy(f + 44, "KHSF", 4);
+    snprintf(path, sizeof path, "%s/MANIFEST", g_idx);
+    write_file(path, f, sizeof f);
+    assert_int_equal(hks_index_open(g_idx, NULL, &idx), HKS_ERR_CORRUPT);
+    assert_non_null(strstr(hks_index_errmsg(idx), "MANIFEST"));
+    hks_index_close(idx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_corrupt_every_byte_and_length_of_every_file),
+        cmocka_unit_test(test_corrupt_table_offset_wrapping_around_is_corrupt),
+    };
+    return cmocka_run_group_tests_name("corrupt", tests, setup, teardown);
+}
