@@ -336,6 +336,9 @@ typedef struct hks_pcur {
     uint32_t *blk_maxtf;   /* per block: maximum tf                      */
     uint32_t *blk_mindl;   /* per block: minimum doc length              */
     uint32_t skip_cap;
+    uint32_t one[5];       /* the five per-block values of a one-block term:
+                              most terms have one block, and this spares
+                              them two allocations per cursor             */
     uint32_t docs[HKS_BLOCK];
     uint32_t tfs[HKS_BLOCK];
     bool pos_loaded;       /* positions of the current block decoded     */

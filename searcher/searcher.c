@@ -529,6 +529,7 @@ static int cmp_hits(const void *x, const void *y)
 
 typedef struct sterm {
     const hks_qelem *e;     /* term bytes                                  */
+    uint32_t elem;          /* index of the query element it came from     */
     bool is_prefix;
     uint32_t qtf;           /* times in the query                          */
     double w;               /* qtf * idf, 0 if absent from the index       */
@@ -556,6 +557,7 @@ static double bm25(const evalctx *x, double w, uint32_t tf, uint32_t dl)
 
 static int add_sterm(evalctx *x, const hks_qelem *e, bool is_prefix)
 {
+    uint32_t ei = (uint32_t)(e - x->qy->elem);
     uint32_t i;
     for (i = 0; i < x->n_st; i++) {
         if (x->st[i].is_prefix == is_prefix && x->st[i].e->len == e->len &&
@@ -565,6 +567,7 @@ static int add_sterm(evalctx *x, const hks_qelem *e, bool is_prefix)
         }
     }
     x->st[x->n_st].e = e;
+    x->st[x->n_st].elem = ei;
     x->st[x->n_st].is_prefix = is_prefix;
     x->st[x->n_st].qtf = 1;
     x->st[x->n_st].w = 0;
@@ -626,6 +629,7 @@ typedef struct segeval {
     uint32_t base;
     titer *el;              /* one iterator per query element              */
     titer *sc;              /* one iterator per scoring term               */
+    bool *sc_open;          /* strict phase: sc[i] opened lazily           */
     uint32_t *ph_doc;       /* per phrase: last matched doc (cache)        */
 } segeval;
 
@@ -748,12 +752,24 @@ static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
     *score = 0;
     for (i = 0; i < x->n_st; i++) {
         uint32_t tf;
+        titer *t = &se->sc[i];
         if (x->st[i].w == 0)
             continue;
-        HKS_TRY(ti_advance(&se->sc[i], doc));
-        if (se->sc[i].doc != doc)
-            continue;
-        HKS_TRY(ti_tf(&se->sc[i], &tf));
+        /* The element the term came from is usually on doc already (it is
+         * part of the match): use it, and never open the scoring cursor. */
+        if (se->el[x->st[i].elem].doc == doc) {
+            t = &se->el[x->st[i].elem];
+        } else {
+            if (!se->sc_open[i]) {
+                HKS_TRY(ti_open(t, x->s->a, se->seg, x->st[i].e->term, x->st[i].e->len,
+                                x->st[i].is_prefix, &x->s->err));
+                se->sc_open[i] = true;
+            }
+            HKS_TRY(ti_advance(t, doc));
+            if (t->doc != doc)
+                continue;
+        }
+        HKS_TRY(ti_tf(t, &tf));
         *score += bm25(x, x->st[i].w, tf, dl);
     }
     return HKS_OK;
@@ -938,6 +954,7 @@ static void close_segeval(evalctx *x, segeval *se)
             ti_close(&se->sc[i]);
     hks_mem_free(x->s->a, se->el, 0);
     hks_mem_free(x->s->a, se->sc, 0);
+    hks_mem_free(x->s->a, se->sc_open, 0);
     hks_mem_free(x->s->a, se->ph_doc, 0);
     memset(se, 0, sizeof *se);
 }
@@ -967,7 +984,8 @@ static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
     se.base = idx->base[g];
     se.el = hks_mem_calloc(x->s->a, x->qy->n_elem + 1, sizeof *se.el);
     se.sc = hks_mem_calloc(x->s->a, x->n_st + 1, sizeof *se.sc);
-    if (!se.el || !se.sc) {
+    se.sc_open = hks_mem_calloc(x->s->a, x->n_st + 1, sizeof *se.sc_open);
+    if (!se.el || !se.sc || !se.sc_open) {
         close_segeval(x, &se);
         return hks_fail(&x->s->err, HKS_ERR_NOMEM, "[search] out of memory");
     }
@@ -975,8 +993,8 @@ static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
         for (i = 0; i < x->qy->n_elem && rc == HKS_OK; i++)
             rc = ti_open(&se.el[i], x->s->a, se.seg, x->qy->elem[i].term, x->qy->elem[i].len,
                          x->qy->elem[i].is_prefix, &x->s->err);
-        if (rc == HKS_OK)
-            rc = open_scoring(x, &se);
+        for (i = 0; i < x->n_st; i++)
+            se.sc[i].doc = HKS_END; /* opened on first need by score_doc */
         if (rc == HKS_OK)
             rc = strict_segment(x, &se);
     }

@@ -574,11 +574,16 @@ int hks_pc_open(hks_pcur *c, const hks_alloc *a, const hks_segment *seg,
     if (ent->df == 0 || ent->off + ent->doc_len + ent->pos_len > seg->post_n)
         return pc_corrupt(c, "term data outside the postings section");
     c->n_blocks = (ent->df + HKS_BLOCK - 1) / HKS_BLOCK;
-    if ((rc = grow_u32(a, &c->blk_last, &c->skip_cap, c->n_blocks)))
-        return hks_fail(err, rc, "[postings] out of memory");
-    c->blk_off = hks_mem_alloc(a, (size_t)c->n_blocks * 4 * 4);
-    if (!c->blk_off)
-        return hks_fail(err, HKS_ERR_NOMEM, "[postings] out of memory");
+    if (c->n_blocks == 1) {
+        c->blk_last = c->one;
+        c->blk_off = c->one + 1;
+    } else {
+        if ((rc = grow_u32(a, &c->blk_last, &c->skip_cap, c->n_blocks)))
+            return hks_fail(err, rc, "[postings] out of memory");
+        c->blk_off = hks_mem_alloc(a, (size_t)c->n_blocks * 4 * 4);
+        if (!c->blk_off)
+            return hks_fail(err, HKS_ERR_NOMEM, "[postings] out of memory");
+    }
     c->blk_poff = c->blk_off + c->n_blocks;
     c->blk_maxtf = c->blk_poff + c->n_blocks;
     c->blk_mindl = c->blk_maxtf + c->n_blocks;
@@ -631,8 +636,10 @@ int hks_pc_open(hks_pcur *c, const hks_alloc *a, const hks_segment *seg,
 
 void hks_pc_close(hks_pcur *c)
 {
-    hks_mem_free(c->a, c->blk_last, 0);
-    hks_mem_free(c->a, c->blk_off, 0);
+    if (c->blk_last != c->one) {
+        hks_mem_free(c->a, c->blk_last, 0);
+        hks_mem_free(c->a, c->blk_off, 0);
+    }
     hks_mem_free(c->a, c->pos, 0);
     c->blk_last = c->blk_off = c->pos = NULL;
     c->doc = HKS_END;
