@@ -7,7 +7,9 @@ VERSION    := 0.1.0
 # ABI major: bump on any binary-incompatible change. (No trailing comments on
 # assignment lines: make keeps the spaces before '#' in the value.)
 SOVERSION  := 0
-prefix     ?= /usr/local
+# PREFIX (as in "make install PREFIX=/opt/hks") and prefix are the same.
+PREFIX     ?= /usr/local
+prefix     ?= $(PREFIX)
 libdir     ?= $(prefix)/lib
 includedir ?= $(prefix)/include
 bindir     ?= $(prefix)/bin
@@ -80,7 +82,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_A)
 
 # ---- tests -------------------------------------------------------------
 test: deps
-	@$(MAKE) --no-print-directory unit golden cli-test install-test
+	@$(MAKE) --no-print-directory unit golden cli-test install-test fuzz-replay
 	@echo "make test: all passed"
 
 unit: $(UNIT_BIN) $(TOOL_BIN) $(PROGS)
@@ -100,6 +102,58 @@ cli-test: $(PROGS)
 # the installed copy through pkg-config, as an embedding program would.
 install-test: all
 	@sh tests/install/run.sh "$(MAKE)"
+
+# ---- fuzzing (STYLE.md 2.9) --------------------------------------------
+# tests/fuzz/fuzz_<target>.c each implement LLVMFuzzerTestOneInput.
+#   make fuzz-replay   (part of `make test`) builds each target with gcc and
+#                      the plain driver fuzz_main.c into $(BUILD)/fuzz-replay/
+#                      and replays its committed corpus tests/fuzz/corpus/<target>/.
+#   make fuzz FUZZ_TIME=N   clang -fsanitize=fuzzer,address,undefined builds
+#                      (library compiled with clang too, into build-fuzz/obj/),
+#                      each target run N seconds. The committed corpus is only
+#                      read: new inputs go to build-fuzz/new/<target>/, crash
+#                      reproducers to build-fuzz/. A reproducer is added to
+#                      tests/fuzz/corpus/<target>/ by hand, once minimized
+#                      (build-fuzz/<target> -minimize_crash=1 -runs=10000 FILE).
+FUZZ_TARGETS := $(filter-out main,$(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_UTIL    := tests/fuzz/fuzzutil.c tests/fuzz/fuzzutil.h
+FUZZ_TIME    ?= 60
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -fno-omit-frame-pointer \
+                -fno-sanitize-recover=all -Iinclude -Icommon $(DEP_CFLAGS)
+FUZZ_OBJ     := $(LIB_SRC:%.c=build-fuzz/obj/%.o)
+# Largest input per target (-max_len): texts and queries stay short, files
+# must hold a small segment or document store.
+FUZZ_MAXLEN_tokenize   := 8192
+FUZZ_MAXLEN_query      := 1024
+FUZZ_MAXLEN_jsonl      := 16384
+FUZZ_MAXLEN_codec      := 4096
+FUZZ_MAXLEN_docstore   := 65536
+FUZZ_MAXLEN_open_index := 16384
+.PHONY: fuzz fuzz-replay
+
+$(BUILD)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_main.c $(FUZZ_UTIL) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(HKS_CFLAGS) -Itests/fuzz $(LDFLAGS) -o $@ tests/fuzz/fuzz_main.c \
+	    tests/fuzz/fuzzutil.c $< $(LIB_A) $(DEP_LIBS)
+
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    $(BUILD)/fuzz-replay/$$t tests/fuzz/corpus/$$t; done
+
+build-fuzz/obj/%.o: %.c include/hks.h common/hks_int.h $(wildcard common/*.h searcher/*.h indexer/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+build-fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_UTIL) $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -Itests/fuzz \
+	    -o $@ $< tests/fuzz/fuzzutil.c $(FUZZ_OBJ) $(DEP_LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
+	$(foreach t,$(FUZZ_TARGETS),mkdir -p build-fuzz/new/$(t) && \
+	    build-fuzz/$(t) -max_total_time=$(FUZZ_TIME) -max_len=$(FUZZ_MAXLEN_$(t)) \
+	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build-fuzz/$(t)- \
+	    $(FUZZ_FLAGS) build-fuzz/new/$(t) tests/fuzz/corpus/$(t) && ) true
 
 valgrind: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
