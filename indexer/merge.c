@@ -75,9 +75,13 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
         uint32_t nd = hks_seg_ndocs(segs[i]), d;
         in[i].seg = segs[i];
         in[i].deleted = deleted[i];
+        bool *nkeep;
         in[i].remap = hks_mem_alloc(a, (size_t)(nd ? nd : 1) * 4);
-        keep = hks_mem_realloc(a, keep, 0, (size_t)(nd ? nd : 1) * sizeof *keep);
-        if (!in[i].remap || !keep) {
+        /* keep is freed at the end: a failed realloc must not lose it */
+        nkeep = hks_mem_realloc(a, keep, 0, (size_t)(nd ? nd : 1) * sizeof *keep);
+        if (nkeep)
+            keep = nkeep;
+        if (!in[i].remap || !nkeep) {
             rc = hks_fail(err, HKS_ERR_NOMEM, "[merge] out of memory");
             break;
         }
@@ -153,6 +157,8 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
                 for (j = 0; j < n && rc == HKS_OK; j++)
                     if (gb_put(a, &pos, p[j]))
                         rc = hks_fail(err, HKS_ERR_NOMEM, "[merge] out of memory");
+                if (rc) /* before the loop's hks_pc_next overwrites rc */
+                    break;
             }
             hks_pc_close(&c);
             if (rc == HKS_OK) {

@@ -65,7 +65,9 @@ void hks_segw_free(hks_segw *w)
 {
     if (!w)
         return;
-    if (w->f.path)
+    /* hks_filew_open may fail after creating the hash state but before
+     * the path copy: abort whenever it holds anything */
+    if (w->f.path || w->f.hstate || w->f.fd >= 0)
         hks_filew_abort(&w->f);
     hks_buf_free(&w->docs);
     hks_buf_free(&w->meta);
