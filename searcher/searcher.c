@@ -509,9 +509,12 @@ static void topk_push(topk *k, const hks_hit *hit)
     }
 }
 
-/* Lowest score that can still enter, or -1 when there is room. */
+/* Lowest score that can still enter, or -1 when there is room. A top 0
+ * (hits_cap 0, or filled by strict hits) takes nothing and has no h. */
 static double topk_threshold(const topk *k)
 {
+    if (k->cap == 0)
+        return HUGE_VAL;
     return k->n < k->cap ? -1.0 : k->h[0].score;
 }
 
