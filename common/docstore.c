@@ -79,10 +79,11 @@
 #define DS_DOC_ENTRY 4u
 /* Largest decompressed block, and so the largest document, in bytes. The
  * reader allocates raw_size bytes for a block before decompressing it, so
- * this bounds what a corrupt seek table can make it allocate. 64 MiB is
- * far beyond any news article; hks_ds_writer_add refuses larger
+ * this bounds what a corrupt seek table can make it allocate. 256 MiB is
+ * the corpus reader's largest text file (MAX_TEXT_FILE_BYTES), so any
+ * article it accepts can be stored; hks_ds_writer_add refuses larger
  * documents with HKS_ERR_ARG. */
-#define DS_MAX_RAW (64u * 1024 * 1024)
+#define DS_MAX_RAW (256u * 1024 * 1024)
 /* Default zstd level (zstd's own default): fast to write, and bodies
  * decompress at the same speed whatever the level. */
 #define DS_DEFAULT_LEVEL 3
@@ -238,7 +239,7 @@ static void close_block(hks_ds_writer *w)
  * Append a document: it gets number hks_ds_writer_count(w) (before the
  * call). p[0..n) is copied; p may be NULL when n is 0 (an empty document
  * is stored and fetched as 0 bytes).
- * @return HKS_OK; HKS_ERR_ARG if n > 64 MiB (DS_MAX_RAW) or the store
+ * @return HKS_OK; HKS_ERR_ARG if n > 256 MiB (DS_MAX_RAW) or the store
  * already holds UINT32_MAX - 1 documents (w stays usable); HKS_ERR_MISUSE
  * after hks_ds_writer_finish; HKS_ERR_NOMEM / HKS_ERR_INTERNAL from
  * allocation or compression, which are sticky: every later call on w

@@ -32,12 +32,38 @@ typedef struct sctx {
     size_t n, cap;
     const hks_ntext *nt;
     size_t cp_at;           /* scan position in nt for source -> cp      */
+    const hks_query *qy;    /* only tokens matching one of its elements  */
 } sctx;
+
+static bool elem_matches(const hks_qelem *e, const stok *t);
+
+/* Does tok match an element of a clause that is not negated? find_spans
+ * looks at no other token, so the others are not kept: a snippet of a
+ * 100 MB article then needs memory for its matches only. */
+static bool wanted(const hks_query *qy, const hks_token *tok)
+{
+    stok t;
+    uint32_t c, p, e;
+    t.len = (uint8_t)tok->term_len;
+    memcpy(t.term, tok->term, tok->term_len);
+    for (c = 0; c < qy->n_clause; c++) {
+        const hks_qclause *cl = &qy->clause[c];
+        if (cl->negated)
+            continue;
+        for (p = cl->first; p < cl->first + cl->n; p++)
+            for (e = qy->phrase[p].first; e < qy->phrase[p].first + qy->phrase[p].n; e++)
+                if (elem_matches(&qy->elem[e], &t))
+                    return true;
+    }
+    return false;
+}
 
 static int on_stok(void *ctx, const hks_token *tok)
 {
     sctx *x = ctx;
     stok *t;
+    if (!wanted(x->qy, tok))
+        return HKS_OK;
     if (x->n == x->cap) {
         size_t nc = x->cap ? x->cap * 2 : 1024;
         stok *p = hks_mem_realloc(x->a, x->t, x->cap * sizeof *p, nc * sizeof *p);
@@ -191,6 +217,7 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
     memset(&x, 0, sizeof x);
     x.a = s->a;
     x.nt = &s->nt;
+    x.qy = &s->qy;
     rc = hks_norm_text(&s->nt, (const char *)body, body_n);
     if (rc == HKS_OK)
         rc = hks_tokenize(&s->nt, 0, on_stok, &x, NULL);

@@ -259,8 +259,8 @@ static void test_docstore_writer_misuse(void **state)
     hks_buf_init(&out, hks_test_cm_alloc());
     assert_int_equal(hks_ds_writer_new(hks_test_cm_alloc(), 1, &w), HKS_OK);
     assert_int_equal(hks_ds_writer_add(w, "abc", 3), HKS_OK);
-    /* Over the documented 64 MiB document limit; no memory is touched. */
-    assert_int_equal(hks_ds_writer_add(w, "x", (size_t)64 * 1024 * 1024 + 1),
+    /* Over the documented 256 MiB document limit; no memory is touched. */
+    assert_int_equal(hks_ds_writer_add(w, "x", (size_t)256 * 1024 * 1024 + 1),
                      HKS_ERR_ARG);
     assert_int_equal(hks_ds_writer_count(w), 1);
     assert_int_equal(hks_ds_writer_finish(w, &out), HKS_OK);
