@@ -276,10 +276,26 @@ int hks_ds_writer_add(hks_ds_writer *w, const void *p, size_t n)
  * twice; HKS_ERR_NOMEM if out cannot grow (out is then restored to its
  * length before the call).
  */
+/* Append the seek table and the footer (everything after the frames). */
+static int finish_tail(hks_ds_writer *w, hks_buf *out)
+{
+    int rc = 0;
+    size_t tab_start = out->n;
+    hks_buf_put(&rc, out, w->btab.p, w->btab.n);
+    hks_buf_put(&rc, out, w->dtab.p, w->dtab.n);
+    hks_buf_put_u32le(&rc, out, w->n_blocks);
+    hks_buf_put_u32le(&rc, out, w->n_docs);
+    if (!rc)
+        hks_buf_put_u64le(&rc, out, hks_hash64(out->p + tab_start, out->n - tab_start));
+    hks_buf_put_u32le(&rc, out, DS_VERSION);
+    hks_buf_put_u32le(&rc, out, DS_MAGIC);
+    return rc;
+}
+
 int hks_ds_writer_finish(hks_ds_writer *w, hks_buf *out)
 {
     int rc = 0;
-    size_t start = out->n, tab_start;
+    size_t start = out->n;
     if (w->rc)
         return w->rc;
     if (w->finished)
@@ -289,22 +305,44 @@ int hks_ds_writer_finish(hks_ds_writer *w, hks_buf *out)
         return w->rc;
     w->finished = true;
     hks_buf_put(&rc, out, w->frames.p, w->frames.n);
-    tab_start = out->n;
-    hks_buf_put(&rc, out, w->btab.p, w->btab.n);
-    hks_buf_put(&rc, out, w->dtab.p, w->dtab.n);
-    hks_buf_put_u32le(&rc, out, w->n_blocks);
-    hks_buf_put_u32le(&rc, out, w->n_docs);
-    if (!rc) {
-        hks_buf_put_u64le(&rc, out,
-                          hks_hash64(out->p + tab_start, out->n - tab_start));
-    }
-    hks_buf_put_u32le(&rc, out, DS_VERSION);
-    hks_buf_put_u32le(&rc, out, DS_MAGIC);
+    if (!rc)
+        rc = finish_tail(w, out);
     if (rc) {
         out->n = start;
         w->finished = false; /* out of memory: the caller may retry */
         return rc;
     }
+    return HKS_OK;
+}
+
+/*
+ * Like hks_ds_writer_finish, but the section is handed to fn in pieces:
+ * the frames as they are held, then the seek table and footer. Used by
+ * seg_write.c to write the store straight into the segment file.
+ * @return HKS_OK, or the writer's sticky error / HKS_ERR_NOMEM.
+ */
+int hks_ds_writer_finish_stream(hks_ds_writer *w, hks_write_fn fn, void *ctx)
+{
+    hks_buf tail;
+    int rc;
+    hks_buf_init(&tail, w->a);
+    if (w->rc)
+        return w->rc;
+    if (w->finished)
+        return HKS_ERR_MISUSE;
+    close_block(w);
+    if (w->rc)
+        return w->rc;
+    w->finished = true;
+    rc = finish_tail(w, &tail);
+    if (rc) {
+        w->finished = false;
+        hks_buf_free(&tail);
+        return rc;
+    }
+    fn(ctx, w->frames.p, w->frames.n);
+    fn(ctx, tail.p, tail.n);
+    hks_buf_free(&tail);
     return HKS_OK;
 }
 

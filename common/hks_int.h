@@ -311,6 +311,12 @@ HKS_INTERNAL int hks_ds_writer_add_store(hks_ds_writer *w,
                                          const bool *keep);
 /* Flush and append the whole section (blocks + seek table) to out. */
 HKS_INTERNAL int hks_ds_writer_finish(hks_ds_writer *w, hks_buf *out);
+/* The same, streamed: the section goes through fn(ctx, p, n) in pieces, so
+ * the compressed blocks are not copied into a second buffer. fn cannot
+ * fail here; a sink that can keeps its own sticky status. */
+typedef void (*hks_write_fn)(void *ctx, const void *p, size_t n);
+HKS_INTERNAL int hks_ds_writer_finish_stream(hks_ds_writer *w,
+                                             hks_write_fn fn, void *ctx);
 HKS_INTERNAL uint32_t hks_ds_writer_count(const hks_ds_writer *w);
 
 /* Open over section bytes p[0..n) (borrowed, must outlive the reader);

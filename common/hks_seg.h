@@ -197,9 +197,9 @@ HKS_INTERNAL int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec,
                                   const size_t *meta_len);
 HKS_INTERNAL int hks_segw_add_term(hks_segw *w, const uint8_t *term,
                                    size_t term_len, const hks_plist *pl);
-/* Write the remaining sections (ds: the document store section, borrowed),
- * fsync and close. *bytes_out = file size. */
-HKS_INTERNAL int hks_segw_finish(hks_segw *w, const hks_buf *ds,
+/* Write the remaining sections, the document store streamed from ds
+ * (finished by this call), then fsync and close. *bytes_out = file size. */
+HKS_INTERNAL int hks_segw_finish(hks_segw *w, hks_ds_writer *ds,
                                  uint64_t *bytes_out);
 HKS_INTERNAL void hks_segw_free(hks_segw *w); /* unfinished: file removed */
 
@@ -306,6 +306,13 @@ typedef struct hks_lexit {
 HKS_INTERNAL void hks_lexit_init(hks_lexit *it, const hks_segment *seg,
                                  hks_errbuf *err);
 HKS_INTERNAL int hks_lexit_next(hks_lexit *it);
+
+/* Tell the kernel the postings below offset `upto` will not be read again
+ * (a merge streams through them): their pages leave the process's
+ * resident set instead of accumulating. Reading them again still works. */
+HKS_INTERNAL void hks_seg_release_postings(const hks_segment *s, uint64_t upto);
+/* The same for the whole file (after a merge has copied its stored text). */
+HKS_INTERNAL void hks_seg_release_all(const hks_segment *s);
 
 /* Verify all section checksums and decode every structure. */
 HKS_INTERNAL int hks_seg_check(const hks_segment *s, hks_errbuf *err);

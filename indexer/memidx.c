@@ -546,11 +546,9 @@ int hks_memidx_flush(hks_memidx *mi, const char *path, hks_errbuf *err, uint64_t
     sortent *order = NULL;
     uint32_t i;
     decoded dc;
-    hks_buf ds;
     int rc;
 
     memset(&dc, 0, sizeof dc);
-    hks_buf_init(&ds, mi->a);
     if (mi->broken)
         return hks_fail(err, HKS_ERR_NOMEM,
                         "[memidx] an earlier allocation failure left the batch unusable");
@@ -593,15 +591,9 @@ int hks_memidx_flush(hks_memidx *mi, const char *path, hks_errbuf *err, uint64_t
         else
             rc = hks_segw_add_term(w, mi->arena.p + mt->toff, mt->tlen, &pl);
     }
-    if (rc == HKS_OK) {
-        rc = hks_ds_writer_finish(mi->ds, &ds);
-        if (rc)
-            rc = hks_fail(err, rc, "[memidx] document store: %s", hks_strerror(rc));
-    }
     if (rc == HKS_OK)
-        rc = hks_segw_finish(w, &ds, bytes_out);
+        rc = hks_segw_finish(w, mi->ds, bytes_out);
     hks_segw_free(w);
-    hks_buf_free(&ds);
     hks_mem_free(mi->a, order, 0);
     hks_mem_free(mi->a, dc.docs, 0);
     hks_mem_free(mi->a, dc.tfs, 0);

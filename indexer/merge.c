@@ -18,6 +18,7 @@ typedef struct merge_in {
     uint32_t *remap;       /* old doc -> new doc, HKS_END if dropped      */
     hks_lexit it;
     int state;             /* HKS_OK: it holds a term; HKS_DONE: finished */
+    uint64_t released;     /* postings below this offset were released    */
 } merge_in;
 
 typedef struct growbuf {
@@ -55,13 +56,11 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
     merge_in *in = NULL;
     hks_segw *w = NULL;
     hks_ds_writer *ds = NULL;
-    hks_buf dsb;
     growbuf docs = {0}, tfs = {0}, pos = {0};
     bool *keep = NULL;
     uint32_t i, next = 0;
     int rc;
 
-    hks_buf_init(&dsb, a);
     *n_docs_out = 0;
     in = hks_mem_calloc(a, n_segs ? n_segs : 1, sizeof *in);
     if (!in)
@@ -104,6 +103,7 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
         if (rc == HKS_OK && (rc = hks_ds_writer_add_store(ds, hks_seg_docstore(segs[i]), keep)))
             rc = hks_fail(err, rc, "[merge] document store of %s: %s", hks_seg_path(segs[i]),
                           hks_strerror(rc));
+        hks_seg_release_all(segs[i]); /* its text is copied: let its pages go */
         hks_lexit_init(&in[i].it, segs[i], err);
         if (rc == HKS_OK) {
             in[i].state = hks_lexit_next(&in[i].it);
@@ -161,6 +161,12 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
                     break;
             }
             hks_pc_close(&c);
+            /* Postings are read in order: every 16 MiB, let the pages
+             * already read go, so a merge's resident set stays small. */
+            if (in[i].it.ent.off - in[i].released > (16u << 20)) {
+                hks_seg_release_postings(in[i].seg, in[i].it.ent.off);
+                in[i].released = in[i].it.ent.off;
+            }
             if (rc == HKS_OK) {
                 in[i].state = hks_lexit_next(&in[i].it);
                 if (in[i].state < 0)
@@ -176,15 +182,12 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
             rc = hks_segw_add_term(w, term, min_len, &pl);
         }
     }
-    if (rc == HKS_OK && (rc = hks_ds_writer_finish(ds, &dsb)))
-        rc = hks_fail(err, rc, "[merge] document store: %s", hks_strerror(rc));
     if (rc == HKS_OK)
-        rc = hks_segw_finish(w, &dsb, NULL);
+        rc = hks_segw_finish(w, ds, NULL);
     if (rc == HKS_OK)
         *n_docs_out = next;
     hks_segw_free(w);
     hks_ds_writer_free(ds);
-    hks_buf_free(&dsb);
     for (i = 0; i < n_segs; i++)
         hks_mem_free(a, in[i].remap, 0);
     hks_mem_free(a, in, 0);

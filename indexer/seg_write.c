@@ -245,7 +245,12 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
  * Write LEXICON, LEXIDX, DOCS, META, DOCSTORE and INFO, then the section
  * table and footer; fsync and close. On failure the file is removed.
  */
-int hks_segw_finish(hks_segw *w, const hks_buf *ds, uint64_t *bytes_out)
+static void to_filew(void *ctx, const void *p, size_t n)
+{
+    hks_filew_write(ctx, p, n);
+}
+
+int hks_segw_finish(hks_segw *w, hks_ds_writer *ds, uint64_t *bytes_out)
 {
     hks_buf b;
     int rc = w->rc;
@@ -263,7 +268,16 @@ int hks_segw_finish(hks_segw *w, const hks_buf *ds, uint64_t *bytes_out)
     hks_filew_section(&w->f, HKS_SEC_LEXIDX, &b);
     hks_filew_section(&w->f, HKS_SEC_DOCS, &w->docs);
     hks_filew_section(&w->f, HKS_SEC_META, &w->meta);
-    hks_filew_section(&w->f, HKS_SEC_DOCSTORE, ds);
+    hks_filew_begin(&w->f, HKS_SEC_DOCSTORE);
+    if (w->f.rc == HKS_OK) {
+        int drc = hks_ds_writer_finish_stream(ds, to_filew, &w->f);
+        if (drc) {
+            hks_buf_free(&b);
+            return w->rc = hks_fail(w->err, drc, "[segw] document store: %s",
+                                    hks_strerror(drc));
+        }
+    }
+    hks_filew_end(&w->f);
     b.n = 0;
     hks_buf_put_varint(&rc, &b, w->n_docs);
     hks_buf_put_varint(&rc, &b, w->n_terms);

@@ -9,6 +9,8 @@
  * that failed.
  */
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "hks_seg.h"
 
@@ -776,6 +778,26 @@ void hks_pc_block_bound(const hks_pcur *c, uint32_t target, uint32_t *max_tf,
     *max_tf = c->blk_maxtf[lo];
     *min_dl = c->blk_mindl[lo];
     *last_doc = c->blk_last[lo];
+}
+
+void hks_seg_release_postings(const hks_segment *s, uint64_t upto)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (uintptr_t)s->f.p, hi;
+    if (!s->f.is_mapped || page == 0 || (uintptr_t)-1 == page)
+        return;
+    if (upto > s->post_n)
+        upto = s->post_n;
+    hi = ((uintptr_t)s->post + (uintptr_t)upto) & ~(page - 1);
+    if (hi > lo) /* MADV_DONTNEED on a private read-only file map just drops clean pages */
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+void hks_seg_release_all(const hks_segment *s)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    if (s->f.is_mapped && page && (uintptr_t)-1 != page)
+        madvise((void *)s->f.p, s->f.n & ~(page - 1), MADV_DONTNEED);
 }
 
 /* ---- integrity check ----------------------------------------------------- */

@@ -15,7 +15,7 @@
 
 static char g_dir[4096];
 
-static void make_doc_store(hks_buf *ds)
+static hks_ds_writer *make_doc_store(void)
 {
     hks_ds_writer *w;
     uint32_t d;
@@ -25,8 +25,7 @@ static void make_doc_store(hks_buf *ds)
         int k = snprintf(body, sizeof body, "文章 %u", d);
         assert_int_equal(hks_ds_writer_add(w, body, (size_t)k), HKS_OK);
     }
-    assert_int_equal(hks_ds_writer_finish(w, ds), HKS_OK);
-    hks_ds_writer_free(w);
+    return w;
 }
 
 /* Term "医生": only doc 7. Term "医院": every 3rd doc, tf = 1 + d % 4,
@@ -37,14 +36,12 @@ static void write_segment(const char *path, bool out_of_order)
 {
     hks_segw *w;
     hks_errbuf err = {{0}};
-    hks_buf ds;
+    hks_ds_writer *ds = make_doc_store();
     uint32_t d, *docs = malloc(N_DOCS * 4), *tfs = malloc(N_DOCS * 4);
     uint32_t *pos = malloc(N_DOCS * 4 * 4);
     hks_plist pl;
     uint32_t n = 0, np = 0;
     uint64_t bytes = 0;
-    hks_buf_init(&ds, hks_test_cm_alloc());
-    make_doc_store(&ds);
     assert_int_equal(hks_segw_open(hks_test_cm_alloc(), path, &err, &w), HKS_OK);
     for (d = 0; d < N_DOCS; d++) {
         hks_docrec rec = {100 + d, 3, 20200101 + d % 28, 0};
@@ -84,11 +81,11 @@ static void write_segment(const char *path, bool out_of_order)
         f = fopen(path, "rb");
         assert_null(f);
     } else {
-        assert_int_equal(hks_segw_finish(w, &ds, &bytes), HKS_OK);
+        assert_int_equal(hks_segw_finish(w, ds, &bytes), HKS_OK);
         assert_true(bytes > 0);
         hks_segw_free(w);
     }
-    hks_buf_free(&ds);
+    hks_ds_writer_free(ds);
     free(docs);
     free(tfs);
     free(pos);
