@@ -43,9 +43,12 @@
  *     varint n_docs   varint n_terms   varint total_tokens
  *     identity: lenbytes unicode version (utf8proc)
  *               lenbytes fold table version   varint tokenizer version
- *   DOCS (5): n_docs records of 16 bytes:
+ *   DOCS (5): n_docs records of 24 bytes:
  *     u32 n_tokens (BM25 length)   u32 title_end (positions below it are
  *     in the title)   u32 date YYYYMMDD or 0   u32 offset into META
+ *     u64 content hash (XXH3 over title, body, date, source, url, each
+ *         preceded by its u64 length): an unchanged re-added document is
+ *         recognized and skipped
  *   META (6): per document, 6 lenbytes: collection, id, title, date,
  *     source, url
  *   LEXICON (3): the terms in byte order, in blocks of HKS_LEX_BLOCK (32):

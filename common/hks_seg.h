@@ -154,14 +154,16 @@ HKS_INTERNAL int hks_tomb_read(const hks_alloc *a, const char *path,
                                hks_errbuf *err);
 
 /**************************************************************************
-** Per-document record in the DOCS section (fixed width, 16 bytes).
+** Per-document record in the DOCS section (fixed width, 24 bytes).
 */
-#define HKS_DOCREC_BYTES 16
+#define HKS_DOCREC_BYTES 24
 typedef struct hks_docrec {
     uint32_t n_tokens;     /* BM25 document length: title + body tokens  */
     uint32_t title_end;    /* positions < title_end are in the title      */
     uint32_t date;         /* YYYYMMDD, 0 if unknown                      */
     uint32_t meta_off;     /* offset of its strings in the META section   */
+    uint64_t chash;        /* hash of the document as added (hks_doc_hash):
+                              adding the same document again is a no-op   */
 } hks_docrec;
 
 /* Strings of one document in META, in this order. */
@@ -223,6 +225,9 @@ HKS_INTERNAL size_t hks_memidx_bytes(const hks_memidx *mi);
 /* Write everything as a segment at path and empty the index. */
 HKS_INTERNAL int hks_memidx_flush(hks_memidx *mi, const char *path,
                                   hks_errbuf *err, uint64_t *bytes_out);
+/* XXH3 of every field of doc (collection and id excluded): equal hashes
+ * mean an unchanged document. */
+HKS_INTERNAL uint64_t hks_doc_hash(const hks_doc *doc);
 /* Parse a date "YYYY-MM-DD..." (also YYYY/MM/DD, YYYY年M月D日) into
  * YYYYMMDD, 0 if none. */
 HKS_INTERNAL uint32_t hks_date_parse(const char *s, size_t n);

@@ -157,6 +157,8 @@ typedef struct hks_progress {
     uint64_t n_docs;       /* documents added since open               */
     uint64_t n_bytes;      /* input bytes read since open              */
     uint64_t n_rejected;   /* malformed records skipped since open     */
+    uint64_t n_unchanged;  /* documents added again unchanged: skipped */
+    uint64_t n_deleted;    /* documents deleted since open             */
     const char *path;      /* source being read, or NULL               */
 } hks_progress;
 
@@ -175,9 +177,11 @@ typedef struct hks_callbacks {
 HKS_API int hks_writer_open(const char *dir, const hks_alloc *alloc,
                             hks_writer **out);
 HKS_API int hks_writer_set(hks_writer *w, hks_wparam param, long long value);
-/* Add (or replace, by collection and id) one document. Invalid UTF-8 in a
- * field is skipped; the count is in hks_writer_progress().n_rejected only
- * when the whole document was refused. */
+/* Add (or replace, by collection and id) one document. Adding a document
+ * identical to the one the index holds under its id does nothing (it is
+ * counted in hks_progress.n_unchanged). Invalid UTF-8 in a field is skipped;
+ * the count is in hks_writer_progress().n_rejected only when the whole
+ * document was refused. */
 HKS_API int hks_writer_add(hks_writer *w, const hks_doc *doc);
 /* Add every article of path: a folder (recursively: *.txt and *.md files,
  * one article each, id = the path below the folder, collection = the
@@ -189,6 +193,14 @@ HKS_API int hks_writer_add(hks_writer *w, const hks_doc *doc);
  * file, corrupt zstd stream); documents added before stay pending. */
 HKS_API int hks_writer_add_path(hks_writer *w, const char *path,
                                 const hks_callbacks *cb);
+/* Make the index hold exactly what path holds now: add or update its
+ * articles as hks_writer_add_path does (unchanged ones cost nothing), then
+ * delete the documents of the collections read from path that path no
+ * longer has. *n_deleted_out (may be NULL) gets the number deleted. On an
+ * error that stops the source nothing is deleted. */
+HKS_API int hks_writer_sync_path(hks_writer *w, const char *path,
+                                 const hks_callbacks *cb,
+                                 uint64_t *n_deleted_out);
 /* Delete the document (collection, id); HKS_ERR_NOTFOUND if none. */
 HKS_API int hks_writer_delete(hks_writer *w, const char *collection,
                               size_t collection_len, const char *id,

@@ -19,7 +19,10 @@
 static const char usage[] =
     "usage: hkindex COMMAND [options] [ARGS]\n"
     "  build SOURCE...        (re)build the index from the sources\n"
-    "  add SOURCE...          add or update the sources' articles\n"
+    "  add SOURCE...          add or update the sources' articles (unchanged ones\n"
+    "                         are skipped)\n"
+    "  sync SOURCE...         add, update, and delete the articles a source no\n"
+    "                         longer has (per collection)\n"
     "  delete COLLECTION ID...  delete articles\n"
     "  merge                  merge all segments into one\n"
     "  stats                  print what the index holds\n"
@@ -105,7 +108,7 @@ static int cmd_write(const char *cmd, const char *index, int argc, char **argv, 
     hks_progress pr;
     int rc, i, status = 0;
     int is_build = !strcmp(cmd, "build"), is_delete = !strcmp(cmd, "delete");
-    int is_merge = !strcmp(cmd, "merge");
+    int is_merge = !strcmp(cmd, "merge"), is_sync = !strcmp(cmd, "sync");
 
     memset(&ps, 0, sizeof ps);
     ps.tty = isatty(STDERR_FILENO);
@@ -114,7 +117,7 @@ static int cmd_write(const char *cmd, const char *index, int argc, char **argv, 
     cb.warn = on_warn;
     cb.progress = on_progress;
     cb.ud = &ps;
-    if ((is_build || !strcmp(cmd, "add")) && argc == 0) {
+    if ((is_build || is_sync || !strcmp(cmd, "add")) && argc == 0) {
         fprintf(stderr, "hkindex %s: name at least one SOURCE\n%s", cmd, usage);
         return 2;
     }
@@ -148,7 +151,8 @@ static int cmd_write(const char *cmd, const char *index, int argc, char **argv, 
         }
     } else if (!is_merge) {
         for (i = 0; i < argc; i++) {
-            rc = hks_writer_add_path(w, argv[i], &cb);
+            rc = is_sync ? hks_writer_sync_path(w, argv[i], &cb, NULL)
+                         : hks_writer_add_path(w, argv[i], &cb);
             if (rc < 0) {
                 status = fail_w(w, rc, argv[i]);
                 hks_writer_close(w);
@@ -169,9 +173,10 @@ static int cmd_write(const char *cmd, const char *index, int argc, char **argv, 
         unsigned long long bytes = dir_bytes(index);
         fprintf(stderr,
                 "hkindex %s: %llu documents, %.1f MB read in %.2f s (%.1f MB/s), "
-                "%llu rejected; index %s is %.1f MB\n",
+                "%llu unchanged, %llu deleted, %llu rejected; index %s is %.1f MB\n",
                 cmd, (unsigned long long)pr.n_docs, (double)pr.n_bytes / 1e6, dt,
                 dt > 0 ? (double)pr.n_bytes / 1e6 / dt : 0.0,
+                (unsigned long long)pr.n_unchanged, (unsigned long long)pr.n_deleted,
                 (unsigned long long)pr.n_rejected, index, (double)bytes / 1e6);
     }
     hks_writer_close(w);
@@ -260,7 +265,7 @@ int main(int argc, char **argv)
         }
     }
     if (!strcmp(cmd, "build") || !strcmp(cmd, "add") || !strcmp(cmd, "delete") ||
-        !strcmp(cmd, "merge")) {
+        !strcmp(cmd, "merge") || !strcmp(cmd, "sync")) {
         int rc = cmd_write(cmd, index, n, args, mem, zlevel, quiet);
         free(args);
         return rc;

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
 #include "hks_seg.h"
 
 typedef struct memterm {
@@ -306,6 +309,22 @@ static bool put_varint(hks_memidx *mi, memterm *mt, uint32_t v)
     return true;
 }
 
+uint64_t hks_doc_hash(const hks_doc *doc)
+{
+    const char *f[5] = {doc->title, doc->body, doc->date, doc->source, doc->url};
+    size_t n[5] = {doc->title_len, doc->body_len, doc->date_len, doc->source_len, doc->url_len};
+    XXH3_state_t st;
+    int i;
+    XXH3_64bits_reset(&st);
+    for (i = 0; i < 5; i++) {
+        uint64_t len = f[i] ? n[i] : 0;
+        XXH3_64bits_update(&st, &len, sizeof len); /* lengths keep fields apart */
+        if (len)
+            XXH3_64bits_update(&st, f[i], (size_t)len);
+    }
+    return (uint64_t)XXH3_64bits_digest(&st);
+}
+
 uint32_t hks_date_parse(const char *s, size_t n)
 {
     /* The first run of 4 digits that is followed by a separator, 1-2 digit
@@ -427,6 +446,7 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, hks_errbuf *err)
     rec.title_end = title_end;
     rec.date = hks_date_parse(doc->date ? doc->date : "", doc->date_len);
     rec.meta_off = (uint32_t)meta_n0;
+    rec.chash = hks_doc_hash(doc);
     mi->docs[mi->n_docs++] = rec;
     mi->body_bytes += doc->body_len + doc->title_len;
     return HKS_OK;

@@ -110,6 +110,7 @@ int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec, const char *const *meta
     hks_buf_put_u32le(&w->rc, &w->docs, rec->title_end);
     hks_buf_put_u32le(&w->rc, &w->docs, rec->date);
     hks_buf_put_u32le(&w->rc, &w->docs, (uint32_t)w->meta.n);
+    hks_buf_put_u64le(&w->rc, &w->docs, rec->chash);
     for (i = 0; i < HKS_META_N; i++)
         hks_buf_put_lenbytes(&w->rc, &w->meta, meta[i], meta_len[i]);
     if (w->rc)

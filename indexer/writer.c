@@ -24,8 +24,10 @@
 
 typedef struct keyent {
     uint64_t hash;
+    uint64_t chash;         /* content hash of the document (hks_doc_hash) */
     uint32_t koff, klen;    /* key bytes in w->keys                       */
     uint32_t slot, doc;
+    uint32_t seen;          /* sync pass that last saw it                 */
     bool used;
 } keyent;
 
@@ -60,6 +62,9 @@ struct hks_writer {
     int merge_mode;
     hks_progress prog;
     bool dirty;             /* something to commit                        */
+    uint32_t sync_gen;      /* number of the last sync pass               */
+    bool syncing;           /* a sync pass is reading its source          */
+    hks_buf touched;        /* collections a sync pass read: NUL-ended    */
 };
 
 
@@ -135,7 +140,7 @@ static void key_remove(hks_writer *w, keyent *e)
 }
 
 static int key_insert(hks_writer *w, uint64_t h, uint32_t koff, uint32_t klen,
-                      uint32_t slot, uint32_t doc)
+                      uint32_t slot, uint32_t doc, uint64_t chash)
 {
     uint32_t i;
     if ((w->kt_n + 1) * 2 > w->kt_cap && key_grow(w))
@@ -147,6 +152,8 @@ static int key_insert(hks_writer *w, uint64_t h, uint32_t koff, uint32_t klen,
     w->kt[i].klen = klen;
     w->kt[i].slot = slot;
     w->kt[i].doc = doc;
+    w->kt[i].chash = chash;
+    w->kt[i].seen = w->sync_gen;
     w->kt[i].used = true;
     w->kt_n++;
     return HKS_OK;
@@ -260,15 +267,17 @@ static int load_keys(hks_writer *w)
             size_t n[HKS_META_N];
             uint64_t h;
             uint32_t koff;
+            hks_docrec rec;
             if (hks_seg_is_deleted(sl->seg, d))
                 continue;
+            hks_seg_docrec(sl->seg, d, &rec);
             rc = hks_seg_meta(sl->seg, d, p, n, &w->err);
             if (rc)
                 return rc;
             if (key_make(w, (const char *)p[HKS_META_COLLECTION], n[HKS_META_COLLECTION],
                          (const char *)p[HKS_META_ID], n[HKS_META_ID], &h, &koff) ||
                 key_insert(w, h, koff, (uint32_t)(n[HKS_META_COLLECTION] + 1 + n[HKS_META_ID]),
-                           s, d))
+                           s, d, rec.chash))
                 return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] %s: out of memory", w->dir);
         }
     }
@@ -303,6 +312,7 @@ int hks_writer_open(const char *dir, const hks_alloc *alloc, hks_writer **out)
     w->zstd_level = 3;
     w->merge_mode = 1;
     hks_buf_init(&w->keys, w->a);
+    hks_buf_init(&w->touched, w->a);
     *out = w;
     w->dir = hks_mem_strndup(w->a, dir, strlen(dir));
     if (!w->dir)
@@ -361,6 +371,7 @@ void hks_writer_close(hks_writer *w)
     hks_mem_free(w->a, w->mi_del, 0);
     hks_mem_free(w->a, w->kt, 0);
     hks_buf_free(&w->keys);
+    hks_buf_free(&w->touched);
     hks_manifest_free(w->a, &w->man);
     hks_lock_release(w->lock_fd);
     hks_mem_free(w->a, w->dir, 0);
@@ -457,9 +468,25 @@ static int flush(hks_writer *w)
     return HKS_OK;
 }
 
+/* A sync pass remembers every collection it reads. */
+static int touch_collection(hks_writer *w, const char *c, size_t n)
+{
+    size_t at = 0;
+    int rc = 0;
+    while (at < w->touched.n) {
+        size_t k = strlen((const char *)w->touched.p + at);
+        if (k == n && memcmp(w->touched.p + at, c, n) == 0)
+            return HKS_OK;
+        at += k + 1;
+    }
+    hks_buf_put(&rc, &w->touched, c, n);
+    hks_buf_put_u8(&rc, &w->touched, 0);
+    return rc;
+}
+
 int hks_writer_add(hks_writer *w, const hks_doc *doc)
 {
-    uint64_t h;
+    uint64_t h, chash;
     uint32_t koff, klen;
     keyent *old;
     int rc;
@@ -467,27 +494,41 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
         return HKS_ERR_ARG;
     hks_err_clear(&w->err);
     if (!doc || !doc->id || doc->id_len == 0 || doc->id_len > 1024 ||
-        (doc->collection_len && !doc->collection) || doc->collection_len > 1024)
+        (doc->collection_len && !doc->collection) || doc->collection_len > 1024 ||
+        memchr(doc->id, 0, doc->id_len) ||
+        (doc->collection_len && memchr(doc->collection, 0, doc->collection_len)))
         return hks_fail(&w->err, HKS_ERR_ARG,
                         "[writer] a document needs an id of 1..1024 bytes and a collection "
-                        "of at most 1024");
+                        "of at most 1024, without NUL bytes");
+    if (w->syncing && touch_collection(w, doc->collection ? doc->collection : "",
+                                        doc->collection_len))
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
     if (key_make(w, doc->collection ? doc->collection : "", doc->collection_len, doc->id,
                  doc->id_len, &h, &koff))
         return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
     klen = (uint32_t)(doc->collection_len + 1 + doc->id_len);
+    chash = hks_doc_hash(doc);
+    old = key_find(w, h, w->keys.p + koff, klen);
+    if (old && old->chash == chash) { /* the same document again: nothing to do */
+        w->keys.n = koff;
+        old->seen = w->sync_gen;
+        w->prog.n_unchanged++;
+        return HKS_OK;
+    }
     rc = hks_memidx_add(w->mi, doc, &w->err);
     if (rc) {
         w->keys.n = koff;
         return rc;
     }
-    old = key_find(w, h, w->keys.p + koff, klen);
     if (old) { /* same collection and id: the new document replaces it */
         if (mark_deleted(w, old->slot, old->doc))
             return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
         old->slot = SLOT_MEMIDX;
         old->doc = hks_memidx_ndocs(w->mi) - 1;
+        old->chash = chash;
+        old->seen = w->sync_gen;
         w->keys.n = koff; /* the old key bytes are the same */
-    } else if (key_insert(w, h, koff, klen, SLOT_MEMIDX, hks_memidx_ndocs(w->mi) - 1)) {
+    } else if (key_insert(w, h, koff, klen, SLOT_MEMIDX, hks_memidx_ndocs(w->mi) - 1, chash)) {
         return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
     }
     w->dirty = true;
@@ -520,6 +561,7 @@ int hks_writer_delete(hks_writer *w, const char *collection, size_t collection_l
     if (rc)
         return hks_fail(&w->err, rc, "[writer] out of memory");
     key_remove(w, e);
+    w->prog.n_deleted++;
     w->dirty = true;
     return HKS_OK;
 }
@@ -578,6 +620,79 @@ int hks_writer_add_path(hks_writer *w, const char *path, const hks_callbacks *cb
     w->prog.path = path;
     rc = hks_corpus_read(w->a, path, on_article, &x, cb, &w->prog, &w->err);
     w->prog.path = NULL;
+    return rc;
+}
+
+static bool was_touched(const hks_writer *w, const uint8_t *key)
+{
+    size_t at = 0, n = strlen((const char *)key); /* the collection part */
+    while (at < w->touched.n) {
+        size_t k = strlen((const char *)w->touched.p + at);
+        if (k == n && memcmp(w->touched.p + at, key, n) == 0)
+            return true;
+        at += k + 1;
+    }
+    return false;
+}
+
+int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *cb,
+                         uint64_t *n_deleted_out)
+{
+    typedef struct gone_key {
+        uint64_t hash;
+        uint32_t koff, klen;
+    } gone_key;
+    gone_key *gone = NULL;
+    uint32_t i, n_gone = 0;
+    int rc;
+    if (n_deleted_out)
+        *n_deleted_out = 0;
+    if (!w || !path)
+        return HKS_ERR_ARG;
+    w->sync_gen++;
+    w->syncing = true;
+    w->touched.n = 0;
+    rc = hks_writer_add_path(w, path, cb);
+    w->syncing = false;
+    if (rc)
+        return rc;
+    /* Keys of the collections read that this pass did not see are gone
+     * from the source. Collect them first: removing reorders the table. */
+    for (i = 0; i < w->kt_cap; i++)
+        if (w->kt[i].used && w->kt[i].seen != w->sync_gen &&
+            was_touched(w, w->keys.p + w->kt[i].koff))
+            n_gone++;
+    if (n_gone) {
+        uint32_t k = 0;
+        gone = hks_mem_alloc(w->a, (size_t)n_gone * sizeof *gone);
+        if (!gone)
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        for (i = 0; i < w->kt_cap; i++) {
+            if (w->kt[i].used && w->kt[i].seen != w->sync_gen &&
+                was_touched(w, w->keys.p + w->kt[i].koff)) {
+                gone[k].hash = w->kt[i].hash;
+                gone[k].koff = w->kt[i].koff;
+                gone[k].klen = w->kt[i].klen;
+                k++;
+            }
+        }
+    }
+    for (i = 0; i < n_gone; i++) {
+        keyent *e = key_find(w, gone[i].hash, w->keys.p + gone[i].koff, gone[i].klen);
+        if (!e)
+            continue;
+        rc = mark_deleted(w, e->slot, e->doc);
+        if (rc) {
+            rc = hks_fail(&w->err, rc, "[writer] out of memory");
+            break;
+        }
+        key_remove(w, e);
+        w->prog.n_deleted++;
+        w->dirty = true;
+        if (n_deleted_out)
+            (*n_deleted_out)++;
+    }
+    hks_mem_free(w->a, gone, 0);
     return rc;
 }
 

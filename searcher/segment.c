@@ -239,6 +239,7 @@ int hks_seg_docrec(const hks_segment *s, uint32_t doc, hks_docrec *out)
     out->title_end = hks_load_u32le(r + 4);
     out->date = hks_load_u32le(r + 8);
     out->meta_off = hks_load_u32le(r + 12);
+    out->chash = hks_load_u64le(r + 16);
     return HKS_OK;
 }
 

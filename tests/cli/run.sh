@@ -106,5 +106,22 @@ got=$("$HKSEARCH" -i "$IDX" --format trec 疫苗接种 | ids)
 [ "$got" = "001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt 004_9aacc04dfcdb4d2e.txt" ] \
     && ok "delete removes 000" || no "delete" "$got"
 
+# sync: unchanged articles cost nothing, changed ones are replaced, new
+# ones added, vanished ones deleted.
+mkdir -p "$tmp/news"
+cp corpus/00*.txt "$tmp/news/"
+"$HKINDEX" build -q -i "$tmp/sidx" "$tmp/news" 2>/dev/null
+out=$("$HKINDEX" add -q -i "$tmp/sidx" "$tmp/news" 2>&1)
+echo "$out" | grep -q '0 documents.*5 unchanged' && ok "re-adding unchanged articles is a no-op" \
+    || no "unchanged add" "$out"
+rm "$tmp/news/000_beb05f062f43795e.txt"
+printf '新文章\n\n今天开展疫苗接种宣传。\n' > "$tmp/news/005_new.txt"
+out=$("$HKINDEX" sync -q -i "$tmp/sidx" "$tmp/news" 2>&1)
+echo "$out" | grep -q '1 documents.*4 unchanged, 1 deleted' && ok "sync adds 1, keeps 4, deletes 1" \
+    || no "sync summary" "$out"
+got=$("$HKSEARCH" -i "$tmp/sidx" --format trec 疫苗接种 | ids)
+[ "$got" = "001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt 004_9aacc04dfcdb4d2e.txt 005_new.txt" ] \
+    && ok "after sync: 000 gone, 005 found" || no "after sync" "$got"
+
 echo "cli: $((n - fails))/$n passed"
 [ $fails -eq 0 ]

@@ -44,7 +44,7 @@ static void write_segment(const char *path, bool out_of_order)
     uint64_t bytes = 0;
     assert_int_equal(hks_segw_open(hks_test_cm_alloc(), path, &err, &w), HKS_OK);
     for (d = 0; d < N_DOCS; d++) {
-        hks_docrec rec = {100 + d, 3, 20200101 + d % 28, 0};
+        hks_docrec rec = {100 + d, 3, 20200101 + d % 28, 0, d};
         char id[16];
         const char *meta[HKS_META_N] = {"news", id, "标题", "2020-01-01", "来源", ""};
         size_t ml[HKS_META_N];
