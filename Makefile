@@ -130,7 +130,14 @@ FUZZ_MAXLEN_jsonl      := 16384
 FUZZ_MAXLEN_codec      := 4096
 FUZZ_MAXLEN_docstore   := 65536
 FUZZ_MAXLEN_open_index := 16384
+# Whole files and sections are mutated from their full size at once, not
+# grown from short inputs (libFuzzer's -len_control would cut them).
+FUZZ_OPTS_docstore     := -len_control=0
+FUZZ_OPTS_open_index   := -len_control=0
 .PHONY: fuzz fuzz-replay
+# Keep the clang objects: made through a pattern rule, make would delete
+# them as intermediate files after each link.
+.SECONDARY: $(FUZZ_OBJ)
 
 $(BUILD)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_main.c $(FUZZ_UTIL) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -153,7 +160,7 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	$(foreach t,$(FUZZ_TARGETS),mkdir -p build-fuzz/new/$(t) && \
 	    build-fuzz/$(t) -max_total_time=$(FUZZ_TIME) -max_len=$(FUZZ_MAXLEN_$(t)) \
 	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build-fuzz/$(t)- \
-	    $(FUZZ_FLAGS) build-fuzz/new/$(t) tests/fuzz/corpus/$(t) && ) true
+	    $(FUZZ_OPTS_$(t)) $(FUZZ_FLAGS) build-fuzz/new/$(t) tests/fuzz/corpus/$(t) && ) true
 
 valgrind: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
