@@ -1102,7 +1102,7 @@ static int list_dir(crd *r, names *nm)
             break;
     }
     closedir(dir);
-    if (rc == HKS_OK)
+    if (rc == HKS_OK && nm->n) /* an empty folder has no array: no qsort(NULL) */
         qsort(nm->v, nm->n, sizeof *nm->v, cmp_name);
     /* len[] follows v[] only by index, so recompute it after sorting. */
     for (size_t i = 0; rc == HKS_OK && i < nm->n; i++)

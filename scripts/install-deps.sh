@@ -4,9 +4,12 @@
 #   scripts/install-deps.sh          build + test packages
 #   scripts/install-deps.sh --gen    also OpenCC (only needed to regenerate
 #                                    common/zhfold_data.c)
+#   scripts/install-deps.sh --ci     also valgrind (CI runs the unit tests
+#                                    under it)
 set -eu
 pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd"
 [ "${1:-}" = "--gen" ] && pkgs="$pkgs opencc libopencc-data python3"
+[ "${1:-}" = "--ci" ] && pkgs="$pkgs valgrind"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

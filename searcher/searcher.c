@@ -645,6 +645,8 @@ static int phrase_positions(evalctx *x, segeval *se, const hks_qphrase *p, uint3
     uint32_t pn[HKS_MAX_QUERY_ELEMS], at[HKS_MAX_QUERY_ELEMS];
     uint32_t i, k;
     *hit = false;
+    if (p->n == 0) /* the parser makes no empty phrase; pn[0] is read below */
+        return HKS_OK;
     for (i = 0; i < p->n; i++) {
         HKS_TRY(ti_positions(&se->el[p->first + i], &pp[i], &pn[i]));
         at[i] = 0;
