@@ -83,7 +83,7 @@
  * the corpus reader's largest text file (MAX_TEXT_FILE_BYTES), so any
  * article it accepts can be stored; hks_ds_writer_add refuses larger
  * documents with HKS_ERR_ARG. */
-#define DS_MAX_RAW (256u * 1024 * 1024)
+#define DS_MAX_RAW HKS_DS_MAX_DOC_BYTES
 /* Default zstd level (zstd's own default): fast to write, and bodies
  * decompress at the same speed whatever the level. */
 #define DS_DEFAULT_LEVEL 3

@@ -101,9 +101,15 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t's size, to allocate it ourselves */
 #include <xxhash.h>
 
 #include "hks_seg.h"
+
+/* XXH3_createState() would call malloc; the state wants 64-byte alignment,
+ * so it is carved out of a slightly larger block from the handle's
+ * allocator (the block itself is kept in hstate_mem for the free). */
+#define HSTATE_BYTES (sizeof(XXH3_state_t) + 64)
 
 /* Write-behind buffer size: large sequential writes, few syscalls. */
 #define FILEW_BUF_BYTES (1u << 20)
@@ -177,7 +183,12 @@ int hks_filew_open(hks_filew *f, const hks_alloc *a, const char *path,
     f->kind = kind;
     hks_buf_init(&f->out, a);
     f->path = hks_mem_strndup(a, path, strlen(path));
-    f->hstate = XXH3_createState();
+    f->hstate_mem = hks_mem_alloc(a, HSTATE_BYTES);
+    if (f->hstate_mem)
+    {
+        f->hstate = (void *)(((uintptr_t)f->hstate_mem + 63) & ~(uintptr_t)63);
+        XXH3_INITSTATE((XXH3_state_t *)f->hstate);
+    }
     if (!f->path || !f->hstate)
         return f->rc = hks_fail(err, HKS_ERR_NOMEM, "[format] open %s: out of memory", path);
     if (!hks_buf_reserve(&f->rc, &f->out, FILEW_BUF_BYTES))
@@ -244,8 +255,8 @@ static void free_filew(hks_filew *f)
         close(f->fd);
     f->fd = -1;
     hks_buf_free(&f->out);
-    if (f->hstate)
-        XXH3_freeState((XXH3_state_t *)f->hstate);
+    hks_mem_free(f->a, f->hstate_mem, HSTATE_BYTES);
+    f->hstate_mem = NULL;
     f->hstate = NULL;
     hks_mem_free(f->a, f->path, 0);
     f->path = NULL;

@@ -46,6 +46,7 @@ typedef struct hks_filew {
     int rc;                 /* sticky status                             */
     hks_buf out;            /* write-behind buffer                       */
     void *hstate;           /* XXH3 streaming state of the open section  */
+    void *hstate_mem;       /* its (over-sized, for alignment) block     */
     int n_sec;              /* sections finished                         */
     struct {
         uint32_t id;

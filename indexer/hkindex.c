@@ -243,16 +243,20 @@ int main(int argc, char **argv)
         if ((!strcmp(a, "-i") || !strcmp(a, "--index")) && v) {
             index = v;
             i++;
-        } else if (!strcmp(a, "--memory") && v) {
-            mem = atoll(v);
-            if (mem < 1) {
-                fprintf(stderr, "hkindex: --memory wants megabytes >= 1, not %s\n", v);
+        } else if ((!strcmp(a, "--memory") || !strcmp(a, "--zstd")) && v) {
+            char *end;
+            long long x;
+            errno = 0;
+            x = strtoll(v, &end, 10);
+            if (errno || end == v || *end || x < 1) {
+                fprintf(stderr, "hkindex: %s wants a whole number >= 1, not %s\n", a, v);
                 free(args);
                 return 2;
             }
-            i++;
-        } else if (!strcmp(a, "--zstd") && v) {
-            zlevel = atoll(v);
+            if (!strcmp(a, "--memory"))
+                mem = x;
+            else
+                zlevel = x;
             i++;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = 1;

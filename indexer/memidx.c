@@ -315,6 +315,7 @@ uint64_t hks_doc_hash(const hks_doc *doc)
     size_t n[5] = {doc->title_len, doc->body_len, doc->date_len, doc->source_len, doc->url_len};
     XXH3_state_t st;
     int i;
+    XXH3_INITSTATE(&st);
     XXH3_64bits_reset(&st);
     for (i = 0; i < 5; i++) {
         uint64_t len = f[i] ? n[i] : 0;
@@ -377,9 +378,12 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, hks_errbuf *err)
 
     if (mi->n_docs == UINT32_MAX - 1)
         return hks_fail(err, HKS_ERR_ARG, "[memidx] too many documents in one segment");
-    if (doc->body_len > HKS_MAX_TEXT_BYTES || doc->title_len > HKS_MAX_TEXT_BYTES)
-        return hks_fail(err, HKS_ERR_ARG, "[memidx] document %.*s over 4 GiB",
-                        (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id);
+    /* Refuse what the store cannot take before any postings exist: the
+     * batch stays usable and the message says why. */
+    if (doc->body_len > HKS_DS_MAX_DOC_BYTES || doc->title_len > HKS_MAX_TEXT_BYTES)
+        return hks_fail(err, HKS_ERR_ARG, "[memidx] document %.*s: body of %zu bytes, at most %u",
+                        (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id, doc->body_len,
+                        HKS_DS_MAX_DOC_BYTES);
     mi->n_keys = 0;
     rc = hks_norm_text(&mi->nt, doc->title ? doc->title : "", doc->title_len);
     if (rc == HKS_OK)

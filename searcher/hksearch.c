@@ -319,11 +319,19 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--timings") && v) {
             o.timings = v;
             i++;
-        } else if (!strcmp(a, "--k1") && v) {
-            o.k1 = atof(v);
-            i++;
-        } else if (!strcmp(a, "--b") && v) {
-            o.b = atof(v);
+        } else if ((!strcmp(a, "--k1") || !strcmp(a, "--b")) && v) {
+            char *end;
+            double d;
+            errno = 0;
+            d = strtod(v, &end);
+            if (errno || end == v || *end) {
+                fprintf(stderr, "hksearch: %s wants a number, not %s\n", a, v);
+                return 2;
+            }
+            if (!strcmp(a, "--k1"))
+                o.k1 = d;
+            else
+                o.b = d;
             i++;
         } else if (!strcmp(a, "--count")) {
             o.count = 1;
