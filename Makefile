@@ -224,4 +224,4 @@ format:
 	clang-format -i include/*.h common/*.[ch] indexer/*.c searcher/*.[ch]
 
 clean:
-	rm -rf build build-san demo-index
+	rm -rf build build-san build-fuzz demo-index

@@ -125,9 +125,9 @@ static HKS_ALWAYS_INLINE void unpack_full(const uint8_t *restrict in,
             const unsigned off = i * b;     /* bit offset in the chunk */
             const unsigned k = off >> 5;    /* word holding its low bits */
             const unsigned s = off & 31;    /* shift within that word */
-            uint32_t x = ld32(w + 4 * k) >> s;
+            uint32_t x = ld32(w + (size_t)4 * k) >> s;
             if (s + b > 32)
-                x |= ld32(w + 4 * (k + 1)) << (32 - s);
+                x |= ld32(w + (size_t)4 * (k + 1)) << (32 - s);
             out[i] = x & mask;
         }
         out += 32;

@@ -799,7 +799,8 @@ int hks_ds_writer_add_store(hks_ds_writer *w, const hks_ds_reader *r,
             rc = hks_ds_get(r, w->cur, i, &p, &n, NULL);
             if (rc < 0)
                 return w->rc = rc;
-            rc = hks_ds_writer_add(w, p, n);
+            /* hks_ds_get set p and n when it returned HKS_OK. */
+            rc = hks_ds_writer_add(w, p, n); /* NOLINT(clang-analyzer-core.CallAndMessage) */
             if (rc < 0)
                 return rc;
         }

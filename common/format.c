@@ -197,7 +197,7 @@ int hks_filew_open(hks_filew *f, const hks_alloc *a, const char *path,
     if (f->fd < 0)
         return f->rc = hks_fail(err, HKS_ERR_IO, "[format] create %s: %s", path,
                                 strerror(errno));
-    memcpy(hdr, "KHS1", 4);
+    memcpy(hdr, "KHS1", 4); /* NOLINT(bugprone-not-null-terminated-result): magic bytes, not a string */
     hdr[4] = HKS_FORMAT_VERSION & 0xff;
     hdr[5] = HKS_FORMAT_VERSION >> 8;
     hdr[6] = (uint8_t)kind;
@@ -300,7 +300,7 @@ int hks_filew_finish(hks_filew *f)
             foot[16 + i] = (uint8_t)(h >> (8 * i));
         foot[24] = HKS_FORMAT_VERSION & 0xff;
         foot[25] = HKS_FORMAT_VERSION >> 8;
-        memcpy(foot + 28, "KHSF", 4);
+        memcpy(foot + 28, "KHSF", 4); /* NOLINT(bugprone-not-null-terminated-result): magic bytes */
         raw_write(f, foot, sizeof foot);
         flush_out(f);
     }

@@ -294,9 +294,9 @@ HKS_INTERNAL size_t hks_utf8_put(uint8_t *buf, uint32_t cp);
 ** and a seek table at the end (zstd seekable format idea). Byte layout is
 ** written out at the top of docstore.c.
 */
-#define HKS_DS_BLOCK_BYTES (64 * 1024)
+#define HKS_DS_BLOCK_BYTES ((size_t)64 * 1024)
 /* Largest document the store takes (docstore.c, DS_MAX_RAW). */
-#define HKS_DS_MAX_DOC_BYTES (256u * 1024 * 1024)
+#define HKS_DS_MAX_DOC_BYTES ((size_t)256 * 1024 * 1024)
 typedef struct hks_ds_writer hks_ds_writer;
 typedef struct hks_ds_reader hks_ds_reader;
 

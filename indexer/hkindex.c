@@ -240,6 +240,8 @@ int main(int argc, char **argv)
         return 2;
     for (i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!a) /* argv[i] for i < argc is never NULL; this is for the analyzer */
+            break;
         if ((!strcmp(a, "-i") || !strcmp(a, "--index")) && v) {
             index = v;
             i++;

@@ -381,7 +381,7 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, hks_errbuf *err)
     /* Refuse what the store cannot take before any postings exist: the
      * batch stays usable and the message says why. */
     if (doc->body_len > HKS_DS_MAX_DOC_BYTES || doc->title_len > HKS_MAX_TEXT_BYTES)
-        return hks_fail(err, HKS_ERR_ARG, "[memidx] document %.*s: body of %zu bytes, at most %u",
+        return hks_fail(err, HKS_ERR_ARG, "[memidx] document %.*s: body of %zu bytes, at most %zu",
                         (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id, doc->body_len,
                         HKS_DS_MAX_DOC_BYTES);
     mi->n_keys = 0;
@@ -596,15 +596,18 @@ int hks_memidx_flush(hks_memidx *mi, const char *path, hks_errbuf *err, uint64_t
     }
     if (rc == HKS_OK) {
         order = hks_mem_alloc(mi->a, (size_t)(mi->n_terms ? mi->n_terms : 1) * sizeof *order);
-        if (!order)
-            rc = hks_fail(err, HKS_ERR_NOMEM, "[memidx] out of memory");
+        if (!order) {
+            hks_fail(err, HKS_ERR_NOMEM, "[memidx] out of memory");
+            rc = HKS_ERR_NOMEM; /* spelled out: the analyzer cannot see hks_fail's value */
+        }
     }
     if (rc == HKS_OK) {
-        for (i = 0; i < mi->n_terms; i++) {
+        for (i = 0; order && i < mi->n_terms; i++) {
             order[i].id = i;
             order[i].prefix = be_prefix(mi->arena.p + mi->terms[i].toff, mi->terms[i].tlen);
         }
-        qsort_r(order, mi->n_terms, sizeof *order, cmp_terms, mi);
+        if (order)
+            qsort_r(order, mi->n_terms, sizeof *order, cmp_terms, mi);
     }
     for (i = 0; rc == HKS_OK && i < mi->n_terms; i++) {
         const memterm *mt = &mi->terms[order[i].id];

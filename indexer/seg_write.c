@@ -98,7 +98,7 @@ int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec, const char *const *meta
                                 "[segw] segment metadata over 4 GiB; flush earlier");
     if (w->n_docs == w->cap_docs) {
         uint32_t nc = w->cap_docs ? w->cap_docs * 2 : 1024;
-        uint32_t *p = hks_mem_realloc(w->a, w->doclen, w->cap_docs * 4u, (size_t)nc * 4u);
+        uint32_t *p = hks_mem_realloc(w->a, w->doclen, (size_t)w->cap_docs * 4u, (size_t)nc * 4u);
         if (!p)
             return w->rc = hks_fail(w->err, HKS_ERR_NOMEM, "[segw] out of memory");
         w->doclen = p;

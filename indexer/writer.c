@@ -761,7 +761,8 @@ static int do_merge(hks_writer *w)
     pick_merge(w, pick, &n_pick);
     if (n_pick == 0)
         goto out;
-    segs = hks_mem_alloc(w->a, (size_t)n_pick * sizeof *segs);
+    /* An array of segment pointers: sizeof of a pointer is meant. */
+    segs = hks_mem_alloc(w->a, (size_t)n_pick * sizeof *segs); /* NOLINT(bugprone-sizeof-expression) */
     dels = hks_mem_alloc(w->a, (size_t)n_pick * sizeof *dels);
     if (!segs || !dels) {
         rc = hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
@@ -839,7 +840,8 @@ int hks_writer_commit(hks_writer *w)
 
     memset(&m, 0, sizeof m);
     m.generation = w->man.generation + 1;
-    tomb_new = hks_mem_calloc(w->a, w->n_slots + 1, sizeof *tomb_new);
+    /* An array of string pointers: sizeof of a pointer is meant. */
+    tomb_new = hks_mem_calloc(w->a, w->n_slots + 1, sizeof *tomb_new); /* NOLINT(bugprone-sizeof-expression) */
     if (!tomb_new)
         return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
     for (i = 0; i < w->n_slots && rc == HKS_OK; i++) {

@@ -284,7 +284,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--")) {
             for (i++; i < argc; i++)
                 if (add_word(&query, &qlen, argv[i]))
-                    return 2;
+                    goto bad_args;
             break;
         } else if ((!strcmp(a, "-i") || !strcmp(a, "--index")) && v) {
             o.index = v;
@@ -292,13 +292,13 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "-n") && v) {
             if (parse_size(v, &o.n)) {
                 fprintf(stderr, "hksearch: -n wants a number from 0 to 100000, not %s\n", v);
-                return 2;
+                goto bad_args;
             }
             i++;
         } else if (!strcmp(a, "--offset") && v) {
             if (parse_size(v, &o.offset)) {
                 fprintf(stderr, "hksearch: --offset wants a number from 0 to 100000, not %s\n", v);
-                return 2;
+                goto bad_args;
             }
             i++;
         } else if (!strcmp(a, "--format") && v) {
@@ -310,7 +310,7 @@ int main(int argc, char **argv)
                 o.fmt = FMT_TREC;
             else {
                 fprintf(stderr, "hksearch: unknown format %s (text, json or trec)\n", v);
-                return 2;
+                goto bad_args;
             }
             i++;
         } else if (!strcmp(a, "--queries") && v) {
@@ -326,7 +326,7 @@ int main(int argc, char **argv)
             d = strtod(v, &end);
             if (errno || end == v || *end) {
                 fprintf(stderr, "hksearch: %s wants a number, not %s\n", a, v);
-                return 2;
+                goto bad_args;
             }
             if (!strcmp(a, "--k1"))
                 o.k1 = d;
@@ -337,14 +337,14 @@ int main(int argc, char **argv)
             o.count = 1;
         } else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "hksearch: unknown option %s (or it needs a value)\n%s", a, usage);
-            return 2;
+            goto bad_args;
         } else if (add_word(&query, &qlen, a)) { /* query words, joined by spaces */
-            return 2;
+            goto bad_args;
         }
     }
     if (!query && !o.queries) {
         fputs(usage, stderr);
-        return 2;
+        goto bad_args;
     }
     o.color = o.fmt == FMT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 
@@ -415,4 +415,7 @@ out:
     hks_index_close(idx);
     free(query);
     return status;
+bad_args:
+    free(query);
+    return 2;
 }

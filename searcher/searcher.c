@@ -52,7 +52,8 @@ static int open_segments(hks_index *idx)
     int rc = hks_manifest_read(idx->a, idx->dir, false, &idx->man, &idx->err);
     if (rc)
         return rc;
-    idx->seg = hks_mem_calloc(idx->a, idx->man.n_seg + 1, sizeof *idx->seg);
+    /* An array of segment pointers: sizeof of a pointer is meant. */
+    idx->seg = hks_mem_calloc(idx->a, idx->man.n_seg + 1, sizeof *idx->seg); /* NOLINT(bugprone-sizeof-expression) */
     idx->base = hks_mem_calloc(idx->a, idx->man.n_seg + 1, sizeof *idx->base);
     if (!idx->seg || !idx->base)
         return hks_fail(&idx->err, HKS_ERR_NOMEM, "[index] out of memory");
@@ -1098,7 +1099,7 @@ int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hi
         /* qsort's pointer must not be NULL even for 0 elements (C11 7.22.5) */
         if (x.exact.n)
             qsort(x.exact.h, x.exact.n, sizeof(hks_hit), cmp_hits);
-        if (x.partial.n)
+        if (x.partial.n && x.partial.h)
             qsort(x.partial.h, x.partial.n, sizeof(hks_hit), cmp_hits);
         for (g = 0; g < x.exact.n && n_out < hits_cap; g++)
             hits[n_out++] = x.exact.h[g];

@@ -532,13 +532,12 @@ static int load_block(hks_pcur *c, uint32_t b)
     uint32_t k, prev;
     const uint8_t *start = c->base + c->blk_off[b];
     const uint8_t *stop = b + 1 < c->n_blocks ? c->base + c->blk_off[b + 1] : c->end;
-    int rc;
     c->blk = b;
     c->i = 0;
     c->pos_loaded = false;
     c->n = c->df - b * HKS_BLOCK < HKS_BLOCK ? c->df - b * HKS_BLOCK : HKS_BLOCK;
     hks_rd_init(&rd, start, (size_t)(stop - start));
-    if ((rc = hks_unpack_u32(&rd, c->docs, c->n)) || (rc = hks_unpack_u32(&rd, c->tfs, c->n)))
+    if (hks_unpack_u32(&rd, c->docs, c->n) || hks_unpack_u32(&rd, c->tfs, c->n))
         return pc_corrupt(c, "truncated doc block");
     if (hks_rd_left(&rd) != 0)
         return pc_corrupt(c, "trailing bytes in doc block");
