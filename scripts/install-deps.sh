@@ -4,8 +4,8 @@
 #   scripts/install-deps.sh          build + test packages
 #   scripts/install-deps.sh --gen    also OpenCC (only needed to regenerate
 #                                    common/zhfold_data.c)
-#   scripts/install-deps.sh --ci     also valgrind (CI runs the unit tests
-#                                    under it)
+#   scripts/install-deps.sh --ci     also valgrind, cppcheck and clang-tidy
+#                                    (CI runs the checkers and valgrind)
 set -eu
 pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd"
 [ "${1:-}" = "--gen" ] && pkgs="$pkgs opencc libopencc-data python3"
