@@ -199,3 +199,20 @@ int hks_test_read_file(const char *path, char **p, size_t *n)
     *n = len;
     return 0;
 }
+
+void hks_test_doc(hks_doc *d, const char *id, const char *title, const char *body)
+{
+    memset(d, 0, sizeof *d);
+    d->collection = "news";
+    d->collection_len = 4;
+    d->id = id;
+    d->id_len = strlen(id);
+    d->title = title;
+    d->title_len = strlen(title);
+    d->body = body;
+    d->body_len = strlen(body);
+    d->date = "2022-03-01";
+    d->date_len = 10;
+    d->source = "卫健委";
+    d->source_len = strlen(d->source);
+}

@@ -82,4 +82,9 @@ const char *hks_test_data_dir(void);
  * @return 0, or -1 (errno set; *p = NULL). */
 int hks_test_read_file(const char *path, char **p, size_t *n);
 
+/* Fill d with a test article of collection "news": id, title and body
+ * (NUL-terminated), date 2022-03-01, source 卫健委. The strings are
+ * borrowed, as hks_writer_add borrows them. */
+void hks_test_doc(hks_doc *d, const char *id, const char *title, const char *body);
+
 #endif /* HKS_TEST_H */

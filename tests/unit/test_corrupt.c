@@ -54,19 +54,7 @@ static char *g_ref[N_QUERIES]; /* pristine answers, one string a query */
 static void add_doc(hks_writer *w, const char *id, const char *title, const char *body)
 {
     hks_doc d;
-    memset(&d, 0, sizeof d);
-    d.collection = "news";
-    d.collection_len = 4;
-    d.id = id;
-    d.id_len = strlen(id);
-    d.title = title;
-    d.title_len = strlen(title);
-    d.body = body;
-    d.body_len = strlen(body);
-    d.date = "2022-03-01";
-    d.date_len = 10;
-    d.source = "卫健委";
-    d.source_len = strlen(d.source);
+    hks_test_doc(&d, id, title, body);
     assert_int_equal(hks_writer_add(w, &d), HKS_OK);
 }
 

@@ -55,17 +55,7 @@ static void subdir(char *buf, size_t cap, const char *name)
 static int add_doc(hks_writer *w, const char *id, const char *title, const char *body)
 {
     hks_doc d;
-    memset(&d, 0, sizeof d);
-    d.collection = "news";
-    d.collection_len = 4;
-    d.id = id;
-    d.id_len = strlen(id);
-    d.title = title;
-    d.title_len = strlen(title);
-    d.body = body;
-    d.body_len = strlen(body);
-    d.date = "2022-03-01";
-    d.date_len = 10;
+    hks_test_doc(&d, id, title, body);
     return hks_writer_add(w, &d);
 }
 
