@@ -328,15 +328,17 @@ int hks_ds_writer_finish_stream(hks_ds_writer *w, hks_write_fn fn, void *ctx)
     hks_buf_init(&tail, w->a);
     if (w->rc)
         return w->rc;
-    if (w->finished)
-        return HKS_ERR_MISUSE;
-    close_block(w);
-    if (w->rc)
-        return w->rc;
-    w->finished = true;
+    /* Streaming again after a finish is allowed and emits the same bytes:
+     * a segment whose file write failed (a full disk) is written again at
+     * the next commit from the same store. */
+    if (!w->finished) {
+        close_block(w);
+        if (w->rc)
+            return w->rc;
+        w->finished = true;
+    }
     rc = finish_tail(w, &tail);
     if (rc) {
-        w->finished = false;
         hks_buf_free(&tail);
         return rc;
     }

@@ -9,7 +9,7 @@
  * An index is a directory:
  *   MANIFEST            the committed state: which segments are live
  *   seg-NNNNNN.hks      an immutable segment
- *   seg-NNNNNN.del-MMMMMM   tombstones of a segment (deleted documents)
+ *   seg-NNNNNN.hks.del-MMMMMM   tombstones of a segment (deleted documents)
  *   LOCK                the writer lock (flock); never holds data
  * Files not named by MANIFEST are leftovers of an unfinished commit; the
  * next writer deletes them. Fixed-width integers are little-endian. A

@@ -315,7 +315,8 @@ HKS_INTERNAL int hks_ds_writer_add_store(hks_ds_writer *w,
 HKS_INTERNAL int hks_ds_writer_finish(hks_ds_writer *w, hks_buf *out);
 /* The same, streamed: the section goes through fn(ctx, p, n) in pieces, so
  * the compressed blocks are not copied into a second buffer. fn cannot
- * fail here; a sink that can keeps its own sticky status. */
+ * fail here; a sink that can keeps its own sticky status. It may be called
+ * again (after a failed file write) and emits the same section. */
 typedef void (*hks_write_fn)(void *ctx, const void *p, size_t n);
 HKS_INTERNAL int hks_ds_writer_finish_stream(hks_ds_writer *w,
                                              hks_write_fn fn, void *ctx);

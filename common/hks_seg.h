@@ -109,7 +109,7 @@ HKS_INTERNAL const char *hks_section_name(uint32_t id);
 
 typedef struct hks_seginfo {
     char name[48];       /* "seg-000007.hks"                              */
-    char del_name[48];   /* "seg-000007.del-12", "" if nothing deleted    */
+    char del_name[48];   /* "seg-000007.hks.del-000012", "" if none       */
     uint32_t n_docs;     /* documents in the segment (deleted included)   */
     uint32_t n_deleted;  /* of which deleted                              */
 } hks_seginfo;

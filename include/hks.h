@@ -179,9 +179,10 @@ HKS_API int hks_writer_open(const char *dir, const hks_alloc *alloc,
 HKS_API int hks_writer_set(hks_writer *w, hks_wparam param, long long value);
 /* Add (or replace, by collection and id) one document. Adding a document
  * identical to the one the index holds under its id does nothing (it is
- * counted in hks_progress.n_unchanged). Invalid UTF-8 in a field is skipped;
- * the count is in hks_writer_progress().n_rejected only when the whole
- * document was refused. */
+ * counted in hks_progress.n_unchanged). Invalid UTF-8 in the title or body
+ * is skipped by the indexer, never indexed; the fields are stored as given
+ * (hks_doc_meta and hks_doc_body return them byte for byte), so a program
+ * printing them must expect any bytes. */
 HKS_API int hks_writer_add(hks_writer *w, const hks_doc *doc);
 /* Add every article of path: a folder (recursively: *.txt and *.md files,
  * one article each, id = the path below the folder, collection = the
@@ -197,7 +198,8 @@ HKS_API int hks_writer_add_path(hks_writer *w, const char *path,
  * articles as hks_writer_add_path does (unchanged ones cost nothing), then
  * delete the documents of the collections read from path that path no
  * longer has. *n_deleted_out (may be NULL) gets the number deleted. On an
- * error that stops the source nothing is deleted. */
+ * error that stops the source, or when any record of it was malformed (a
+ * warning says so), nothing is deleted. */
 HKS_API int hks_writer_sync_path(hks_writer *w, const char *path,
                                  const hks_callbacks *cb,
                                  uint64_t *n_deleted_out);

@@ -242,6 +242,12 @@ int main(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!a) /* argv[i] for i < argc is never NULL; this is for the analyzer */
             break;
+        if (!v && (!strcmp(a, "-i") || !strcmp(a, "--index") || !strcmp(a, "--memory") ||
+                   !strcmp(a, "--zstd"))) {
+            fprintf(stderr, "hkindex: %s needs a value\n", a);
+            free(args);
+            return 2;
+        }
         if ((!strcmp(a, "-i") || !strcmp(a, "--index")) && v) {
             index = v;
             i++;

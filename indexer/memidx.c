@@ -612,6 +612,8 @@ int hks_memidx_flush(hks_memidx *mi, const char *path, hks_errbuf *err, uint64_t
     for (i = 0; rc == HKS_OK && i < mi->n_terms; i++) {
         const memterm *mt = &mi->terms[order[i].id];
         hks_plist pl;
+        if (mt->df == 0) /* created by a document whose add failed */
+            continue;
         rc = decode_term(mi, mt, &dc, &pl);
         if (rc)
             rc = hks_fail(err, rc, "[memidx] flush: %s", hks_strerror(rc));

@@ -644,11 +644,13 @@ int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *c
     } gone_key;
     gone_key *gone = NULL;
     uint32_t i, n_gone = 0;
+    uint64_t rejected0;
     int rc;
     if (n_deleted_out)
         *n_deleted_out = 0;
     if (!w || !path)
         return HKS_ERR_ARG;
+    rejected0 = w->prog.n_rejected;
     w->sync_gen++;
     w->syncing = true;
     w->touched.n = 0;
@@ -656,6 +658,19 @@ int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *c
     w->syncing = false;
     if (rc)
         return rc;
+    /* A malformed record may be an article caught half-written: deleting
+     * what the source "no longer has" would then drop it. Delete nothing
+     * until the source reads cleanly. */
+    if (w->prog.n_rejected != rejected0) {
+        if (cb && cb->warn) {
+            char msg[600];
+            snprintf(msg, sizeof msg,
+                     "%s: %llu malformed records; sync deletes nothing until they are fixed",
+                     path, (unsigned long long)(w->prog.n_rejected - rejected0));
+            cb->warn(cb->ud, msg);
+        }
+        return HKS_OK;
+    }
     /* Keys of the collections read that this pass did not see are gone
      * from the source. Collect them first: removing reorders the table. */
     for (i = 0; i < w->kt_cap; i++)
@@ -751,6 +766,7 @@ static int pick_merge(hks_writer *w, uint32_t *pick, uint32_t *n_pick)
 static int do_merge(hks_writer *w)
 {
     uint32_t *pick = hks_mem_alloc(w->a, (size_t)(w->n_slots + 1) * 4), n_pick, i, nd;
+    uint32_t *newno = NULL, max_docs = 0;
     hks_segment **segs = NULL;
     const uint8_t **dels = NULL;
     hks_seginfo si;
@@ -787,7 +803,13 @@ static int do_merge(hks_writer *w)
     if (rc)
         goto out;
     si.n_docs = nd;
-    if (push_slot(w, &si, true)) {
+    /* Everything the bookkeeping below needs is allocated before it
+     * changes anything: a failure leaves the writer as it was. */
+    for (i = 0; i < n_pick; i++)
+        if (w->slots[pick[i]].si.n_docs > max_docs)
+            max_docs = w->slots[pick[i]].si.n_docs;
+    newno = hks_mem_alloc(w->a, (size_t)max_docs * 4 + 4);
+    if (!newno || push_slot(w, &si, true)) {
         unlink(path);
         rc = hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
         goto out;
@@ -797,11 +819,7 @@ static int do_merge(hks_writer *w)
         uint32_t slot = w->n_slots - 1, k, base = 0;
         for (i = 0; i < n_pick; i++) {
             wslot *s = &w->slots[pick[i]];
-            uint32_t *newno = hks_mem_alloc(w->a, (size_t)s->si.n_docs * 4 + 4), d;
-            if (!newno) {
-                rc = hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
-                goto out;
-            }
+            uint32_t d;
             for (d = 0; d < s->si.n_docs; d++)
                 newno[d] = (s->del && (s->del[d >> 3] >> (d & 7) & 1)) ? HKS_END : base++;
             for (k = 0; k < w->kt_cap; k++)
@@ -809,11 +827,11 @@ static int do_merge(hks_writer *w)
                     w->kt[k].slot = slot;
                     w->kt[k].doc = newno[w->kt[k].doc];
                 }
-            hks_mem_free(w->a, newno, 0);
             s->dropped = true;
         }
     }
 out:
+    hks_mem_free(w->a, newno, 0);
     hks_mem_free(w->a, pick, 0);
     hks_mem_free(w->a, segs, 0);
     hks_mem_free(w->a, dels, 0);

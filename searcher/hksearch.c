@@ -54,26 +54,82 @@ typedef struct opts {
     int color;
 } opts;
 
+/* Length of the valid UTF-8 sequence at s[0..n), 0 if it is not one
+ * (overlong, surrogate, over U+10FFFF, truncated). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t k, i;
+    unsigned cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        k = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        k = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        k = 4, cp = c & 0x07;
+    else
+        return 0;
+    if (n < k)
+        return 0;
+    for (i = 1; i < k; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return k;
+}
+
+/*
+ * Print stored text, which the library keeps as it was given: invalid
+ * UTF-8 becomes U+FFFD and control characters a space (text) or an escape
+ * (JSON), so neither a JSON reader nor a terminal sees them raw.
+ */
+static void put_text(FILE *f, const char *s, size_t n, int json)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    if (json)
+        fputc('"', f);
+    while (i < n) {
+        size_t k = utf8_len(p + i, n - i);
+        unsigned char c = p[i];
+        if (k == 0) {
+            fputs("\xef\xbf\xbd", f); /* U+FFFD */
+            i++;
+            continue;
+        }
+        if (k == 2 && c == 0xC2 && p[i + 1] < 0xA0) { /* C1 controls */
+            fputc(' ', f);
+        } else if (k > 1) {
+            fwrite(p + i, 1, k, f);
+        } else if (json && (c == '"' || c == '\\')) {
+            fprintf(f, "\\%c", c);
+        } else if (c < 0x20 || c == 0x7f) {
+            if (!json)
+                fputc(' ', f);
+            else if (c == '\n')
+                fputs("\\n", f);
+            else if (c == '\t')
+                fputs("\\t", f);
+            else
+                fprintf(f, "\\u%04x", c);
+        } else {
+            fputc(c, f);
+        }
+        i += k;
+    }
+    if (json)
+        fputc('"', f);
+}
+
 static void json_str(FILE *f, const char *s, size_t n)
 {
-    size_t i;
-    fputc('"', f);
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c == '\t')
-            fputs("\\t", f);
-        else if (c == '\r')
-            fputs("\\r", f);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
+    put_text(f, s, n, 1);
 }
 
 /* Print s[0..n) with spans highlighted: colour on a terminal, 【】 else. */
@@ -173,13 +229,21 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
             printf(",\"url\":");
             json_str(stdout, m.url, m.url_len);
         } else {
-            printf("%2zu. %s%.*s%s  [%.2f]\n    ", i + 1, o->color ? "\033[1m" : "",
-                   (int)m.title_len, m.title, o->color ? "\033[0m" : "", hits[i].score);
-            if (m.date_len)
-                printf("%.*s · ", (int)(m.date_len > 10 ? 10 : m.date_len), m.date);
-            if (m.source_len)
-                printf("%.*s · ", (int)m.source_len, m.source);
-            printf("%.*s:%.*s\n", (int)m.collection_len, m.collection, (int)m.id_len, m.id);
+            printf("%2zu. %s", i + 1, o->color ? "\033[1m" : "");
+            put_text(stdout, m.title, m.title_len, 0);
+            printf("%s  [%.2f]\n    ", o->color ? "\033[0m" : "", hits[i].score);
+            if (m.date_len) {
+                put_text(stdout, m.date, m.date_len > 10 ? 10 : m.date_len, 0);
+                printf(" · ");
+            }
+            if (m.source_len) {
+                put_text(stdout, m.source, m.source_len, 0);
+                printf(" · ");
+            }
+            put_text(stdout, m.collection, m.collection_len, 0);
+            putchar(':');
+            put_text(stdout, m.id, m.id_len, 0);
+            putchar('\n');
         }
         rc = get_snippet(s, hits[i].doc_id, q, &sn, &sn_cap, &sl, spans, &n_sp);
         if (rc < 0) {
@@ -278,6 +342,15 @@ int main(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        static const char *const valued[] = {"-i", "--index", "-n", "--offset", "--format",
+                                             "--queries", "--timings", "--k1", "--b"};
+        size_t k;
+        for (k = 0; !v && k < sizeof valued / sizeof valued[0]; k++) {
+            if (!strcmp(a, valued[k])) {
+                fprintf(stderr, "hksearch: %s needs a value\n", a);
+                goto bad_args;
+            }
+        }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage, stdout);
             return 0;

@@ -855,6 +855,7 @@ static bool is_exact_doc(const evalctx *x, uint32_t doc)
 static int natural_segment(evalctx *x, segeval *se)
 {
     uint32_t ord[HKS_MAX_QUERY_ELEMS], n = 0, i, ess;
+    uint32_t slot_of_term[HKS_MAX_QUERY_ELEMS]; /* term -> index in ord */
     double ub[HKS_MAX_QUERY_ELEMS], cum[HKS_MAX_QUERY_ELEMS];
     const uint32_t *dl = hks_seg_doclens(se->seg);
 
@@ -883,12 +884,21 @@ static int natural_segment(evalctx *x, segeval *se)
     }
     for (i = 0; i < n; i++)
         cum[i] = ub[ord[i]] + (i ? cum[i - 1] : 0);
+    for (i = 0; i < x->n_st; i++)
+        slot_of_term[i] = UINT32_MAX;
+    for (i = 0; i < n; i++)
+        slot_of_term[ord[i]] = i;
     ess = 0;
     for (;;) {
-        double theta = topk_threshold(&x->partial), score = 0;
+        double theta = topk_threshold(&x->partial), score = 0, margin;
+        double contrib[HKS_MAX_QUERY_ELEMS];
         uint32_t doc = HKS_END;
         bool reject = false;
-        while (ess < n && cum[ess] <= theta)
+        /* Sums in another order can differ in the last bit: prune only
+         * what falls short by more than that, so rounding never drops a
+         * document that belongs in the top k. */
+        margin = theta > 0 ? theta * 1e-9 : 0;
+        while (ess < n && cum[ess] < theta - margin)
             ess++;
         if (ess >= n)
             break; /* no document can enter any more */
@@ -897,18 +907,21 @@ static int natural_segment(evalctx *x, segeval *se)
                 doc = se->sc[ord[i]].doc;
         if (doc == HKS_END)
             break;
+        for (i = 0; i < n; i++)
+            contrib[i] = 0;
         for (i = ess; i < n; i++) {
             titer *t = &se->sc[ord[i]];
             if (t->doc == doc) {
                 uint32_t tf;
                 HKS_TRY(ti_tf(t, &tf));
-                score += bm25(x, x->st[ord[i]].w, tf, dl[doc]);
+                contrib[i] = bm25(x, x->st[ord[i]].w, tf, dl[doc]);
+                score += contrib[i];
                 HKS_TRY(ti_advance(t, doc + 1));
             }
         }
         for (i = ess; i-- > 0;) {
             titer *t = &se->sc[ord[i]];
-            if (score + cum[i] <= theta) {
+            if (score + cum[i] < theta - margin) {
                 reject = true;
                 break;
             }
@@ -916,14 +929,21 @@ static int natural_segment(evalctx *x, segeval *se)
             if (t->doc == doc) {
                 uint32_t tf;
                 HKS_TRY(ti_tf(t, &tf));
-                score += bm25(x, x->st[ord[i]].w, tf, dl[doc]);
+                contrib[i] = bm25(x, x->st[ord[i]].w, tf, dl[doc]);
+                score += contrib[i];
             }
         }
-        if (!reject && score > theta && !hks_seg_is_deleted(se->seg, doc) &&
-            !is_exact_doc(x, se->base + doc)) {
+        if (!reject && !hks_seg_is_deleted(se->seg, doc) && !is_exact_doc(x, se->base + doc)) {
             hks_hit h;
+            uint32_t j;
+            /* The score proper: contributions summed in query-term order,
+             * as score_doc does, so equal documents get equal scores and
+             * the doc-id tie rule decides between them. */
+            h.score = 0;
+            for (j = 0; j < x->n_st; j++)
+                if (slot_of_term[j] != UINT32_MAX)
+                    h.score += contrib[slot_of_term[j]];
             h.doc_id = se->base + doc;
-            h.score = score;
             h.flags = 0;
             topk_push(&x->partial, &h);
         }

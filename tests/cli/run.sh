@@ -123,5 +123,31 @@ got=$("$HKSEARCH" -i "$tmp/sidx" --format trec 疫苗接种 | ids)
 [ "$got" = "001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt 004_9aacc04dfcdb4d2e.txt 005_new.txt" ] \
     && ok "after sync: 000 gone, 005 found" || no "after sync" "$got"
 
+# A malformed line in a sync pass: report it, delete nothing.
+printf '{"id":"1","title":"一","body":"疫苗接种一"}\n{"id":"2","title":"二","body":"疫苗接种二"}\n' > "$tmp/s.jsonl"
+"$HKINDEX" sync -q -i "$tmp/jidx" "$tmp/s.jsonl" 2>/dev/null
+printf '{"id":"1","title":"一","body":"疫苗接种一"}\n{"id":"2","title":"二","body":"疫苗接\n' > "$tmp/s.jsonl"
+out=$("$HKINDEX" sync -q -i "$tmp/jidx" "$tmp/s.jsonl" 2>&1)
+cnt=$("$HKSEARCH" -i "$tmp/jidx" --format trec 疫苗接种 | wc -l)
+echo "$out" | grep -q 's.jsonl:2' && echo "$out" | grep -q 'deletes nothing' && [ "$cnt" -eq 2 ] \
+    && ok "sync with a malformed line keeps the committed article" || no "sync malformed" "$out"
+
+# Stored fields are printed safely: invalid UTF-8 and control characters in
+# a title still give valid JSON.
+printf '{"id":"x1","title":"疫苗\xff\xfe标题\\u001b[31m","body":"疫苗接种"}\n' > "$tmp/bad.jsonl"
+"$HKINDEX" build -q -i "$tmp/bidx" "$tmp/bad.jsonl" 2>/dev/null
+if "$HKSEARCH" -i "$tmp/bidx" --format json 疫苗 | /usr/bin/python3 -c '
+import sys, json
+for l in sys.stdin.buffer: json.loads(l)' 2>/dev/null; then ok "json output stays valid with bad bytes in a title"
+else no "json with bad bytes"; fi
+"$HKSEARCH" -i "$tmp/bidx" 疫苗 | grep -q "$(printf '\033')" && no "escape sequence reached the terminal" \
+    || ok "control characters in a title are not printed raw"
+
+# An option without its value is an error, not a query word.
+"$HKSEARCH" -i "$IDX" 疫苗 -n >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "hksearch: -n without a value" || no "-n without value" "rc=$rc"
+"$HKINDEX" add corpus/ -i >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "hkindex: -i without a value" || no "-i without value" "rc=$rc"
+
 echo "cli: $((n - fails))/$n passed"
 [ $fails -eq 0 ]

@@ -348,6 +348,27 @@ static void test_api_news_phrases_match_a_plain_scan_in_any_segmentation(void **
             assert_true(fabs(sc1[k] - sc2[k]) < 1e-9);
         }
     }
+    /* Natural-language ranking: the first hits do not depend on how many
+     * are asked for (MaxScore prunes differently for each). */
+    {
+        static const char *const questions[] = {"武汉新型冠状病毒肺炎疫情防控", "钟南山院士说了什么",
+                                                "湖北省卫健委通报确诊病例"};
+        static hks_hit few[10], lots[1000];
+        size_t nf, nm, qi;
+        for (qi = 0; qi < 3; qi++) {
+            assert_int_equal(hks_search(s1, questions[qi], strlen(questions[qi]), few, 10, &nf,
+                                        NULL),
+                             HKS_OK);
+            assert_int_equal(hks_search(s1, questions[qi], strlen(questions[qi]), lots, 1000, &nm,
+                                        NULL),
+                             HKS_OK);
+            assert_int_equal(nf, 10);
+            for (k = 0; k < nf; k++) {
+                assert_int_equal(few[k].doc_id, lots[k].doc_id);
+                assert_true(few[k].score == lots[k].score);
+            }
+        }
+    }
     assert_int_equal(hks_index_check(i2), HKS_OK);
     hks_searcher_free(s1);
     hks_searcher_free(s2);

@@ -442,6 +442,46 @@ static void test_faults_file_size_limit_during_commit(void **state)
     check_after_commit(dir, rc);
 }
 
+/* A commit that failed on a full disk can be retried with the same
+ * writer once there is room again, and commits exactly the same batch. */
+static void test_faults_commit_retry_after_write_error(void **state)
+{
+    char dir[4200], ids[256];
+    struct rlimit old, lim;
+    void (*old_handler)(int);
+    hks_writer *w = NULL;
+    int i, rc;
+    (void)state;
+    subdir(dir, sizeof dir, "retry");
+    build_base(dir);
+    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
+    assert_int_equal(hks_writer_delete(w, "news", 4, "a", 1), HKS_OK);
+    assert_int_equal(add_doc(w, k_docs[2][0], k_docs[2][1], k_docs[2][2]), HKS_OK);
+    for (i = 0; i < 8; i++) {
+        char id[32], *body = random_body(24000, (unsigned)i + 11);
+        snprintf(id, sizeof id, "big%d", i);
+        assert_int_equal(add_doc(w, id, "随机", body), HKS_OK);
+        free(body);
+    }
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    old_handler = signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = 16 * 1024;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    rc = hks_writer_commit(w);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_handler);
+    assert_int_equal(rc, HKS_ERR_IO);
+    live_ids(dir, ids, sizeof ids);
+    assert_string_equal(ids, "a b"); /* the last commit, untouched */
+    rc = hks_writer_commit(w);       /* room again: the same batch lands */
+    if (rc)
+        fail_msg("retried commit: %s", hks_writer_errmsg(w));
+    hks_writer_close(w);
+    live_ids(dir, ids, sizeof ids);
+    assert_string_equal(ids, "b c");
+}
+
 /* A tmpfs of 4 MB; ballast files leave 0, 4, 8, ... KB free, so the
  * commit runs out of space at every stage (segment, tombstone, manifest). */
 static void test_faults_full_tmpfs_during_commit(void **state)
@@ -611,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_faults_oom_index_open),
         cmocka_unit_test(test_faults_oom_search_snippet_body),
         cmocka_unit_test(test_faults_file_size_limit_during_commit),
+        cmocka_unit_test(test_faults_commit_retry_after_write_error),
         cmocka_unit_test(test_faults_full_tmpfs_during_commit),
         cmocka_unit_test(test_faults_kill_during_commit),
     };
