@@ -15,8 +15,10 @@ NEWS="$DATA/cctv_xwlb.docs.jsonl.zst $DATA/hkcnews.docs.jsonl.zst $DATA/dxy_covi
 for f in $NEWS "$DATA/multicpr_medical_dev.queries.jsonl.zst"; do
     [ -f "$f" ] || { echo "bench: $f not found (set HKS_DATA)" >&2; exit 1; }
 done
-W=${BENCH_WORK:-${TMPDIR:-/tmp}/hks-bench}
-rm -rf "$W"; mkdir -p "$W"
+# Scratch space: a fresh folder of our own (under $HKS_BENCH_TMP, else
+# $TMPDIR or /tmp), removed at the end; nothing else is ever deleted.
+W=$(mktemp -d "${HKS_BENCH_TMP:-${TMPDIR:-/tmp}}/hks-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
 raw=0
 for f in $NEWS; do raw=$((raw + $(zstd -dc "$f" | wc -c))); done
 
@@ -59,5 +61,4 @@ echo "  build       $secs s, $mbs MB/s, peak RSS $rss MB"
 echo "  index       $total MB = $(ratio "$total")x raw (postings + dictionary $post MB = $(ratio "$post")x, text store $text MB = $(ratio "$text")x)"
 echo "  multicpr    1000 queries, top 10: p50 $m50 ms, p95 $m95 ms, p99 $m99 ms ($mz with no hit)"
 echo "  phrase      40 queries, top 10:   p50 $p50 ms, p95 $p95 ms, p99 $p99 ms ($pz with no hit)"
-echo "BENCH build_s=$secs mb_s=$mbs rss_mb=$rss index_mb=$total postings_mb=$post text_mb=$text raw_mb=$mb multicpr_p50=$m50 multicpr_p95=$m95 multicpr_p99=$m99 phrase_p50=$p50 phrase_p95=$p95 phrase_p99=$p99"
-rm -rf "$W"
+echo "BENCH commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown) build_s=$secs mb_s=$mbs rss_mb=$rss index_mb=$total postings_mb=$post text_mb=$text raw_mb=$mb multicpr_p50=$m50 multicpr_p95=$m95 multicpr_p99=$m99 phrase_p50=$p50 phrase_p95=$p95 phrase_p99=$p99"

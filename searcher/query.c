@@ -218,7 +218,9 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
             continue;
         }
         start = i;
-        if (q[i] == '-' && i + 1 < n && !is_space_at(q, n, i + 1, &sp)) {
+        /* "-term" excludes; a run of dashes ("-----", a rule drawn in
+         * a pasted question) is punctuation, not an operator. */
+        if (q[i] == '-' && i + 1 < n && !is_space_at(q, n, i + 1, &sp) && q[i + 1] != '-') {
             negated = true;
             start = ++i;
         }

@@ -98,6 +98,11 @@ static void test_query_natural_language_switch(void **state)
 {
     hks_errbuf err;
     (void)state;
+    /* A rule of dashes is punctuation, not an exclusion (a real DRCD
+     * question ends that way). */
+    assert_int_equal(parse("蒸汽機車的速度極限是多快? ------語句不順", &err), HKS_OK);
+    assert_int_equal(g_q.n_positive, 2);
+    assert_true(g_q.is_natural);
     assert_int_equal(parse("孕妇感冒了可以吃什么药", &err), HKS_OK);
     assert_true(g_q.is_natural);
     assert_int_equal(parse("卫生署", &err), HKS_OK);
