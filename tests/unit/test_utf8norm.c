@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hks_int.h"
+#include "hks_test.h"
 
 static void *cm_alloc(void *ud, void *p, size_t osize, size_t nsize)
 {
@@ -245,19 +246,8 @@ static void check_offsets(const char *s, size_t len)
 
 static char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    char *p;
-    long n;
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    p = malloc((size_t)n + 1);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
+    char *p = NULL;
+    assert_int_equal(hks_test_read_file(path, &p, len), 0); /* tests/helpers */
     return p;
 }
 
