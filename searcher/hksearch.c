@@ -353,6 +353,7 @@ int main(int argc, char **argv)
         }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage, stdout);
+            free(query);
             return 0;
         } else if (!strcmp(a, "--")) {
             for (i++; i < argc; i++)

@@ -884,7 +884,7 @@ static int natural_segment(evalctx *x, segeval *se)
     }
     for (i = 0; i < n; i++)
         cum[i] = ub[ord[i]] + (i ? cum[i - 1] : 0);
-    for (i = 0; i < x->n_st; i++)
+    for (i = 0; i < HKS_MAX_QUERY_ELEMS; i++)
         slot_of_term[i] = UINT32_MAX;
     for (i = 0; i < n; i++)
         slot_of_term[ord[i]] = i;
