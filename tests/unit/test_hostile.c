@@ -45,6 +45,18 @@ static bool slow_build(void)
 #endif
 }
 
+/* An index in dir holding one article (collection "news", no title). */
+static void index_one(const char *dir, const char *id, const char *body)
+{
+    hks_writer *w = NULL;
+    hks_doc d;
+    hks_test_doc(&d, id, "", body);
+    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
+    assert_int_equal(hks_writer_add(w, &d), HKS_OK);
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -253,21 +265,11 @@ static void test_hostile_mixed_scripts_and_emoji(void **state)
     static const char body[] = "COVID-19疫苗😷接种ワクチン接種백신접종 café naïve ＡＢＣ１２３ "
                                "Ελληνικά русский עברית العربية 🇨🇳👨‍👩‍👧 \xE2\x80\x8B零宽";
     char dir[4200];
-    hks_writer *w = NULL;
     hks_index *idx = NULL;
     hks_searcher *s = NULL;
-    hks_doc d;
     (void)state;
     path_in(dir, sizeof dir, "mixed-idx");
-    memset(&d, 0, sizeof d);
-    d.id = "m";
-    d.id_len = 1;
-    d.body = body;
-    d.body_len = strlen(body);
-    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
-    assert_int_equal(hks_writer_add(w, &d), HKS_OK);
-    assert_int_equal(hks_writer_commit(w), HKS_OK);
-    hks_writer_close(w);
+    index_one(dir, "m", body);
     open_search(dir, &idx, &s);
     assert_int_equal(count_hits(s, "covid-19", NULL, 0), 1);
     assert_int_equal(count_hits(s, "ワクチン", NULL, 0), 1);
@@ -358,10 +360,8 @@ static void test_hostile_one_mb_line_of_one_character(void **state)
 {
     size_t n = 1u << 20, i;
     char *body = malloc(n + 1), dir[4200], *snip;
-    hks_writer *w = NULL;
     hks_index *idx = NULL;
     hks_searcher *s = NULL;
-    hks_doc d;
     hks_hit hit;
     size_t nh, len, nsp;
     hks_span sp[8];
@@ -372,15 +372,7 @@ static void test_hostile_one_mb_line_of_one_character(void **state)
     n = i;
     body[n] = '\0';
     path_in(dir, sizeof dir, "onechar-idx");
-    memset(&d, 0, sizeof d);
-    d.id = "one";
-    d.id_len = 3;
-    d.body = body;
-    d.body_len = n;
-    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
-    assert_int_equal(hks_writer_add(w, &d), HKS_OK);
-    assert_int_equal(hks_writer_commit(w), HKS_OK);
-    hks_writer_close(w);
+    index_one(dir, "one", body);
     open_search(dir, &idx, &s);
     assert_int_equal(count_hits(s, "医", NULL, 0), 1);
     assert_int_equal(count_hits(s, "医医", NULL, 0), 1);
@@ -481,24 +473,14 @@ static void expect_query_error(hks_searcher *s, const char *q, size_t n)
 static void test_hostile_queries(void **state)
 {
     char dir[4200], *q;
-    hks_writer *w = NULL;
     hks_index *idx = NULL;
     hks_searcher *s = NULL;
-    hks_doc d;
     hks_hit hits[8];
     size_t nh, i, n;
     int rc;
     (void)state;
     path_in(dir, sizeof dir, "q-idx");
-    memset(&d, 0, sizeof d);
-    d.id = "q";
-    d.id_len = 1;
-    d.body = "医院疫苗接种通知 a1 a2 a3";
-    d.body_len = strlen(d.body);
-    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
-    assert_int_equal(hks_writer_add(w, &d), HKS_OK);
-    assert_int_equal(hks_writer_commit(w), HKS_OK);
-    hks_writer_close(w);
+    index_one(dir, "q", "医院疫苗接种通知 a1 a2 a3");
     open_search(dir, &idx, &s);
 
     q = malloc(60000);
@@ -584,17 +566,7 @@ static void test_hostile_index_path_is_a_file_or_missing(void **state)
 
 static void small_index(const char *dir)
 {
-    hks_writer *w = NULL;
-    hks_doc d;
-    memset(&d, 0, sizeof d);
-    d.id = "s";
-    d.id_len = 1;
-    d.body = "医院疫苗接种通知";
-    d.body_len = strlen(d.body);
-    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
-    assert_int_equal(hks_writer_add(w, &d), HKS_OK);
-    assert_int_equal(hks_writer_commit(w), HKS_OK);
-    hks_writer_close(w);
+    index_one(dir, "s", "医院疫苗接种通知");
 }
 
 static void test_hostile_unreadable_index(void **state)
