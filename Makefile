@@ -108,7 +108,8 @@ install-test: all
 #   make fuzz-replay   (part of `make test`) builds each target with gcc and
 #                      the plain driver fuzz_main.c into $(BUILD)/fuzz-replay/
 #                      and replays its committed corpus tests/fuzz/corpus/<target>/.
-#   make fuzz FUZZ_TIME=N   clang -fsanitize=fuzzer,address,undefined builds
+#   make fuzz FUZZ_TIME=N   installs clang + libFuzzer when missing, then
+#                      clang -fsanitize=fuzzer,address,undefined builds
 #                      (library compiled with clang too, into build-fuzz/obj/),
 #                      each target run N seconds. The committed corpus is only
 #                      read: new inputs go to build-fuzz/new/<target>/, crash
@@ -134,7 +135,7 @@ FUZZ_MAXLEN_open_index := 16384
 # grown from short inputs (libFuzzer's -len_control would cut them).
 FUZZ_OPTS_docstore     := -len_control=0
 FUZZ_OPTS_open_index   := -len_control=0
-.PHONY: fuzz fuzz-replay
+.PHONY: fuzz fuzz-deps fuzz-run fuzz-replay
 # Keep the clang objects: made through a pattern rule, make would delete
 # them as intermediate files after each link.
 .SECONDARY: $(FUZZ_OBJ)
@@ -156,10 +157,16 @@ build-fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_UTIL) $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -Itests/fuzz \
 	    -o $@ $< tests/fuzz/fuzzutil.c $(FUZZ_OBJ) $(DEP_LIBS)
 
-fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
+fuzz-deps:
+	@sh scripts/install-deps.sh --fuzz
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run: $(FUZZ_TARGETS:%=build-fuzz/%)
 	$(foreach t,$(FUZZ_TARGETS),mkdir -p build-fuzz/new/$(t) && \
 	    build-fuzz/$(t) -max_total_time=$(FUZZ_TIME) -max_len=$(FUZZ_MAXLEN_$(t)) \
-	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build-fuzz/$(t)- \
+	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build-fuzz/$(t)- \
 	    $(FUZZ_OPTS_$(t)) $(FUZZ_FLAGS) build-fuzz/new/$(t) tests/fuzz/corpus/$(t) && ) true
 
 # Definite leaks only: the kill -9 test's children end in _exit/SIGKILL
