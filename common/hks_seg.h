@@ -401,6 +401,10 @@ typedef struct hks_qelem {
     uint8_t term[HKS_MAX_TERM_BYTES];
     uint8_t len;
     bool is_prefix;     /* a lone CJK character: any term starting with it */
+    bool run_end;       /* the unigram closing a CJK run that more of the
+                         * phrase follows ("高血压 糖尿病": 压): matched
+                         * exactly so the run really ends there, never
+                         * scored or highlighted on its own              */
     uint32_t rel;       /* position relative to the phrase start          */
 } hks_qelem;
 

@@ -388,7 +388,9 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, hks_errbuf *err)
     rc = hks_norm_text(&mi->nt, doc->title ? doc->title : "", doc->title_len);
     if (rc == HKS_OK)
         rc = hks_tokenize(&mi->nt, 0, on_token, mi, &next);
-    title_end = next;
+    /* One position more than a separator's gap: a query collapses any run
+     * of separators into one gap, so no phrase spans title and body. */
+    title_end = next + 1;
     if (rc == HKS_OK)
         rc = hks_norm_text(&mi->nt, doc->body ? doc->body : "", doc->body_len);
     if (rc == HKS_OK)

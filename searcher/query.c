@@ -18,9 +18,21 @@ typedef struct build {
     bool started;
     bool prev_bigram;      /* previous token was a CJK bigram ...         */
     uint32_t prev_pos;     /* ... at this position                        */
+    bool end_pending;      /* the last element closes a CJK run           */
     int rc;
 } build;
 
+/*
+ * A CJK run gives its bigrams and then its last character as a unigram,
+ * which the index holds only where a run ends. The phrase's last run needs
+ * no such unigram: its last bigram pins the character, and the text may
+ * go on (疫苗接种 matches 疫苗接种工作). A run that more of the phrase
+ * follows must really end there, or "高血压 糖尿病" would match
+ * 高血压和糖尿病 (the separator gap is one position, like a character):
+ * its unigram is kept and matched exactly. So every closing unigram is
+ * added, made exact when another token follows, and the trailing one is
+ * dropped again by add_phrase when a bigram came before it.
+ */
 static int on_qtoken(void *ctx, const hks_token *t)
 {
     build *b = ctx;
@@ -30,10 +42,10 @@ static int on_qtoken(void *ctx, const hks_token *t)
     b->prev_bigram = (t->flags & HKS_TOK_CJK) && !(t->flags & HKS_TOK_LAST);
     b->prev_pos = t->pos;
     qy->n_chars++;
-    /* The unigram closing a CJK run of two or more characters adds nothing:
-     * the bigram before it already pins that character. */
-    if ((t->flags & HKS_TOK_LAST) && follows_bigram)
-        return HKS_OK;
+    if (b->end_pending) {
+        qy->elem[qy->n_elem - 1].is_prefix = false;
+        b->end_pending = false;
+    }
     if (qy->n_elem == HKS_MAX_QUERY_ELEMS)
         return HKS_ERR_QUERY;
     e = &qy->elem[qy->n_elem++];
@@ -44,7 +56,9 @@ static int on_qtoken(void *ctx, const hks_token *t)
     memcpy(e->term, t->term, t->term_len);
     e->len = (uint8_t)t->term_len;
     e->is_prefix = (t->flags & HKS_TOK_LAST) != 0;
+    e->run_end = (t->flags & HKS_TOK_LAST) && follows_bigram;
     e->rel = t->pos - b->base_pos;
+    b->end_pending = (t->flags & HKS_TOK_LAST) != 0;
     return HKS_OK;
 }
 
@@ -69,6 +83,9 @@ static int add_phrase(hks_query *qy, hks_ntext *nt, const char *s, size_t n, boo
                         HKS_MAX_QUERY_ELEMS);
     if (rc)
         return hks_fail(err, rc, "[query] %s", hks_strerror(rc));
+    /* The phrase's trailing closing unigram after a bigram adds nothing. */
+    if (qy->n_elem > first && qy->elem[qy->n_elem - 1].run_end)
+        qy->n_elem--;
     if (qy->n_elem == first)
         return HKS_OK;
     if (qy->n_phrase == HKS_MAX_QUERY_ELEMS)

@@ -1055,7 +1055,8 @@ static void build_sterms(evalctx *x, bool natural)
             continue;
         for (p = cl->first; p < cl->first + cl->n; p++)
             for (e = x->qy->phrase[p].first; e < x->qy->phrase[p].first + x->qy->phrase[p].n; e++)
-                add_sterm(x, &x->qy->elem[e], natural ? false : x->qy->elem[e].is_prefix);
+                if (!x->qy->elem[e].run_end) /* a position check, not a term */
+                    add_sterm(x, &x->qy->elem[e], natural ? false : x->qy->elem[e].is_prefix);
     }
 }
 

@@ -144,7 +144,7 @@ static int find_spans(const hks_query *qy, const sctx *x, bool whole, cspan **v,
                 const hks_qphrase *ph = &qy->phrase[p];
                 if (!whole) {
                     for (e = ph->first; e < ph->first + ph->n; e++)
-                        if (elem_matches(&qy->elem[e], t))
+                        if (!qy->elem[e].run_end && elem_matches(&qy->elem[e], t))
                             HKS_TRY(add_span(x->a, v, n, cap, t->first_cp,
                                              qy->elem[e].is_prefix ? t->first_cp : t->last_cp));
                     continue;

@@ -49,7 +49,8 @@ static void build_from(const char *dir, const char *src, long long budget_mb, in
     hks_writer_close(w);
 }
 
-/* Search and return the ids of all hits, sorted, joined by spaces. */
+/* Search and return the ids of all strict hits (not the partial matches
+ * a question-like query adds after them), sorted, joined by spaces. */
 static void hit_ids(hks_searcher *s, const char *q, char *out, size_t cap, uint64_t *n_exact)
 {
     hks_hit hits[64];
@@ -59,11 +60,12 @@ static void hit_ids(hks_searcher *s, const char *q, char *out, size_t cap, uint6
     int rc = hks_search(s, q, strlen(q), hits, 64, &n, &info);
     if (rc)
         fail_msg("search %s: %s", q, hks_searcher_errmsg(s));
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && (hits[i].flags & HKS_HIT_EXACT); i++) {
         hks_doc_meta m;
         assert_int_equal(hks_doc_meta_get(s, hits[i].doc_id, &m), HKS_OK);
         snprintf(ids[i], sizeof ids[i], "%.3s", m.id); /* "000", "001", ... */
     }
+    n = i;
     qsort(ids, n, sizeof ids[0], (int (*)(const void *, const void *))strcmp);
     out[0] = '\0';
     for (i = 0; i < n; i++) {
@@ -95,6 +97,55 @@ static void test_api_corpus_phrase_in_both_scripts(void **state)
     assert_true(strlen(ids) >= 3);
     hit_ids(s, "疫苗接种 -襄垣县", ids, sizeof ids, NULL);
     assert_string_equal(ids, "001 002 004");
+    hks_searcher_free(s);
+    hks_index_close(idx);
+}
+
+/* A phrase across a separator ("A B", A，B) matches only where A's run
+ * really ends and B's begins: not across one character in place of the
+ * separator, not with no separator at all, and never from the title into
+ * the body. */
+static void test_api_phrase_gaps_are_separators_only(void **state)
+{
+    static const char *const docs[][3] = {
+        {"a", "", "高血压和糖尿病的饮食"},
+        {"b", "", "高血压，糖尿病患者"},
+        {"c", "", "高血压糖尿病自我管理"},
+        {"d", "心脏病", "肝炎患者"},
+        {"e", "", "医，院长说"},
+        {"f", "", "医生院长说"},
+    };
+    char dir[4200], ids[1024];
+    hks_writer *w = NULL;
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    size_t i;
+    (void)state;
+    subdir(dir, sizeof dir, "gaps-idx");
+    assert_int_equal(hks_writer_open(dir, hks_test_cm_alloc(), &w), HKS_OK);
+    for (i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        hks_doc d;
+        hks_test_doc(&d, docs[i][0], docs[i][1], docs[i][2]);
+        assert_int_equal(hks_writer_add(w, &d), HKS_OK);
+    }
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+    assert_int_equal(hks_index_open(dir, hks_test_cm_alloc(), &idx), HKS_OK);
+    assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
+    hit_ids(s, "\"高血压 糖尿病\"", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "b");
+    hit_ids(s, "高血压，糖尿病", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "b");
+    hit_ids(s, "\"高血压 尿病\"", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "");
+    hit_ids(s, "高血压糖尿病", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "c");
+    hit_ids(s, "\"心脏病 肝炎\"", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "");
+    hit_ids(s, "title:心脏病 肝炎", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "d");
+    hit_ids(s, "\"医 院\"", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "e");
     hks_searcher_free(s);
     hks_index_close(idx);
 }
@@ -386,6 +437,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_api_corpus_phrase_in_both_scripts),
         cmocka_unit_test(test_api_one_char_no_match_and_bad_queries),
+        cmocka_unit_test(test_api_phrase_gaps_are_separators_only),
         cmocka_unit_test(test_api_bm25_matches_hand_computation),
         cmocka_unit_test(test_api_snippet_of_traditional_article),
         cmocka_unit_test(test_api_news_phrases_match_a_plain_scan_in_any_segmentation),

@@ -80,9 +80,24 @@ static void test_query_operators(void **state)
     assert_true(g_q.has_operators);
     assert_int_equal(parse("\"新冠 疫苗\"", &err), HKS_OK);
     assert_int_equal(g_q.n_phrase, 1);
+    /* 新冠@0, then 冠@1 exactly: the run must end there (a text with a
+     * character in place of the space must not match), gap, 疫苗@3; the
+     * phrase's last unigram 苗@4 adds nothing and is dropped. */
+    assert_int_equal(g_q.n_elem, 3);
     assert_elem(0, "新冠", false, 0);
+    assert_elem(1, "冠", false, 1);
+    assert_true(g_q.elem[1].run_end);
+    assert_false(g_q.elem[0].run_end);
+    assert_elem(2, "疫苗", false, 3);
+    assert_false(g_q.elem[2].run_end);
+    /* A lone character before a gap is matched exactly too (医 is not
+     * the start of 医生 there), while a lone last character stays a
+     * prefix. */
+    assert_int_equal(parse("\"医 院\"", &err), HKS_OK);
     assert_int_equal(g_q.n_elem, 2);
-    assert_elem(1, "疫苗", false, 3); /* 新冠@0 (冠@1 dropped), gap, 疫苗@3 */
+    assert_elem(0, "医", false, 0);
+    assert_false(g_q.elem[0].run_end);
+    assert_elem(1, "院", true, 2);
     assert_int_equal(parse("title:疫苗 source:卫健委 date:2020-01..2020-03", &err), HKS_OK);
     assert_int_equal(g_q.n_clause, 1);
     assert_true(g_q.clause[0].in_title);
