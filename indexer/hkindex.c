@@ -168,7 +168,15 @@ static int cmd_write(const char *cmd, const char *index, int argc, char **argv, 
     hks_writer_progress(w, &pr);
     if (ps.tty && !quiet)
         fprintf(stderr, "\r\033[K");
-    {
+    if (is_merge) {
+        hks_index *idx = NULL;
+        hks_index_info in;
+        if (hks_index_open(index, NULL, &idx) == HKS_OK && hks_index_info_get(idx, &in) == HKS_OK)
+            fprintf(stderr, "hkindex merge: %llu documents in %llu segment%s; index %s is %.1f MB\n",
+                    (unsigned long long)in.n_docs, (unsigned long long)in.n_segments,
+                    in.n_segments == 1 ? "" : "s", index, (double)dir_bytes(index) / 1e6);
+        hks_index_close(idx);
+    } else {
         double dt = now_s() - ps.t0;
         unsigned long long bytes = dir_bytes(index);
         fprintf(stderr,

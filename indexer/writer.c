@@ -725,22 +725,34 @@ static uint32_t live_docs(const wslot *s)
 #define HKS_MAX_SEGMENTS 8
 #define HKS_MERGE_TO 4
 
+/* Does the merge mode ask for a merge of the current segments? */
+static bool merge_due(const hks_writer *w)
+{
+    uint32_t i, n_live = 0;
+    bool any_del = false;
+    for (i = 0; i < w->n_slots; i++)
+        if (!w->slots[i].dropped && live_docs(&w->slots[i]) > 0) {
+            n_live++;
+            any_del |= w->slots[i].n_del > 0;
+        }
+    if (w->merge_mode == 2)
+        return n_live > 1 || any_del;
+    return w->merge_mode == 1 && n_live > HKS_MAX_SEGMENTS;
+}
+
 static int pick_merge(hks_writer *w, uint32_t *pick, uint32_t *n_pick)
 {
     uint32_t i, n_live = 0;
     *n_pick = 0;
+    if (!merge_due(w))
+        return HKS_OK;
     for (i = 0; i < w->n_slots; i++)
         if (!w->slots[i].dropped && live_docs(&w->slots[i]) > 0)
             pick[n_live++] = i;
     if (w->merge_mode == 2) {
-        bool any_del = false;
-        for (i = 0; i < n_live; i++)
-            any_del |= w->slots[pick[i]].n_del > 0;
-        *n_pick = (n_live > 1 || any_del) ? n_live : 0;
+        *n_pick = n_live;
         return HKS_OK;
     }
-    if (w->merge_mode == 0 || n_live <= HKS_MAX_SEGMENTS)
-        return HKS_OK;
     /* Sort by live size, smallest first (insertion sort: few slots). */
     for (i = 1; i < n_live; i++) {
         uint32_t v = pick[i], j = i;
@@ -850,7 +862,9 @@ int hks_writer_commit(hks_writer *w)
     rc = flush(w);
     if (rc)
         return rc;
-    if (!w->dirty && w->man.generation > 0)
+    /* Nothing added or deleted: a commit is still due when the merge mode
+     * asks for a merge (hkindex merge). */
+    if (!w->dirty && w->man.generation > 0 && !merge_due(w))
         return HKS_OK;
     rc = do_merge(w);
     if (rc)

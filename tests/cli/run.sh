@@ -106,6 +106,23 @@ got=$("$HKSEARCH" -i "$IDX" --format trec 疫苗接种 | ids)
 [ "$got" = "001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt 004_9aacc04dfcdb4d2e.txt" ] \
     && ok "delete removes 000" || no "delete" "$got"
 
+# merge: an index grown by add, with 000 deleted above, ends in one
+# segment of 4 + 1 live documents with the same answers.
+mkdir -p "$tmp/more"
+printf '县医院疫苗接种门诊\n\n县医院开设疫苗接种门诊。\n' > "$tmp/more/m.txt"
+cp -r "$IDX" "$tmp/midx"
+"$HKINDEX" add -q -i "$tmp/midx" "$tmp/more" 2>/dev/null
+before=$("$HKSEARCH" -i "$tmp/midx" -n 100 --format trec 疫苗接种 | ids)
+"$HKINDEX" stats -i "$tmp/midx" | grep -q '^segments *2$' && ok "add makes a second segment" \
+    || no "add segments" "$("$HKINDEX" stats -i "$tmp/midx")"
+out=$("$HKINDEX" merge -i "$tmp/midx" 2>&1)
+echo "$out" | grep -q 'merge: 5 documents in 1 segment;' && ok "merge leaves one segment" \
+    || no "merge" "$out"
+got=$("$HKSEARCH" -i "$tmp/midx" -n 100 --format trec 疫苗接种 | ids)
+[ -n "$got" ] && [ "$got" = "$before" ] && ok "merge keeps the answers" || no "after merge" "$got / $before"
+"$HKINDEX" stats -i "$tmp/midx" | grep -q '(0 deleted' && ok "merge drops the deleted article" \
+    || no "merge deleted" "$("$HKINDEX" stats -i "$tmp/midx")"
+
 # sync: unchanged articles cost nothing, changed ones are replaced, new
 # ones added, vanished ones deleted.
 mkdir -p "$tmp/news"
