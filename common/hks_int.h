@@ -384,6 +384,10 @@ HKS_INTERNAL int hks_corpus_read(const hks_alloc *a, const char *path,
                                  hks_article_fn fn, void *ctx,
                                  const hks_callbacks *cb, hks_progress *prog,
                                  hks_errbuf *e);
+/* The collection name of the source at path (is_dir: a folder) into
+ * out[0..cap), NUL-ended; HKS_ERR_ARG when it does not fit. */
+HKS_INTERNAL int hks_corpus_collection(const char *path, bool is_dir, char *out, size_t cap,
+                                       size_t *len_out);
 /* The headline of a scraped article: the byte range of the line that is
  * most likely its title (not the site name, navigation, or date line) among
  * its first lines. Returns false when no line qualifies. */

@@ -156,6 +156,49 @@ static bool has_suffix(const char *name, size_t n, const char *suffix)
     return n >= k && strncasecmp(name + n - k, suffix, k) == 0;
 }
 
+/*
+ * The collection of a source (see the top of this file): a folder's base
+ * name, a JSONL file's base name without .jsonl/.jsonl.zst, a single
+ * article's folder's base name; ".", ".." and "/" are named after the real
+ * folder. out gets at most cap - 1 bytes and a NUL.
+ */
+int hks_corpus_collection(const char *path, bool is_dir, char *out, size_t cap, size_t *len_out)
+{
+    char dir[4096], real[4096];
+    const char *name, *coll;
+    size_t name_len, coll_len;
+    *len_out = 0;
+    if (cap == 0)
+        return HKS_ERR_ARG;
+    out[0] = '\0';
+    base_name(path, &name, &name_len);
+    if (!is_dir && has_suffix(name, name_len, ".jsonl.zst")) {
+        coll = name;
+        coll_len = name_len - strlen(".jsonl.zst");
+    } else if (!is_dir && has_suffix(name, name_len, ".jsonl")) {
+        coll = name;
+        coll_len = name_len - strlen(".jsonl");
+    } else {
+        size_t dl = is_dir ? strlen(path) : (size_t)(name - path);
+        if (dl >= sizeof dir)
+            return HKS_ERR_ARG;
+        memcpy(dir, dl ? path : ".", dl ? dl : 1);
+        dir[dl ? dl : 1] = '\0';
+        base_name(dir, &coll, &coll_len);
+        if ((coll_len == 1 && (coll[0] == '.' || coll[0] == '/')) ||
+            (coll_len == 2 && coll[0] == '.' && coll[1] == '.')) {
+            if (realpath(dir, real))
+                base_name(real, &coll, &coll_len);
+        }
+    }
+    if (coll_len >= cap)
+        return HKS_ERR_ARG;
+    memcpy(out, coll, coll_len);
+    out[coll_len] = '\0';
+    *len_out = coll_len;
+    return HKS_OK;
+}
+
 /* ---- UTF-8 and other encodings ------------------------------------------ */
 
 /* Decode one UTF-8 sequence at p[0..n) (n > 0): its code point and length,
@@ -1152,11 +1195,9 @@ static int walk(crd *r, size_t dir_len, int depth, const char *coll,
 }
 
 /* Read a folder source: path is a directory. */
-static int read_folder(crd *r, const char *path)
+static int read_folder(crd *r, const char *path, const char *coll, size_t coll_len)
 {
-    const char *coll;
-    size_t coll_len, len = strlen(path);
-    char *real = NULL;
+    size_t len = strlen(path);
     int rc;
 
     while (len > 1 && path[len - 1] == '/')
@@ -1167,23 +1208,7 @@ static int read_folder(crd *r, const char *path)
     memcpy(r->pb, path, len);
     r->pb[len] = '\0';
     r->root_len = len;
-    base_name(r->pb, &coll, &coll_len);
-    /* "." or "..": name the collection after the real folder. */
-    if ((coll_len == 1 && coll[0] == '.') ||
-        (coll_len == 2 && coll[0] == '.' && coll[1] == '.') ||
-        (coll_len == 1 && coll[0] == '/')) {
-        char buf[4096];
-        if (realpath(r->pb, buf)) {
-            real = hks_mem_strndup(r->a, buf, strlen(buf));
-            if (!real)
-                return HKS_ERR_NOMEM;
-            base_name(real, &coll, &coll_len);
-        }
-    }
-    rc = walk(r, len, 0, coll, coll_len);
-    if (real)
-        hks_mem_free(r->a, real, strlen(real) + 1);
-    return rc;
+    return walk(r, len, 0, coll, coll_len);
 }
 
 /* ---- JSONL ---------------------------------------------------------------- */
@@ -1384,15 +1409,16 @@ static int jsonl_line(crd *r, const char *path, uint64_t line_no,
 }
 
 /* Read a .jsonl (is_zst false) or .jsonl.zst source. */
-static int read_jsonl(crd *r, const char *path, bool is_zst)
+static int read_jsonl(crd *r, const char *path, bool is_zst, const char *coll,
+                      size_t coll_len)
 {
     char eb[128];
     jsrc s;
     char *lb = NULL;
-    size_t cap = 0, beg = 0, end = 0, scan = 0, coll_len;
+    size_t cap = 0, beg = 0, end = 0, scan = 0;
     uint64_t line_no = 0, total = 0;
     bool eof = false, skipping = false;
-    const char *coll, *prev_path = r->prog->path;
+    const char *prev_path = r->prog->path;
     int rc = HKS_OK;
 
     memset(&s, 0, sizeof s);
@@ -1404,8 +1430,6 @@ static int read_jsonl(crd *r, const char *path, bool is_zst)
                         "[corpus] %s: cannot open: %s", path,
                         errtext(errno, eb, sizeof eb));
     r->prog->path = path;
-    base_name(path, &coll, &coll_len);
-    coll_len -= is_zst ? strlen(".jsonl.zst") : strlen(".jsonl");
     if (!r->json) {
         rc = hks_json_new(r->a, &r->json);
         if (rc < 0)
@@ -1534,7 +1558,8 @@ int hks_corpus_read(const hks_alloc *a, const char *path, hks_article_fn fn,
     struct stat st;
     crd r;
     const char *name;
-    size_t name_len;
+    char coll[1025]; /* hks_writer_add takes collections of up to 1024 bytes */
+    size_t name_len, coll_len;
     int rc;
 
     if (!path || !fn)
@@ -1561,55 +1586,23 @@ int hks_corpus_read(const hks_alloc *a, const char *path, hks_article_fn fn,
                         errtext(err, eb, sizeof eb));
     }
     base_name(path, &name, &name_len);
+    if (hks_corpus_collection(path, S_ISDIR(st.st_mode), coll, sizeof coll, &coll_len))
+        return hks_fail(e, HKS_ERR_ARG, "[corpus] %s: collection name too long", path);
     if (S_ISDIR(st.st_mode)) {
-        rc = read_folder(&r, path);
+        rc = read_folder(&r, path, coll, coll_len);
     } else if (has_suffix(name, name_len, ".jsonl.zst")) {
-        rc = read_jsonl(&r, path, true);
+        rc = read_jsonl(&r, path, true, coll, coll_len);
     } else if (has_suffix(name, name_len, ".jsonl")) {
-        rc = read_jsonl(&r, path, false);
+        rc = read_jsonl(&r, path, false, coll, coll_len);
     } else if (has_suffix(name, name_len, ".txt") ||
                has_suffix(name, name_len, ".md")) {
-        /* A single article: collection = its folder's base name. */
-        const char *coll = ".";
-        size_t coll_len = 1, dir_len = (size_t)(name - path);
-        char *real = NULL;
-        if (dir_len > 0) {
-            rc = pb_reserve(&r, dir_len + 1);
-            if (rc < 0)
-                goto out;
-            /* pb_reserve succeeded, so r.pb is set (the analyzer does not
-             * follow the rc convention). */
-            memcpy(r.pb, path, dir_len); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
-            r.pb[dir_len] = '\0';
-        } else {
-            rc = pb_reserve(&r, 2);
-            if (rc < 0)
-                goto out;
-            memcpy(r.pb, ".", 2);
-        }
-        base_name(r.pb, &coll, &coll_len);
-        if ((coll_len == 1 && coll[0] == '.') ||
-            (coll_len == 2 && coll[0] == '.' && coll[1] == '.')) {
-            char buf[4096];
-            if (realpath(r.pb, buf)) {
-                real = hks_mem_strndup(a, buf, strlen(buf));
-                if (!real) {
-                    rc = HKS_ERR_NOMEM;
-                    goto out;
-                }
-                base_name(real, &coll, &coll_len);
-            }
-        }
         rc = read_text_file(&r, path, name, name_len, coll, coll_len);
-        if (real)
-            hks_mem_free(a, real, strlen(real) + 1);
     } else {
         rc = hks_fail(e, HKS_ERR_ARG,
                       "[corpus] %s: unknown kind of source (expected a "
                       "folder, .txt, .md, .jsonl or .jsonl.zst)",
                       path);
     }
-out:
     hks_json_free(r.json);
     hks_mem_free(a, r.pb, r.pb_cap);
     return rc;

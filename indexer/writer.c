@@ -654,6 +654,20 @@ int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *c
     w->sync_gen++;
     w->syncing = true;
     w->touched.n = 0;
+    /* The source's own collection is read even when the source holds no
+     * article any more (an emptied folder): all of it is then gone. */
+    {
+        struct stat st;
+        char coll[1025];
+        size_t coll_len;
+        if (stat(path, &st) == 0 &&
+            hks_corpus_collection(path, S_ISDIR(st.st_mode), coll, sizeof coll, &coll_len) ==
+                HKS_OK &&
+            touch_collection(w, coll, coll_len) != HKS_OK) {
+            w->syncing = false;
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        }
+    }
     rc = hks_writer_add_path(w, path, cb);
     w->syncing = false;
     if (rc)

@@ -140,6 +140,23 @@ got=$("$HKSEARCH" -i "$tmp/sidx" --format trec 疫苗接种 | ids)
 [ "$got" = "001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt 004_9aacc04dfcdb4d2e.txt 005_new.txt" ] \
     && ok "after sync: 000 gone, 005 found" || no "after sync" "$got"
 
+# An emptied folder: sync deletes all its articles (a missing one is an
+# error and deletes nothing).
+rm -rf "$tmp/news2"; mkdir -p "$tmp/news2"
+cp corpus/001_*.txt corpus/002_*.txt "$tmp/news2/"
+"$HKINDEX" add -q -i "$tmp/sidx" "$tmp/news2" 2>/dev/null
+rm "$tmp/news2"/*.txt
+out=$("$HKINDEX" sync -q -i "$tmp/sidx" "$tmp/news2" 2>&1)
+got=$("$HKSEARCH" -i "$tmp/sidx" --format trec -n 100 疫苗接种 | ids)
+echo "$out" | grep -q '0 documents.*2 deleted' && \
+    [ "$got" = "001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt 004_9aacc04dfcdb4d2e.txt 005_new.txt" ] \
+    && ok "sync of an emptied folder deletes its articles, not the others" || no "sync emptied" "$out / $got"
+rmdir "$tmp/news2"
+out=$("$HKINDEX" sync -q -i "$tmp/sidx" "$tmp/news2" 2>&1); rc=$?
+got=$("$HKSEARCH" -i "$tmp/sidx" --format trec -n 100 疫苗接种 | wc -l)
+[ $rc -eq 2 ] && [ "$got" -eq 4 ] && ok "sync of a missing folder is an error and deletes nothing" \
+    || no "sync missing" "rc=$rc $out"
+
 # A malformed line in a sync pass: report it, delete nothing.
 printf '{"id":"1","title":"一","body":"疫苗接种一"}\n{"id":"2","title":"二","body":"疫苗接种二"}\n' > "$tmp/s.jsonl"
 "$HKINDEX" sync -q -i "$tmp/jidx" "$tmp/s.jsonl" 2>/dev/null
