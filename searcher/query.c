@@ -121,6 +121,13 @@ size_t hks_norm_string(hks_ntext *nt, const char *s, size_t n, uint8_t *out, siz
     return len;
 }
 
+static unsigned days_in_month(unsigned y, unsigned m)
+{
+    static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
 /* "2022", "2022-03", "2022-03-15" -> YYYYMMDD; is_end picks the last day. */
 static int parse_day(const char *s, size_t n, bool is_end, uint32_t *out)
 {
@@ -146,7 +153,7 @@ static int parse_day(const char *s, size_t n, bool is_end, uint32_t *out)
             return HKS_ERR_QUERY;
         for (i++, k = 0; i < n && k < 2 && s[i] >= '0' && s[i] <= '9'; i++, k++)
             d = d * 10 + (unsigned)(s[i] - '0');
-        if (!k || d < 1 || d > 31)
+        if (!k || d < 1 || d > days_in_month(y, m))
             return HKS_ERR_QUERY;
     }
     if (i != n)
@@ -241,6 +248,11 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
             negated = true;
             start = ++i;
         }
+        if (negated && ((i + 7 <= n && memcmp(q + i, "source:", 7) == 0) ||
+                        (i + 5 <= n && memcmp(q + i, "date:", 5) == 0)))
+            return hks_fail(err, HKS_ERR_QUERY,
+                            "[query] a source: or date: filter cannot be excluded (byte %zu)",
+                            start - 1);
         if (i + 6 <= n && memcmp(q + i, "title:", 6) == 0) {
             in_title = true;
             start = i += 6;
@@ -331,11 +343,14 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
     }
     if (pending_or)
         return hks_fail(err, HKS_ERR_QUERY, "[query] OR at the end needs a term after it");
+    if (qy->n_positive == 0 && qy->n_clause)
+        return hks_fail(err, HKS_ERR_QUERY, "[query] only excluded terms: say what to search for");
+    if (qy->n_positive == 0 && (qy->source_len || qy->date_from || qy->date_to))
+        return hks_fail(err, HKS_ERR_QUERY,
+                        "[query] source: and date: narrow a search: add words to search for");
     if (qy->n_positive == 0)
         return hks_fail(err, HKS_ERR_QUERY,
-                        qy->n_clause ? "[query] only excluded terms: say what to search for"
-                                     : "[query] nothing to search for (no letters, digits or "
-                                       "Chinese characters)");
+                        "[query] nothing to search for (no letters, digits or Chinese characters)");
     /* A plain query of five or more characters, or of three or more
      * terms, reads as a question or description rather than a name: it is
      * ranked over its bigrams with OR semantics, strict matches first. */

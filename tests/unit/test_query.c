@@ -141,6 +141,18 @@ static void test_query_bad_queries_say_what_is_wrong(void **state)
     assert_int_equal(parse("疫苗 OR", &err), HKS_ERR_QUERY);
     assert_int_equal(parse("疫苗 date:2020-13", &err), HKS_ERR_QUERY);
     assert_int_equal(parse("疫苗 date:2021..2020", &err), HKS_ERR_QUERY);
+    assert_int_equal(parse("疫苗 date:2019-02-29", &err), HKS_ERR_QUERY);
+    assert_int_equal(parse("疫苗 date:2020-02-29", &err), HKS_OK);
+    assert_int_equal(parse("疫苗 date:2021-04-31", &err), HKS_ERR_QUERY);
+    /* Filters narrow a search; they are neither a search nor excludable. */
+    assert_int_equal(parse("date:2020-01..2020-03", &err), HKS_ERR_QUERY);
+    assert_non_null(strstr(err.msg, "add words to search for"));
+    assert_int_equal(parse("source:眾新聞", &err), HKS_ERR_QUERY);
+    assert_non_null(strstr(err.msg, "add words to search for"));
+    assert_int_equal(parse("醫院 -source:眾新聞", &err), HKS_ERR_QUERY);
+    assert_non_null(strstr(err.msg, "cannot be excluded"));
+    assert_int_equal(parse("醫院 -date:2020", &err), HKS_ERR_QUERY);
+    assert_int_equal(parse("醫院 -title:眾新聞", &err), HKS_OK);
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     assert_int_equal(parse(big, &err), HKS_ERR_QUERY);
