@@ -25,7 +25,8 @@ static const char usage[] =
     "  -n N                number of results (default 10)\n"
     "      --offset K      skip the first K results\n"
     "      --format F      text (default), json or trec\n"
-    "      --queries FILE  run every line \"qid<TAB>query\" of FILE\n"
+    "      --queries FILE  run every line \"qid<TAB>query\" of FILE (a line with no\n"
+    "                      tab is a query named by its line number)\n"
     "      --timings FILE  write \"qid<TAB>milliseconds\" per query (timed in-process)\n"
     "      --k1 X, --b X   BM25 parameters (default 1.2 and 0.75)\n"
     "      --count         count partial matches of long queries exactly\n"
@@ -277,20 +278,27 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
         printf(",\"returned\":%zu,\"ms\":%.3f}\n", n_hits > o->offset ? n_hits - o->offset : 0,
                ms);
     } else if (o->fmt == FMT_TEXT) {
-        if (n_hits == 0)
-            printf("no articles match \"%s\"\n", q);
-        else if (info.n_exact == 0)
-            printf("no article contains \"%s\" exactly; showing %zu partial matches\n", q,
-                   n_hits > o->offset ? n_hits - o->offset : 0);
+        char shown[96];
+        if (n_hits > o->offset)
+            snprintf(shown, sizeof shown, "showing %zu-%zu", o->offset + 1, n_hits);
+        else if (o->n == 0)
+            snprintf(shown, sizeof shown, "none shown: -n 0");
         else
-            printf("%llu article%s match%s \"%s\"%s (showing %zu-%zu)\n",
-                   (unsigned long long)info.n_exact, info.n_exact == 1 ? "" : "s",
-                   info.n_exact == 1 ? "es" : "", q,
-                   info.is_natural ? ", then partial matches" : "",
-                   n_hits > o->offset ? o->offset + 1 : 0, n_hits);
+            snprintf(shown, sizeof shown, "none shown after --offset %zu", o->offset);
+        if (n_hits == 0 && info.n_exact == 0 && o->n > 0)
+            printf("no articles match \"%s\"\n", q);
+        else if (n_hits == 0 && info.n_exact == 0)
+            printf("no article contains \"%s\" exactly (%s)\n", q, shown);
+        else if (info.n_exact == 0)
+            printf("no article contains \"%s\" exactly; partial matches (%s)\n", q, shown);
+        else
+            printf("%llu article%s match%s \"%s\"%s (%s)\n", (unsigned long long)info.n_exact,
+                   info.n_exact == 1 ? "" : "s", info.n_exact == 1 ? "es" : "", q,
+                   info.is_natural ? ", then partial matches" : "", shown);
     }
     free(hits);
-    return n_hits ? 0 : 1;
+    /* Status 1 means nothing matches, not that nothing was asked for. */
+    return n_hits || info.n_exact ? 0 : 1;
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -416,6 +424,10 @@ int main(int argc, char **argv)
             goto bad_args;
         }
     }
+    if (query && o.queries) {
+        fprintf(stderr, "hksearch: give a QUERY or --queries FILE, not both\n");
+        goto bad_args;
+    }
     if (!query && !o.queries) {
         fputs(usage, stderr);
         goto bad_args;
@@ -463,6 +475,11 @@ int main(int argc, char **argv)
             if (k == 0)
                 continue;
             tab = strchr(line, '\t');
+            if (tab == line) {
+                fprintf(stderr, "hksearch: %s:%lu: no qid before the tab\n", o.queries, lineno);
+                status = 2;
+                continue;
+            }
             if (tab) {
                 *tab = '\0';
                 qid = line;

@@ -80,6 +80,23 @@ printf 'q1\t疫苗接种\nq2\t医院\n' > "$tmp/q.tsv"
 grep -q '^q1 Q0 ' "$tmp/run" && grep -q '^q2 Q0 ' "$tmp/run" && [ "$(wc -l < "$tmp/t.tsv")" -eq 2 ] \
     && ok "--queries and --timings" || no "batch mode" "$(cat "$tmp/run")"
 
+# Counting without showing: -n 0 still counts and succeeds; an offset past
+# the end says so.
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" -n 0 疫苗接种); rc=$?
+[ $rc -eq 0 ] && [ "$out" = '4 articles match "疫苗接种" (none shown: -n 0)' ] \
+    && ok "-n 0 counts the matches, exit 0" || no "-n 0" "rc=$rc $out"
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" --offset 10 疫苗接种); rc=$?
+[ $rc -eq 0 ] && echo "$out" | grep -q 'none shown after --offset 10' \
+    && ok "offset past the last hit says so" || no "offset past the end" "rc=$rc $out"
+# Batch-mode mistakes are named, not guessed at.
+printf '\t疫苗\n' > "$tmp/q0.tsv"
+out=$("$HKSEARCH" -i "$IDX" --format trec --queries "$tmp/q0.tsv" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q 'q0.tsv:1: no qid' && ok "a query line without a qid is an error" \
+    || no "empty qid" "rc=$rc $out"
+out=$("$HKSEARCH" -i "$IDX" --queries "$tmp/q.tsv" 疫苗 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q 'not both' && ok "a query and --queries together are refused" \
+    || no "query and --queries" "rc=$rc $out"
+
 # Index problems: missing, not an index, locked by another writer.
 out=$("$HKSEARCH" -i "$tmp/nope" 疫苗 2>&1); rc=$?
 [ $rc -eq 2 ] && echo "$out" | grep -q 'no index here' && ok "missing index: clear error" \
