@@ -376,7 +376,7 @@ HKS_INTERNAL int hks_json_get(const hks_json *j, const char *key,
 */
 typedef int (*hks_article_fn)(void *ctx, const hks_doc *doc);
 /* @return HKS_OK, the callback's negative value, or an error that stops
- * the source (HKS_ERR_IO, HKS_ERR_NOTFOUND, HKS_ERR_CORRUPT for a broken
+ * the source (HKS_ERR_IO, HKS_ERR_NOTFOUND, HKS_ERR_INPUT for a broken
  * zstd stream, HKS_ERR_NOMEM) with a message in e. prog is updated as
  * bytes are read (n_bytes, n_rejected; n_docs counts callbacks that
  * returned HKS_OK) and cb->progress called about every 1 MB. */

@@ -1251,7 +1251,7 @@ static ssize_t read_some(int fd, void *p, size_t n)
 
 /*
  * Put up to cap bytes of JSONL text into dst; *got_out = 0 at the end.
- * @return HKS_OK, HKS_ERR_IO, or HKS_ERR_CORRUPT for a broken or truncated
+ * @return HKS_OK, HKS_ERR_IO, or HKS_ERR_INPUT for a broken or truncated
  *         zstd stream (message names the file and compressed byte offset).
  */
 static int src_fill(crd *r, jsrc *s, char *dst, size_t cap, size_t *got_out)
@@ -1292,7 +1292,7 @@ static int src_fill(crd *r, jsrc *s, char *dst, size_t cap, size_t *got_out)
             return hks_fail(r->e, HKS_ERR_NOMEM,
                             "[corpus] %s: out of memory for zstd", s->path);
         if (ZSTD_isError(ret))
-            return hks_fail(r->e, HKS_ERR_CORRUPT,
+            return hks_fail(r->e, HKS_ERR_INPUT,
                             "[corpus] %s: corrupt zstd stream near compressed "
                             "byte %llu: %s",
                             s->path,
@@ -1307,7 +1307,7 @@ static int src_fill(crd *r, jsrc *s, char *dst, size_t cap, size_t *got_out)
         if (s->in_eof && s->zin.pos == s->zin.size) {
             /* The stream must end where a frame ended and was flushed. */
             if (s->last_ret != 0)
-                return hks_fail(r->e, HKS_ERR_CORRUPT,
+                return hks_fail(r->e, HKS_ERR_INPUT,
                                 "[corpus] %s: truncated zstd stream (ends "
                                 "inside a frame at compressed byte %llu)",
                                 s->path,
@@ -1544,7 +1544,7 @@ out:
  *
  * @return HKS_OK; the callback's negative value (reading stops there);
  *         HKS_ERR_NOTFOUND (no such path), HKS_ERR_ARG (unknown kind of
- *         file), HKS_ERR_IO, HKS_ERR_CORRUPT (broken or truncated zstd
+ *         file), HKS_ERR_IO, HKS_ERR_INPUT (broken or truncated zstd
  *         stream, with the compressed byte offset), HKS_ERR_NOMEM, with a
  *         "[corpus]" message in e. Documents handed over before an error
  *         stay with the callback's owner.

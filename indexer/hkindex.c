@@ -94,8 +94,9 @@ static unsigned long long dir_bytes(const char *dir)
 
 static int fail_w(hks_writer *w, int rc, const char *what)
 {
-    fprintf(stderr, "\nhkindex: %s: %s: %s\n", what, hks_strerror(rc),
-            w ? hks_writer_errmsg(w) : "");
+    /* On a terminal, clear the progress line first. */
+    fprintf(stderr, "%shkindex: %s: %s: %s\n", isatty(STDERR_FILENO) ? "\r\033[K" : "", what,
+            hks_strerror(rc), w ? hks_writer_errmsg(w) : "");
     return 2;
 }
 

@@ -527,10 +527,10 @@ static void test_corpus_read_jsonl_zst(void **state)
     check_jsonl(&s, &prog, "news");
     sink_free(&s);
 
-    /* Cut inside the second frame: HKS_ERR_CORRUPT naming the file. */
+    /* Cut inside the second frame: HKS_ERR_INPUT naming the file. */
     write_file(p, both, n1 + n2 - 5);
     sink_init(&s);
-    assert_int_equal(read_into(p, &s, NULL, &e), HKS_ERR_CORRUPT);
+    assert_int_equal(read_into(p, &s, NULL, &e), HKS_ERR_INPUT);
     assert_non_null(strstr(e.msg, "news.jsonl.zst: truncated zstd stream"));
     sink_free(&s);
 
@@ -538,7 +538,7 @@ static void test_corpus_read_jsonl_zst(void **state)
     both[n1 / 2] ^= 0x55;
     write_file(p, both, n1 + n2);
     sink_init(&s);
-    assert_int_equal(read_into(p, &s, NULL, &e), HKS_ERR_CORRUPT);
+    assert_int_equal(read_into(p, &s, NULL, &e), HKS_ERR_INPUT);
     assert_non_null(strstr(e.msg, "news.jsonl.zst: corrupt zstd stream near "
                                   "compressed byte"));
     sink_free(&s);
@@ -546,7 +546,7 @@ static void test_corpus_read_jsonl_zst(void **state)
     /* Not zstd at all. */
     write_file(p, "{\"id\":\"1\"}\n", 11);
     sink_init(&s);
-    assert_int_equal(read_into(p, &s, NULL, &e), HKS_ERR_CORRUPT);
+    assert_int_equal(read_into(p, &s, NULL, &e), HKS_ERR_INPUT);
     assert_non_null(strstr(e.msg, "news.jsonl.zst: corrupt zstd stream"));
     sink_free(&s);
 
