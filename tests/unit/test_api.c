@@ -114,6 +114,7 @@ static void test_api_phrase_gaps_are_separators_only(void **state)
         {"d", "心脏病", "肝炎患者"},
         {"e", "", "医，院长说"},
         {"f", "", "医生院长说"},
+        {"g", "", "新冠肺炎甲乙丙丁戊己庚辛壬癸子丑寅卯新冠肺炎辰巳午未申酉戌亥天地玄黄宇宙洪荒"},
     };
     char dir[4200], ids[1024];
     hks_writer *w = NULL;
@@ -146,6 +147,24 @@ static void test_api_phrase_gaps_are_separators_only(void **state)
     assert_string_equal(ids, "d");
     hit_ids(s, "\"医 院\"", ids, sizeof ids, NULL);
     assert_string_equal(ids, "e");
+    /* A snippet of 20 characters from 0 would cut the second 新冠肺炎
+     * (characters 18-21): it is shown whole, and both are highlighted. */
+    {
+        hks_hit h[2];
+        hks_span sp[4];
+        char buf[512];
+        size_t n, len, n_sp, k;
+        assert_int_equal(hks_search(s, "新冠肺炎", strlen("新冠肺炎"), h, 2, &n, NULL), HKS_OK);
+        assert_int_equal(n, 1);
+        assert_int_equal(hks_snippet(s, h[0].doc_id, "新冠肺炎", strlen("新冠肺炎"), 20, buf,
+                                     sizeof buf, &len, sp, 4, &n_sp),
+                         HKS_OK);
+        assert_int_equal(n_sp, 2);
+        for (k = 0; k < n_sp; k++) {
+            assert_int_equal(sp[k].end - sp[k].start, strlen("新冠肺炎"));
+            assert_memory_equal(buf + sp[k].start, "新冠肺炎", strlen("新冠肺炎"));
+        }
+    }
     hks_searcher_free(s);
     hks_index_close(idx);
 }
