@@ -6,7 +6,8 @@
  *     and folders skipped, and README/LICENSE/COPYING files, which document
  *     the folder); id = the path below the folder, collection =
  *     the folder's base name, title = hks_title_guess(), date = the first
- *     YYYY-MM-DD in the header lines;
+ *     YYYY-MM-DD in the header lines; a .md file's front matter (title,
+ *     date, source, url between "---" lines) gives those fields instead;
  *   - a single .txt or .md file (id = its name, collection = its folder's
  *     base name);
  *   - a .jsonl or .jsonl.zst file: one JSON object a line (json.c) with
@@ -975,12 +976,72 @@ out:
 
 /* Read one article file and hand it to the callback. id and collection are
  * views. @return HKS_OK (also when skipped with a warning) or an error. */
+/*
+ * Markdown front matter (Jekyll, Hugo, the archives our news comes from):
+ * a first line "---", "key: value" lines, a closing "---" or "...". Its
+ * title, date, source and url fill the fields (surrounding quotes
+ * dropped); the body starts after it. Returns false (fm untouched) when
+ * the text does not start with a complete block of at most FM_MAX bytes.
+ */
+#define FM_MAX 65536
+
+typedef struct fmatter {
+    const char *v[4];  /* title, date, source, url; NULL if absent */
+    size_t n[4];
+    size_t body_off;   /* where the body starts                     */
+} fmatter;
+
+static bool front_matter(const char *t, size_t n, fmatter *fm)
+{
+    static const char *const keys[4] = {"title", "date", "source", "url"};
+    fmatter f;
+    size_t at;
+    if (n < 4 || memcmp(t, "---", 3) != 0 || (t[3] != '\n' && t[3] != '\r'))
+        return false;
+    memset(&f, 0, sizeof f);
+    at = t[3] == '\r' && n > 4 && t[4] == '\n' ? 5 : 4;
+    while (at < n && at < FM_MAX) {
+        const char *l = t + at, *nl = memchr(l, '\n', n - at);
+        size_t len = nl ? (size_t)(nl - l) : n - at, k;
+        size_t next = at + len + (nl ? 1 : 0);
+        if (len && l[len - 1] == '\r')
+            len--;
+        if ((len == 3 && (memcmp(l, "---", 3) == 0 || memcmp(l, "...", 3) == 0))) {
+            f.body_off = next;
+            *fm = f;
+            return true;
+        }
+        for (k = 0; k < 4; k++) {
+            size_t kl = strlen(keys[k]), b, e;
+            if (len <= kl || strncasecmp(l, keys[k], kl) != 0 || l[kl] != ':')
+                continue;
+            for (b = kl + 1; b < len && (l[b] == ' ' || l[b] == '\t'); b++)
+                ;
+            for (e = len; e > b && (l[e - 1] == ' ' || l[e - 1] == '\t'); e--)
+                ;
+            if (e - b >= 2 && (l[b] == '"' || l[b] == '\'') && l[e - 1] == l[b]) {
+                b++;
+                e--;
+            }
+            if (e > b && !f.v[k]) {
+                f.v[k] = l + b;
+                f.n[k] = e - b;
+            }
+        }
+        if (!nl)
+            break;
+        at = next;
+    }
+    return false;
+}
+
 static int read_text_file(crd *r, const char *path, const char *id,
                           size_t id_len, const char *coll, size_t coll_len)
 {
     char *raw = NULL, date[11];
     size_t n = 0, cap = 0, t_start = 0, t_len = 0;
     dtext t = {0};
+    fmatter fm;
     hks_doc d;
     const char *prev_path = r->prog->path;
     int rc;
@@ -1015,18 +1076,30 @@ static int read_text_file(crd *r, const char *path, const char *id,
         goto out;
     }
     memset(&d, 0, sizeof d);
+    memset(&fm, 0, sizeof fm);
     d.collection = coll;
     d.collection_len = coll_len;
     d.id = id;
     d.id_len = id_len;
-    d.body = t.p;
-    d.body_len = t.n;
-    if (hks_title_guess(t.p, t.n, &t_start, &t_len)) {
-        d.title = t.p + t_start;
+    if (has_suffix(id, id_len, ".md"))
+        front_matter(t.p, t.n, &fm);
+    d.body = t.p + fm.body_off;
+    d.body_len = t.n - fm.body_off;
+    if (fm.v[0]) {
+        d.title = fm.v[0];
+        d.title_len = fm.n[0];
+    } else if (hks_title_guess(d.body, d.body_len, &t_start, &t_len)) {
+        d.title = d.body + t_start;
         d.title_len = t_len;
     }
-    d.date_len = date_guess(t.p, t.n, date);
+    d.date_len = fm.v[1] ? date_guess(fm.v[1], fm.n[1], date) : 0;
+    if (!d.date_len)
+        d.date_len = date_guess(d.body, d.body_len, date);
     d.date = d.date_len ? date : NULL;
+    d.source = fm.v[2];
+    d.source_len = fm.v[2] ? fm.n[2] : 0;
+    d.url = fm.v[3];
+    d.url_len = fm.v[3] ? fm.n[3] : 0;
     rc = emit(r, &d);
 out:
     hks_mem_free(r->a, t.own, t.own_cap);

@@ -376,6 +376,38 @@ static void roundtrip(const char *dir, const char *seed_name, const char *enc,
     free(utf8);
 }
 
+/* A .md file's front matter gives title, date and source and is not part
+ * of the body; an unclosed block, or a .txt file, is read as text. */
+static void test_corpus_read_markdown_front_matter(void **state)
+{
+    static const char fm[] =
+        "---\r\ntitle: \"醫管局公布新冠疫苗接種安排\"\r\ndate: 2021-02-20 10:00\r\n"
+        "author: 記者\r\nsource: 眾新聞\r\nurl: https://example.org/a\r\n---\r\n\r\n"
+        "醫管局今日公布疫苗接種安排。\r\n";
+    static const char open_fm[] = "---\ntitle: 不是前言\n\n醫院新聞標題\n\n正文。\n";
+    const char *dir = *state;
+    char path[4096];
+    sink s;
+    hks_errbuf e;
+    sink_init(&s);
+    write_file(path_in(path, sizeof path, dir, "a.md"), fm, sizeof fm - 1);
+    write_file(path_in(path, sizeof path, dir, "b.md"), open_fm, sizeof open_fm - 1);
+    write_file(path_in(path, sizeof path, dir, "c.txt"), fm, sizeof fm - 1);
+    assert_int_equal(read_into(dir, &s, NULL, &e), HKS_OK);
+    assert_int_equal(s.n_docs, 3);
+    assert_string_equal(s.docs[0].id, "a.md");
+    assert_string_equal(s.docs[0].title, "醫管局公布新冠疫苗接種安排");
+    assert_string_equal(s.docs[0].date, "2021-02-20");
+    assert_string_equal(s.docs[0].source, "眾新聞");
+    assert_string_equal(s.docs[0].body, "\r\n醫管局今日公布疫苗接種安排。\r\n");
+    assert_string_equal(s.docs[1].id, "b.md");
+    assert_memory_equal(s.docs[1].body, open_fm, sizeof open_fm - 1);
+    assert_string_equal(s.docs[2].id, "c.txt");
+    assert_int_equal(s.docs[2].body_len, sizeof fm - 1);
+    assert_string_equal(s.docs[2].source, "");
+    sink_free(&s);
+}
+
 static void test_corpus_read_gb18030(void **state)
 {
     roundtrip(*state, SEEDS[0].id, "GB18030", "", 0,
@@ -765,6 +797,8 @@ int main(void)
         cmocka_unit_test(test_corpus_read_trailing_slash_and_single_file),
         cmocka_unit_test_setup_teardown(test_corpus_read_folder_order_and_skips,
                                         setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_corpus_read_markdown_front_matter, setup_tmp,
+                                        teardown_tmp),
         cmocka_unit_test_setup_teardown(test_corpus_read_gb18030, setup_tmp,
                                         teardown_tmp),
         cmocka_unit_test_setup_teardown(test_corpus_read_utf16, setup_tmp,
