@@ -4,7 +4,7 @@
  * indexer/seg_write.c writes segments, fileio.c the manifest and the
  * tombstones, docstore.c its own section; searcher/segment.c reads them.
  *
- * THE FORMAT (version HKS_FORMAT_VERSION = 1)
+ * THE FORMAT (version HKS_FORMAT_VERSION = 2)
  * ===========================================
  * An index is a directory:
  *   MANIFEST            the committed state: which segments are live
@@ -34,9 +34,10 @@
  *   ours (a larger version is reported as "written by a newer hksearch"),
  *   kind as expected, table offset + 32 n + 32 == size, table checksum,
  *   every section inside [16, table offset), ids unique. Section checksums
- *   of small sections are checked at open; large ones (postings, document
- *   store) by `hkindex check` (hks_index_check), and every decode of them is
- *   bounded anyway.
+ *   of small sections are checked at open; the large ones are checked in
+ *   pieces as they are read (BLOCKSUMS for the lexicon and postings, zstd's
+ *   frame checksums for the document store) and whole by `hkindex check`
+ *   (hks_index_check); every decode is bounded anyway.
  *
  * Segment sections:
  *   INFO (1):
@@ -79,6 +80,12 @@
  *       per doc its positions, the first as itself, then (gap - 1)
  *     "packed" is block.c's binary packing (u8 bit width + bits).
  *   DOCSTORE (7): the original bodies; layout at the top of docstore.c.
+ *   BLOCKSUMS (10): per lexicon block, u64 h, where h chains XXH3-64 with
+ *     seeds (hks_hash64_seed) over, in order: each of the block's terms'
+ *     doc_len bytes and then pos_len bytes of POSTINGS (starting from seed
+ *     0), and last the block's bytes of LEXICON. A reader checks a block
+ *     the first time it decodes it, so damaged postings are an error, not a
+ *     silently different answer. (Added in version 2.)
  *
  * Manifest section MANIFEST (8):
  *   varint generation   varint next file number   identity (as in INFO)
@@ -126,6 +133,7 @@ const char *hks_section_name(uint32_t id)
     case HKS_SEC_DOCSTORE: return "docstore";
     case HKS_SEC_MANIFEST: return "manifest";
     case HKS_SEC_DELETED: return "tombstones";
+    case HKS_SEC_BLOCKSUMS: return "block checksums";
     default: return "unknown";
     }
 }

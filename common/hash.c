@@ -11,3 +11,8 @@ uint64_t hks_hash64(const void *p, size_t n)
 {
     return (uint64_t)XXH3_64bits(p, n);
 }
+
+uint64_t hks_hash64_seed(const void *p, size_t n, uint64_t seed)
+{
+    return (uint64_t)XXH3_64bits_withSeed(p, n, (XXH64_hash_t)seed);
+}

@@ -169,6 +169,8 @@ HKS_INTERNAL int hks_unpack_u32s(hks_rd *rd, uint32_t *v, size_t n);
 ** Checksums of every on-disk file and section: XXH3-64 (libxxhash).
 */
 HKS_INTERNAL uint64_t hks_hash64(const void *p, size_t n);
+/* The same hash seeded with seed: chains a hash over several pieces. */
+HKS_INTERNAL uint64_t hks_hash64_seed(const void *p, size_t n, uint64_t seed);
 
 /**************************************************************************
 ** Interface to code in utf8norm.c

@@ -13,7 +13,7 @@
 /**************************************************************************
 ** Interface to code in format.c
 */
-#define HKS_FORMAT_VERSION 1
+#define HKS_FORMAT_VERSION 2
 #define HKS_FILE_MAGIC 0x3153484Bu /* "KHS1" little-endian bytes: 4B 48 53 31 */
 #define HKS_FOOT_MAGIC 0x4653484Bu /* "KHSF" */
 #define HKS_HEADER_BYTES 16
@@ -34,7 +34,8 @@ enum {
     HKS_SEC_META = 6,     /* segment: per-document strings                 */
     HKS_SEC_DOCSTORE = 7, /* segment: zstd document store                  */
     HKS_SEC_MANIFEST = 8, /* manifest: the list of live segments           */
-    HKS_SEC_DELETED = 9   /* tombstone: bitmap of deleted documents        */
+    HKS_SEC_DELETED = 9,  /* tombstone: bitmap of deleted documents        */
+    HKS_SEC_BLOCKSUMS = 10 /* segment: checksum per lexicon block          */
 };
 
 /* Sequential writer of one container file. Sticky rc; the first failure is

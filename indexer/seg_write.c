@@ -25,6 +25,9 @@ struct hks_segw {
     hks_buf meta;          /* META section                               */
     hks_buf lex;           /* LEXICON section                            */
     hks_buf lexidx;        /* LEXIDX entries (counts prepended at finish) */
+    hks_buf blocksums;     /* BLOCKSUMS section                          */
+    size_t blk_lex_off;    /* where the open lexicon block starts in lex  */
+    uint64_t blk_hash;     /* its postings' hash chain so far             */
     hks_buf tmp_doc;       /* one term's skip table + doc blocks         */
     hks_buf tmp_blk;       /* doc blocks while the skip table is built   */
     hks_buf tmp_pos;       /* one term's position blocks                 */
@@ -53,6 +56,7 @@ int hks_segw_open(const hks_alloc *a, const char *path, hks_errbuf *err, hks_seg
     hks_buf_init(&w->meta, a);
     hks_buf_init(&w->lex, a);
     hks_buf_init(&w->lexidx, a);
+    hks_buf_init(&w->blocksums, a);
     hks_buf_init(&w->tmp_doc, a);
     hks_buf_init(&w->tmp_blk, a);
     hks_buf_init(&w->tmp_pos, a);
@@ -73,6 +77,7 @@ void hks_segw_free(hks_segw *w)
     hks_buf_free(&w->meta);
     hks_buf_free(&w->lex);
     hks_buf_free(&w->lexidx);
+    hks_buf_free(&w->blocksums);
     hks_buf_free(&w->tmp_doc);
     hks_buf_free(&w->tmp_blk);
     hks_buf_free(&w->tmp_pos);
@@ -127,6 +132,17 @@ static int check_plist(hks_segw *w, const hks_plist *pl)
             return hks_fail(w->err, HKS_ERR_INTERNAL, "[segw] bad postings list");
     }
     return HKS_OK;
+}
+
+/* The checksum of the lexicon block being written, once it is complete
+ * (format.c, BLOCKSUMS). */
+static void close_lexblock(hks_segw *w)
+{
+    if (w->n_lexblocks == 0 || w->rc)
+        return;
+    hks_buf_put_u64le(&w->rc, &w->blocksums,
+                      hks_hash64_seed(w->lex.p + w->blk_lex_off, w->lex.n - w->blk_lex_off,
+                                      w->blk_hash));
 }
 
 /*
@@ -215,6 +231,9 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
 
     /* Lexicon entry, front coded within its block. */
     if (w->n_terms % HKS_LEX_BLOCK == 0) {
+        close_lexblock(w);
+        w->blk_lex_off = w->lex.n;
+        w->blk_hash = 0;
         hks_buf_put_varint(&w->rc, &w->lexidx, w->lex.n);
         hks_buf_put_lenbytes(&w->rc, &w->lexidx, term, term_len);
         hks_buf_put_varint(&w->rc, &w->lex, w->post_off);
@@ -236,6 +255,8 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
     w->prev_len = term_len;
     w->n_terms++;
 
+    w->blk_hash = hks_hash64_seed(w->tmp_doc.p, w->tmp_doc.n, w->blk_hash);
+    w->blk_hash = hks_hash64_seed(w->tmp_pos.p, w->tmp_pos.n, w->blk_hash);
     hks_filew_write(&w->f, w->tmp_doc.p, w->tmp_doc.n);
     hks_filew_write(&w->f, w->tmp_pos.p, w->tmp_pos.n);
     w->post_off += w->tmp_doc.n + w->tmp_pos.n;
@@ -262,7 +283,13 @@ int hks_segw_finish(hks_segw *w, hks_ds_writer *ds, uint64_t *bytes_out)
         hks_filew_begin(&w->f, HKS_SEC_POSTINGS);
     hks_filew_end(&w->f);
     w->post_open = true;
+    close_lexblock(w);
+    if (w->rc) {
+        hks_buf_free(&b);
+        return hks_fail(w->err, w->rc, "[segw] out of memory");
+    }
     hks_filew_section(&w->f, HKS_SEC_LEXICON, &w->lex);
+    hks_filew_section(&w->f, HKS_SEC_BLOCKSUMS, &w->blocksums);
     hks_buf_put_varint(&rc, &b, w->n_terms);
     hks_buf_put_varint(&rc, &b, w->n_lexblocks);
     hks_buf_put(&rc, &b, w->lexidx.p, w->lexidx.n);

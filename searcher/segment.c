@@ -33,6 +33,9 @@ struct hks_segment {
     size_t lex_n;
     lexblk *blk;           /* LEXIDX, decoded                              */
     uint64_t n_blk;
+    const uint8_t *sums;   /* BLOCKSUMS: u64 per lexicon block             */
+    uint8_t *blk_ok;       /* per block: checksum verified (set once, by
+                            * any thread: relaxed atomics)                 */
     const uint8_t *docs;   /* DOCS section: n_docs records                */
     const uint8_t *meta;   /* META section                                */
     size_t meta_n;
@@ -85,10 +88,11 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
     rc = hks_filer_open(&s->f, a, s->path, HKS_KIND_SEGMENT, err);
     if (rc)
         goto fail;
-    /* Small sections are verified at every open; postings and the store
-     * are verified by hks_seg_check(). */
+    /* Small sections are verified at every open; lexicon blocks with their
+     * postings when first read (verify_block), store blocks by zstd. */
     if ((rc = hks_filer_verify(&s->f, HKS_SEC_INFO, s->path, err)) ||
         (rc = hks_filer_verify(&s->f, HKS_SEC_LEXIDX, s->path, err)) ||
+        (rc = hks_filer_verify(&s->f, HKS_SEC_BLOCKSUMS, s->path, err)) ||
         (rc = hks_filer_verify(&s->f, HKS_SEC_DOCS, s->path, err)) ||
         (rc = hks_filer_verify(&s->f, HKS_SEC_META, s->path, err)))
         goto fail;
@@ -161,6 +165,17 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
         }
         s->blk[i].first_len = (uint32_t)tl;
     }
+    if ((rc = hks_filer_section(&s->f, HKS_SEC_BLOCKSUMS, &s->sums, &n, s->path, err)))
+        goto fail;
+    if (n != s->n_blk * 8) {
+        rc = corrupt(err, s, "block checksum count does not match the lexicon");
+        goto fail;
+    }
+    s->blk_ok = hks_mem_calloc(a, (size_t)(s->n_blk ? s->n_blk : 1), 1);
+    if (!s->blk_ok) {
+        rc = hks_fail(err, HKS_ERR_NOMEM, "[segment] out of memory");
+        goto fail;
+    }
 
     if ((rc = hks_filer_section(&s->f, HKS_SEC_DOCSTORE, &p, &n, s->path, err)))
         goto fail;
@@ -199,6 +214,7 @@ void hks_seg_close(hks_segment *s)
     hks_ds_reader_free(s->ds);
     hks_filer_close(&s->f);
     hks_mem_free(s->a, s->blk, 0);
+    hks_mem_free(s->a, s->blk_ok, 0);
     hks_mem_free(s->a, s->doclen, 0);
     hks_mem_free(s->a, s->deleted, 0);
     hks_mem_free(s->a, s, sizeof *s);
@@ -285,6 +301,43 @@ static uint64_t find_block(const hks_segment *s, const uint8_t *term, size_t len
 }
 
 /*
+ * Check lexicon block b and its terms' postings against BLOCKSUMS, once
+ * per open segment (format.c). Entries are only bounds-checked here; scan()
+ * decodes them fully.
+ */
+static int verify_block(const hks_segment *s, uint64_t b, hks_errbuf *err)
+{
+    uint64_t end = b + 1 < s->n_blk ? s->blk[b + 1].off : s->lex_n;
+    uint64_t off, h = 0, t = b * 32;
+    hks_rd rd;
+    int k;
+    if (__atomic_load_n(&s->blk_ok[b], __ATOMIC_RELAXED))
+        return HKS_OK;
+    hks_rd_init(&rd, s->lex + s->blk[b].off, (size_t)(end - s->blk[b].off));
+    if (hks_varint_get(&rd, &off))
+        return corrupt(err, s, "truncated lexicon block");
+    for (k = 0; k < 32 && t < s->n_terms; k++, t++) {
+        uint64_t pre, suf, df, dl, pl;
+        const uint8_t *sp;
+        if (hks_varint_get(&rd, &pre) || hks_varint_get(&rd, &suf) ||
+            suf > HKS_MAX_TERM_BYTES || hks_rd_bytes(&rd, (size_t)suf, &sp) ||
+            hks_varint_get(&rd, &df) || hks_varint_get(&rd, &dl) || hks_varint_get(&rd, &pl) ||
+            dl > UINT32_MAX || pl > UINT32_MAX || off > s->post_n || dl + pl > s->post_n - off)
+            return corrupt(err, s, "bad lexicon entry");
+        h = hks_hash64_seed(s->post + off, (size_t)dl, h);
+        h = hks_hash64_seed(s->post + off + dl, (size_t)pl, h);
+        off += dl + pl;
+    }
+    h = hks_hash64_seed(s->lex + s->blk[b].off, (size_t)(end - s->blk[b].off), h);
+    if (h != hks_load_u64le(s->sums + b * 8))
+        return hks_fail(err, HKS_ERR_CORRUPT,
+                        "[segment] %s: lexicon block %llu or its postings fail their checksum",
+                        s->path, (unsigned long long)b);
+    __atomic_store_n(&s->blk_ok[b], 1, __ATOMIC_RELAXED);
+    return HKS_OK;
+}
+
+/*
  * Scan lexicon blocks from block b on, calling fn for every term; fn
  * returns HKS_OK to go on, HKS_DONE to stop. A scan with a `stop_above`
  * bound stops at the first term above it.
@@ -300,7 +353,9 @@ static int scan(const hks_segment *s, uint64_t b, scan_fn fn, void *ctx, hks_err
         uint64_t end = b + 1 < s->n_blk ? s->blk[b + 1].off : s->lex_n;
         uint64_t off;
         hks_rd rd;
-        int k;
+        int k, rc = verify_block(s, b, err);
+        if (rc)
+            return rc;
         hks_rd_init(&rd, s->lex + s->blk[b].off, (size_t)(end - s->blk[b].off));
         if (hks_varint_get(&rd, &off))
             return corrupt(err, s, "truncated lexicon block");
@@ -308,7 +363,6 @@ static int scan(const hks_segment *s, uint64_t b, scan_fn fn, void *ctx, hks_err
             uint64_t pre, suf, df, dl, pl;
             const uint8_t *sp;
             hks_lexent e;
-            int rc;
             if (hks_varint_get(&rd, &pre) || hks_varint_get(&rd, &suf) ||
                 pre > (k ? tlen : 0) || pre + suf > HKS_MAX_TERM_BYTES || pre + suf == 0 ||
                 hks_rd_bytes(&rd, (size_t)suf, &sp) || hks_varint_get(&rd, &df) ||
@@ -843,9 +897,9 @@ static int on_check(void *ctx, const uint8_t *term, size_t len, const hks_lexent
  */
 int hks_seg_check(const hks_segment *s, hks_errbuf *err)
 {
-    static const uint32_t ids[] = {HKS_SEC_INFO,  HKS_SEC_POSTINGS, HKS_SEC_LEXICON,
-                                   HKS_SEC_LEXIDX, HKS_SEC_DOCS,    HKS_SEC_META,
-                                   HKS_SEC_DOCSTORE};
+    static const uint32_t ids[] = {HKS_SEC_INFO, HKS_SEC_POSTINGS, HKS_SEC_LEXICON,
+                                   HKS_SEC_LEXIDX, HKS_SEC_DOCS, HKS_SEC_META,
+                                   HKS_SEC_DOCSTORE, HKS_SEC_BLOCKSUMS};
     check_ctx x;
     hks_ds_cursor *dc = NULL;
     size_t i;
