@@ -300,15 +300,35 @@ static uint64_t find_block(const hks_segment *s, const uint8_t *term, size_t len
     return lo;
 }
 
+/* One LEXICON entry, read and bounds-checked: prev_len is the length of
+ * the term before it in the block (0 for the first), off where its
+ * postings start. */
+typedef struct lexraw {
+    uint64_t pre, suf, df, dl, pl;
+    const uint8_t *sp;   /* suffix bytes */
+} lexraw;
+
+static bool lex_entry(const hks_segment *s, hks_rd *rd, size_t prev_len, uint64_t off,
+                      lexraw *e)
+{
+    return !(hks_varint_get(rd, &e->pre) || hks_varint_get(rd, &e->suf) ||
+             e->pre > prev_len || e->pre + e->suf > HKS_MAX_TERM_BYTES ||
+             e->pre + e->suf == 0 || hks_rd_bytes(rd, (size_t)e->suf, &e->sp) ||
+             hks_varint_get(rd, &e->df) || hks_varint_get(rd, &e->dl) ||
+             hks_varint_get(rd, &e->pl) || e->df == 0 || e->df > s->n_docs ||
+             e->dl > UINT32_MAX || e->pl > UINT32_MAX || off > s->post_n ||
+             e->dl + e->pl > s->post_n - off);
+}
+
 /*
  * Check lexicon block b and its terms' postings against BLOCKSUMS, once
- * per open segment (format.c). Entries are only bounds-checked here; scan()
- * decodes them fully.
+ * per open segment (format.c).
  */
 static int verify_block(const hks_segment *s, uint64_t b, hks_errbuf *err)
 {
     uint64_t end = b + 1 < s->n_blk ? s->blk[b + 1].off : s->lex_n;
     uint64_t off, h = 0, t = b * 32;
+    size_t tlen = 0;
     hks_rd rd;
     int k;
     if (__atomic_load_n(&s->blk_ok[b], __ATOMIC_RELAXED))
@@ -317,16 +337,13 @@ static int verify_block(const hks_segment *s, uint64_t b, hks_errbuf *err)
     if (hks_varint_get(&rd, &off))
         return corrupt(err, s, "truncated lexicon block");
     for (k = 0; k < 32 && t < s->n_terms; k++, t++) {
-        uint64_t pre, suf, df, dl, pl;
-        const uint8_t *sp;
-        if (hks_varint_get(&rd, &pre) || hks_varint_get(&rd, &suf) ||
-            suf > HKS_MAX_TERM_BYTES || hks_rd_bytes(&rd, (size_t)suf, &sp) ||
-            hks_varint_get(&rd, &df) || hks_varint_get(&rd, &dl) || hks_varint_get(&rd, &pl) ||
-            dl > UINT32_MAX || pl > UINT32_MAX || off > s->post_n || dl + pl > s->post_n - off)
+        lexraw e;
+        if (!lex_entry(s, &rd, k ? tlen : 0, off, &e))
             return corrupt(err, s, "bad lexicon entry");
-        h = hks_hash64_seed(s->post + off, (size_t)dl, h);
-        h = hks_hash64_seed(s->post + off + dl, (size_t)pl, h);
-        off += dl + pl;
+        tlen = (size_t)(e.pre + e.suf);
+        h = hks_hash64_seed(s->post + off, (size_t)e.dl, h);
+        h = hks_hash64_seed(s->post + off + e.dl, (size_t)e.pl, h);
+        off += e.dl + e.pl;
     }
     h = hks_hash64_seed(s->lex + s->blk[b].off, (size_t)(end - s->blk[b].off), h);
     if (h != hks_load_u64le(s->sums + b * 8))
@@ -360,25 +377,19 @@ static int scan(const hks_segment *s, uint64_t b, scan_fn fn, void *ctx, hks_err
         if (hks_varint_get(&rd, &off))
             return corrupt(err, s, "truncated lexicon block");
         for (k = 0; k < 32 && t < s->n_terms; k++, t++) {
-            uint64_t pre, suf, df, dl, pl;
-            const uint8_t *sp;
+            lexraw r;
             hks_lexent e;
-            if (hks_varint_get(&rd, &pre) || hks_varint_get(&rd, &suf) ||
-                pre > (k ? tlen : 0) || pre + suf > HKS_MAX_TERM_BYTES || pre + suf == 0 ||
-                hks_rd_bytes(&rd, (size_t)suf, &sp) || hks_varint_get(&rd, &df) ||
-                hks_varint_get(&rd, &dl) || hks_varint_get(&rd, &pl) || df == 0 ||
-                df > s->n_docs || dl > UINT32_MAX || pl > UINT32_MAX ||
-                off > s->post_n || dl + pl > s->post_n - off)
+            if (!lex_entry(s, &rd, k ? tlen : 0, off, &r))
                 return corrupt(err, s, "bad lexicon entry");
-            memcpy(term + pre, sp, (size_t)suf);
-            tlen = (size_t)(pre + suf);
+            memcpy(term + r.pre, r.sp, (size_t)r.suf);
+            tlen = (size_t)(r.pre + r.suf);
             if (k == 0 && termcmp(term, tlen, s->blk[b].first, s->blk[b].first_len) != 0)
                 return corrupt(err, s, "lexicon block does not start with its indexed term");
-            e.df = (uint32_t)df;
+            e.df = (uint32_t)r.df;
             e.off = off;
-            e.doc_len = (uint32_t)dl;
-            e.pos_len = (uint32_t)pl;
-            off += dl + pl;
+            e.doc_len = (uint32_t)r.dl;
+            e.pos_len = (uint32_t)r.pl;
+            off += r.dl + r.pl;
             rc = fn(ctx, term, tlen, &e);
             if (rc)
                 return rc;
