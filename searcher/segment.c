@@ -523,42 +523,42 @@ void hks_lexit_init(hks_lexit *it, const hks_segment *seg, hks_errbuf *err)
 int hks_lexit_next(hks_lexit *it)
 {
     const hks_segment *s = it->seg;
-    uint64_t pre, suf, df, dl, pl;
-    const uint8_t *sp;
+    lexraw r;
     if (it->t >= s->n_terms)
         return HKS_DONE;
     if (it->t % 32 == 0) {
         uint64_t b = it->t / 32;
         uint64_t end = b + 1 < s->n_blk ? s->blk[b + 1].off : s->lex_n;
+        int rc;
         if (b && hks_rd_left(&it->rd) != 0)
             return corrupt(it->err, s, "trailing bytes in a lexicon block");
+        /* Merge reads through here: damage must stop it, not be copied
+         * into a new segment with fresh checksums. */
+        rc = verify_block(s, b, it->err);
+        if (rc)
+            return rc;
         it->b = b;
         it->k = 0;
         hks_rd_init(&it->rd, s->lex + s->blk[b].off, (size_t)(end - s->blk[b].off));
         if (hks_varint_get(&it->rd, &it->off))
             return corrupt(it->err, s, "truncated lexicon block");
     }
-    if (hks_varint_get(&it->rd, &pre) || hks_varint_get(&it->rd, &suf) ||
-        pre > (it->k ? it->len : 0) || pre + suf > HKS_MAX_TERM_BYTES || pre + suf == 0 ||
-        hks_rd_bytes(&it->rd, (size_t)suf, &sp) || hks_varint_get(&it->rd, &df) ||
-        hks_varint_get(&it->rd, &dl) || hks_varint_get(&it->rd, &pl) || df == 0 ||
-        df > s->n_docs || dl > UINT32_MAX || pl > UINT32_MAX || it->off > s->post_n ||
-        dl + pl > s->post_n - it->off)
+    if (!lex_entry(s, &it->rd, it->k ? it->len : 0, it->off, &r))
         return corrupt(it->err, s, "bad lexicon entry");
     {
         uint8_t prev[HKS_MAX_TERM_BYTES];
         size_t plen = it->len;
         memcpy(prev, it->term, plen);
-        memcpy(it->term + pre, sp, (size_t)suf);
-        it->len = (size_t)(pre + suf);
+        memcpy(it->term + r.pre, r.sp, (size_t)r.suf);
+        it->len = (size_t)(r.pre + r.suf);
         if (it->t && termcmp(prev, plen, it->term, it->len) >= 0)
             return corrupt(it->err, s, "lexicon terms out of order");
     }
-    it->ent.df = (uint32_t)df;
+    it->ent.df = (uint32_t)r.df;
     it->ent.off = it->off;
-    it->ent.doc_len = (uint32_t)dl;
-    it->ent.pos_len = (uint32_t)pl;
-    it->off += dl + pl;
+    it->ent.doc_len = (uint32_t)r.dl;
+    it->ent.pos_len = (uint32_t)r.pl;
+    it->off += r.dl + r.pl;
     it->k++;
     it->t++;
     return HKS_OK;

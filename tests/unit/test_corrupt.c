@@ -363,11 +363,87 @@ static void test_corrupt_table_offset_wrapping_around_is_corrupt(void **state)
     hks_index_close(idx);
 }
 
+/* Copy every file of directory from into a fresh directory to. */
+static void copy_index(const char *from, const char *to)
+{
+    DIR *d = opendir(from);
+    struct dirent *e;
+    assert_non_null(d);
+    hks_test_rmtree(to);
+    assert_int_equal(mkdir(to, 0755), 0);
+    while ((e = readdir(d)) != NULL) {
+        char src[4400 + 256], dst[4400 + 256], *p;
+        size_t n;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(src, sizeof src, "%s/%s", from, e->d_name);
+        snprintf(dst, sizeof dst, "%s/%s", to, e->d_name);
+        assert_int_equal(hks_test_read_file(src, &p, &n), 0);
+        write_file(dst, (const uint8_t *)p, n);
+        free(p);
+    }
+    closedir(d);
+}
+
+/* A merge reads every posting of its input segments: a damaged byte in
+ * them must stop it with an error naming the file, never be rewritten into
+ * a merged segment with fresh checksums (which check would then pass). */
+static void test_corrupt_merge_refuses_damaged_postings(void **state)
+{
+    char pristine[4400], seg[64], path[4600];
+    char files[16][64];
+    hks_filer f;
+    hks_errbuf err = {{0}};
+    const uint8_t *sec;
+    size_t n_files, fi, sec_n, off, i, tried = 0;
+    char *orig;
+    size_t n;
+    (void)state;
+    snprintf(pristine, sizeof pristine, "%s/pristine", g_tmp);
+    hks_test_rmtree(pristine);
+    build_tiny(pristine);
+    /* The first segment file and its POSTINGS section. */
+    hks_test_rmtree(g_idx);
+    copy_index(pristine, g_idx);
+    n_files = list_files(files, 16);
+    for (fi = 0; fi < n_files && strncmp(files[fi], "seg-", 4) != 0; fi++)
+        ;
+    assert_true(fi < n_files);
+    memcpy(seg, files[fi], sizeof seg); /* names are under 64 bytes */
+    snprintf(path, sizeof path, "%s/%s", pristine, seg);
+    assert_int_equal(hks_filer_open(&f, NULL, path, HKS_KIND_SEGMENT, &err), HKS_OK);
+    assert_int_equal(hks_filer_section(&f, HKS_SEC_POSTINGS, &sec, &sec_n, path, &err), HKS_OK);
+    off = (size_t)(sec - f.p);
+    hks_filer_close(&f);
+    assert_true(sec_n > 0);
+    assert_int_equal(hks_test_read_file(path, &orig, &n), 0);
+    for (i = 0; i < sec_n; i++) {
+        hks_writer *w = NULL;
+        int rc;
+        copy_index(pristine, g_idx);
+        orig[off + i] ^= (char)(1u << (i % 8));
+        snprintf(path, sizeof path, "%s/%s", g_idx, seg);
+        write_file(path, (const uint8_t *)orig, n);
+        orig[off + i] ^= (char)(1u << (i % 8));
+        assert_int_equal(hks_writer_open(g_idx, NULL, &w), HKS_OK);
+        assert_int_equal(hks_writer_set(w, HKS_W_MERGE_AT_COMMIT, 2), HKS_OK);
+        rc = hks_writer_commit(w);
+        if (rc != HKS_ERR_CORRUPT || !strstr(hks_writer_errmsg(w), seg))
+            fail_msg("postings byte %zu flipped: merge gave %d: %s", i, rc,
+                     hks_writer_errmsg(w));
+        hks_writer_close(w);
+        tried++;
+    }
+    free(orig);
+    printf("merge over damaged postings: %zu flipped bytes, every merge refused\n", tried);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_corrupt_every_byte_and_length_of_every_file),
         cmocka_unit_test(test_corrupt_table_offset_wrapping_around_is_corrupt),
+        cmocka_unit_test(test_corrupt_merge_refuses_damaged_postings),
     };
     return cmocka_run_group_tests_name("corrupt", tests, setup, teardown);
 }
