@@ -420,7 +420,8 @@ typedef struct hks_qclause {
 } hks_qclause;
 
 typedef struct hks_query {
-    hks_qelem elem[HKS_MAX_QUERY_ELEMS];
+    hks_qelem elem[HKS_MAX_QUERY_ELEMS + 1]; /* + 1: a phrase's closing
+                                              * unigram before it is dropped */
     uint32_t n_elem;
     hks_qphrase phrase[HKS_MAX_QUERY_ELEMS];
     uint32_t n_phrase;

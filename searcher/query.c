@@ -46,7 +46,7 @@ static int on_qtoken(void *ctx, const hks_token *t)
         qy->elem[qy->n_elem - 1].is_prefix = false;
         b->end_pending = false;
     }
-    if (qy->n_elem == HKS_MAX_QUERY_ELEMS)
+    if (qy->n_elem == HKS_MAX_QUERY_ELEMS + 1)
         return HKS_ERR_QUERY;
     e = &qy->elem[qy->n_elem++];
     if (!b->started) {
@@ -86,6 +86,9 @@ static int add_phrase(hks_query *qy, hks_ntext *nt, const char *s, size_t n, boo
     /* The phrase's trailing closing unigram after a bigram adds nothing. */
     if (qy->n_elem > first && qy->elem[qy->n_elem - 1].run_end)
         qy->n_elem--;
+    if (qy->n_elem > HKS_MAX_QUERY_ELEMS)
+        return hks_fail(err, HKS_ERR_QUERY, "[query] too many terms (at most %d)",
+                        HKS_MAX_QUERY_ELEMS);
     if (qy->n_elem == first)
         return HKS_OK;
     if (qy->n_phrase == HKS_MAX_QUERY_ELEMS)

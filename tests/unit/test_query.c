@@ -153,6 +153,21 @@ static void test_query_bad_queries_say_what_is_wrong(void **state)
     assert_non_null(strstr(err.msg, "cannot be excluded"));
     assert_int_equal(parse("醫院 -date:2020", &err), HKS_ERR_QUERY);
     assert_int_equal(parse("醫院 -title:眾新聞", &err), HKS_OK);
+    {
+        /* A run of 513 characters is 512 bigrams (its closing unigram is
+         * dropped): the most a query may hold; one more is too many. */
+        static char run[3 * 514 + 1];
+        size_t k;
+        for (k = 0; k < 514; k++)
+            memcpy(run + 3 * k, (k % 2) ? "苗" : "疫", 3);
+        run[3 * 513] = '\0';
+        assert_int_equal(parse(run, &err), HKS_OK);
+        assert_int_equal(g_q.n_elem, HKS_MAX_QUERY_ELEMS);
+        memcpy(run + 3 * 513, "苗", 3);
+        run[3 * 514] = '\0';
+        assert_int_equal(parse(run, &err), HKS_ERR_QUERY);
+        assert_non_null(strstr(err.msg, "too many terms"));
+    }
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     assert_int_equal(parse(big, &err), HKS_ERR_QUERY);
