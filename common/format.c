@@ -46,7 +46,9 @@
  *               lenbytes fold table version   varint tokenizer version
  *   DOCS (5): n_docs records of 24 bytes:
  *     u32 n_tokens (BM25 length)   u32 title_end (positions below it are
- *     in the title)   u32 date YYYYMMDD or 0   u32 offset into META
+ *     in the title; the body's start at it, which is one more than the
+ *     title's own separator gap, so no phrase spans the two)
+ *     u32 date YYYYMMDD or 0   u32 offset into META
  *     u64 content hash (XXH3 over title, body, date, source, url, each
  *         preceded by its u64 length): an unchanged re-added document is
  *         recognized and skipped

@@ -389,7 +389,10 @@ HKS_INTERNAL void hks_pc_block_bound(const hks_pcur *c, uint32_t target,
 **   医              one clause, one phrase: prefix 医@0 (every term that
 **                   starts with 医: 医X bigrams and the run-final 医)
 **   A B             two clauses (AND);  A OR B  one clause of two phrases
-**   "A B"           one phrase across the space (with the separator gap)
+**   "A B"           one phrase across the space (with the separator gap); a
+**                   CJK run that more of the phrase follows keeps its
+**                   closing unigram as an exact run_end element, so the run
+**                   must end there
 **   -A              a negated clause;   title:A  positions in the title only
 **   source:S        documents whose source contains S (normalized)
 **   date:A..B       documents dated A..B (YYYY, YYYY-MM or YYYY-MM-DD; either
