@@ -261,12 +261,14 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
         win_a = sp[best].a > LEAD_CHARS ? sp[best].a - LEAD_CHARS : 0;
     win_b = (uint32_t)(win_a + max_chars < s->nt.n ? win_a + max_chars : s->nt.n);
     /* A match the window's end would cut: show it whole when that takes a
-     * few characters more, else end the window before it. */
+     * few characters more, else end the window before it, unless it is the
+     * match the window was chosen for (a match longer than the window is
+     * shown cut). */
     for (i = n_sp ? best : 0; i < n_sp && sp[i].a < win_b; i++) {
         if (sp[i].b >= win_b) {
             if (sp[i].b + 1 - win_b <= max_chars / 4 + 1)
                 win_b = sp[i].b + 1 < s->nt.n ? sp[i].b + 1 : (uint32_t)s->nt.n;
-            else if (sp[i].a > win_a)
+            else if (i > best)
                 win_b = sp[i].a;
             break;
         }

@@ -164,6 +164,14 @@ static void test_api_phrase_gaps_are_separators_only(void **state)
             assert_int_equal(sp[k].end - sp[k].start, strlen("新冠肺炎"));
             assert_memory_equal(buf + sp[k].start, "新冠肺炎", strlen("新冠肺炎"));
         }
+        /* A match longer than the window (characters 8-17 of 10) is shown,
+         * cut, and highlighted. */
+        assert_int_equal(hks_snippet(s, h[0].doc_id, "戊己庚辛壬癸子丑寅卯",
+                                     strlen("戊己庚辛壬癸子丑寅卯"), 10, buf, sizeof buf, &len, sp,
+                                     4, &n_sp),
+                         HKS_OK);
+        assert_int_equal(n_sp, 1);
+        assert_memory_equal(buf + sp[0].start, "戊己", strlen("戊己"));
     }
     hks_searcher_free(s);
     hks_index_close(idx);
