@@ -991,11 +991,29 @@ typedef struct fmatter {
     size_t body_off;   /* where the body starts                     */
 } fmatter;
 
+/* A YAML-looking line of front matter: "key:" (key of letters, digits,
+ * '_' or '-'), a list item or continuation (leading space, tab or "- "),
+ * or nothing. */
+static bool yaml_line(const char *l, size_t len, bool *is_key)
+{
+    size_t i = 0;
+    *is_key = false;
+    if (len == 0 || l[0] == ' ' || l[0] == '\t' || (len >= 2 && l[0] == '-' && l[1] == ' ') ||
+        l[0] == '#')
+        return true;
+    while (i < len && ((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= 'A' && l[i] <= 'Z') ||
+                       (l[i] >= '0' && l[i] <= '9') || l[i] == '_' || l[i] == '-'))
+        i++;
+    *is_key = i > 0 && i < len && l[i] == ':';
+    return *is_key;
+}
+
 static bool front_matter(const char *t, size_t n, fmatter *fm)
 {
     static const char *const keys[4] = {"title", "date", "source", "url"};
     fmatter f;
     size_t at;
+    bool any_key = false;
     if (n < 4 || memcmp(t, "---", 3) != 0 || (t[3] != '\n' && t[3] != '\r'))
         return false;
     memset(&f, 0, sizeof f);
@@ -1004,14 +1022,20 @@ static bool front_matter(const char *t, size_t n, fmatter *fm)
         const char *l = t + at, *nl = memchr(l, '\n', n - at);
         size_t len = nl ? (size_t)(nl - l) : n - at, k;
         size_t next = at + len + (nl ? 1 : 0);
+        bool is_key;
         if (len && l[len - 1] == '\r')
             len--;
-        if ((len == 3 && (memcmp(l, "---", 3) == 0 || memcmp(l, "...", 3) == 0))) {
+        if (len == 3 && (memcmp(l, "---", 3) == 0 || memcmp(l, "...", 3) == 0)) {
+            if (!any_key) /* a rule around a paragraph, not front matter */
+                return false;
             f.body_off = next;
             *fm = f;
             return true;
         }
-        for (k = 0; k < 4; k++) {
+        if (!yaml_line(l, len, &is_key))
+            return false;
+        any_key |= is_key;
+        for (k = 0; k < 4 && is_key; k++) {
             size_t kl = strlen(keys[k]), b, e;
             if (len <= kl || strncasecmp(l, keys[k], kl) != 0 || l[kl] != ':')
                 continue;
@@ -1023,7 +1047,8 @@ static bool front_matter(const char *t, size_t n, fmatter *fm)
                 b++;
                 e--;
             }
-            if (e > b && !f.v[k]) {
+            /* "|" or ">" starts a block value on the next lines: not read. */
+            if (e > b && !f.v[k] && l[b] != '|' && l[b] != '>') {
                 f.v[k] = l + b;
                 f.n[k] = e - b;
             }

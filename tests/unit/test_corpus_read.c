@@ -385,6 +385,9 @@ static void test_corpus_read_markdown_front_matter(void **state)
         "author: 記者\r\nsource: 眾新聞\r\nurl: https://example.org/a\r\n---\r\n\r\n"
         "醫管局今日公布疫苗接種安排。\r\n";
     static const char open_fm[] = "---\ntitle: 不是前言\n\n醫院新聞標題\n\n正文。\n";
+    /* Rules around an editor's note are text, not front matter. */
+    static const char note[] = "---\n编者按：本文转自卫健委。\n---\n\n正文。\n";
+    static const char block[] = "---\ntitle: |\n  长标题\ntags:\n  - 疫苗\n---\n县医院标题\n\n正文。\n";
     const char *dir = *state;
     char path[4096];
     sink s;
@@ -393,8 +396,15 @@ static void test_corpus_read_markdown_front_matter(void **state)
     write_file(path_in(path, sizeof path, dir, "a.md"), fm, sizeof fm - 1);
     write_file(path_in(path, sizeof path, dir, "b.md"), open_fm, sizeof open_fm - 1);
     write_file(path_in(path, sizeof path, dir, "c.txt"), fm, sizeof fm - 1);
+    write_file(path_in(path, sizeof path, dir, "d.md"), note, sizeof note - 1);
+    write_file(path_in(path, sizeof path, dir, "e.md"), block, sizeof block - 1);
     assert_int_equal(read_into(dir, &s, NULL, &e), HKS_OK);
-    assert_int_equal(s.n_docs, 3);
+    assert_int_equal(s.n_docs, 5);
+    assert_string_equal(s.docs[3].id, "d.md");
+    assert_memory_equal(s.docs[3].body, note, sizeof note - 1);
+    assert_string_equal(s.docs[4].id, "e.md");
+    assert_string_equal(s.docs[4].title, "县医院标题"); /* a block title is not read */
+    assert_string_equal(s.docs[4].body, "县医院标题\n\n正文。\n");
     assert_string_equal(s.docs[0].id, "a.md");
     assert_string_equal(s.docs[0].title, "醫管局公布新冠疫苗接種安排");
     assert_string_equal(s.docs[0].date, "2021-02-20");
