@@ -287,6 +287,10 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
             snprintf(shown, sizeof shown, "none shown after --offset %zu", o->offset);
         if (n_hits == 0 && info.n_exact == 0 && o->n > 0)
             printf("no articles match \"%s\"\n", q);
+        else if (n_hits == 0 && info.n_exact == 0 && info.n_partial &&
+                 info.n_partial != UINT64_MAX)
+            printf("no article contains \"%s\" exactly; %llu partial matches (%s)\n", q,
+                   (unsigned long long)info.n_partial, shown);
         else if (n_hits == 0 && info.n_exact == 0)
             printf("no article contains \"%s\" exactly (%s)\n", q, shown);
         else if (info.n_exact == 0)
@@ -298,7 +302,7 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
     }
     free(hits);
     /* Status 1 means nothing matches, not that nothing was asked for. */
-    return n_hits || info.n_exact ? 0 : 1;
+    return n_hits || info.n_exact || (info.n_partial && info.n_partial != UINT64_MAX) ? 0 : 1;
 }
 
 static int parse_size(const char *s, size_t *out)
