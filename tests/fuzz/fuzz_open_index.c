@@ -117,12 +117,72 @@ static void put64(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
+static const sect *find_sect(const sect *s, int ns, uint32_t id)
+{
+    int i;
+    for (i = 0; i < ns; i++)
+        if (s[i].id == id)
+            return &s[i];
+    return NULL;
+}
+
+/* Recompute a segment's BLOCKSUMS from its (possibly fuzzed) LEXIDX,
+ * LEXICON and POSTINGS the way the reader checks them (format.c), so that
+ * fuzzed postings reach their decoders. Whatever does not parse is left. */
+static void fix_blocksums(uint8_t *p, const sect *s, int ns)
+{
+    const sect *ix = find_sect(s, ns, HKS_SEC_LEXIDX), *lx = find_sect(s, ns, HKS_SEC_LEXICON);
+    const sect *po = find_sect(s, ns, HKS_SEC_POSTINGS), *bs = find_sect(s, ns, HKS_SEC_BLOCKSUMS);
+    uint64_t nt, nb, b, offs[4096];
+    hks_rd rd;
+    if (!ix || !lx || !po || !bs)
+        return;
+    hks_rd_init(&rd, p + ix->off, (size_t)ix->len);
+    if (hks_varint_get(&rd, &nt) || hks_varint_get(&rd, &nb))
+        return;
+    if (nb > bs->len / 8)
+        nb = bs->len / 8;
+    if (nb > 4096)
+        nb = 4096;
+    for (b = 0; b < nb; b++) {
+        const uint8_t *first;
+        size_t fl;
+        if (hks_varint_get(&rd, &offs[b]) || hks_rd_lenbytes(&rd, &first, &fl) ||
+            offs[b] >= lx->len || (b && offs[b] <= offs[b - 1]))
+            return;
+    }
+    for (b = 0; b < nb; b++) {
+        uint64_t end = b + 1 < nb ? offs[b + 1] : lx->len, off, h = 0, t = b * 32;
+        hks_rd br;
+        int k;
+        hks_rd_init(&br, p + lx->off + offs[b], (size_t)(end - offs[b]));
+        if (hks_varint_get(&br, &off))
+            return;
+        for (k = 0; k < 32 && t < nt; k++, t++) {
+            uint64_t pre, suf, df, dl, pl;
+            const uint8_t *sp;
+            if (hks_varint_get(&br, &pre) || hks_varint_get(&br, &suf) ||
+                hks_rd_bytes(&br, (size_t)suf, &sp) || hks_varint_get(&br, &df) ||
+                hks_varint_get(&br, &dl) || hks_varint_get(&br, &pl) || off > po->len ||
+                dl > po->len - off || pl > po->len - off - dl)
+                return;
+            h = hks_hash64_seed(p + po->off + off, (size_t)dl, h);
+            h = hks_hash64_seed(p + po->off + off + dl, (size_t)pl, h);
+            off += dl + pl;
+        }
+        put64(p + bs->off + 8 * b,
+              hks_hash64_seed(p + lx->off + offs[b], (size_t)(end - offs[b]), h));
+    }
+}
+
 /* Recompute the section checksums of the table and the table checksum of
- * the footer in p[0..n), a file with the template's layout. */
+ * the footer in p[0..n), a file with the template's layout (a segment's
+ * block checksums first). */
 static void fix_hashes(uint8_t *p, size_t n, const sect *s, int ns)
 {
     uint64_t toff = n - 32 - 32 * (uint64_t)ns;
     int i;
+    fix_blocksums(p, s, ns);
     for (i = 0; i < ns; i++)
         put64(p + toff + 32 * (uint64_t)i + 24,
               hks_hash64(p + s[i].off, (size_t)s[i].len));
