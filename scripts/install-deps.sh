@@ -12,7 +12,7 @@ set -eu
 pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd"
 [ "${1:-}" = "--gen" ] && pkgs="$pkgs opencc libopencc-data python3"
 [ "${1:-}" = "--ci" ] && pkgs="$pkgs valgrind cppcheck clang-tidy"
-[ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-14-dev"
+[ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-dev"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
