@@ -256,13 +256,16 @@ HKS_INTERNAL hks_cclass hks_cclass_of(uint32_t cp);
 **    HKS_MAX_TERM_BYTES are cut at a code point boundary.
 **  - a separator run (anything else) after a token adds one to pos, so a
 **    phrase never matches across punctuation or spaces, and the same gap
-**    appears in a query, so "covid-19" still matches "COVID-19".
+**    appears in a query, so "covid-19" still matches "COVID-19". The
+**    boundary between a CJK run and an adjacent word run is such a gap
+**    too: HPV疫苗 and "HPV 疫苗" give the same positions, and "新冠 疫苗"
+**    cannot match 新冠mRNA疫苗 (the word would fill the gap).
 ** Terms are the UTF-8 of the normalized code points. Bump
 ** HKS_TOKENIZER_VERSION on any change to what tokens a text gives. The source range of a
 ** token spans its characters' source clusters (for a word cut at
 ** HKS_MAX_TERM_BYTES, the whole word's).
 */
-#define HKS_TOKENIZER_VERSION 1
+#define HKS_TOKENIZER_VERSION 2
 enum {
     HKS_TOK_CJK = 1u << 0,  /* from a CJK run (bigram or unigram)        */
     HKS_TOK_LAST = 1u << 1, /* the unigram ending a CJK run              */

@@ -121,6 +121,13 @@ int hks_tokenize(const hks_ntext *t, uint32_t first_pos, hks_token_fn fn,
     tok.term = (const char *)term;
     while (i < n) {
         hks_cclass c = cls_of(cp[i]);
+        /* A CJK run right after a word, or a word right after a CJK run:
+         * the boundary is a gap, as a separator would be (a phrase across
+         * a space must not match with a word standing in the gap). */
+        if (gap_due && (c == HKS_CC_CJK || c == HKS_CC_WORD)) {
+            pos++;
+            gap_due = false;
+        }
         if (c == HKS_CC_CJK) {
             /* Bigrams of adjacent units, then the last unit alone. Each
              * unit is encoded once: term[0..plen) holds the previous unit,

@@ -115,6 +115,8 @@ static void test_api_phrase_gaps_are_separators_only(void **state)
         {"e", "", "医，院长说"},
         {"f", "", "医生院长说"},
         {"g", "", "新冠肺炎甲乙丙丁戊己庚辛壬癸子丑寅卯新冠肺炎辰巳午未申酉戌亥天地玄黄宇宙洪荒"},
+        {"h", "", "新冠mRNA疫苗上市"},
+        {"i", "", "接种HPV 疫苗"},
     };
     char dir[4200], ids[1024];
     hks_writer *w = NULL;
@@ -147,6 +149,14 @@ static void test_api_phrase_gaps_are_separators_only(void **state)
     assert_string_equal(ids, "d");
     hit_ids(s, "\"医 院\"", ids, sizeof ids, NULL);
     assert_string_equal(ids, "e");
+    /* A Latin word in the gap is not a separator; a word next to Chinese
+     * is the same with or without a space. */
+    hit_ids(s, "\"新冠 疫苗\"", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "");
+    hit_ids(s, "新冠mrna疫苗", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "h");
+    hit_ids(s, "HPV疫苗", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "i");
     /* A snippet of 20 characters from 0 would cut the second 新冠肺炎
      * (characters 18-21): it is shown whole, and both are highlighted. */
     {

@@ -59,10 +59,13 @@ static void test_query_single_character_is_a_prefix(void **state)
     assert_int_equal(g_q.n_phrase, 1);
     assert_elem(0, "covid", false, 0);
     assert_elem(1, "19", false, 2);
+    /* A word next to a CJK run: the boundary is a gap, as a space is. */
     assert_int_equal(parse("ＨＰＶ疫苗", &err), HKS_OK);
     assert_elem(0, "hpv", false, 0);
-    assert_elem(1, "疫苗", false, 1);
+    assert_elem(1, "疫苗", false, 2);
     assert_int_equal(g_q.n_elem, 2);
+    assert_int_equal(parse("\"HPV 疫苗\"", &err), HKS_OK);
+    assert_elem(1, "疫苗", false, 2);
 }
 
 static void test_query_operators(void **state)

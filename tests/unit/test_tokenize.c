@@ -153,13 +153,17 @@ static void test_tokenize_words_and_numbers(void **state)
 {
     /* COVID-19: two words, the hyphen leaves a one-position gap. */
     const want covid[] = {{"covid", 0, 0, 5, W}, {"19", 2, 6, 8, W}};
-    const want h1n1[] = {{"h1n1", 0, 0, 4, W}, {"流感", 1, 4, 10, C},
-                         {"感", 2, 7, 10, L}};
-    /* 3.2万: '.' between digits stays in the number; 万 follows at once. */
-    const want num[] = {{"3.2", 0, 0, 3, W}, {"万", 1, 3, 6, L}};
+    /* A word next to a CJK run: the boundary is a one-position gap, as a
+     * separator is (H1N1流感 and "H1N1 流感" give the same positions). */
+    const want h1n1[] = {{"h1n1", 0, 0, 4, W}, {"流感", 2, 4, 10, C},
+                         {"感", 3, 7, 10, L}};
+    /* 3.2万: '.' between digits stays in the number. */
+    const want num[] = {{"3.2", 0, 0, 3, W}, {"万", 2, 3, 6, L}};
     /* 25.5万只 (255 thousand head). */
-    const want num2[] = {{"25.5", 0, 0, 4, W}, {"万只", 1, 4, 10, C},
-                         {"只", 2, 7, 10, L}};
+    const want num2[] = {{"25.5", 0, 0, 4, W}, {"万只", 2, 4, 10, C},
+                         {"只", 3, 7, 10, L}};
+    const want h1n1_sp[] = {{"h1n1", 0, 0, 4, W}, {"流感", 2, 5, 11, C},
+                            {"感", 3, 8, 11, L}};
     /* Dates split on '-', each part a word. */
     const want date[] = {{"2021", 0, 0, 4, W}, {"09", 2, 5, 7, W},
                          {"11", 4, 8, 10, W}};
@@ -170,6 +174,7 @@ static void test_tokenize_words_and_numbers(void **state)
     (void)state;
     expect("COVID-19", covid, 2);
     expect("H1N1流感", h1n1, 3);
+    expect("H1N1 流感", h1n1_sp, 3);
     expect("3.2万", num, 2);
     expect("25.5万只", num2, 3);
     expect("2021-09-11", date, 3);
