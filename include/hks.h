@@ -199,9 +199,9 @@ HKS_API int hks_writer_add_path(hks_writer *w, const char *path,
  * delete the documents of the collections read from path that path no
  * longer has. The source's own collection counts as read even when it
  * holds no article any more: syncing an emptied folder deletes all of its
- * articles (a missing path is an error). *n_deleted_out (may be NULL) gets the number deleted. On an
- * error that stops the source, or when any record of it was malformed (a
- * warning says so), nothing is deleted. */
+ * articles (a missing path is an error). *n_deleted_out (may be NULL)
+ * gets the number deleted. On an error that stops the source, or when any
+ * record of it was malformed (a warning says so), nothing is deleted. */
 HKS_API int hks_writer_sync_path(hks_writer *w, const char *path,
                                  const hks_callbacks *cb,
                                  uint64_t *n_deleted_out);

@@ -320,22 +320,31 @@ static bool lex_entry(const hks_segment *s, hks_rd *rd, size_t prev_len, uint64_
              e->dl + e->pl > s->post_n - off);
 }
 
+/* A reader over lexicon block b's bytes, past its first field: the offset
+ * in POSTINGS of the block's first term. */
+static int open_block(const hks_segment *s, uint64_t b, hks_rd *rd, uint64_t *off,
+                      hks_errbuf *err)
+{
+    uint64_t end = b + 1 < s->n_blk ? s->blk[b + 1].off : s->lex_n;
+    hks_rd_init(rd, s->lex + s->blk[b].off, (size_t)(end - s->blk[b].off));
+    if (hks_varint_get(rd, off))
+        return corrupt(err, s, "truncated lexicon block");
+    return HKS_OK;
+}
+
 /*
  * Check lexicon block b and its terms' postings against BLOCKSUMS, once
  * per open segment (format.c).
  */
 static int verify_block(const hks_segment *s, uint64_t b, hks_errbuf *err)
 {
-    uint64_t end = b + 1 < s->n_blk ? s->blk[b + 1].off : s->lex_n;
     uint64_t off, h = 0, t = b * 32;
     size_t tlen = 0;
     hks_rd rd;
     int k;
     if (__atomic_load_n(&s->blk_ok[b], __ATOMIC_RELAXED))
         return HKS_OK;
-    hks_rd_init(&rd, s->lex + s->blk[b].off, (size_t)(end - s->blk[b].off));
-    if (hks_varint_get(&rd, &off))
-        return corrupt(err, s, "truncated lexicon block");
+    HKS_TRY(open_block(s, b, &rd, &off, err));
     for (k = 0; k < 32 && t < s->n_terms; k++, t++) {
         lexraw e;
         if (!lex_entry(s, &rd, k ? tlen : 0, off, &e))
@@ -345,7 +354,8 @@ static int verify_block(const hks_segment *s, uint64_t b, hks_errbuf *err)
         h = hks_hash64_seed(s->post + off + e.dl, (size_t)e.pl, h);
         off += e.dl + e.pl;
     }
-    h = hks_hash64_seed(s->lex + s->blk[b].off, (size_t)(end - s->blk[b].off), h);
+    /* The block's bytes: all of them, now that rd has been over them. */
+    h = hks_hash64_seed(s->lex + s->blk[b].off, (size_t)(rd.end - (s->lex + s->blk[b].off)), h);
     if (h != hks_load_u64le(s->sums + b * 8))
         return hks_fail(err, HKS_ERR_CORRUPT,
                         "[segment] %s: lexicon block %llu or its postings fail their checksum",
@@ -367,15 +377,11 @@ static int scan(const hks_segment *s, uint64_t b, scan_fn fn, void *ctx, hks_err
     size_t tlen = 0;
     uint64_t t = b * 32;
     for (; b < s->n_blk; b++) {
-        uint64_t end = b + 1 < s->n_blk ? s->blk[b + 1].off : s->lex_n;
         uint64_t off;
         hks_rd rd;
-        int k, rc = verify_block(s, b, err);
-        if (rc)
-            return rc;
-        hks_rd_init(&rd, s->lex + s->blk[b].off, (size_t)(end - s->blk[b].off));
-        if (hks_varint_get(&rd, &off))
-            return corrupt(err, s, "truncated lexicon block");
+        int k, rc;
+        HKS_TRY(verify_block(s, b, err));
+        HKS_TRY(open_block(s, b, &rd, &off, err));
         for (k = 0; k < 32 && t < s->n_terms; k++, t++) {
             lexraw r;
             hks_lexent e;
@@ -528,20 +534,14 @@ int hks_lexit_next(hks_lexit *it)
         return HKS_DONE;
     if (it->t % 32 == 0) {
         uint64_t b = it->t / 32;
-        uint64_t end = b + 1 < s->n_blk ? s->blk[b + 1].off : s->lex_n;
-        int rc;
         if (b && hks_rd_left(&it->rd) != 0)
             return corrupt(it->err, s, "trailing bytes in a lexicon block");
         /* Merge reads through here: damage must stop it, not be copied
          * into a new segment with fresh checksums. */
-        rc = verify_block(s, b, it->err);
-        if (rc)
-            return rc;
+        HKS_TRY(verify_block(s, b, it->err));
         it->b = b;
         it->k = 0;
-        hks_rd_init(&it->rd, s->lex + s->blk[b].off, (size_t)(end - s->blk[b].off));
-        if (hks_varint_get(&it->rd, &it->off))
-            return corrupt(it->err, s, "truncated lexicon block");
+        HKS_TRY(open_block(s, b, &it->rd, &it->off, it->err));
     }
     if (!lex_entry(s, &it->rd, it->k ? it->len : 0, it->off, &r))
         return corrupt(it->err, s, "bad lexicon entry");
