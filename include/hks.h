@@ -302,6 +302,36 @@ HKS_API int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query,
                         size_t spans_cap, size_t *n_spans);
 HKS_API const char *hks_searcher_errmsg(const hks_searcher *s);
 
+/* ---- Text analysis ------------------------------------------------------
+ * The engine's text rules for code that indexes elsewhere (the SQLite and
+ * PostgreSQL bindings): text is normalised exactly as the index does it
+ * (NFKC, case and width folding, traditional -> simplified) and cut into
+ * the index's terms. A CJK run c0..c(n-1) gives the bigrams c(i)c(i+1) at
+ * consecutive positions and its last character alone (HKS_TERM_LAST); a
+ * Latin word or number is one term; a separator (space, punctuation, the
+ * edge between CJK and a word) adds one to the position, so a phrase never
+ * matches across it. No index or handle is needed; thread-safe. */
+#define HKS_TERM_CJK 1u  /* from a CJK run (bigram or unigram)  */
+#define HKS_TERM_LAST 2u /* the unigram that ends a CJK run     */
+#define HKS_TERM_WORD 4u /* a Latin or digit word               */
+typedef struct hks_term {
+    const char *term;   /* normalised UTF-8, not NUL-terminated;
+                           valid during the callback only            */
+    size_t term_len;    /* bytes, 1..64                              */
+    uint32_t pos;       /* position, from 0                          */
+    uint32_t src_start; /* byte range [src_start, src_end) of the    */
+    uint32_t src_end;   /* text as given that produced the term      */
+    unsigned flags;     /* HKS_TERM_*                                */
+} hks_term;
+/* Return HKS_OK (0) to go on; a negative value stops hks_analyze, which
+ * returns it. */
+typedef int (*hks_term_fn)(void *ctx, const hks_term *term);
+/* Call fn for each term of text[0..len), in order. Invalid UTF-8 is
+ * skipped, as at index time. @return HKS_OK, HKS_ERR_NOMEM, HKS_ERR_ARG
+ * (text over 4 GiB, or fn NULL), or fn's negative value. */
+HKS_API int hks_analyze(const char *text, size_t len, const hks_alloc *alloc,
+                        hks_term_fn fn, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

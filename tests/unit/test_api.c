@@ -469,6 +469,72 @@ static void test_api_news_phrases_match_a_plain_scan_in_any_segmentation(void **
     free(r.d);
 }
 
+/* hks_analyze: the index's own terms, with source byte ranges in the text
+ * as given (here traditional, so every range is checked against it). */
+typedef struct term_list {
+    char terms[16][16];
+    uint32_t pos[16], start[16], end[16];
+    unsigned flags[16];
+    int n;
+} term_list;
+
+static int collect_term(void *ctx, const hks_term *t)
+{
+    term_list *l = ctx;
+    if (l->n == 16 || t->term_len >= sizeof l->terms[0])
+        return HKS_ERR_INTERNAL;
+    memcpy(l->terms[l->n], t->term, t->term_len);
+    l->terms[l->n][t->term_len] = '\0';
+    l->pos[l->n] = t->pos;
+    l->start[l->n] = t->src_start;
+    l->end[l->n] = t->src_end;
+    l->flags[l->n] = t->flags;
+    l->n++;
+    return HKS_OK;
+}
+
+static int stop_at_second(void *ctx, const hks_term *t)
+{
+    (void)t;
+    return ++*(int *)ctx == 2 ? -100 : HKS_OK;
+}
+
+static void test_api_analyze_gives_the_index_terms(void **state)
+{
+    /* "疫苗接種，COVID-19" : 12 bytes of CJK, a full-width comma (3 bytes). */
+    static const char text[] = "疫苗接種，COVID-19";
+    term_list l;
+    int calls = 0;
+    (void)state;
+    memset(&l, 0, sizeof l);
+    assert_int_equal(hks_analyze(text, strlen(text), NULL, collect_term, &l),
+                     HKS_OK);
+    assert_int_equal(l.n, 6);
+    assert_string_equal(l.terms[0], "疫苗");
+    assert_string_equal(l.terms[1], "苗接");
+    assert_string_equal(l.terms[2], "接种"); /* folded to simplified */
+    assert_string_equal(l.terms[3], "种");
+    assert_string_equal(l.terms[4], "covid");
+    assert_string_equal(l.terms[5], "19");
+    assert_int_equal(l.pos[0], 0);
+    assert_int_equal(l.pos[3], 3);
+    assert_int_equal(l.pos[4], 5); /* the comma is a gap */
+    assert_int_equal(l.pos[5], 7); /* so is the hyphen */
+    assert_int_equal(l.flags[3], HKS_TERM_CJK | HKS_TERM_LAST);
+    assert_int_equal(l.flags[4], HKS_TERM_WORD);
+    /* 接種 is bytes 6..12 of the text as given. */
+    assert_int_equal(l.start[2], 6);
+    assert_int_equal(l.end[2], 12);
+    assert_memory_equal(text + l.start[4], "COVID", 5);
+    assert_int_equal(l.end[4] - l.start[4], 5);
+    /* A callback's negative value stops the walk and is returned. */
+    assert_int_equal(hks_analyze(text, strlen(text), NULL, stop_at_second,
+                                 &calls), -100);
+    assert_int_equal(calls, 2);
+    assert_int_equal(hks_analyze(text, 3, NULL, NULL, NULL), HKS_ERR_ARG);
+    assert_int_equal(hks_analyze(NULL, 0, NULL, collect_term, &l), HKS_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_api_bm25_matches_hand_computation),
         cmocka_unit_test(test_api_snippet_of_traditional_article),
         cmocka_unit_test(test_api_news_phrases_match_a_plain_scan_in_any_segmentation),
+        cmocka_unit_test(test_api_analyze_gives_the_index_terms),
     };
     return cmocka_run_group_tests_name("api", tests, setup, teardown);
 }
