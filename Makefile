@@ -21,17 +21,27 @@ CFLAGS     ?= -O2 -g
 PKGS       := libutf8proc libzstd libxxhash
 DEP_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# Each folder sees only the headers of the layers below it, so the
+# architecture is enforced by the compiler: common/ (text pipeline, tools)
+# <- format/ (the index on disk) <- indexer/ (write side) and searcher/
+# (read side), which never see each other; programs/ see hks.h alone.
 HKS_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -fvisibility=hidden \
-              -Iinclude -Icommon $(DEP_CFLAGS) $(CFLAGS)
+              $(DEP_CFLAGS) $(CFLAGS)
+INC_common   := -Iinclude -Icommon
+INC_format   := $(INC_common) -Iformat
+INC_indexer  := $(INC_format) -Iindexer
+INC_searcher := $(INC_format) -Isearcher
+INC_programs := -Iinclude
+INC_tests    := $(INC_format) -Iindexer -Isearcher
 ifdef SANITIZE
   BUILD      := build-san
   HKS_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
   LDFLAGS    += -fsanitize=$(SANITIZE)
 endif
 
-LIB_SRC   := $(wildcard common/*.c) \
-             $(filter-out indexer/hkindex.c,$(wildcard indexer/*.c)) \
-             $(filter-out searcher/hksearch.c,$(wildcard searcher/*.c))
+LIB_DIRS  := common format indexer searcher
+LIB_SRC   := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+LIB_HDR   := include/hks.h $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -52,9 +62,9 @@ all: $(LIB_A) $(LIB_SO) $(PROGS)
 deps:
 	@sh scripts/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c include/hks.h common/hks_int.h $(wildcard common/*.h searcher/*.h indexer/*.h)
+$(BUILD)/obj/%.o: %.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(HKS_CFLAGS) -c $< -o $@
+	$(CC) $(HKS_CFLAGS) $(INC_$(firstword $(subst /, ,$<))) -c $< -o $@
 
 $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
@@ -66,19 +76,19 @@ $(LIB_SO): $(LIB_OBJ)
 	ln -sf libhks.so.$(SOVERSION) $(BUILD)/libhks.so
 
 # The CLIs link the static library so they run from build/ without an
-# installed libhks; they include only hks.h.
-$(BUILD)/hkindex: indexer/hkindex.c $(LIB_A)
-	$(CC) $(HKS_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(DEP_LIBS)
-$(BUILD)/hksearch: searcher/hksearch.c $(LIB_A)
-	$(CC) $(HKS_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(DEP_LIBS)
+# installed libhks; they are compiled with include/ alone (hks.h).
+$(BUILD)/hkindex: programs/hkindex.c $(LIB_A)
+	$(CC) $(HKS_CFLAGS) $(INC_programs) $(LDFLAGS) -o $@ $< $(LIB_A) $(DEP_LIBS)
+$(BUILD)/hksearch: programs/hksearch.c $(LIB_A)
+	$(CC) $(HKS_CFLAGS) $(INC_programs) $(LDFLAGS) -o $@ $< $(LIB_A) $(DEP_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(HELPER_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(HKS_CFLAGS) -Itests/helpers $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(LIB_A) \
+	$(CC) $(HKS_CFLAGS) $(INC_tests) -Itests/helpers $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(LIB_A) \
 	    $(DEP_LIBS) $(shell pkg-config --libs cmocka)
 $(BUILD)/tools/%: tests/tools/%.c $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(HKS_CFLAGS) -Itests/helpers $(LDFLAGS) -o $@ $< $(LIB_A) $(DEP_LIBS)
+	$(CC) $(HKS_CFLAGS) $(INC_tests) -Itests/helpers $(LDFLAGS) -o $@ $< $(LIB_A) $(DEP_LIBS)
 
 # ---- tests -------------------------------------------------------------
 test: deps
@@ -121,7 +131,7 @@ FUZZ_UTIL    := tests/fuzz/fuzzutil.c tests/fuzz/fuzzutil.h
 FUZZ_TIME    ?= 60
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -fno-omit-frame-pointer \
-                -fno-sanitize-recover=all -Iinclude -Icommon $(DEP_CFLAGS)
+                -fno-sanitize-recover=all $(DEP_CFLAGS)
 FUZZ_OBJ     := $(LIB_SRC:%.c=build-fuzz/obj/%.o)
 # Largest input per target (-max_len): texts and queries stay short, files
 # must hold a small segment or document store.
@@ -142,19 +152,20 @@ FUZZ_OPTS_open_index   := -len_control=0
 
 $(BUILD)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_main.c $(FUZZ_UTIL) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(HKS_CFLAGS) -Itests/fuzz $(LDFLAGS) -o $@ tests/fuzz/fuzz_main.c \
+	$(CC) $(HKS_CFLAGS) $(INC_tests) -Itests/fuzz $(LDFLAGS) -o $@ tests/fuzz/fuzz_main.c \
 	    tests/fuzz/fuzzutil.c $< $(LIB_A) $(DEP_LIBS)
 
 fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    $(BUILD)/fuzz-replay/$$t tests/fuzz/corpus/$$t; done
 
-build-fuzz/obj/%.o: %.c include/hks.h common/hks_int.h $(wildcard common/*.h searcher/*.h indexer/*.h)
+build-fuzz/obj/%.o: %.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(INC_$(firstword $(subst /, ,$<))) \
+	    -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 
 build-fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_UTIL) $(FUZZ_OBJ)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -Itests/fuzz \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(INC_tests) -fsanitize=fuzzer,address,undefined -Itests/fuzz \
 	    -o $@ $< tests/fuzz/fuzzutil.c $(FUZZ_OBJ) $(DEP_LIBS)
 
 fuzz-deps:
@@ -215,20 +226,22 @@ check-abi: $(LIB_SO)
 	if [ -n "$$bad" ]; then echo "check-abi: exported non-API symbols: $$bad"; exit 1; fi; \
 	echo "check-abi: ok"
 
-# The CLIs (hkindex.c, hksearch.c) are programs, not the library: they may
-# use malloc. clang-tidy's checks are chosen in .clang-tidy.
-LINT_CLI := indexer/hkindex.c searcher/hksearch.c
-lint:
-	@! grep -nE '\b(malloc|calloc|realloc|free)\(' common/*.c indexer/*.c searcher/*.c \
-	    | grep -v -e '^common/alloc.c' $(LINT_CLI:%=-e '^%') \
+# The CLIs (programs/) are not the library: they may use malloc.
+# clang-tidy's checks are chosen in .clang-tidy. check-layers.sh proves on
+# the objects that the read side never links the writer (nor the reverse).
+LINT_CLI := $(wildcard programs/*.c)
+lint: $(LIB_OBJ)
+	@sh scripts/check-layers.sh $(BUILD)
+	@! grep -nE '\b(malloc|calloc|realloc|free)\(' $(LIB_SRC) \
+	    | grep -v -e '^common/alloc.c' \
 	    || { echo "lint: raw allocation outside common/alloc.c"; exit 1; }
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --inline-suppr -Iinclude -Icommon common indexer searcher
-	clang-tidy --quiet $(LIB_SRC) $(LINT_CLI) -- -std=c11 -D_GNU_SOURCE -Iinclude -Icommon \
+	    --inline-suppr $(INC_tests) $(LIB_DIRS) programs
+	clang-tidy --quiet $(LIB_SRC) $(LINT_CLI) -- -std=c11 -D_GNU_SOURCE $(INC_tests) \
 	    $(DEP_CFLAGS)
 
 format:
-	clang-format -i include/*.h common/*.[ch] indexer/*.c searcher/*.[ch]
+	clang-format -i include/*.h $(LIB_HDR) $(LIB_SRC) $(LINT_CLI)
 
 clean:
 	rm -rf build build-san build-fuzz demo-index

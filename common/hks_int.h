@@ -1,8 +1,13 @@
 /*
- * hks_int.h: the one internal header of libhks. Nothing here is public;
- * include/hks.h is the only installed header. Sections follow the files
- * that implement them ("Interface to code in X.c"), so a reader finds the
- * contract of a module next to the name of the file that keeps it.
+ * hks_int.h: the internal header of common/, the text pipeline and the
+ * small tools every part of libhks uses (allocation, errors, buffers,
+ * bounded reads, hashing). Nothing here is public; include/hks.h is the
+ * only installed header. Each folder of the library owns the header of
+ * its own files (format/hks_format.h, indexer/hks_indexer.h,
+ * searcher/hks_searcher.h), and none declares a function defined in
+ * another folder. Sections follow the files that implement them
+ * ("Interface to code in X.c"), so a reader finds the contract of a module
+ * next to the name of the file that keeps it.
  *
  * Every external symbol declared here is marked HKS_INTERNAL (hidden from
  * the shared library's dynamic symbol table; `make check-abi` proves it).
@@ -145,25 +150,6 @@ HKS_INTERNAL int hks_varint_get(hks_rd *rd, uint64_t *out);
 HKS_INTERNAL int hks_varint_get_u32(hks_rd *rd, uint32_t *out);
 
 /**************************************************************************
-** Interface to code in block.c
-**
-** Binary packing of u32 arrays (the integer codec of postings and
-** positions): a group of n <= HKS_BLOCK values is written as
-**     u8: b, bits per value (0..32; 0 means every value is 0)
-**     ceil(n*b/8) bytes: the values, b bits each, LSB first
-** The caller knows n (it is stored elsewhere). Decoding checks b <= 32 and
-** that the packed bytes are inside the reader's bound.
-*/
-#define HKS_BLOCK 128
-HKS_INTERNAL void hks_pack_u32(int *rc, hks_buf *out, const uint32_t *v,
-                               size_t n);
-HKS_INTERNAL int hks_unpack_u32(hks_rd *rd, uint32_t *v, size_t n);
-/* Any-length array: full groups of HKS_BLOCK then one partial group. */
-HKS_INTERNAL void hks_pack_u32s(int *rc, hks_buf *out, const uint32_t *v,
-                                size_t n);
-HKS_INTERNAL int hks_unpack_u32s(hks_rd *rd, uint32_t *v, size_t n);
-
-/**************************************************************************
 ** Interface to code in hash.c
 **
 ** Checksums of every on-disk file and section: XXH3-64 (libxxhash).
@@ -290,113 +276,5 @@ HKS_INTERNAL int hks_tokenize(const hks_ntext *t, uint32_t first_pos,
                               uint32_t *next_pos_out);
 /* UTF-8 encode cp into buf (>= 4 bytes); returns bytes written. */
 HKS_INTERNAL size_t hks_utf8_put(uint8_t *buf, uint32_t cp);
-
-/**************************************************************************
-** Interface to code in docstore.c
-**
-** The document store section of a segment: original article bodies, packed
-** into blocks of about HKS_DS_BLOCK_BYTES, each an independent zstd frame,
-** and a seek table at the end (zstd seekable format idea). Byte layout is
-** written out at the top of docstore.c.
-*/
-#define HKS_DS_BLOCK_BYTES ((size_t)64 * 1024)
-/* Largest document the store takes (docstore.c, DS_MAX_RAW). */
-#define HKS_DS_MAX_DOC_BYTES ((size_t)256 * 1024 * 1024)
-typedef struct hks_ds_writer hks_ds_writer;
-typedef struct hks_ds_reader hks_ds_reader;
-
-/* level: zstd level (0 = default 3). */
-HKS_INTERNAL int hks_ds_writer_new(const hks_alloc *a, int level,
-                                   hks_ds_writer **out);
-HKS_INTERNAL void hks_ds_writer_free(hks_ds_writer *w);
-/* Append document number (count so far) with the given bytes. */
-HKS_INTERNAL int hks_ds_writer_add(hks_ds_writer *w, const void *p, size_t n);
-/* Append every document of r whose keep[i] is true (keep NULL = all),
- * copying compressed blocks verbatim when all their documents are kept. */
-HKS_INTERNAL int hks_ds_writer_add_store(hks_ds_writer *w,
-                                         const hks_ds_reader *r,
-                                         const bool *keep);
-/* Flush and append the whole section (blocks + seek table) to out. */
-HKS_INTERNAL int hks_ds_writer_finish(hks_ds_writer *w, hks_buf *out);
-/* The same, streamed: the section goes through fn(ctx, p, n) in pieces, so
- * the compressed blocks are not copied into a second buffer. fn cannot
- * fail here; a sink that can keeps its own sticky status. It may be called
- * again (after a failed file write) and emits the same section. */
-typedef void (*hks_write_fn)(void *ctx, const void *p, size_t n);
-HKS_INTERNAL int hks_ds_writer_finish_stream(hks_ds_writer *w,
-                                             hks_write_fn fn, void *ctx);
-HKS_INTERNAL uint32_t hks_ds_writer_count(const hks_ds_writer *w);
-
-/* Open over section bytes p[0..n) (borrowed, must outlive the reader);
- * validates the seek table. HKS_ERR_CORRUPT with a message in e. */
-HKS_INTERNAL int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p,
-                                    size_t n, hks_errbuf *e,
-                                    hks_ds_reader **out);
-HKS_INTERNAL void hks_ds_reader_free(hks_ds_reader *r);
-HKS_INTERNAL uint32_t hks_ds_reader_count(const hks_ds_reader *r);
-/* Per-thread read state: a ZSTD_DCtx and the last decompressed block. */
-typedef struct hks_ds_cursor hks_ds_cursor;
-HKS_INTERNAL int hks_ds_cursor_new(const hks_alloc *a, hks_ds_cursor **out);
-HKS_INTERNAL void hks_ds_cursor_free(hks_ds_cursor *c);
-/* Point *p_out and *n_out at document i's bytes, valid until the next call on
- * c. HKS_ERR_CORRUPT (message in e) if the block fails to decompress. */
-HKS_INTERNAL int hks_ds_get(const hks_ds_reader *r, hks_ds_cursor *c,
-                            uint32_t i, const uint8_t **p_out, size_t *n_out,
-                            hks_errbuf *e);
-
-/**************************************************************************
-** Interface to code in indexer/json.c
-**
-** A small strict JSON reader for one JSONL record: an object whose members
-** are looked up by name. Strings are unescaped (\uXXXX with surrogate
-** pairs to UTF-8; a lone surrogate becomes U+FFFD) into the parser's own
-** buffer. Nested arrays and objects are parsed (depth <= 64) and skipped.
-*/
-typedef struct hks_json hks_json;
-HKS_INTERNAL int hks_json_new(const hks_alloc *a, hks_json **out);
-HKS_INTERNAL void hks_json_free(hks_json *j);
-/* Parse line[0..n) as one object. HKS_ERR_INPUT with "byte K: expected
- * ..." in e (K 0-based) on a syntax error, trailing garbage included. A
- * duplicate key is allowed: the last one wins. */
-HKS_INTERNAL int hks_json_parse(hks_json *j, const char *line, size_t n,
-                                hks_errbuf *e);
-/* The string member `key` of the last parsed object, as a view valid until
- * the next parse: HKS_OK, HKS_ERR_NOTFOUND if absent or null. A number
- * member is returned as its text; other types give HKS_ERR_INPUT. */
-HKS_INTERNAL int hks_json_get(const hks_json *j, const char *key,
-                              const char **p_out, size_t *n_out);
-
-/**************************************************************************
-** Interface to code in indexer/corpus_read.c
-**
-** Streams the articles of a source to a callback: a folder (recursively,
-** *.txt and *.md files in name order; id = path below the folder,
-** collection = the folder's base name; title = hks_title_guess() of the
-** text), a .jsonl file, or a .jsonl.zst file (collection = base name
-** without ".jsonl"/".jsonl.zst"; fields id, title, body, date, source,
-** url). Text that is not UTF-8 is converted when its encoding is known
-** (UTF-16 with a BOM, GB18030) and otherwise refused with a message naming
-** the file and byte. A malformed record is reported through cb->warn as
-** "FILE:LINE: what" and skipped; prog->n_rejected counts it.
-*/
-typedef int (*hks_article_fn)(void *ctx, const hks_doc *doc);
-/* @return HKS_OK, the callback's negative value, or an error that stops
- * the source (HKS_ERR_IO, HKS_ERR_NOTFOUND, HKS_ERR_INPUT for a broken
- * zstd stream, HKS_ERR_NOMEM) with a message in e. prog is updated as
- * bytes are read (n_bytes, n_rejected; n_docs counts callbacks that
- * returned HKS_OK) and cb->progress called about every 1 MB. */
-HKS_INTERNAL int hks_corpus_read(const hks_alloc *a, const char *path,
-                                 hks_article_fn fn, void *ctx,
-                                 const hks_callbacks *cb, hks_progress *prog,
-                                 hks_errbuf *e);
-/* The collection name of the source at path (is_dir: a folder) into
- * out[0..cap), NUL-ended; HKS_ERR_ARG when it does not fit. */
-HKS_INTERNAL int hks_corpus_collection(const char *path, bool is_dir, char *out, size_t cap,
-                                       size_t *len_out);
-/* The headline of a scraped article: the byte range of the line that is
- * most likely its title (not the site name, navigation, or date line) among
- * its first lines. Returns false when no line qualifies. */
-HKS_INTERNAL bool hks_title_guess(const char *text, size_t n,
-                                  size_t *start_out, size_t *len_out);
 
 #endif /* HKS_INT_H */

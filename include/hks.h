@@ -50,7 +50,8 @@ extern "C" {
 
 /* ---- Version ----------------------------------------------------------
  * API version (semver). The ABI version is the shared library's soname,
- * kept in the Makefile; the on-disk format has its own number (format.h). */
+ * kept in the Makefile; the on-disk format has its own number
+ * (HKS_FORMAT_VERSION, written out at the top of format/format.c). */
 #define HKS_VERSION_MAJOR 0
 #define HKS_VERSION_MINOR 1
 #define HKS_VERSION_PATCH 0

@@ -38,7 +38,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "hks_int.h"
+#include "hks_indexer.h"
 
 /* Longest JSONL line and largest text file read, in bytes. Far above any
  * real article (the longest hkcnews record is under 1 MiB) yet low enough

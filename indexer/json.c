@@ -13,7 +13,7 @@
  */
 #include <string.h>
 
-#include "hks_int.h"
+#include "hks_indexer.h"
 
 /* Deepest nesting accepted, counting the top-level object as level 1.
  * Real records nest two or three levels ("tags": [..]); the bound keeps a

@@ -14,7 +14,7 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
-#include "hks_seg.h"
+#include "hks_indexer.h"
 
 typedef struct memterm {
     uint32_t toff;    /* term bytes in the arena                       */

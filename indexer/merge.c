@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "hks_seg.h"
+#include "hks_indexer.h"
 
 typedef struct merge_in {
     hks_segment *seg;

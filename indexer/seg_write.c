@@ -3,11 +3,11 @@
  * in-memory index (memidx.c) and the merger (merge.c) call it: documents
  * first, then every term in byte order with its postings, then finish.
  * The byte layout of every section is specified at the top of
- * common/format.c; this file is its writer.
+ * format/format.c; this file is its writer.
  */
 #include <string.h>
 
-#include "hks_seg.h"
+#include "hks_indexer.h"
 
 /* Terms per lexicon block: a lookup scans at most this many front-coded
  * entries after a binary search of the block index. 32 keeps the scan

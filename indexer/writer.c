@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hks_seg.h"
+#include "hks_indexer.h"
 
 /* Where a live document is: slot into w->slots (or MEMIDX) and doc number. */
 #define SLOT_MEMIDX UINT32_MAX

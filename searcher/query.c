@@ -1,6 +1,6 @@
 /*
  * query.c: the query language (README.md, "Queries"; grammar summary in
- * hks_seg.h). The syntax level splits the query on spaces and quotes and
+ * hks_searcher.h). The syntax level splits the query on spaces and quotes and
  * recognizes OR, -, title:, source: and date:; every piece of text then
  * goes through the same normalizer and tokenizer as the documents, so a
  * traditional or full-width query finds simplified or half-width text.
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hks_seg.h"
+#include "hks_searcher.h"
 
 typedef struct build {
     hks_query *qy;

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "search_int.h"
+#include "hks_searcher.h"
 
 /* Attempts to open a consistent set of segments when a concurrent commit
  * removes files between reading the manifest and opening them. */

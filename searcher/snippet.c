@@ -14,7 +14,7 @@
  */
 #include <string.h>
 
-#include "search_int.h"
+#include "hks_searcher.h"
 
 /* Characters of context kept before the first highlight of the window. */
 #define LEAD_CHARS 12

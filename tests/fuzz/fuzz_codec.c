@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fuzzutil.h"
+#include "hks_format.h"
 #include "hks_int.h"
 
 static void walk_varints(const uint8_t *data, size_t size)

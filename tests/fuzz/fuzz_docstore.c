@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fuzzutil.h"
+#include "hks_format.h"
 #include "hks_int.h"
 
 #define MAX_DOCS 512

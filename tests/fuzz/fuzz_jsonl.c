@@ -17,6 +17,7 @@
 #include <zstd.h>
 
 #include "fuzzutil.h"
+#include "hks_indexer.h"
 #include "hks_int.h"
 
 static const char *const k_keys[] = {"id",   "title",  "body", "date",

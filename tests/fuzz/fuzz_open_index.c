@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "fuzzutil.h"
-#include "hks_seg.h"
+#include "hks_format.h"
 
 enum { F_SEG, F_MANIFEST, F_TOMB, F_N };
 
@@ -88,7 +88,7 @@ static void make_template(void)
     atexit(free_template);
 }
 
-/* ---- container surgery (layout at the top of common/format.c) ---------- */
+/* ---- container surgery (layout at the top of format/format.c) ---------- */
 
 typedef struct sect {
     uint32_t id;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzzutil.h"
-#include "hks_seg.h"
+#include "hks_searcher.h"
 
 static hks_index *g_idx;
 static hks_searcher *g_srch;

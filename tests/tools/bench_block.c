@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "hks_int.h"
+#include "hks_format.h"
 
 /* xorshift64*: fast, fixed-seed, good enough for test data. */
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "hks_int.h"
+#include "hks_indexer.h"
 
 /* Most runs accepted; the median needs them all in an array. */
 #define MAX_RUNS 99

@@ -4,8 +4,12 @@
  * things computed independently in this file: the expected seed articles,
  * a hand-computed BM25 score, a plain scan of the normalized text for
  * phrase hits, and the same hits and scores whatever the segmentation.
+ * Everything under test goes through hks.h; only the reference scan uses
+ * internals (hks_corpus_read to read the news file, hks_norm_text for the
+ * text it scans), none of the index or search code.
  */
 #include "hks_test.h"
+#include "hks_indexer.h" /* the reference scan only */
 
 #include <math.h>
 #include <stdio.h>

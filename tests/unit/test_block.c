@@ -1,11 +1,12 @@
 /*
- * test_block.c: the binary-packing codec (common/block.c): every bit
+ * test_block.c: the binary-packing codec (format/block.c): every bit
  * width 0..32 for full and partial groups, the exact byte layout, the
  * any-length _u32s form, misaligned input and output buffers, random round
  * trips with a printed fixed seed, and corrupt input (b > 32, truncated
  * packed bytes) refused without moving the reader.
  */
 #include "hks_test.h"
+#include "hks_format.h"
 
 #include <stdio.h>
 #include <stdlib.h>

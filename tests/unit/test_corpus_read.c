@@ -8,6 +8,7 @@
  * allocator, so a leak fails the test.
  */
 #include "hks_test.h"
+#include "hks_indexer.h"
 
 #include <errno.h>
 #include <iconv.h>

@@ -21,7 +21,7 @@
  * truncations every 8th length plus the edges.
  */
 #include "hks_test.h"
-#include "hks_seg.h"
+#include "hks_format.h"
 
 #include <dirent.h>
 #include <fcntl.h>

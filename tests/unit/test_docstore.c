@@ -1,5 +1,5 @@
 /*
- * test_docstore.c: the zstd document store (common/docstore.c): round
+ * test_docstore.c: the zstd document store (format/docstore.c): round
  * trips (empty documents, a document larger than a block, the Chinese
  * articles of corpus/), the one-block cache, merging stores with
  * hks_ds_writer_add_store (verbatim copy and with documents dropped), a
@@ -7,6 +7,7 @@
  * recomputed hash, truncation) and the OOM loop with the fault allocator.
  */
 #include "hks_test.h"
+#include "hks_format.h"
 
 #include <dirent.h>
 #include <stdio.h>

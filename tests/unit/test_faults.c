@@ -14,7 +14,7 @@
  *    writer opens it and removes the leftovers.
  */
 #include "hks_test.h"
-#include "hks_seg.h"
+#include "hks_format.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -11,7 +11,7 @@
  * never a crash. The two largest cases are skipped in sanitizer builds.
  */
 #include "hks_test.h"
-#include "hks_seg.h"
+#include "hks_searcher.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,6 +6,7 @@
  * so a leak fails the test.
  */
 #include "hks_test.h"
+#include "hks_indexer.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * natural-language switch, and the messages of bad queries.
  */
 #include "hks_test.h"
-#include "hks_seg.h"
+#include "hks_searcher.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * records and metadata; a corrupt byte in a checked section is reported.
  */
 #include "hks_test.h"
-#include "hks_seg.h"
+#include "hks_indexer.h"
 
 #include <stdio.h>
 #include <stdlib.h>

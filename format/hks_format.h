@@ -1,14 +1,35 @@
 /*
- * hks_seg.h: internal interfaces of the index itself: the file container
- * (format.c), the directory, lock and manifest (fileio.c), segment writing
- * (indexer/seg_write.c), the in-memory index (indexer/memidx.c), merging
- * (indexer/merge.c) and segment reading (searcher/segment.c). The byte
- * formats are written out at the top of common/format.c.
+ * hks_format.h: the internal header of format/, the index as it is on disk,
+ * read and written by both sides of the library: integer codecs (varint.c,
+ * block.c), the file container (format.c, which writes out every byte
+ * format), the directory, lock, manifest and tombstones (fileio.c), the
+ * document store (docstore.c) and reading a segment (segment.c: the
+ * searcher reads segments to answer queries, the writer's merge to copy
+ * them).
  */
-#ifndef HKS_SEG_H
-#define HKS_SEG_H
+#ifndef HKS_FORMAT_H
+#define HKS_FORMAT_H
 
 #include "hks_int.h"
+
+/**************************************************************************
+** Interface to code in block.c
+**
+** Binary packing of u32 arrays (the integer codec of postings and
+** positions): a group of n <= HKS_BLOCK values is written as
+**     u8: b, bits per value (0..32; 0 means every value is 0)
+**     ceil(n*b/8) bytes: the values, b bits each, LSB first
+** The caller knows n (it is stored elsewhere). Decoding checks b <= 32 and
+** that the packed bytes are inside the reader's bound.
+*/
+#define HKS_BLOCK 128
+HKS_INTERNAL void hks_pack_u32(int *rc, hks_buf *out, const uint32_t *v,
+                               size_t n);
+HKS_INTERNAL int hks_unpack_u32(hks_rd *rd, uint32_t *v, size_t n);
+/* Any-length array: full groups of HKS_BLOCK then one partial group. */
+HKS_INTERNAL void hks_pack_u32s(int *rc, hks_buf *out, const uint32_t *v,
+                                size_t n);
+HKS_INTERNAL int hks_unpack_u32s(hks_rd *rd, uint32_t *v, size_t n);
 
 /**************************************************************************
 ** Interface to code in format.c
@@ -180,74 +201,60 @@ enum {
 };
 
 /**************************************************************************
-** Interface to code in indexer/seg_write.c
+** Interface to code in docstore.c
 **
-** A segment is written in one pass: documents first (records, metadata,
-** stored bodies), then terms in byte order with their postings.
+** The document store section of a segment: original article bodies, packed
+** into blocks of about HKS_DS_BLOCK_BYTES, each an independent zstd frame,
+** and a seek table at the end (zstd seekable format idea). Byte layout is
+** written out at the top of docstore.c.
 */
-typedef struct hks_plist {
-    uint32_t n_docs;        /* documents                                 */
-    const uint32_t *docs;   /* local doc numbers, increasing             */
-    const uint32_t *tfs;    /* occurrences per doc, >= 1                 */
-    const uint32_t *pos;    /* positions, tfs[i] per doc, increasing     */
-} hks_plist;
+#define HKS_DS_BLOCK_BYTES ((size_t)64 * 1024)
+/* Largest document the store takes (docstore.c, DS_MAX_RAW). */
+#define HKS_DS_MAX_DOC_BYTES ((size_t)256 * 1024 * 1024)
+typedef struct hks_ds_writer hks_ds_writer;
+typedef struct hks_ds_reader hks_ds_reader;
 
-typedef struct hks_segw hks_segw;
-HKS_INTERNAL int hks_segw_open(const hks_alloc *a, const char *path,
-                               hks_errbuf *err, hks_segw **out);
-/* Documents in doc-number order. meta: HKS_META_N strings. */
-HKS_INTERNAL int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec,
-                                  const char *const *meta,
-                                  const size_t *meta_len);
-HKS_INTERNAL int hks_segw_add_term(hks_segw *w, const uint8_t *term,
-                                   size_t term_len, const hks_plist *pl);
-/* Write the remaining sections, the document store streamed from ds
- * (finished by this call), then fsync and close. *bytes_out = file size. */
-HKS_INTERNAL int hks_segw_finish(hks_segw *w, hks_ds_writer *ds,
-                                 uint64_t *bytes_out);
-HKS_INTERNAL void hks_segw_free(hks_segw *w); /* unfinished: file removed */
+/* level: zstd level (0 = default 3). */
+HKS_INTERNAL int hks_ds_writer_new(const hks_alloc *a, int level,
+                                   hks_ds_writer **out);
+HKS_INTERNAL void hks_ds_writer_free(hks_ds_writer *w);
+/* Append document number (count so far) with the given bytes. */
+HKS_INTERNAL int hks_ds_writer_add(hks_ds_writer *w, const void *p, size_t n);
+/* Append every document of r whose keep[i] is true (keep NULL = all),
+ * copying compressed blocks verbatim when all their documents are kept. */
+HKS_INTERNAL int hks_ds_writer_add_store(hks_ds_writer *w,
+                                         const hks_ds_reader *r,
+                                         const bool *keep);
+/* Flush and append the whole section (blocks + seek table) to out. */
+HKS_INTERNAL int hks_ds_writer_finish(hks_ds_writer *w, hks_buf *out);
+/* The same, streamed: the section goes through fn(ctx, p, n) in pieces, so
+ * the compressed blocks are not copied into a second buffer. fn cannot
+ * fail here; a sink that can keeps its own sticky status. It may be called
+ * again (after a failed file write) and emits the same section. */
+typedef void (*hks_write_fn)(void *ctx, const void *p, size_t n);
+HKS_INTERNAL int hks_ds_writer_finish_stream(hks_ds_writer *w,
+                                             hks_write_fn fn, void *ctx);
+HKS_INTERNAL uint32_t hks_ds_writer_count(const hks_ds_writer *w);
+
+/* Open over section bytes p[0..n) (borrowed, must outlive the reader);
+ * validates the seek table. HKS_ERR_CORRUPT with a message in e. */
+HKS_INTERNAL int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p,
+                                    size_t n, hks_errbuf *e,
+                                    hks_ds_reader **out);
+HKS_INTERNAL void hks_ds_reader_free(hks_ds_reader *r);
+HKS_INTERNAL uint32_t hks_ds_reader_count(const hks_ds_reader *r);
+/* Per-thread read state: a ZSTD_DCtx and the last decompressed block. */
+typedef struct hks_ds_cursor hks_ds_cursor;
+HKS_INTERNAL int hks_ds_cursor_new(const hks_alloc *a, hks_ds_cursor **out);
+HKS_INTERNAL void hks_ds_cursor_free(hks_ds_cursor *c);
+/* Point *p_out and *n_out at document i's bytes, valid until the next call on
+ * c. HKS_ERR_CORRUPT (message in e) if the block fails to decompress. */
+HKS_INTERNAL int hks_ds_get(const hks_ds_reader *r, hks_ds_cursor *c,
+                            uint32_t i, const uint8_t **p_out, size_t *n_out,
+                            hks_errbuf *e);
 
 /**************************************************************************
-** Interface to code in indexer/memidx.c
-**
-** Documents added to a writer are tokenized into an in-memory inverted
-** index; when it reaches the writer's memory budget it is flushed into a
-** segment file and emptied.
-*/
-typedef struct hks_memidx hks_memidx;
-HKS_INTERNAL int hks_memidx_new(const hks_alloc *a, int zstd_level,
-                                hks_memidx **out);
-HKS_INTERNAL void hks_memidx_free(hks_memidx *mi);
-/* Tokenize and add doc as document number hks_memidx_ndocs(). */
-HKS_INTERNAL int hks_memidx_add(hks_memidx *mi, const hks_doc *doc,
-                                hks_errbuf *err);
-HKS_INTERNAL uint32_t hks_memidx_ndocs(const hks_memidx *mi);
-/* Approximate bytes held (postings, terms, metadata, compressed text). */
-HKS_INTERNAL size_t hks_memidx_bytes(const hks_memidx *mi);
-/* Write everything as a segment at path and empty the index. */
-HKS_INTERNAL int hks_memidx_flush(hks_memidx *mi, const char *path,
-                                  hks_errbuf *err, uint64_t *bytes_out);
-/* XXH3 of every field of doc (collection and id excluded): equal hashes
- * mean an unchanged document. */
-HKS_INTERNAL uint64_t hks_doc_hash(const hks_doc *doc);
-/* Parse a date "YYYY-MM-DD..." (also YYYY/MM/DD, YYYY年M月D日) into
- * YYYYMMDD, 0 if none. */
-HKS_INTERNAL uint32_t hks_date_parse(const char *s, size_t n);
-
-/**************************************************************************
-** Interface to code in indexer/merge.c
-**
-** Merge segments into one new segment file: live documents keep their
-** order (segment by segment), deleted ones are dropped.
-*/
-typedef struct hks_segment hks_segment;
-HKS_INTERNAL int hks_merge(const hks_alloc *a, hks_segment *const *segs,
-                           const uint8_t *const *deleted, uint32_t n_segs,
-                           const char *path, int zstd_level, hks_errbuf *err,
-                           uint32_t *n_docs_out);
-
-/**************************************************************************
-** Interface to code in searcher/segment.c: reading one segment
+** Interface to code in segment.c: reading one segment
 */
 typedef struct hks_lexent {
     uint32_t df;           /* documents containing the term             */
@@ -380,73 +387,4 @@ HKS_INTERNAL void hks_pc_block_bound(const hks_pcur *c, uint32_t target,
                                      uint32_t *max_tf, uint32_t *min_dl,
                                      uint32_t *last_doc);
 
-/**************************************************************************
-** Interface to code in searcher/query.c
-**
-** A query is parsed into clauses, each an OR of phrases, each phrase a
-** sequence of elements at relative positions (DESIGN.md, query language):
-**   疫苗接种        one clause, one phrase: 疫苗@0 苗接@1 接种@2
-**   医              one clause, one phrase: prefix 医@0 (every term that
-**                   starts with 医: 医X bigrams and the run-final 医)
-**   A B             two clauses (AND);  A OR B  one clause of two phrases
-**   "A B"           one phrase across the space (with the separator gap); a
-**                   CJK run that more of the phrase follows keeps its
-**                   closing unigram as an exact run_end element, so the run
-**                   must end there
-**   -A              a negated clause;   title:A  positions in the title only
-**   source:S        documents whose source contains S (normalized)
-**   date:A..B       documents dated A..B (YYYY, YYYY-MM or YYYY-MM-DD; either
-**                   side may be empty)
-*/
-#define HKS_MAX_QUERY_BYTES 4096
-#define HKS_MAX_QUERY_ELEMS 512
-
-typedef struct hks_qelem {
-    uint8_t term[HKS_MAX_TERM_BYTES];
-    uint8_t len;
-    bool is_prefix;     /* a lone CJK character: any term starting with it */
-    bool run_end;       /* the unigram closing a CJK run that more of the
-                         * phrase follows ("高血压 糖尿病": 压): matched
-                         * exactly so the run really ends there, never
-                         * scored or highlighted on its own              */
-    uint32_t rel;       /* position relative to the phrase start          */
-} hks_qelem;
-
-typedef struct hks_qphrase {
-    uint32_t first, n;  /* elements [first, first + n)                    */
-} hks_qphrase;
-
-typedef struct hks_qclause {
-    uint32_t first, n;  /* phrases [first, first + n)                     */
-    bool negated;
-    bool in_title;      /* match only inside the title                    */
-} hks_qclause;
-
-typedef struct hks_query {
-    hks_qelem elem[HKS_MAX_QUERY_ELEMS + 1]; /* + 1: a phrase's closing
-                                              * unigram before it is dropped */
-    uint32_t n_elem;
-    hks_qphrase phrase[HKS_MAX_QUERY_ELEMS];
-    uint32_t n_phrase;
-    hks_qclause clause[HKS_MAX_QUERY_ELEMS];
-    uint32_t n_clause;
-    uint32_t n_positive;    /* clauses not negated                        */
-    uint32_t date_from;     /* YYYYMMDD, 0 = open                         */
-    uint32_t date_to;       /* YYYYMMDD, 0 = open                         */
-    uint8_t source[256];    /* normalized source filter, "" = none        */
-    size_t source_len;
-    bool has_operators;     /* quotes, OR, -, fields                      */
-    bool is_natural;        /* long plain query: rank its bigrams with OR */
-    uint32_t n_chars;       /* searchable characters in positive clauses  */
-} hks_query;
-
-/* Parse q[0..n). HKS_ERR_QUERY with a message in err for a query that
- * cannot be run; ntext is scratch. */
-HKS_INTERNAL int hks_query_parse(hks_query *qy, const char *q, size_t n,
-                                 hks_ntext *nt, hks_errbuf *err);
-/* Normalize s into out (UTF-8 of the folded code points, separators as
- * one space), at most cap bytes; returns the length. */
-HKS_INTERNAL size_t hks_norm_string(hks_ntext *nt, const char *s, size_t n,
-                                    uint8_t *out, size_t cap);
-
-#endif /* HKS_SEG_H */
+#endif /* HKS_FORMAT_H */

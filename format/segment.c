@@ -2,7 +2,7 @@
  * segment.c: read access to one segment file: open and validate, the
  * lexicon (exact and prefix lookup), per-document records and metadata,
  * and postings cursors with block skipping. Used by searcher.c and by the
- * writer side (merge.c, writer.c). Byte formats: common/format.c.
+ * writer side (indexer/merge.c, indexer/writer.c). Byte formats: format.c.
  *
  * Everything read from the file is untrusted: every decode is bounded by
  * its section and reports HKS_ERR_CORRUPT with the file and the structure
@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "hks_seg.h"
+#include "hks_format.h"
 
 typedef struct lexblk {
     const uint8_t *first;  /* first term of the block (in the file)       */

@@ -2,7 +2,7 @@
  * format.c: the on-disk format of an hksearch index, and the container
  * that every index file shares (writer hks_filew_*, reader hks_filer_*).
  * indexer/seg_write.c writes segments, fileio.c the manifest and the
- * tombstones, docstore.c its own section; searcher/segment.c reads them.
+ * tombstones, docstore.c its own section; segment.c reads them.
  *
  * THE FORMAT (version HKS_FORMAT_VERSION = 2)
  * ===========================================
@@ -113,7 +113,7 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t's size, to allocate it ourselves */
 #include <xxhash.h>
 
-#include "hks_seg.h"
+#include "hks_format.h"
 
 /* XXH3_createState() would call malloc; the state wants 64-byte alignment,
  * so it is carved out of a slightly larger block from the handle's

@@ -64,7 +64,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "hks_int.h"
+#include "hks_format.h"
 
 /* "HKDS" read as a little-endian u32; the last 4 bytes of the section. */
 #define DS_MAGIC 0x53444B48u

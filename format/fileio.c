@@ -13,7 +13,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "hks_seg.h"
+#include "hks_format.h"
 
 int hks_path_join(char *buf, size_t cap, const char *dir, const char *name)
 {

@@ -21,7 +21,7 @@
  */
 #include <string.h>
 
-#include "hks_int.h"
+#include "hks_format.h"
 
 /* Loop-unrolling hint for the b-specialised decoders; other compilers get
  * the plain loop (correct, only slower). */

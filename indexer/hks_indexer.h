@@ -1,0 +1,133 @@
+/*
+ * hks_indexer.h: the internal header of indexer/, the write side of
+ * libhks: reading sources into articles, the in-memory index, writing and
+ * merging segments. The public hks_writer_* calls are in hks.h.
+ */
+#ifndef HKS_INDEXER_H
+#define HKS_INDEXER_H
+
+#include "hks_format.h"
+
+/**************************************************************************
+** Interface to code in json.c
+**
+** A small strict JSON reader for one JSONL record: an object whose members
+** are looked up by name. Strings are unescaped (\uXXXX with surrogate
+** pairs to UTF-8; a lone surrogate becomes U+FFFD) into the parser's own
+** buffer. Nested arrays and objects are parsed (depth <= 64) and skipped.
+*/
+typedef struct hks_json hks_json;
+HKS_INTERNAL int hks_json_new(const hks_alloc *a, hks_json **out);
+HKS_INTERNAL void hks_json_free(hks_json *j);
+/* Parse line[0..n) as one object. HKS_ERR_INPUT with "byte K: expected
+ * ..." in e (K 0-based) on a syntax error, trailing garbage included. A
+ * duplicate key is allowed: the last one wins. */
+HKS_INTERNAL int hks_json_parse(hks_json *j, const char *line, size_t n,
+                                hks_errbuf *e);
+/* The string member `key` of the last parsed object, as a view valid until
+ * the next parse: HKS_OK, HKS_ERR_NOTFOUND if absent or null. A number
+ * member is returned as its text; other types give HKS_ERR_INPUT. */
+HKS_INTERNAL int hks_json_get(const hks_json *j, const char *key,
+                              const char **p_out, size_t *n_out);
+
+/**************************************************************************
+** Interface to code in corpus_read.c
+**
+** Streams the articles of a source to a callback: a folder (recursively,
+** *.txt and *.md files in name order; id = path below the folder,
+** collection = the folder's base name; title = hks_title_guess() of the
+** text), a .jsonl file, or a .jsonl.zst file (collection = base name
+** without ".jsonl"/".jsonl.zst"; fields id, title, body, date, source,
+** url). Text that is not UTF-8 is converted when its encoding is known
+** (UTF-16 with a BOM, GB18030) and otherwise refused with a message naming
+** the file and byte. A malformed record is reported through cb->warn as
+** "FILE:LINE: what" and skipped; prog->n_rejected counts it.
+*/
+typedef int (*hks_article_fn)(void *ctx, const hks_doc *doc);
+/* @return HKS_OK, the callback's negative value, or an error that stops
+ * the source (HKS_ERR_IO, HKS_ERR_NOTFOUND, HKS_ERR_INPUT for a broken
+ * zstd stream, HKS_ERR_NOMEM) with a message in e. prog is updated as
+ * bytes are read (n_bytes, n_rejected; n_docs counts callbacks that
+ * returned HKS_OK) and cb->progress called about every 1 MB. */
+HKS_INTERNAL int hks_corpus_read(const hks_alloc *a, const char *path,
+                                 hks_article_fn fn, void *ctx,
+                                 const hks_callbacks *cb, hks_progress *prog,
+                                 hks_errbuf *e);
+/* The collection name of the source at path (is_dir: a folder) into
+ * out[0..cap), NUL-ended; HKS_ERR_ARG when it does not fit. */
+HKS_INTERNAL int hks_corpus_collection(const char *path, bool is_dir, char *out, size_t cap,
+                                       size_t *len_out);
+/* The headline of a scraped article: the byte range of the line that is
+ * most likely its title (not the site name, navigation, or date line) among
+ * its first lines. Returns false when no line qualifies. */
+HKS_INTERNAL bool hks_title_guess(const char *text, size_t n,
+                                  size_t *start_out, size_t *len_out);
+
+/**************************************************************************
+** Interface to code in memidx.c
+**
+** Documents added to a writer are tokenized into an in-memory inverted
+** index; when it reaches the writer's memory budget it is flushed into a
+** segment file and emptied.
+*/
+typedef struct hks_memidx hks_memidx;
+HKS_INTERNAL int hks_memidx_new(const hks_alloc *a, int zstd_level,
+                                hks_memidx **out);
+HKS_INTERNAL void hks_memidx_free(hks_memidx *mi);
+/* Tokenize and add doc as document number hks_memidx_ndocs(). */
+HKS_INTERNAL int hks_memidx_add(hks_memidx *mi, const hks_doc *doc,
+                                hks_errbuf *err);
+HKS_INTERNAL uint32_t hks_memidx_ndocs(const hks_memidx *mi);
+/* Approximate bytes held (postings, terms, metadata, compressed text). */
+HKS_INTERNAL size_t hks_memidx_bytes(const hks_memidx *mi);
+/* Write everything as a segment at path and empty the index. */
+HKS_INTERNAL int hks_memidx_flush(hks_memidx *mi, const char *path,
+                                  hks_errbuf *err, uint64_t *bytes_out);
+/* XXH3 of every field of doc (collection and id excluded): equal hashes
+ * mean an unchanged document. */
+HKS_INTERNAL uint64_t hks_doc_hash(const hks_doc *doc);
+/* Parse a date "YYYY-MM-DD..." (also YYYY/MM/DD, YYYY年M月D日) into
+ * YYYYMMDD, 0 if none. */
+HKS_INTERNAL uint32_t hks_date_parse(const char *s, size_t n);
+
+/**************************************************************************
+** Interface to code in seg_write.c
+**
+** A segment is written in one pass: documents first (records, metadata,
+** stored bodies), then terms in byte order with their postings.
+*/
+typedef struct hks_plist {
+    uint32_t n_docs;        /* documents                                 */
+    const uint32_t *docs;   /* local doc numbers, increasing             */
+    const uint32_t *tfs;    /* occurrences per doc, >= 1                 */
+    const uint32_t *pos;    /* positions, tfs[i] per doc, increasing     */
+} hks_plist;
+
+typedef struct hks_segw hks_segw;
+HKS_INTERNAL int hks_segw_open(const hks_alloc *a, const char *path,
+                               hks_errbuf *err, hks_segw **out);
+/* Documents in doc-number order. meta: HKS_META_N strings. */
+HKS_INTERNAL int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec,
+                                  const char *const *meta,
+                                  const size_t *meta_len);
+HKS_INTERNAL int hks_segw_add_term(hks_segw *w, const uint8_t *term,
+                                   size_t term_len, const hks_plist *pl);
+/* Write the remaining sections, the document store streamed from ds
+ * (finished by this call), then fsync and close. *bytes_out = file size. */
+HKS_INTERNAL int hks_segw_finish(hks_segw *w, hks_ds_writer *ds,
+                                 uint64_t *bytes_out);
+HKS_INTERNAL void hks_segw_free(hks_segw *w); /* unfinished: file removed */
+
+/**************************************************************************
+** Interface to code in merge.c
+**
+** Merge segments into one new segment file: live documents keep their
+** order (segment by segment), deleted ones are dropped.
+*/
+typedef struct hks_segment hks_segment;
+HKS_INTERNAL int hks_merge(const hks_alloc *a, hks_segment *const *segs,
+                           const uint8_t *const *deleted, uint32_t n_segs,
+                           const char *path, int zstd_level, hks_errbuf *err,
+                           uint32_t *n_docs_out);
+
+#endif /* HKS_INDEXER_H */

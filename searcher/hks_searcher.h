@@ -1,0 +1,112 @@
+/*
+ * hks_searcher.h: the internal header of searcher/, the read side of
+ * libhks: the query parser (query.c) and the index and searcher handles
+ * that searcher.c and snippet.c share. The public calls are in hks.h.
+ */
+#ifndef HKS_SEARCHER_H
+#define HKS_SEARCHER_H
+
+#include "hks_format.h"
+
+/**************************************************************************
+** Interface to code in query.c
+**
+** A query is parsed into clauses, each an OR of phrases, each phrase a
+** sequence of elements at relative positions (DESIGN.md, query language):
+**   疫苗接种        one clause, one phrase: 疫苗@0 苗接@1 接种@2
+**   医              one clause, one phrase: prefix 医@0 (every term that
+**                   starts with 医: 医X bigrams and the run-final 医)
+**   A B             two clauses (AND);  A OR B  one clause of two phrases
+**   "A B"           one phrase across the space (with the separator gap); a
+**                   CJK run that more of the phrase follows keeps its
+**                   closing unigram as an exact run_end element, so the run
+**                   must end there
+**   -A              a negated clause;   title:A  positions in the title only
+**   source:S        documents whose source contains S (normalized)
+**   date:A..B       documents dated A..B (YYYY, YYYY-MM or YYYY-MM-DD; either
+**                   side may be empty)
+*/
+#define HKS_MAX_QUERY_BYTES 4096
+#define HKS_MAX_QUERY_ELEMS 512
+
+typedef struct hks_qelem {
+    uint8_t term[HKS_MAX_TERM_BYTES];
+    uint8_t len;
+    bool is_prefix;     /* a lone CJK character: any term starting with it */
+    bool run_end;       /* the unigram closing a CJK run that more of the
+                         * phrase follows ("高血压 糖尿病": 压): matched
+                         * exactly so the run really ends there, never
+                         * scored or highlighted on its own              */
+    uint32_t rel;       /* position relative to the phrase start          */
+} hks_qelem;
+
+typedef struct hks_qphrase {
+    uint32_t first, n;  /* elements [first, first + n)                    */
+} hks_qphrase;
+
+typedef struct hks_qclause {
+    uint32_t first, n;  /* phrases [first, first + n)                     */
+    bool negated;
+    bool in_title;      /* match only inside the title                    */
+} hks_qclause;
+
+typedef struct hks_query {
+    hks_qelem elem[HKS_MAX_QUERY_ELEMS + 1]; /* + 1: a phrase's closing
+                                              * unigram before it is dropped */
+    uint32_t n_elem;
+    hks_qphrase phrase[HKS_MAX_QUERY_ELEMS];
+    uint32_t n_phrase;
+    hks_qclause clause[HKS_MAX_QUERY_ELEMS];
+    uint32_t n_clause;
+    uint32_t n_positive;    /* clauses not negated                        */
+    uint32_t date_from;     /* YYYYMMDD, 0 = open                         */
+    uint32_t date_to;       /* YYYYMMDD, 0 = open                         */
+    uint8_t source[256];    /* normalized source filter, "" = none        */
+    size_t source_len;
+    bool has_operators;     /* quotes, OR, -, fields                      */
+    bool is_natural;        /* long plain query: rank its bigrams with OR */
+    uint32_t n_chars;       /* searchable characters in positive clauses  */
+} hks_query;
+
+/* Parse q[0..n). HKS_ERR_QUERY with a message in err for a query that
+ * cannot be run; ntext is scratch. */
+HKS_INTERNAL int hks_query_parse(hks_query *qy, const char *q, size_t n,
+                                 hks_ntext *nt, hks_errbuf *err);
+/* Normalize s into out (UTF-8 of the folded code points, separators as
+ * one space), at most cap bytes; returns the length. */
+HKS_INTERNAL size_t hks_norm_string(hks_ntext *nt, const char *s, size_t n,
+                                    uint8_t *out, size_t cap);
+
+
+struct hks_index {
+    hks_alloc alloc;        /* copy of the caller's allocator            */
+    const hks_alloc *a;     /* &alloc, or NULL for malloc                */
+    char *dir;
+    hks_errbuf err;
+    hks_manifest man;       /* the commit this handle sees               */
+    hks_segment **seg;
+    uint32_t n_seg;
+    uint32_t *base;         /* first global doc id of each segment       */
+    uint64_t n_docs;        /* documents, deleted included               */
+    uint64_t n_live;        /* live documents: BM25's N                  */
+    uint64_t live_tokens;   /* their total length                        */
+    double avgdl;           /* live_tokens / n_live, never 0             */
+};
+
+struct hks_searcher {
+    hks_index *idx;
+    const hks_alloc *a;
+    hks_errbuf err;
+    double k1, b;
+    bool count_partial;
+    hks_ntext nt;           /* scratch: query and snippet normalization   */
+    hks_query qy;           /* the query being run                        */
+    hks_ds_cursor *dc;      /* document store reads                       */
+    hks_buf meta;           /* hks_doc_meta strings                       */
+};
+
+/* Segment and local number of a global doc id; false if out of range. */
+HKS_INTERNAL bool hks_index_locate(const hks_index *idx, uint32_t doc_id,
+                                   uint32_t *seg, uint32_t *local);
+
+#endif /* HKS_SEARCHER_H */
