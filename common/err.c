@@ -10,22 +10,38 @@
 const char *hks_strerror(int rc)
 {
     switch (rc) {
-    case HKS_OK: return "ok";
-    case HKS_DONE: return "done";
-    case HKS_ERR_NOMEM: return "out of memory";
-    case HKS_ERR_IO: return "i/o error";
-    case HKS_ERR_CORRUPT: return "corrupt index";
-    case HKS_ERR_FORMAT: return "unsupported index format";
-    case HKS_ERR_ARG: return "invalid argument";
-    case HKS_ERR_UTF8: return "invalid utf-8";
-    case HKS_ERR_QUERY: return "bad query";
-    case HKS_ERR_BUFSIZE: return "buffer too small";
-    case HKS_ERR_LOCKED: return "index is locked";
-    case HKS_ERR_NOTFOUND: return "not found";
-    case HKS_ERR_MISUSE: return "library misuse";
-    case HKS_ERR_INPUT: return "malformed input";
-    case HKS_ERR_INTERNAL: return "internal error";
-    default: return "unknown error";
+    case HKS_OK:
+        return "ok";
+    case HKS_DONE:
+        return "done";
+    case HKS_ERR_NOMEM:
+        return "out of memory";
+    case HKS_ERR_IO:
+        return "i/o error";
+    case HKS_ERR_CORRUPT:
+        return "corrupt index";
+    case HKS_ERR_FORMAT:
+        return "unsupported index format";
+    case HKS_ERR_ARG:
+        return "invalid argument";
+    case HKS_ERR_UTF8:
+        return "invalid utf-8";
+    case HKS_ERR_QUERY:
+        return "bad query";
+    case HKS_ERR_BUFSIZE:
+        return "buffer too small";
+    case HKS_ERR_LOCKED:
+        return "index is locked";
+    case HKS_ERR_NOTFOUND:
+        return "not found";
+    case HKS_ERR_MISUSE:
+        return "library misuse";
+    case HKS_ERR_INPUT:
+        return "malformed input";
+    case HKS_ERR_INTERNAL:
+        return "internal error";
+    default:
+        return "unknown error";
     }
 }
 

@@ -34,11 +34,11 @@
 #endif
 
 /* Forward a negative status unchanged (zstd FORWARD_IF_ERROR). */
-#define HKS_TRY(expr)                                                          \
-    do {                                                                       \
-        int rc_ = (expr);                                                      \
-        if (rc_ < 0)                                                           \
-            return rc_;                                                        \
+#define HKS_TRY(expr)     \
+    do {                  \
+        int rc_ = (expr); \
+        if (rc_ < 0)      \
+            return rc_;   \
     } while (0)
 
 /* Longest term kept in the dictionary, in bytes. Longer Latin words are cut
@@ -93,7 +93,7 @@ typedef struct hks_buf {
 } hks_buf;
 
 HKS_INTERNAL void hks_buf_init(hks_buf *b, const hks_alloc *a);
-HKS_INTERNAL void hks_buf_free(hks_buf *b);   /* releases memory, n = 0 */
+HKS_INTERNAL void hks_buf_free(hks_buf *b); /* releases memory, n = 0 */
 /* Make room for `extra` more bytes; returns false (and sets *rc) on failure. */
 HKS_INTERNAL bool hks_buf_reserve(int *rc, hks_buf *b, size_t extra);
 HKS_INTERNAL void hks_buf_put(int *rc, hks_buf *b, const void *p, size_t n);
@@ -176,14 +176,14 @@ HKS_INTERNAL uint64_t hks_hash64_seed(const void *p, size_t n, uint64_t seed);
 ** first one's byte offset kept. NUL is a control character and is dropped.
 */
 typedef struct hks_ntext {
-    uint32_t *cp;        /* normalized, folded code points             */
-    uint32_t *src_start; /* byte offset of cp[i]'s source cluster      */
-    uint32_t *src_end;   /* one past its last byte                     */
-    size_t n;            /* entries in use                             */
-    size_t cap;          /* entries allocated in each array            */
-    size_t n_invalid;    /* invalid byte sequences skipped             */
-    size_t first_invalid;/* byte offset of the first, SIZE_MAX if none */
-    const hks_alloc *a;  /* allocator (borrowed)                       */
+    uint32_t *cp;         /* normalized, folded code points             */
+    uint32_t *src_start;  /* byte offset of cp[i]'s source cluster      */
+    uint32_t *src_end;    /* one past its last byte                     */
+    size_t n;             /* entries in use                             */
+    size_t cap;           /* entries allocated in each array            */
+    size_t n_invalid;     /* invalid byte sequences skipped             */
+    size_t first_invalid; /* byte offset of the first, SIZE_MAX if none */
+    const hks_alloc *a;   /* allocator (borrowed)                       */
 } hks_ntext;
 
 /* Texts are limited to 4 GiB - 1 bytes because offsets are 32-bit. */
@@ -263,7 +263,7 @@ typedef struct hks_token {
     uint32_t pos;       /* token position                                */
     uint32_t src_start; /* byte range in the source text                 */
     uint32_t src_end;
-    unsigned flags;     /* HKS_TOK_*                                     */
+    unsigned flags; /* HKS_TOK_*                                     */
 } hks_token;
 /* Return HKS_OK to go on; a negative value stops and is returned. */
 typedef int (*hks_token_fn)(void *ctx, const hks_token *tok);

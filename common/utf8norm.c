@@ -26,8 +26,8 @@
 /* utf8proc options: NFKC (COMPOSE + COMPAT, STABLE), case folding, drop
  * default ignorables (U+200B, U+FEFF, ...), and STRIPCC: controls dropped,
  * except HT/LF/VT/FF/CR/NEL which become a space. */
-#define NORM_OPTS                                                              \
-    (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |                    \
+#define NORM_OPTS                                           \
+    (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | \
      UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_STRIPCC)
 
 /* A cluster holds at most this many source code points; longer runs of

@@ -76,7 +76,7 @@ static void pack_group(int *rc, hks_buf *out, const uint32_t *v, size_t n)
     unsigned b;
     size_t i, len;
     uint8_t *d;
-    uint64_t acc = 0; /* pending bits, LSB first */
+    uint64_t acc = 0;   /* pending bits, LSB first */
     unsigned n_acc = 0; /* bits in acc, < 8 between values */
     for (i = 0; i < n; i++)
         all |= v[i];
@@ -122,9 +122,9 @@ static HKS_ALWAYS_INLINE void unpack_full(const uint8_t *restrict in,
         const uint8_t *w = in + (size_t)c * 4 * b;
         HKS_UNROLL
         for (i = 0; i < 32; i++) {
-            const unsigned off = i * b;     /* bit offset in the chunk */
-            const unsigned k = off >> 5;    /* word holding its low bits */
-            const unsigned s = off & 31;    /* shift within that word */
+            const unsigned off = i * b;  /* bit offset in the chunk */
+            const unsigned k = off >> 5; /* word holding its low bits */
+            const unsigned s = off & 31; /* shift within that word */
             uint32_t x = ld32(w + (size_t)4 * k) >> s;
             if (s + b > 32)
                 x |= ld32(w + (size_t)4 * (k + 1)) << (32 - s);
@@ -134,6 +134,8 @@ static HKS_ALWAYS_INLINE void unpack_full(const uint8_t *restrict in,
     }
 }
 
+/* Kept as written: one line of instances, a table in columns. */
+/* clang-format off */
 /* One function per width so each gets its own fully unrolled body. */
 #define UNPACK_FN(B)                                                           \
     static void unpack_full_##B(const uint8_t *in, uint32_t *out)              \
@@ -159,6 +161,7 @@ static void (*const unpack_full_tab[32])(const uint8_t *, uint32_t *) = {
     unpack_full_21, unpack_full_22, unpack_full_23, unpack_full_24,
     unpack_full_25, unpack_full_26, unpack_full_27, unpack_full_28,
     unpack_full_29, unpack_full_30, unpack_full_31, unpack_full_32};
+/* clang-format on */
 
 /* Decode n values of width b (1..32) from in, which holds exactly
  * ceil(n*b/8) readable bytes: a byte-at-a-time accumulator. */

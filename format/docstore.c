@@ -124,19 +124,19 @@ static int zstd_rc(size_t r, int other)
 /* ---- writer -------------------------------------------------------------- */
 
 struct hks_ds_writer {
-    const hks_alloc *a;     /* allocator (borrowed)                          */
-    int level;              /* zstd compression level                        */
-    int rc;                 /* sticky status: first failure, 0 if none      */
-    bool finished;          /* hks_ds_writer_finish has run                  */
-    ZSTD_CCtx *cctx;        /* reused for every block                        */
-    hks_buf frames;         /* closed blocks' frames, back to back           */
-    hks_buf btab;           /* seek table block entries (DS_BLOCK_ENTRY each) */
-    hks_buf dtab;           /* seek table doc entries (DS_DOC_ENTRY each)    */
-    hks_buf open;           /* raw bytes of the open block                   */
-    uint32_t n_docs;        /* documents added so far                        */
-    uint32_t n_blocks;      /* blocks closed so far                          */
-    uint32_t open_first;    /* number of the open block's first document     */
-    hks_ds_cursor *cur;     /* for hks_ds_writer_add_store; created lazily   */
+    const hks_alloc *a;  /* allocator (borrowed)                          */
+    int level;           /* zstd compression level                        */
+    int rc;              /* sticky status: first failure, 0 if none      */
+    bool finished;       /* hks_ds_writer_finish has run                  */
+    ZSTD_CCtx *cctx;     /* reused for every block                        */
+    hks_buf frames;      /* closed blocks' frames, back to back           */
+    hks_buf btab;        /* seek table block entries (DS_BLOCK_ENTRY each) */
+    hks_buf dtab;        /* seek table doc entries (DS_DOC_ENTRY each)    */
+    hks_buf open;        /* raw bytes of the open block                   */
+    uint32_t n_docs;     /* documents added so far                        */
+    uint32_t n_blocks;   /* blocks closed so far                          */
+    uint32_t open_first; /* number of the open block's first document     */
+    hks_ds_cursor *cur;  /* for hks_ds_writer_add_store; created lazily   */
 };
 
 /*
@@ -357,14 +357,14 @@ uint32_t hks_ds_writer_count(const hks_ds_writer *w)
 /* ---- reader ---------------------------------------------------------------- */
 
 struct hks_ds_reader {
-    const hks_alloc *a;     /* allocator (borrowed)                          */
-    const uint8_t *p;       /* the section (borrowed)                        */
-    size_t n;               /* section bytes                                 */
-    const uint8_t *btab;    /* seek table block entries, inside p            */
-    const uint8_t *dtab;    /* seek table doc entries, inside p              */
-    uint32_t n_blocks;      /* blocks in the section                         */
-    uint32_t n_docs;        /* documents in the section                      */
-    uint64_t hash;          /* the footer's seek-table hash (cache identity) */
+    const hks_alloc *a;  /* allocator (borrowed)                          */
+    const uint8_t *p;    /* the section (borrowed)                        */
+    size_t n;            /* section bytes                                 */
+    const uint8_t *btab; /* seek table block entries, inside p            */
+    const uint8_t *dtab; /* seek table doc entries, inside p              */
+    uint32_t n_blocks;   /* blocks in the section                         */
+    uint32_t n_docs;     /* documents in the section                      */
+    uint64_t hash;       /* the footer's seek-table hash (cache identity) */
 };
 
 /* Block j's fields, read from the validated seek table. *end is one past
@@ -591,11 +591,11 @@ static int check_frame(const hks_ds_reader *r, uint32_t j, hks_errbuf *e)
 /* ---- cursor ---------------------------------------------------------------- */
 
 struct hks_ds_cursor {
-    const hks_alloc *a;     /* allocator (borrowed)                          */
-    ZSTD_DCtx *dctx;        /* reused for every block                        */
-    uint8_t *buf;           /* the cached block's decompressed bytes         */
-    size_t cap;             /* bytes allocated at buf                        */
-    bool valid;             /* buf holds the block named by the key below    */
+    const hks_alloc *a; /* allocator (borrowed)                          */
+    ZSTD_DCtx *dctx;    /* reused for every block                        */
+    uint8_t *buf;       /* the cached block's decompressed bytes         */
+    size_t cap;         /* bytes allocated at buf                        */
+    bool valid;         /* buf holds the block named by the key below    */
     /* Cache key. The reader pointer alone could be reused by a later
      * reader after a free, so the section address, length and seek-table
      * hash are compared as well. */

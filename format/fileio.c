@@ -136,7 +136,7 @@ static int copy_name(char *dst, size_t cap, const uint8_t *p, size_t n)
     size_t i;
     if (n >= cap)
         return HKS_ERR_CORRUPT;
-    for (i = 0; i < n; i++)   /* names are ours: [a-z0-9.-] only */
+    for (i = 0; i < n; i++) /* names are ours: [a-z0-9.-] only */
         if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') ||
               p[i] == '.' || p[i] == '-'))
             return HKS_ERR_CORRUPT;

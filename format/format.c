@@ -126,17 +126,28 @@
 const char *hks_section_name(uint32_t id)
 {
     switch (id) {
-    case HKS_SEC_INFO: return "info";
-    case HKS_SEC_POSTINGS: return "postings";
-    case HKS_SEC_LEXICON: return "lexicon";
-    case HKS_SEC_LEXIDX: return "lexicon index";
-    case HKS_SEC_DOCS: return "docs";
-    case HKS_SEC_META: return "meta";
-    case HKS_SEC_DOCSTORE: return "docstore";
-    case HKS_SEC_MANIFEST: return "manifest";
-    case HKS_SEC_DELETED: return "tombstones";
-    case HKS_SEC_BLOCKSUMS: return "block checksums";
-    default: return "unknown";
+    case HKS_SEC_INFO:
+        return "info";
+    case HKS_SEC_POSTINGS:
+        return "postings";
+    case HKS_SEC_LEXICON:
+        return "lexicon";
+    case HKS_SEC_LEXIDX:
+        return "lexicon index";
+    case HKS_SEC_DOCS:
+        return "docs";
+    case HKS_SEC_META:
+        return "meta";
+    case HKS_SEC_DOCSTORE:
+        return "docstore";
+    case HKS_SEC_MANIFEST:
+        return "manifest";
+    case HKS_SEC_DELETED:
+        return "tombstones";
+    case HKS_SEC_BLOCKSUMS:
+        return "block checksums";
+    default:
+        return "unknown";
     }
 }
 
@@ -194,8 +205,7 @@ int hks_filew_open(hks_filew *f, const hks_alloc *a, const char *path,
     hks_buf_init(&f->out, a);
     f->path = hks_mem_strndup(a, path, strlen(path));
     f->hstate_mem = hks_mem_alloc(a, HSTATE_BYTES);
-    if (f->hstate_mem)
-    {
+    if (f->hstate_mem) {
         f->hstate = (void *)(((uintptr_t)f->hstate_mem + 63) & ~(uintptr_t)63);
         XXH3_INITSTATE((XXH3_state_t *)f->hstate);
     }

@@ -43,40 +43,42 @@ HKS_INTERNAL int hks_unpack_u32s(hks_rd *rd, uint32_t *v, size_t n);
 #define HKS_MAX_SECTIONS 16
 
 /* File kinds (header and footer). */
-enum { HKS_KIND_SEGMENT = 1, HKS_KIND_MANIFEST = 2, HKS_KIND_TOMBSTONE = 3 };
+enum { HKS_KIND_SEGMENT = 1,
+       HKS_KIND_MANIFEST = 2,
+       HKS_KIND_TOMBSTONE = 3 };
 
 /* Section ids. */
 enum {
-    HKS_SEC_INFO = 1,     /* segment: counts, normalizer identity          */
-    HKS_SEC_POSTINGS = 2, /* segment: per-term doc blocks + positions      */
-    HKS_SEC_LEXICON = 3,  /* segment: front-coded term blocks              */
-    HKS_SEC_LEXIDX = 4,   /* segment: first term of each lexicon block     */
-    HKS_SEC_DOCS = 5,     /* segment: fixed-width per-document record      */
-    HKS_SEC_META = 6,     /* segment: per-document strings                 */
-    HKS_SEC_DOCSTORE = 7, /* segment: zstd document store                  */
-    HKS_SEC_MANIFEST = 8, /* manifest: the list of live segments           */
-    HKS_SEC_DELETED = 9,  /* tombstone: bitmap of deleted documents        */
+    HKS_SEC_INFO = 1,      /* segment: counts, normalizer identity          */
+    HKS_SEC_POSTINGS = 2,  /* segment: per-term doc blocks + positions      */
+    HKS_SEC_LEXICON = 3,   /* segment: front-coded term blocks              */
+    HKS_SEC_LEXIDX = 4,    /* segment: first term of each lexicon block     */
+    HKS_SEC_DOCS = 5,      /* segment: fixed-width per-document record      */
+    HKS_SEC_META = 6,      /* segment: per-document strings                 */
+    HKS_SEC_DOCSTORE = 7,  /* segment: zstd document store                  */
+    HKS_SEC_MANIFEST = 8,  /* manifest: the list of live segments           */
+    HKS_SEC_DELETED = 9,   /* tombstone: bitmap of deleted documents        */
     HKS_SEC_BLOCKSUMS = 10 /* segment: checksum per lexicon block          */
 };
 
 /* Sequential writer of one container file. Sticky rc; the first failure is
  * kept with a message in err. */
 typedef struct hks_filew {
-    int fd;                 /* -1 when closed                            */
-    char *path;             /* file being written (owned)                */
-    uint64_t off;           /* bytes written so far                      */
-    int rc;                 /* sticky status                             */
-    hks_buf out;            /* write-behind buffer                       */
-    void *hstate;           /* XXH3 streaming state of the open section  */
-    void *hstate_mem;       /* its (over-sized, for alignment) block     */
-    int n_sec;              /* sections finished                         */
+    int fd;           /* -1 when closed                            */
+    char *path;       /* file being written (owned)                */
+    uint64_t off;     /* bytes written so far                      */
+    int rc;           /* sticky status                             */
+    hks_buf out;      /* write-behind buffer                       */
+    void *hstate;     /* XXH3 streaming state of the open section  */
+    void *hstate_mem; /* its (over-sized, for alignment) block     */
+    int n_sec;        /* sections finished                         */
     struct {
         uint32_t id;
         uint64_t off, len, hash;
     } sec[HKS_MAX_SECTIONS];
-    uint32_t kind;          /* file kind                                 */
-    bool in_section;        /* between section_begin and section_end     */
-    hks_errbuf *err;        /* where failures are described (borrowed)   */
+    uint32_t kind;   /* file kind                                 */
+    bool in_section; /* between section_begin and section_end     */
+    hks_errbuf *err; /* where failures are described (borrowed)   */
     const hks_alloc *a;
 } hks_filew;
 
@@ -95,9 +97,9 @@ HKS_INTERNAL void hks_filew_section(hks_filew *f, uint32_t id, const hks_buf *b)
 
 /* A read-only view of one container file (mmap, or read into memory). */
 typedef struct hks_filer {
-    const uint8_t *p;       /* whole file                                */
+    const uint8_t *p; /* whole file                                */
     size_t n;
-    bool is_mapped;         /* munmap (else hks_mem_free) on close       */
+    bool is_mapped; /* munmap (else hks_mem_free) on close       */
     uint32_t kind;
     int n_sec;
     struct {
@@ -130,18 +132,18 @@ HKS_INTERNAL const char *hks_section_name(uint32_t id);
 #define HKS_LOCK_NAME "LOCK"
 
 typedef struct hks_seginfo {
-    char name[48];       /* "seg-000007.hks"                              */
-    char del_name[48];   /* "seg-000007.hks.del-000012", "" if none       */
-    uint32_t n_docs;     /* documents in the segment (deleted included)   */
-    uint32_t n_deleted;  /* of which deleted                              */
+    char name[48];      /* "seg-000007.hks"                              */
+    char del_name[48];  /* "seg-000007.hks.del-000012", "" if none       */
+    uint32_t n_docs;    /* documents in the segment (deleted included)   */
+    uint32_t n_deleted; /* of which deleted                              */
 } hks_seginfo;
 
 typedef struct hks_manifest {
-    uint64_t generation;    /* commit number, 0 = empty index            */
-    uint64_t next_file;     /* next number for a new file name           */
+    uint64_t generation; /* commit number, 0 = empty index            */
+    uint64_t next_file;  /* next number for a new file name           */
     uint32_t n_seg;
     uint32_t cap_seg;
-    hks_seginfo *seg;       /* n_seg entries (owned)                     */
+    hks_seginfo *seg; /* n_seg entries (owned)                     */
 } hks_manifest;
 
 HKS_INTERNAL void hks_manifest_free(const hks_alloc *a, hks_manifest *m);
@@ -181,11 +183,11 @@ HKS_INTERNAL int hks_tomb_read(const hks_alloc *a, const char *path,
 */
 #define HKS_DOCREC_BYTES 24
 typedef struct hks_docrec {
-    uint32_t n_tokens;     /* BM25 document length: title + body tokens  */
-    uint32_t title_end;    /* positions < title_end are in the title      */
-    uint32_t date;         /* YYYYMMDD, 0 if unknown                      */
-    uint32_t meta_off;     /* offset of its strings in the META section   */
-    uint64_t chash;        /* hash of the document as added (hks_doc_hash):
+    uint32_t n_tokens;  /* BM25 document length: title + body tokens  */
+    uint32_t title_end; /* positions < title_end are in the title      */
+    uint32_t date;      /* YYYYMMDD, 0 if unknown                      */
+    uint32_t meta_off;  /* offset of its strings in the META section   */
+    uint64_t chash;     /* hash of the document as added (hks_doc_hash):
                               adding the same document again is a no-op   */
 } hks_docrec;
 
@@ -257,10 +259,10 @@ HKS_INTERNAL int hks_ds_get(const hks_ds_reader *r, hks_ds_cursor *c,
 ** Interface to code in segment.c: reading one segment
 */
 typedef struct hks_lexent {
-    uint32_t df;           /* documents containing the term             */
-    uint64_t off;          /* offset of its data in POSTINGS            */
-    uint32_t doc_len;      /* bytes of skip table + doc blocks          */
-    uint32_t pos_len;      /* bytes of position blocks after them       */
+    uint32_t df;      /* documents containing the term             */
+    uint64_t off;     /* offset of its data in POSTINGS            */
+    uint32_t doc_len; /* bytes of skip table + doc blocks          */
+    uint32_t pos_len; /* bytes of position blocks after them       */
 } hks_lexent;
 
 typedef struct hks_segment hks_segment;
@@ -308,11 +310,11 @@ HKS_INTERNAL int hks_seg_each_term(const hks_segment *s, hks_lex_fn fn,
 typedef struct hks_lexit {
     const hks_segment *seg;
     hks_errbuf *err;
-    uint64_t b;            /* current lexicon block                      */
-    uint64_t t;            /* terms returned so far                      */
-    int k;                 /* entries read in the block                  */
-    hks_rd rd;             /* reader inside the block                    */
-    uint64_t off;          /* postings offset of the next entry          */
+    uint64_t b;   /* current lexicon block                      */
+    uint64_t t;   /* terms returned so far                      */
+    int k;        /* entries read in the block                  */
+    hks_rd rd;    /* reader inside the block                    */
+    uint64_t off; /* postings offset of the next entry          */
     uint8_t term[HKS_MAX_TERM_BYTES];
     size_t len;
     hks_lexent ent;
@@ -339,31 +341,31 @@ HKS_INTERNAL int hks_seg_check(const hks_segment *s, hks_errbuf *err);
 typedef struct hks_pcur {
     const hks_segment *seg;
     hks_errbuf *err;
-    uint32_t doc;          /* current doc, HKS_END when exhausted        */
-    uint32_t tf;           /* its term frequency                         */
+    uint32_t doc; /* current doc, HKS_END when exhausted        */
+    uint32_t tf;  /* its term frequency                         */
     uint32_t df;
     uint32_t n_blocks;
-    uint32_t blk;          /* current block                              */
-    uint32_t i;            /* index in the block                         */
-    uint32_t n;            /* docs in the current block                  */
-    const uint8_t *skip;   /* skip table reader state                    */
-    const uint8_t *base;   /* start of the term's data                   */
-    const uint8_t *end;    /* end of its doc part                        */
-    const uint8_t *pos_base;/* start of its positions                    */
+    uint32_t blk;            /* current block                              */
+    uint32_t i;              /* index in the block                         */
+    uint32_t n;              /* docs in the current block                  */
+    const uint8_t *skip;     /* skip table reader state                    */
+    const uint8_t *base;     /* start of the term's data                   */
+    const uint8_t *end;      /* end of its doc part                        */
+    const uint8_t *pos_base; /* start of its positions                    */
     const uint8_t *pos_end;
-    uint32_t *blk_last;    /* per block: last doc                        */
-    uint32_t *blk_off;     /* per block: offset of its doc data          */
-    uint32_t *blk_poff;    /* per block: offset of its positions         */
-    uint32_t *blk_maxtf;   /* per block: maximum tf                      */
-    uint32_t *blk_mindl;   /* per block: minimum doc length              */
+    uint32_t *blk_last;  /* per block: last doc                        */
+    uint32_t *blk_off;   /* per block: offset of its doc data          */
+    uint32_t *blk_poff;  /* per block: offset of its positions         */
+    uint32_t *blk_maxtf; /* per block: maximum tf                      */
+    uint32_t *blk_mindl; /* per block: minimum doc length              */
     uint32_t skip_cap;
-    uint32_t one[5];       /* the five per-block values of a one-block term:
+    uint32_t one[5]; /* the five per-block values of a one-block term:
                               most terms have one block, and this spares
                               them two allocations per cursor             */
     uint32_t docs[HKS_BLOCK];
     uint32_t tfs[HKS_BLOCK];
-    bool pos_loaded;       /* positions of the current block decoded     */
-    uint32_t *pos;         /* positions of the current block             */
+    bool pos_loaded; /* positions of the current block decoded     */
+    uint32_t *pos;   /* positions of the current block             */
     uint32_t pos_cap;
     uint32_t pos_start[HKS_BLOCK + 1]; /* per doc in block: index into pos */
     const hks_alloc *a;

@@ -15,9 +15,9 @@
 #include "hks_format.h"
 
 typedef struct lexblk {
-    const uint8_t *first;  /* first term of the block (in the file)       */
+    const uint8_t *first; /* first term of the block (in the file)       */
     uint32_t first_len;
-    uint64_t off;          /* offset of the block in LEXICON              */
+    uint64_t off; /* offset of the block in LEXICON              */
 } lexblk;
 
 struct hks_segment {
@@ -27,20 +27,20 @@ struct hks_segment {
     uint32_t n_docs;
     uint64_t n_terms;
     uint64_t total_tokens;
-    const uint8_t *post;   /* POSTINGS section                            */
+    const uint8_t *post; /* POSTINGS section                            */
     size_t post_n;
-    const uint8_t *lex;    /* LEXICON section                             */
+    const uint8_t *lex; /* LEXICON section                             */
     size_t lex_n;
-    lexblk *blk;           /* LEXIDX, decoded                              */
+    lexblk *blk; /* LEXIDX, decoded                              */
     uint64_t n_blk;
-    const uint8_t *sums;   /* BLOCKSUMS: u64 per lexicon block             */
-    uint8_t *blk_ok;       /* per block: checksum verified (set once, by
+    const uint8_t *sums; /* BLOCKSUMS: u64 per lexicon block             */
+    uint8_t *blk_ok;     /* per block: checksum verified (set once, by
                             * any thread: relaxed atomics)                 */
-    const uint8_t *docs;   /* DOCS section: n_docs records                */
-    const uint8_t *meta;   /* META section                                */
+    const uint8_t *docs; /* DOCS section: n_docs records                */
+    const uint8_t *meta; /* META section                                */
     size_t meta_n;
-    uint32_t *doclen;      /* n_tokens per document                       */
-    uint8_t *deleted;      /* tombstone bitmap or NULL                    */
+    uint32_t *doclen; /* n_tokens per document                       */
+    uint8_t *deleted; /* tombstone bitmap or NULL                    */
     hks_ds_reader *ds;
     uint64_t bytes_postings, bytes_docstore;
 };
@@ -220,18 +220,36 @@ void hks_seg_close(hks_segment *s)
     hks_mem_free(s->a, s, sizeof *s);
 }
 
-uint32_t hks_seg_ndocs(const hks_segment *s) { return s->n_docs; }
-uint64_t hks_seg_nterms(const hks_segment *s) { return s->n_terms; }
-const uint32_t *hks_seg_doclens(const hks_segment *s) { return s->doclen; }
-const hks_ds_reader *hks_seg_docstore(const hks_segment *s) { return s->ds; }
+uint32_t hks_seg_ndocs(const hks_segment *s)
+{
+    return s->n_docs;
+}
+uint64_t hks_seg_nterms(const hks_segment *s)
+{
+    return s->n_terms;
+}
+const uint32_t *hks_seg_doclens(const hks_segment *s)
+{
+    return s->doclen;
+}
+const hks_ds_reader *hks_seg_docstore(const hks_segment *s)
+{
+    return s->ds;
+}
 
 int hks_seg_body(const hks_segment *s, hks_ds_cursor *c, uint32_t doc, const uint8_t **p_out,
                  size_t *n_out, hks_errbuf *err)
 {
     return name_file(err, s, hks_ds_get(s->ds, c, doc, p_out, n_out, err));
 }
-const char *hks_seg_path(const hks_segment *s) { return s->path; }
-const uint8_t *hks_seg_deleted_bits(const hks_segment *s) { return s->deleted; }
+const char *hks_seg_path(const hks_segment *s)
+{
+    return s->path;
+}
+const uint8_t *hks_seg_deleted_bits(const hks_segment *s)
+{
+    return s->deleted;
+}
 
 bool hks_seg_is_deleted(const hks_segment *s, uint32_t doc)
 {
@@ -305,7 +323,7 @@ static uint64_t find_block(const hks_segment *s, const uint8_t *term, size_t len
  * postings start. */
 typedef struct lexraw {
     uint64_t pre, suf, df, dl, pl;
-    const uint8_t *sp;   /* suffix bytes */
+    const uint8_t *sp; /* suffix bytes */
 } lexraw;
 
 static bool lex_entry(const hks_segment *s, hks_rd *rd, size_t prev_len, uint64_t off,

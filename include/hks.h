@@ -55,9 +55,9 @@ extern "C" {
 #define HKS_VERSION_MAJOR 0
 #define HKS_VERSION_MINOR 1
 #define HKS_VERSION_PATCH 0
-#define HKS_VERSION_NUMBER                                                     \
+#define HKS_VERSION_NUMBER \
     (HKS_VERSION_MAJOR * 10000 + HKS_VERSION_MINOR * 100 + HKS_VERSION_PATCH)
-HKS_API unsigned hks_version_number(void);   /* runtime value */
+HKS_API unsigned hks_version_number(void);    /* runtime value */
 HKS_API const char *hks_version_string(void); /* "0.1.0" */
 
 /* ---- Result codes -----------------------------------------------------
@@ -155,12 +155,12 @@ typedef enum hks_wparam {
 
 /* Progress of a writer, for a progress line. */
 typedef struct hks_progress {
-    uint64_t n_docs;       /* documents added since open               */
-    uint64_t n_bytes;      /* input bytes read since open              */
-    uint64_t n_rejected;   /* malformed records skipped since open     */
-    uint64_t n_unchanged;  /* documents added again unchanged: skipped */
-    uint64_t n_deleted;    /* documents deleted since open             */
-    const char *path;      /* source being read, or NULL               */
+    uint64_t n_docs;      /* documents added since open               */
+    uint64_t n_bytes;     /* input bytes read since open              */
+    uint64_t n_rejected;  /* malformed records skipped since open     */
+    uint64_t n_unchanged; /* documents added again unchanged: skipped */
+    uint64_t n_deleted;   /* documents deleted since open             */
+    const char *path;     /* source being read, or NULL               */
 } hks_progress;
 
 /* Callbacks for hks_writer_add_path(). Any member may be NULL. warn gets
@@ -224,11 +224,11 @@ HKS_API const char *hks_writer_errmsg(const hks_writer *w);
 
 /* ---- Index ------------------------------------------------------------- */
 typedef struct hks_index_info {
-    uint64_t n_docs;     /* live documents                          */
-    uint64_t n_deleted;  /* deleted documents not yet merged away   */
+    uint64_t n_docs;    /* live documents                          */
+    uint64_t n_deleted; /* deleted documents not yet merged away   */
     uint64_t n_segments;
-    uint64_t n_terms;    /* sum over segments of dictionary sizes   */
-    uint64_t n_tokens;   /* sum of live document lengths            */
+    uint64_t n_terms;        /* sum over segments of dictionary sizes   */
+    uint64_t n_tokens;       /* sum of live document lengths            */
     uint64_t bytes_postings; /* dictionaries, postings, positions   */
     uint64_t bytes_docstore; /* compressed original text            */
     uint64_t bytes_other;    /* metadata, manifest, tombstones      */

@@ -70,17 +70,17 @@
 
 /* State of one hks_corpus_read() call. */
 typedef struct crd {
-    const hks_alloc *a;     /* allocator (borrowed; may be NULL)          */
-    hks_article_fn fn;      /* article callback                           */
-    void *ctx;              /* its context                                */
+    const hks_alloc *a;      /* allocator (borrowed; may be NULL)          */
+    hks_article_fn fn;       /* article callback                           */
+    void *ctx;               /* its context                                */
     const hks_callbacks *cb; /* warn/progress (may be NULL)               */
-    hks_progress *prog;     /* counters (never NULL here)                 */
-    hks_errbuf *e;          /* message of an error that stops the source  */
-    uint64_t next_progress; /* n_bytes at which progress is called next   */
-    hks_json *json;         /* JSONL parser, created on first use         */
-    char *pb;               /* folder walk: full path of the current entry */
-    size_t pb_cap;          /* bytes allocated for pb                     */
-    size_t root_len;        /* folder walk: length of the folder's path   */
+    hks_progress *prog;      /* counters (never NULL here)                 */
+    hks_errbuf *e;           /* message of an error that stops the source  */
+    uint64_t next_progress;  /* n_bytes at which progress is called next   */
+    hks_json *json;          /* JSONL parser, created on first use         */
+    char *pb;                /* folder walk: full path of the current entry */
+    size_t pb_cap;           /* bytes allocated for pb                     */
+    size_t root_len;         /* folder walk: length of the folder's path   */
 } crd;
 
 /* ---- Messages, progress, callback --------------------------------------- */
@@ -405,9 +405,9 @@ static long zh_score(const char *utf8, size_t n)
 /* The decoded text of a file: either a view of the raw bytes or a block of
  * its own. */
 typedef struct dtext {
-    const char *p; /* UTF-8 text                                    */
-    size_t n;      /* its length                                    */
-    char *own;     /* block to free (NULL when p points into raw)   */
+    const char *p;  /* UTF-8 text                                    */
+    size_t n;       /* its length                                    */
+    char *own;      /* block to free (NULL when p points into raw)   */
     size_t own_cap; /* its size                                     */
 } dtext;
 
@@ -508,13 +508,13 @@ static int decode_text(crd *r, const char *path, const char *raw, size_t n,
 
 /* One non-empty line of the head of an article, trimmed. */
 typedef struct hline {
-    size_t start; /* byte offset of the trimmed line               */
-    size_t len;   /* its length in bytes                           */
-    size_t n_cp;  /* code points                                   */
-    size_t n_han; /* CJK ideographs                                */
+    size_t start;   /* byte offset of the trimmed line               */
+    size_t len;     /* its length in bytes                           */
+    size_t n_cp;    /* code points                                   */
+    size_t n_han;   /* CJK ideographs                                */
     size_t n_digit; /* ASCII digits                                */
     size_t n_alpha; /* ASCII letters                               */
-    bool is_h1;   /* a Markdown "# " heading                       */
+    bool is_h1;     /* a Markdown "# " heading                       */
 } hline;
 
 /* Is cp a Han ideograph (basic block, extension A, compatibility, or the
@@ -986,9 +986,9 @@ out:
 #define FM_MAX 65536
 
 typedef struct fmatter {
-    const char *v[4];  /* title, date, source, url; NULL if absent */
+    const char *v[4]; /* title, date, source, url; NULL if absent */
     size_t n[4];
-    size_t body_off;   /* where the body starts                     */
+    size_t body_off; /* where the body starts                     */
 } fmatter;
 
 /* A YAML-looking line of front matter: "key:" (key of letters, digits,
@@ -1096,7 +1096,8 @@ static int read_text_file(crd *r, const char *path, const char *id,
         goto out;
     if (id_len == 0 || id_len > MAX_ID_BYTES) {
         warn(r, "%s: path below the folder is %zu bytes (1..%d allowed), "
-                "skipped", path, id_len, MAX_ID_BYTES);
+                "skipped",
+             path, id_len, MAX_ID_BYTES);
         reject(r);
         goto out;
     }
@@ -1154,10 +1155,10 @@ static int pb_reserve(crd *r, size_t need)
 
 /* Names of one directory, sorted. */
 typedef struct names {
-    char **v;   /* NUL-terminated names (each allocated)             */
+    char **v;    /* NUL-terminated names (each allocated)             */
     size_t *len; /* their lengths                                    */
-    size_t n;   /* names in use                                      */
-    size_t cap; /* slots allocated                                   */
+    size_t n;    /* names in use                                      */
+    size_t cap;  /* slots allocated                                   */
 } names;
 
 static void names_free(crd *r, names *nm)
@@ -1324,16 +1325,16 @@ static void zfree(void *opaque, void *p)
 
 /* Where JSONL bytes come from: a plain file or a zstd stream in one. */
 typedef struct jsrc {
-    const char *path;   /* for messages                                */
-    int fd;             /* the open file                               */
-    ZSTD_DCtx *dctx;    /* NULL for a plain .jsonl file                */
-    char *in;           /* compressed input buffer                     */
-    size_t in_cap;      /* its size                                    */
-    ZSTD_inBuffer zin;  /* input not yet consumed                      */
-    uint64_t in_done;   /* compressed bytes before zin's buffer        */
-    bool in_eof;        /* the file has no more bytes                  */
-    bool any_in;        /* at least one compressed byte was read       */
-    size_t last_ret;    /* ZSTD_decompressStream's last result after
+    const char *path;  /* for messages                                */
+    int fd;            /* the open file                               */
+    ZSTD_DCtx *dctx;   /* NULL for a plain .jsonl file                */
+    char *in;          /* compressed input buffer                     */
+    size_t in_cap;     /* its size                                    */
+    ZSTD_inBuffer zin; /* input not yet consumed                      */
+    uint64_t in_done;  /* compressed bytes before zin's buffer        */
+    bool in_eof;       /* the file has no more bytes                  */
+    bool any_in;       /* at least one compressed byte was read       */
+    size_t last_ret;   /* ZSTD_decompressStream's last result after
                            progress: 0 = a frame was complete there     */
 } jsrc;
 

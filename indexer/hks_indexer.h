@@ -97,10 +97,10 @@ HKS_INTERNAL uint32_t hks_date_parse(const char *s, size_t n);
 ** stored bodies), then terms in byte order with their postings.
 */
 typedef struct hks_plist {
-    uint32_t n_docs;        /* documents                                 */
-    const uint32_t *docs;   /* local doc numbers, increasing             */
-    const uint32_t *tfs;    /* occurrences per doc, >= 1                 */
-    const uint32_t *pos;    /* positions, tfs[i] per doc, increasing     */
+    uint32_t n_docs;      /* documents                                 */
+    const uint32_t *docs; /* local doc numbers, increasing             */
+    const uint32_t *tfs;  /* occurrences per doc, >= 1                 */
+    const uint32_t *pos;  /* positions, tfs[i] per doc, increasing     */
 } hks_plist;
 
 typedef struct hks_segw hks_segw;

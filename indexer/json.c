@@ -203,15 +203,32 @@ static int parse_string(jparse *p, bool keep, size_t *off_out,
             unsigned char c = s[i + 1];
             char one = 0;
             switch (c) {
-            case '"': one = '"'; break;
-            case '\\': one = '\\'; break;
-            case '/': one = '/'; break;
-            case 'b': one = '\b'; break;
-            case 'f': one = '\f'; break;
-            case 'n': one = '\n'; break;
-            case 'r': one = '\r'; break;
-            case 't': one = '\t'; break;
-            case 'u': break;
+            case '"':
+                one = '"';
+                break;
+            case '\\':
+                one = '\\';
+                break;
+            case '/':
+                one = '/';
+                break;
+            case 'b':
+                one = '\b';
+                break;
+            case 'f':
+                one = '\f';
+                break;
+            case 'n':
+                one = '\n';
+                break;
+            case 'r':
+                one = '\r';
+                break;
+            case 't':
+                one = '\t';
+                break;
+            case 'u':
+                break;
             default:
                 return syntax(p, i + 1, "expected one of \"\\/bfnrtu after "
                                         "'\\'");
@@ -348,8 +365,7 @@ static int skip_container(jparse *p, int depth)
             p->pos++;
             return HKS_OK;
         }
-        return syntax(p, p->pos, open == '[' ? "expected ',' or ']'"
-                                             : "expected ',' or '}'");
+        return syntax(p, p->pos, open == '[' ? "expected ',' or ']'" : "expected ',' or '}'");
     }
 }
 

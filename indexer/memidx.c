@@ -17,12 +17,12 @@
 #include "hks_indexer.h"
 
 typedef struct memterm {
-    uint32_t toff;    /* term bytes in the arena                       */
+    uint32_t toff; /* term bytes in the arena                       */
     uint32_t tlen;
-    uint32_t df;      /* documents so far                              */
-    uint32_t last_doc;/* last document appended                        */
-    uint32_t n, cap;  /* bytes used/allocated in buf                   */
-    uint8_t *buf;     /* encoded postings                              */
+    uint32_t df;       /* documents so far                              */
+    uint32_t last_doc; /* last document appended                        */
+    uint32_t n, cap;   /* bytes used/allocated in buf                   */
+    uint8_t *buf;      /* encoded postings                              */
 } memterm;
 
 /* A hash slot. Terms of up to 8 bytes (every CJK bigram and unigram, most
@@ -46,21 +46,21 @@ struct hks_memidx {
     tslot cache[TERM_CACHE]; /* recent short terms: key -> id            */
     const hks_alloc *a;
     int zstd_level;
-    hks_buf arena;         /* term bytes                                 */
+    hks_buf arena; /* term bytes                                 */
     memterm *terms;
     uint32_t n_terms, cap_terms;
-    tslot *slots;          /* open addressing over term keys             */
-    uint32_t n_slots;      /* power of two                               */
-    size_t post_bytes;     /* sum of term buffer capacities              */
-    uint64_t *keys;        /* one document's tokens: term << 32 | pos    */
+    tslot *slots;      /* open addressing over term keys             */
+    uint32_t n_slots;  /* power of two                               */
+    size_t post_bytes; /* sum of term buffer capacities              */
+    uint64_t *keys;    /* one document's tokens: term << 32 | pos    */
     size_t n_keys, cap_keys;
     hks_docrec *docs;
     uint32_t n_docs, cap_docs;
-    hks_buf meta;          /* per doc: 6 lenbytes                        */
+    hks_buf meta; /* per doc: 6 lenbytes                        */
     uint64_t body_bytes;
     hks_ds_writer *ds;
-    hks_ntext nt;          /* scratch normalizer output                  */
-    bool broken;           /* a failed append left partial postings      */
+    hks_ntext nt; /* scratch normalizer output                  */
+    bool broken;  /* a failed append left partial postings      */
 };
 
 static void free_terms(hks_memidx *mi)
@@ -426,12 +426,18 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, hks_errbuf *err)
         mt->last_doc = d;
     }
 
-    f[HKS_META_COLLECTION] = doc->collection; fl[HKS_META_COLLECTION] = doc->collection_len;
-    f[HKS_META_ID] = doc->id; fl[HKS_META_ID] = doc->id_len;
-    f[HKS_META_TITLE] = doc->title; fl[HKS_META_TITLE] = doc->title_len;
-    f[HKS_META_DATE] = doc->date; fl[HKS_META_DATE] = doc->date_len;
-    f[HKS_META_SOURCE] = doc->source; fl[HKS_META_SOURCE] = doc->source_len;
-    f[HKS_META_URL] = doc->url; fl[HKS_META_URL] = doc->url_len;
+    f[HKS_META_COLLECTION] = doc->collection;
+    fl[HKS_META_COLLECTION] = doc->collection_len;
+    f[HKS_META_ID] = doc->id;
+    fl[HKS_META_ID] = doc->id_len;
+    f[HKS_META_TITLE] = doc->title;
+    fl[HKS_META_TITLE] = doc->title_len;
+    f[HKS_META_DATE] = doc->date;
+    fl[HKS_META_DATE] = doc->date_len;
+    f[HKS_META_SOURCE] = doc->source;
+    fl[HKS_META_SOURCE] = doc->source_len;
+    f[HKS_META_URL] = doc->url;
+    fl[HKS_META_URL] = doc->url_len;
     for (i = 0; i < HKS_META_N; i++)
         hks_buf_put_lenbytes(&rc, &mi->meta, f[i] ? f[i] : "", f[i] ? fl[i] : 0);
     if (rc)
@@ -468,7 +474,7 @@ nomem:
 /* Sort order of terms: byte order. The first 8 bytes, big-endian, decide
  * almost every comparison without touching the arena. */
 typedef struct sortent {
-    uint64_t prefix;  /* first 8 bytes, big-endian, zero-padded         */
+    uint64_t prefix; /* first 8 bytes, big-endian, zero-padded         */
     uint32_t id;
 } sortent;
 

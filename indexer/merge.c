@@ -15,10 +15,10 @@
 typedef struct merge_in {
     hks_segment *seg;
     const uint8_t *deleted;
-    uint32_t *remap;       /* old doc -> new doc, HKS_END if dropped      */
+    uint32_t *remap; /* old doc -> new doc, HKS_END if dropped      */
     hks_lexit it;
-    int state;             /* HKS_OK: it holds a term; HKS_DONE: finished */
-    uint64_t released;     /* postings below this offset were released    */
+    int state;         /* HKS_OK: it holds a term; HKS_DONE: finished */
+    uint64_t released; /* postings below this offset were released    */
 } merge_in;
 
 typedef struct growbuf {

@@ -17,21 +17,21 @@
 struct hks_segw {
     const hks_alloc *a;
     hks_errbuf *err;
-    hks_filew f;           /* the file being written                     */
-    int rc;                /* sticky status of the buffers               */
-    bool post_open;        /* POSTINGS section begun                     */
-    uint64_t post_off;     /* bytes of POSTINGS written                  */
-    hks_buf docs;          /* DOCS section                               */
-    hks_buf meta;          /* META section                               */
-    hks_buf lex;           /* LEXICON section                            */
-    hks_buf lexidx;        /* LEXIDX entries (counts prepended at finish) */
-    hks_buf blocksums;     /* BLOCKSUMS section                          */
-    size_t blk_lex_off;    /* where the open lexicon block starts in lex  */
-    uint64_t blk_hash;     /* its postings' hash chain so far             */
-    hks_buf tmp_doc;       /* one term's skip table + doc blocks         */
-    hks_buf tmp_blk;       /* doc blocks while the skip table is built   */
-    hks_buf tmp_pos;       /* one term's position blocks                 */
-    uint32_t *doclen;      /* n_tokens per document                      */
+    hks_filew f;        /* the file being written                     */
+    int rc;             /* sticky status of the buffers               */
+    bool post_open;     /* POSTINGS section begun                     */
+    uint64_t post_off;  /* bytes of POSTINGS written                  */
+    hks_buf docs;       /* DOCS section                               */
+    hks_buf meta;       /* META section                               */
+    hks_buf lex;        /* LEXICON section                            */
+    hks_buf lexidx;     /* LEXIDX entries (counts prepended at finish) */
+    hks_buf blocksums;  /* BLOCKSUMS section                          */
+    size_t blk_lex_off; /* where the open lexicon block starts in lex  */
+    uint64_t blk_hash;  /* its postings' hash chain so far             */
+    hks_buf tmp_doc;    /* one term's skip table + doc blocks         */
+    hks_buf tmp_blk;    /* doc blocks while the skip table is built   */
+    hks_buf tmp_pos;    /* one term's position blocks                 */
+    uint32_t *doclen;   /* n_tokens per document                      */
     uint32_t n_docs, cap_docs;
     uint64_t total_tokens;
     uint64_t n_terms;
@@ -39,7 +39,7 @@ struct hks_segw {
     uint8_t prev[HKS_MAX_TERM_BYTES]; /* previous term, for front coding */
     size_t prev_len;
     uint32_t gaps[HKS_BLOCK], tfm1[HKS_BLOCK];
-    uint32_t *posd;        /* position deltas of one block               */
+    uint32_t *posd; /* position deltas of one block               */
     size_t cap_posd;
 };
 

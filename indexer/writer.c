@@ -24,22 +24,22 @@
 
 typedef struct keyent {
     uint64_t hash;
-    uint64_t chash;         /* content hash of the document (hks_doc_hash) */
-    uint32_t koff, klen;    /* key bytes in w->keys                       */
+    uint64_t chash;      /* content hash of the document (hks_doc_hash) */
+    uint32_t koff, klen; /* key bytes in w->keys                       */
     uint32_t slot, doc;
-    uint32_t seen;          /* sync pass that last saw it                 */
+    uint32_t seen; /* sync pass that last saw it                 */
     bool used;
 } keyent;
 
 /* A segment the writer knows: committed or flushed in this batch. */
 typedef struct wslot {
     hks_seginfo si;
-    hks_segment *seg;       /* opened lazily for merges (NULL until then) */
-    uint8_t *del;           /* tombstone bitmap, NULL if none             */
+    hks_segment *seg; /* opened lazily for merges (NULL until then) */
+    uint8_t *del;     /* tombstone bitmap, NULL if none             */
     uint32_t n_del;
-    bool del_dirty;         /* deletions since the last commit            */
-    bool is_new;            /* written by this writer, not yet committed  */
-    bool dropped;           /* merged away or emptied in this batch       */
+    bool del_dirty; /* deletions since the last commit            */
+    bool is_new;    /* written by this writer, not yet committed  */
+    bool dropped;   /* merged away or emptied in this batch       */
 } wslot;
 
 struct hks_writer {
@@ -48,25 +48,24 @@ struct hks_writer {
     char *dir;
     int lock_fd;
     hks_errbuf err;
-    hks_manifest man;       /* the last commit                            */
+    hks_manifest man; /* the last commit                            */
     wslot *slots;
     uint32_t n_slots, cap_slots;
     hks_memidx *mi;
-    uint8_t *mi_del;        /* deleted memidx docs                        */
-    size_t mi_del_cap;      /* bytes                                      */
-    keyent *kt;             /* key table, open addressing                 */
+    uint8_t *mi_del;   /* deleted memidx docs                        */
+    size_t mi_del_cap; /* bytes                                      */
+    keyent *kt;        /* key table, open addressing                 */
     uint32_t kt_n, kt_cap;
-    hks_buf keys;           /* key bytes: collection NUL id               */
+    hks_buf keys; /* key bytes: collection NUL id               */
     long long budget_mb;
     int zstd_level;
     int merge_mode;
     hks_progress prog;
-    bool dirty;             /* something to commit                        */
-    uint32_t sync_gen;      /* number of the last sync pass               */
-    bool syncing;           /* a sync pass is reading its source          */
-    hks_buf touched;        /* collections a sync pass read: NUL-ended    */
+    bool dirty;        /* something to commit                        */
+    uint32_t sync_gen; /* number of the last sync pass               */
+    bool syncing;      /* a sync pass is reading its source          */
+    hks_buf touched;   /* collections a sync pass read: NUL-ended    */
 };
-
 
 /* ---- key table --------------------------------------------------------- */
 
@@ -501,7 +500,7 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
                         "[writer] a document needs an id of 1..1024 bytes and a collection "
                         "of at most 1024, without NUL bytes");
     if (w->syncing && touch_collection(w, doc->collection ? doc->collection : "",
-                                        doc->collection_len))
+                                       doc->collection_len))
         return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
     if (key_make(w, doc->collection ? doc->collection : "", doc->collection_len, doc->id,
                  doc->id_len, &h, &koff))

@@ -42,7 +42,9 @@ static const char usage[] =
     "Long plain queries (questions) rank articles by their bigrams, exact\n"
     "matches first, so they still find the best articles.\n";
 
-enum fmt { FMT_TEXT, FMT_JSON, FMT_TREC };
+enum fmt { FMT_TEXT,
+           FMT_JSON,
+           FMT_TREC };
 
 typedef struct opts {
     const char *index;
@@ -138,8 +140,8 @@ static void print_highlighted(const char *s, size_t n, const hks_span *sp, size_
                               int color)
 {
     size_t at = 0, i;
-    const char *on = color ? "\033[1;31m" : "\xe3\x80\x90";  /* 【 */
-    const char *off = color ? "\033[0m" : "\xe3\x80\x91";    /* 】 */
+    const char *on = color ? "\033[1;31m" : "\xe3\x80\x90"; /* 【 */
+    const char *off = color ? "\033[0m" : "\xe3\x80\x91";   /* 】 */
     for (i = 0; i < n_sp; i++) {
         if (sp[i].start < at || sp[i].end > n || sp[i].start > sp[i].end)
             continue;

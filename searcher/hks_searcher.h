@@ -32,22 +32,22 @@
 typedef struct hks_qelem {
     uint8_t term[HKS_MAX_TERM_BYTES];
     uint8_t len;
-    bool is_prefix;     /* a lone CJK character: any term starting with it */
-    bool run_end;       /* the unigram closing a CJK run that more of the
+    bool is_prefix; /* a lone CJK character: any term starting with it */
+    bool run_end;   /* the unigram closing a CJK run that more of the
                          * phrase follows ("高血压 糖尿病": 压): matched
                          * exactly so the run really ends there, never
                          * scored or highlighted on its own              */
-    uint32_t rel;       /* position relative to the phrase start          */
+    uint32_t rel;   /* position relative to the phrase start          */
 } hks_qelem;
 
 typedef struct hks_qphrase {
-    uint32_t first, n;  /* elements [first, first + n)                    */
+    uint32_t first, n; /* elements [first, first + n)                    */
 } hks_qphrase;
 
 typedef struct hks_qclause {
-    uint32_t first, n;  /* phrases [first, first + n)                     */
+    uint32_t first, n; /* phrases [first, first + n)                     */
     bool negated;
-    bool in_title;      /* match only inside the title                    */
+    bool in_title; /* match only inside the title                    */
 } hks_qclause;
 
 typedef struct hks_query {
@@ -58,14 +58,14 @@ typedef struct hks_query {
     uint32_t n_phrase;
     hks_qclause clause[HKS_MAX_QUERY_ELEMS];
     uint32_t n_clause;
-    uint32_t n_positive;    /* clauses not negated                        */
-    uint32_t date_from;     /* YYYYMMDD, 0 = open                         */
-    uint32_t date_to;       /* YYYYMMDD, 0 = open                         */
-    uint8_t source[256];    /* normalized source filter, "" = none        */
+    uint32_t n_positive; /* clauses not negated                        */
+    uint32_t date_from;  /* YYYYMMDD, 0 = open                         */
+    uint32_t date_to;    /* YYYYMMDD, 0 = open                         */
+    uint8_t source[256]; /* normalized source filter, "" = none        */
     size_t source_len;
-    bool has_operators;     /* quotes, OR, -, fields                      */
-    bool is_natural;        /* long plain query: rank its bigrams with OR */
-    uint32_t n_chars;       /* searchable characters in positive clauses  */
+    bool has_operators; /* quotes, OR, -, fields                      */
+    bool is_natural;    /* long plain query: rank its bigrams with OR */
+    uint32_t n_chars;   /* searchable characters in positive clauses  */
 } hks_query;
 
 /* Parse q[0..n). HKS_ERR_QUERY with a message in err for a query that
@@ -77,20 +77,19 @@ HKS_INTERNAL int hks_query_parse(hks_query *qy, const char *q, size_t n,
 HKS_INTERNAL size_t hks_norm_string(hks_ntext *nt, const char *s, size_t n,
                                     uint8_t *out, size_t cap);
 
-
 struct hks_index {
-    hks_alloc alloc;        /* copy of the caller's allocator            */
-    const hks_alloc *a;     /* &alloc, or NULL for malloc                */
+    hks_alloc alloc;    /* copy of the caller's allocator            */
+    const hks_alloc *a; /* &alloc, or NULL for malloc                */
     char *dir;
     hks_errbuf err;
-    hks_manifest man;       /* the commit this handle sees               */
+    hks_manifest man; /* the commit this handle sees               */
     hks_segment **seg;
     uint32_t n_seg;
-    uint32_t *base;         /* first global doc id of each segment       */
-    uint64_t n_docs;        /* documents, deleted included               */
-    uint64_t n_live;        /* live documents: BM25's N                  */
-    uint64_t live_tokens;   /* their total length                        */
-    double avgdl;           /* live_tokens / n_live, never 0             */
+    uint32_t *base;       /* first global doc id of each segment       */
+    uint64_t n_docs;      /* documents, deleted included               */
+    uint64_t n_live;      /* live documents: BM25's N                  */
+    uint64_t live_tokens; /* their total length                        */
+    double avgdl;         /* live_tokens / n_live, never 0             */
 };
 
 struct hks_searcher {
@@ -99,10 +98,10 @@ struct hks_searcher {
     hks_errbuf err;
     double k1, b;
     bool count_partial;
-    hks_ntext nt;           /* scratch: query and snippet normalization   */
-    hks_query qy;           /* the query being run                        */
-    hks_ds_cursor *dc;      /* document store reads                       */
-    hks_buf meta;           /* hks_doc_meta strings                       */
+    hks_ntext nt;      /* scratch: query and snippet normalization   */
+    hks_query qy;      /* the query being run                        */
+    hks_ds_cursor *dc; /* document store reads                       */
+    hks_buf meta;      /* hks_doc_meta strings                       */
 };
 
 /* Segment and local number of a global doc id; false if out of range. */

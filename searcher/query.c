@@ -14,11 +14,11 @@
 typedef struct build {
     hks_query *qy;
     hks_errbuf *err;
-    uint32_t base_pos;     /* position of the phrase's first token       */
+    uint32_t base_pos; /* position of the phrase's first token       */
     bool started;
-    bool prev_bigram;      /* previous token was a CJK bigram ...         */
-    uint32_t prev_pos;     /* ... at this position                        */
-    bool end_pending;      /* the last element closes a CJK run           */
+    bool prev_bigram;  /* previous token was a CJK bigram ...         */
+    uint32_t prev_pos; /* ... at this position                        */
+    bool end_pending;  /* the last element closes a CJK run           */
     int rc;
 } build;
 
@@ -276,7 +276,7 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
                 end = i;
             }
             qy->source_len = hks_norm_string(nt, q + start, end - start, qy->source,
-                                              sizeof qy->source);
+                                             sizeof qy->source);
             qy->has_operators = true;
             if (qy->source_len == 0)
                 return hks_fail(err, HKS_ERR_QUERY, "[query] empty source: filter");

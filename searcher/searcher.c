@@ -253,13 +253,13 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
 /* ---- term iterators: one term, or the union of a prefix's terms ---------- */
 
 typedef struct titer {
-    hks_pcur *sub;          /* cursors (one for an exact term)            */
+    hks_pcur *sub; /* cursors (one for an exact term)            */
     uint32_t n_sub;
-    uint32_t *heap;         /* sub indices, min-heap by doc (unions)      */
-    uint32_t doc;           /* current doc, HKS_END when done             */
-    uint32_t *pos;          /* merged positions of a union                */
+    uint32_t *heap; /* sub indices, min-heap by doc (unions)      */
+    uint32_t doc;   /* current doc, HKS_END when done             */
+    uint32_t *pos;  /* merged positions of a union                */
     uint32_t n_pos, cap_pos;
-    bool pos_ok;            /* pos holds the current doc's positions      */
+    bool pos_ok; /* pos holds the current doc's positions      */
     const hks_alloc *a;
     hks_errbuf *err;
 } titer;
@@ -532,11 +532,11 @@ static int cmp_hits(const void *x, const void *y)
 /* ---- scoring terms -------------------------------------------------------- */
 
 typedef struct sterm {
-    const hks_qelem *e;     /* term bytes                                  */
-    uint32_t elem;          /* index of the query element it came from     */
+    const hks_qelem *e; /* term bytes                                  */
+    uint32_t elem;      /* index of the query element it came from     */
     bool is_prefix;
-    uint32_t qtf;           /* times in the query                          */
-    double w;               /* qtf * idf, 0 if absent from the index       */
+    uint32_t qtf; /* times in the query                          */
+    double w;     /* qtf * idf, 0 if absent from the index       */
 } sterm;
 
 typedef struct evalctx {
@@ -545,11 +545,11 @@ typedef struct evalctx {
     sterm *st;
     uint32_t n_st;
     double k1, b, avgdl;
-    topk exact;             /* strict matches                              */
-    topk partial;           /* the rest, natural-language queries          */
+    topk exact;   /* strict matches                              */
+    topk partial; /* the rest, natural-language queries          */
     uint64_t n_exact;
     uint64_t n_partial;
-    uint32_t *exact_docs;   /* global ids of all strict matches, ascending */
+    uint32_t *exact_docs; /* global ids of all strict matches, ascending */
     size_t n_exact_docs, cap_exact_docs;
 } evalctx;
 
@@ -631,10 +631,10 @@ static int weigh_terms(evalctx *x)
 typedef struct segeval {
     const hks_segment *seg;
     uint32_t base;
-    titer *el;              /* one iterator per query element              */
-    titer *sc;              /* one iterator per scoring term               */
-    bool *sc_open;          /* strict phase: sc[i] opened lazily           */
-    uint32_t *ph_doc;       /* per phrase: last matched doc (cache)        */
+    titer *el;        /* one iterator per query element              */
+    titer *sc;        /* one iterator per scoring term               */
+    bool *sc_open;    /* strict phase: sc[i] opened lazily           */
+    uint32_t *ph_doc; /* per phrase: last matched doc (cache)        */
 } segeval;
 
 /* Does phrase p occur in the current doc (all its element iterators are
@@ -1130,8 +1130,8 @@ int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hi
         if (info) {
             info->n_exact = x.n_exact;
             info->n_partial = s->count_partial && natural ? x.n_partial
-                              : natural                  ? UINT64_MAX
-                                                         : 0;
+                              : natural                   ? UINT64_MAX
+                                                          : 0;
             info->is_natural = natural;
         }
     }
@@ -1165,8 +1165,8 @@ int hks_doc_meta_get(hks_searcher *s, uint32_t doc_id, hks_doc_meta *out)
     }
     if (rc)
         return hks_fail(&s->err, rc, "[searcher] out of memory");
-#define F(field, k)                                                                \
-    out->field = (const char *)s->meta.p + off[k];                                 \
+#define F(field, k)                                \
+    out->field = (const char *)s->meta.p + off[k]; \
     out->field##_len = n[k]
     F(collection, HKS_META_COLLECTION);
     F(id, HKS_META_ID);

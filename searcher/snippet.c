@@ -31,8 +31,8 @@ typedef struct sctx {
     stok *t;
     size_t n, cap;
     const hks_ntext *nt;
-    size_t cp_at;           /* scan position in nt for source -> cp      */
-    const hks_query *qy;    /* only tokens matching one of its elements  */
+    size_t cp_at;        /* scan position in nt for source -> cp      */
+    const hks_query *qy; /* only tokens matching one of its elements  */
 } sctx;
 
 static bool elem_matches(const hks_qelem *e, const stok *t);

@@ -58,12 +58,24 @@ static void walk_rd(const uint8_t *data, size_t size)
             break;
         before--;
         switch (sel % 6) {
-        case 0: rc = hks_rd_u16le(&rd, &u16); break;
-        case 1: rc = hks_rd_u32le(&rd, &u32); break;
-        case 2: rc = hks_rd_u64le(&rd, &u64); break;
-        case 3: rc = hks_rd_lenbytes(&rd, &p, &n); break;
-        case 4: rc = hks_rd_skip(&rd, sel >> 3); break;
-        default: rc = hks_rd_u8(&rd, &u8); break;
+        case 0:
+            rc = hks_rd_u16le(&rd, &u16);
+            break;
+        case 1:
+            rc = hks_rd_u32le(&rd, &u32);
+            break;
+        case 2:
+            rc = hks_rd_u64le(&rd, &u64);
+            break;
+        case 3:
+            rc = hks_rd_lenbytes(&rd, &p, &n);
+            break;
+        case 4:
+            rc = hks_rd_skip(&rd, sel >> 3);
+            break;
+        default:
+            rc = hks_rd_u8(&rd, &u8);
+            break;
         }
         if (rc != HKS_OK) {
             fuzz_check(rc == HKS_ERR_CORRUPT);

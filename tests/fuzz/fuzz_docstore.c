@@ -74,7 +74,7 @@ static void fix_footer(uint8_t *p, size_t n)
 typedef struct doc_set {
     const uint8_t *src[MAX_DOCS]; /* piece of the input               */
     size_t src_n[MAX_DOCS];
-    uint32_t rep[MAX_DOCS];       /* times it is repeated             */
+    uint32_t rep[MAX_DOCS]; /* times it is repeated             */
     uint32_t n;
 } doc_set;
 

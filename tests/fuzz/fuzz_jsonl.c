@@ -20,7 +20,7 @@
 #include "hks_indexer.h"
 #include "hks_int.h"
 
-static const char *const k_keys[] = {"id",   "title",  "body", "date",
+static const char *const k_keys[] = {"id", "title", "body", "date",
                                      "source", "url", ""};
 
 static volatile unsigned g_sink; /* keeps the byte reads below */

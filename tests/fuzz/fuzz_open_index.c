@@ -26,11 +26,14 @@
 #include "fuzzutil.h"
 #include "hks_format.h"
 
-enum { F_SEG, F_MANIFEST, F_TOMB, F_N };
+enum { F_SEG,
+       F_MANIFEST,
+       F_TOMB,
+       F_N };
 
 typedef struct tfile {
-    char name[64];  /* file name in the index directory */
-    uint8_t *p;     /* template bytes                   */
+    char name[64]; /* file name in the index directory */
+    uint8_t *p;    /* template bytes                   */
     size_t n;
 } tfile;
 
@@ -38,9 +41,16 @@ static tfile g_tmpl[F_N];
 static char g_dir[1024];
 
 static const char *const k_queries[] = {
-    "疫苗接种", "医", "医院 OR 醫生", "\"接种 疫苗\"", "covid-19 -义诊",
-    "title:医院", "source:卫健委 疫苗", "date:2021..2023 医生",
-    "乡村医生是基层卫生健康工作的重要力量吗", "h1n1",
+    "疫苗接种",
+    "医",
+    "医院 OR 醫生",
+    "\"接种 疫苗\"",
+    "covid-19 -义诊",
+    "title:医院",
+    "source:卫健委 疫苗",
+    "date:2021..2023 医生",
+    "乡村医生是基层卫生健康工作的重要力量吗",
+    "h1n1",
 };
 
 static void free_template(void)

@@ -18,14 +18,14 @@
 #define MAX_SAVED 4096
 
 typedef struct tok_state {
-    size_t src_len;      /* input bytes                                  */
-    uint32_t first_pos;  /* position the tokenizer started from          */
-    uint32_t last_pos;   /* position of the previous token               */
-    size_t n_tok;        /* tokens seen                                  */
-    size_t n_saved;      /* tokens of pass one in saved[]                */
-    bool replay;         /* second pass: compare with saved[]            */
+    size_t src_len;            /* input bytes                                  */
+    uint32_t first_pos;        /* position the tokenizer started from          */
+    uint32_t last_pos;         /* position of the previous token               */
+    size_t n_tok;              /* tokens seen                                  */
+    size_t n_saved;            /* tokens of pass one in saved[]                */
+    bool replay;               /* second pass: compare with saved[]            */
     uint32_t saved[MAX_SAVED]; /* pos and a hash of each token, pass one */
-    int stop_after;      /* stop with a callback error after this many   */
+    int stop_after;            /* stop with a callback error after this many   */
 } tok_state;
 
 /* True when p[0..n) is well-formed UTF-8 of scalar values. */

@@ -176,7 +176,7 @@ uint32_t fuzz_take_u32(const uint8_t **p, size_t *n, size_t width)
     size_t i;
     for (i = 0; i < width && i < 4; i++) {
         if (*n > 0) {
-            v |= (uint32_t)**p << (8 * i);
+            v |= (uint32_t) * *p << (8 * i);
             (*p)++;
             (*n)--;
         }

@@ -40,8 +40,8 @@ const hks_alloc *hks_test_cm_alloc(void)
 /* Each block is preceded by a header holding its size; the header is as
  * large as max_align_t so the user pointer keeps malloc's alignment. */
 typedef union fault_hdr {
-    size_t size;      /* user bytes in the block                        */
-    max_align_t pad;  /* keeps the user area maximally aligned          */
+    size_t size;     /* user bytes in the block                        */
+    max_align_t pad; /* keeps the user area maximally aligned          */
 } fault_hdr;
 
 static void *fault_fn(void *ud, void *p, size_t osize, size_t nsize)

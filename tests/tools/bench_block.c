@@ -57,7 +57,8 @@ static void make_values(uint32_t *v, size_t n)
         for (j = 0; j < len && i < n; j++, i++) {
             if (is_tf) {
                 double u = rng_unit();
-                v[i] = u < 0.7 ? 1 : u < 0.9 ? 2 : 3 + (uint32_t)(rng() % 20);
+                v[i] = u < 0.7 ? 1 : u < 0.9 ? 2
+                                             : 3 + (uint32_t)(rng() % 20);
             } else {
                 double u = rng_unit();
                 v[i] = 1 + (uint32_t)(-log(1.0 - u) * mean);

@@ -17,9 +17,9 @@
 #include "hks_int.h"
 
 typedef struct texts {
-    char *buf;    /* all texts, back to back */
+    char *buf; /* all texts, back to back */
     size_t len, cap;
-    size_t *off;  /* text i is buf[off[i] .. off[i + 1]) */
+    size_t *off; /* text i is buf[off[i] .. off[i + 1]) */
     size_t n, ncap;
 } texts;
 
@@ -102,11 +102,21 @@ static void add_member(texts *t, const char *line, size_t n, const char *key)
         if (++p >= end)
             break;
         switch (*p) {
-        case 'n': put(t, "\n", 1); break;
-        case 't': put(t, "\t", 1); break;
-        case 'r': put(t, "\r", 1); break;
-        case 'b': put(t, "\b", 1); break;
-        case 'f': put(t, "\f", 1); break;
+        case 'n':
+            put(t, "\n", 1);
+            break;
+        case 't':
+            put(t, "\t", 1);
+            break;
+        case 'r':
+            put(t, "\r", 1);
+            break;
+        case 'b':
+            put(t, "\b", 1);
+            break;
+        case 'f':
+            put(t, "\f", 1);
+            break;
         case 'u':
             if (end - p < 5)
                 return;
@@ -122,7 +132,9 @@ static void add_member(texts *t, const char *line, size_t n, const char *key)
             }
             put(t, u, hks_utf8_put(u, cp));
             break;
-        default: put(t, p, 1); break;
+        default:
+            put(t, p, 1);
+            break;
         }
     }
     if (t->len > start)

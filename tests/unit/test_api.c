@@ -358,8 +358,18 @@ static int collect(void *ctx, const hks_doc *d)
 }
 
 static const char *const phrases[] = {
-    "疫苗接种", "新冠肺炎", "无症状感染者", "卫生健康委员会", "口罩", "钟南山", "医", "武汉",
-    "发热门诊", "核酸检测", "醫護人員", "湖北省卫健委",
+    "疫苗接种",
+    "新冠肺炎",
+    "无症状感染者",
+    "卫生健康委员会",
+    "口罩",
+    "钟南山",
+    "医",
+    "武汉",
+    "发热门诊",
+    "核酸检测",
+    "醫護人員",
+    "湖北省卫健委",
 };
 
 static void compare_with_scan(hks_searcher *s, const refset *r, const char *q, double *scores,
@@ -533,7 +543,8 @@ static void test_api_analyze_gives_the_index_terms(void **state)
     assert_int_equal(l.end[4] - l.start[4], 5);
     /* A callback's negative value stops the walk and is returned. */
     assert_int_equal(hks_analyze(text, strlen(text), NULL, stop_at_second,
-                                 &calls), -100);
+                                 &calls),
+                     -100);
     assert_int_equal(calls, 2);
     assert_int_equal(hks_analyze(text, 3, NULL, NULL, NULL), HKS_ERR_ARG);
     assert_int_equal(hks_analyze(NULL, 0, NULL, collect_term, &l), HKS_OK);

@@ -13,7 +13,7 @@ static void test_buf_puts_are_little_endian(void **state)
     int rc = 0;
     static const uint8_t want[] = {0x11, 0x22, 0x11, 0x44, 0x33, 0x22, 0x11,
                                    0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02,
-                                   0x01, 0xAC, 0x02, 'h',  'i'};
+                                   0x01, 0xAC, 0x02, 'h', 'i'};
     (void)state;
     hks_buf_init(&b, hks_test_cm_alloc());
     assert_null(b.p);

@@ -26,13 +26,13 @@
 /* One document as received (copies; the reader's views die after the
  * callback). */
 typedef struct got_doc {
-    char *coll;  /* collection                                    */
-    char *id;    /* id                                            */
-    char *title; /* title ("" if none)                            */
-    char *body;  /* body                                          */
+    char *coll;      /* collection                                    */
+    char *id;        /* id                                            */
+    char *title;     /* title ("" if none)                            */
+    char *body;      /* body                                          */
     size_t body_len; /* body bytes (bodies may hold any byte)     */
-    char *date;  /* date ("" if none)                             */
-    char *source; /* source ("" if none)                          */
+    char *date;      /* date ("" if none)                             */
+    char *source;    /* source ("" if none)                          */
 } got_doc;
 
 /* Everything one hks_corpus_read() call produced. */
@@ -497,12 +497,12 @@ static const char JSONL[] =
     "\xEF\xBB\xBF{\"id\":\"1\",\"title\":\"标题一\",\"body\":\"正文一\","
     "\"date\":\"2020-01-02\",\"source\":\"北京卫健委\",\"url\":\"u\"}\r\n"
     "\n"
-    "{\"id\":\"2\",\"body\":\"b2\"\n"             /* line 3: bad JSON       */
-    "{\"title\":\"t\",\"body\":\"b\"}\n"          /* line 4: missing id     */
-    "{\"id\":\"4\",\"title\":\"t\"}\n"            /* line 5: missing body   */
+    "{\"id\":\"2\",\"body\":\"b2\"\n"    /* line 3: bad JSON       */
+    "{\"title\":\"t\",\"body\":\"b\"}\n" /* line 4: missing id     */
+    "{\"id\":\"4\",\"title\":\"t\"}\n"   /* line 5: missing body   */
     "{\"id\":5,\"body\":\"numeric id\",\"tags\":[\"a\"]}\n"
     "{\"id\":\"6\",\"body\":\"b\",\"title\":[1]}\n" /* line 7: bad title   */
-    "{\"id\":\"\",\"body\":\"b\"}\n"              /* line 8: empty id       */
+    "{\"id\":\"\",\"body\":\"b\"}\n"                /* line 8: empty id       */
     "   \t \r\n"
     "{\"id\":\"7\",\"body\":\"\\u4e2d\\u6587\",\"title\":null}\n"
     "{\"id\":\"8\",\"body\":\"last, no newline\"}";

@@ -352,7 +352,7 @@ static void test_corrupt_table_offset_wrapping_around_is_corrupt(void **state)
     f[6] = HKS_KIND_MANIFEST;
     for (i = 0; i < 8; i++)
         f[16 + i] = (uint8_t)(off >> (8 * i));
-    f[24] = 1;                  /* one section */
+    f[24] = 1; /* one section */
     f[28] = HKS_KIND_MANIFEST;
     f[40] = HKS_FORMAT_VERSION;
     memcpy(f + 44, "KHSF", 4);

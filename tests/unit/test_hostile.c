@@ -394,9 +394,14 @@ static void test_hostile_one_mb_line_of_one_character(void **state)
 static void test_hostile_100_mb_article(void **state)
 {
     static const char *const sent[] = {
-        "市卫生健康委员会发布通知，", "医疗集团开展家庭医生签约服务。", "疫苗接种点照常开放，",
-        "门诊安排有变化请提前预约。", "COVID-19 防控 2022 年第 3 号。", "基层医院加强慢病管理，",
-        "居民健康档案逐步完善。",   "中医药服务能力持续提升；",
+        "市卫生健康委员会发布通知，",
+        "医疗集团开展家庭医生签约服务。",
+        "疫苗接种点照常开放，",
+        "门诊安排有变化请提前预约。",
+        "COVID-19 防控 2022 年第 3 号。",
+        "基层医院加强慢病管理，",
+        "居民健康档案逐步完善。",
+        "中医药服务能力持续提升；",
     };
     static const char needle[] = "独一无二的针尖短语在此";
     const size_t target = 100u << 20;

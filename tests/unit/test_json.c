@@ -234,37 +234,37 @@ static void test_json_duplicate_key_last_wins(void **state)
 static void test_json_malformed_lines(void **state)
 {
     (void)state;
-    expect_error_at("", 0);                       /* empty line            */
-    expect_error_at("   ", 3);                    /* only blanks           */
-    expect_error_at("[1]", 0);                    /* not an object         */
-    expect_error_at("\"a\"", 0);                  /* a bare string         */
-    expect_error_at("{", 1);                      /* unterminated object   */
-    expect_error_at("{\"a\":1", 6);               /* missing '}'           */
-    expect_error_at("{\"a\":1,}", 7);             /* trailing comma        */
-    expect_error_at("{\"a\" 1}", 5);              /* missing ':'           */
-    expect_error_at("{a:1}", 1);                  /* unquoted key          */
-    expect_error_at("{\"a\":}", 5);               /* missing value         */
-    expect_error_at("{\"a\":\"x}", 8);            /* unterminated string   */
-    expect_error_at("{\"a\":\"x\ty\"}", 7);       /* raw TAB in a string   */
-    expect_error_at("{\"a\":\"x\ny\"}", 7);       /* raw newline           */
-    expect_error_at("{\"a\":\"\\x\"}", 7);        /* unknown escape        */
-    expect_error_at("{\"a\":\"\\u12G4\"}", 8);    /* bad hex digit         */
-    expect_error_at("{\"a\":\"\\u12\"}", 8);      /* short \u escape       */
-    expect_error_at("{\"a\":01}", 6);             /* leading zero          */
-    expect_error_at("{\"a\":1.}", 7);             /* no fraction digits    */
-    expect_error_at("{\"a\":1e}", 7);             /* no exponent digits    */
-    expect_error_at("{\"a\":-}", 6);              /* a lone minus          */
-    expect_error_at("{\"a\":+1}", 5);             /* a plus sign           */
-    expect_error_at("{\"a\":.5}", 5);             /* no integer part       */
-    expect_error_at("{\"a\":tru}", 5);            /* cut literal           */
-    expect_error_at("{\"a\":nul}", 5);            /* cut literal           */
-    expect_error_at("{\"a\":NaN}", 5);            /* not JSON              */
-    expect_error_at("{\"a\":[1 2]}", 8);          /* missing ',' in array  */
-    expect_error_at("{\"a\":{\"b\"}}", 9);        /* nested missing ':'    */
-    expect_error_at("{\"a\":[}", 6);              /* mismatched bracket    */
-    expect_error_at("{\"a\":1} x", 8);            /* trailing garbage      */
-    expect_error_at("{\"a\":1}{}", 7);            /* two objects           */
-    expect_error_at("\xEF\xBB\xBF{}", 0);         /* a BOM is the caller's */
+    expect_error_at("", 0);                    /* empty line            */
+    expect_error_at("   ", 3);                 /* only blanks           */
+    expect_error_at("[1]", 0);                 /* not an object         */
+    expect_error_at("\"a\"", 0);               /* a bare string         */
+    expect_error_at("{", 1);                   /* unterminated object   */
+    expect_error_at("{\"a\":1", 6);            /* missing '}'           */
+    expect_error_at("{\"a\":1,}", 7);          /* trailing comma        */
+    expect_error_at("{\"a\" 1}", 5);           /* missing ':'           */
+    expect_error_at("{a:1}", 1);               /* unquoted key          */
+    expect_error_at("{\"a\":}", 5);            /* missing value         */
+    expect_error_at("{\"a\":\"x}", 8);         /* unterminated string   */
+    expect_error_at("{\"a\":\"x\ty\"}", 7);    /* raw TAB in a string   */
+    expect_error_at("{\"a\":\"x\ny\"}", 7);    /* raw newline           */
+    expect_error_at("{\"a\":\"\\x\"}", 7);     /* unknown escape        */
+    expect_error_at("{\"a\":\"\\u12G4\"}", 8); /* bad hex digit         */
+    expect_error_at("{\"a\":\"\\u12\"}", 8);   /* short \u escape       */
+    expect_error_at("{\"a\":01}", 6);          /* leading zero          */
+    expect_error_at("{\"a\":1.}", 7);          /* no fraction digits    */
+    expect_error_at("{\"a\":1e}", 7);          /* no exponent digits    */
+    expect_error_at("{\"a\":-}", 6);           /* a lone minus          */
+    expect_error_at("{\"a\":+1}", 5);          /* a plus sign           */
+    expect_error_at("{\"a\":.5}", 5);          /* no integer part       */
+    expect_error_at("{\"a\":tru}", 5);         /* cut literal           */
+    expect_error_at("{\"a\":nul}", 5);         /* cut literal           */
+    expect_error_at("{\"a\":NaN}", 5);         /* not JSON              */
+    expect_error_at("{\"a\":[1 2]}", 8);       /* missing ',' in array  */
+    expect_error_at("{\"a\":{\"b\"}}", 9);     /* nested missing ':'    */
+    expect_error_at("{\"a\":[}", 6);           /* mismatched bracket    */
+    expect_error_at("{\"a\":1} x", 8);         /* trailing garbage      */
+    expect_error_at("{\"a\":1}{}", 7);         /* two objects           */
+    expect_error_at("\xEF\xBB\xBF{}", 0);      /* a BOM is the caller's */
 }
 
 static void test_json_nul_inside_line(void **state)

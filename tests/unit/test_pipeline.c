@@ -126,9 +126,12 @@ static void check_text(hks_ntext *t, check_ctx *c, const char *s, size_t n)
 static void test_pipeline_seeds(void **state)
 {
     static const char *seeds[] = {
-        "corpus/000_beb05f062f43795e.txt", "corpus/001_ade38ef73a2d2cc1.txt",
-        "corpus/002_a98c0e2f6a5c2cb4.txt", "corpus/003_0deaf7ce9546a668.txt",
-        "corpus/004_9aacc04dfcdb4d2e.txt", "tests/data/004_t2s.txt",
+        "corpus/000_beb05f062f43795e.txt",
+        "corpus/001_ade38ef73a2d2cc1.txt",
+        "corpus/002_a98c0e2f6a5c2cb4.txt",
+        "corpus/003_0deaf7ce9546a668.txt",
+        "corpus/004_9aacc04dfcdb4d2e.txt",
+        "tests/data/004_t2s.txt",
     };
     hks_ntext t;
     check_ctx c;
@@ -179,9 +182,15 @@ static bool json_member(const char *line, size_t n, const char *key,
         if (++p >= end)
             break;
         switch (*p) {
-        case 'n': out[len++] = '\n'; break;
-        case 't': out[len++] = '\t'; break;
-        case 'r': out[len++] = '\r'; break;
+        case 'n':
+            out[len++] = '\n';
+            break;
+        case 't':
+            out[len++] = '\t';
+            break;
+        case 'r':
+            out[len++] = '\r';
+            break;
         case 'u':
             if (end - p < 5 || sscanf(p + 1, "%4x", &cp) != 1)
                 return false;
@@ -196,7 +205,9 @@ static bool json_member(const char *line, size_t n, const char *key,
             }
             len += hks_utf8_put((uint8_t *)out + len, cp);
             break;
-        default: out[len++] = *p; break;
+        default:
+            out[len++] = *p;
+            break;
         }
     }
     *len_out = len;
@@ -283,11 +294,33 @@ static void test_pipeline_random_bytes(void **state)
 {
     /* Fragments of real text and of broken UTF-8, glued at random. */
     static const char *frag[] = {
-        "疫苗", "接種", "衞生", "COVID-19", "3.2", "万", " ", "，", "。",
-        "\xF0\x9F\x98\x80", "\xCC\x81", "\xE2\x80\x8B", "\xEF\xBC\xA1",
-        "\xEF\xB7\xBA", "\x80", "\xC0", "\xE4\xB8", "\xED\xA0\x80",
-        "\xF4\x90\x80\x80", "\t", "\0", "a", "Z", ".", "\xE3\x82\x99",
-        "\xEA\xB0\x80", "\xE1\x84\x80",
+        "疫苗",
+        "接種",
+        "衞生",
+        "COVID-19",
+        "3.2",
+        "万",
+        " ",
+        "，",
+        "。",
+        "\xF0\x9F\x98\x80",
+        "\xCC\x81",
+        "\xE2\x80\x8B",
+        "\xEF\xBC\xA1",
+        "\xEF\xB7\xBA",
+        "\x80",
+        "\xC0",
+        "\xE4\xB8",
+        "\xED\xA0\x80",
+        "\xF4\x90\x80\x80",
+        "\t",
+        "\0",
+        "a",
+        "Z",
+        ".",
+        "\xE3\x82\x99",
+        "\xEA\xB0\x80",
+        "\xE1\x84\x80",
     };
     unsigned seed = 20240611u;
     char s[512];

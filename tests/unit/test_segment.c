@@ -54,8 +54,14 @@ static void write_segment(const char *path, bool out_of_order)
             ml[i] = strlen(meta[i]);
         assert_int_equal(hks_segw_add_doc(w, &rec, meta, ml), HKS_OK);
     }
-    docs[0] = 7; tfs[0] = 2; pos[0] = 1; pos[1] = 4;
-    pl.n_docs = 1; pl.docs = docs; pl.tfs = tfs; pl.pos = pos;
+    docs[0] = 7;
+    tfs[0] = 2;
+    pos[0] = 1;
+    pos[1] = 4;
+    pl.n_docs = 1;
+    pl.docs = docs;
+    pl.tfs = tfs;
+    pl.pos = pos;
     assert_int_equal(hks_segw_add_term(w, (const uint8_t *)"医生", 6, &pl), HKS_OK);
     for (d = 0; d < N_DOCS; d += 3) {
         uint32_t j;

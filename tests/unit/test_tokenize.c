@@ -155,22 +155,16 @@ static void test_tokenize_words_and_numbers(void **state)
     const want covid[] = {{"covid", 0, 0, 5, W}, {"19", 2, 6, 8, W}};
     /* A word next to a CJK run: the boundary is a one-position gap, as a
      * separator is (H1N1流感 and "H1N1 流感" give the same positions). */
-    const want h1n1[] = {{"h1n1", 0, 0, 4, W}, {"流感", 2, 4, 10, C},
-                         {"感", 3, 7, 10, L}};
+    const want h1n1[] = {{"h1n1", 0, 0, 4, W}, {"流感", 2, 4, 10, C}, {"感", 3, 7, 10, L}};
     /* 3.2万: '.' between digits stays in the number. */
     const want num[] = {{"3.2", 0, 0, 3, W}, {"万", 2, 3, 6, L}};
     /* 25.5万只 (255 thousand head). */
-    const want num2[] = {{"25.5", 0, 0, 4, W}, {"万只", 2, 4, 10, C},
-                         {"只", 3, 7, 10, L}};
-    const want h1n1_sp[] = {{"h1n1", 0, 0, 4, W}, {"流感", 2, 5, 11, C},
-                            {"感", 3, 8, 11, L}};
+    const want num2[] = {{"25.5", 0, 0, 4, W}, {"万只", 2, 4, 10, C}, {"只", 3, 7, 10, L}};
+    const want h1n1_sp[] = {{"h1n1", 0, 0, 4, W}, {"流感", 2, 5, 11, C}, {"感", 3, 8, 11, L}};
     /* Dates split on '-', each part a word. */
-    const want date[] = {{"2021", 0, 0, 4, W}, {"09", 2, 5, 7, W},
-                         {"11", 4, 8, 10, W}};
+    const want date[] = {{"2021", 0, 0, 4, W}, {"09", 2, 5, 7, W}, {"11", 4, 8, 10, W}};
     /* '.' not between two digits separates. */
-    const want dots[] = {{"v1.2", 0, 0, 4, W}, {"a", 2, 5, 6, W},
-                         {"b", 4, 7, 8, W}, {"3", 6, 9, 10, W},
-                         {"5", 8, 13, 14, W}};
+    const want dots[] = {{"v1.2", 0, 0, 4, W}, {"a", 2, 5, 6, W}, {"b", 4, 7, 8, W}, {"3", 6, 9, 10, W}, {"5", 8, 13, 14, W}};
     (void)state;
     expect("COVID-19", covid, 2);
     expect("H1N1流感", h1n1, 3);
@@ -186,9 +180,7 @@ static void test_tokenize_separators_break_runs(void **state)
     /* A comma, spaces or a line break between CJK characters: the run is
      * cut (no 苗接 bigram) and one position is skipped however long the
      * separator run is. */
-    const want w[] = {{"疫苗", 0, 0, 6, C}, {"苗", 1, 3, 6, L},
-                      {"接种", 3, 9, 15, C}, {"种", 4, 12, 15, L},
-                      {"医院", 6, 18, 24, C}, {"院", 7, 21, 24, L}};
+    const want w[] = {{"疫苗", 0, 0, 6, C}, {"苗", 1, 3, 6, L}, {"接种", 3, 9, 15, C}, {"种", 4, 12, 15, L}, {"医院", 6, 18, 24, C}, {"院", 7, 21, 24, L}};
     const want sp[] = {{"a", 0, 0, 1, W}, {"b", 2, 4, 5, W}};
     (void)state;
     expect("疫苗，接种 \n 医院", w, 6);
@@ -235,9 +227,7 @@ static void test_tokenize_fullwidth_and_emoji(void **state)
     /* ＣＯＶＩＤ－１９ (full-width) = covid 19; emoji separate runs.
      * 😀 U+1F600 and 👍🏻 (U+1F44D + skin tone U+1F3FB) are symbols. */
     const want fw[] = {{"covid", 0, 0, 15, W}, {"19", 2, 18, 24, W}};
-    const want emo[] = {{"疫苗", 0, 0, 6, C}, {"苗", 1, 3, 6, L},
-                        {"接种", 3, 10, 16, C}, {"种", 4, 13, 16, L},
-                        {"ok", 6, 24, 26, W}};
+    const want emo[] = {{"疫苗", 0, 0, 6, C}, {"苗", 1, 3, 6, L}, {"接种", 3, 10, 16, C}, {"种", 4, 13, 16, L}, {"ok", 6, 24, 26, W}};
     (void)state;
     expect("ＣＯＶＩＤ－１９", fw, 2);
     expect("疫苗😀接种👍🏻ok", emo, 5);
@@ -316,20 +306,41 @@ static void test_tokenize_cclass(void **state)
         uint32_t cp;
         hks_cclass want;
     } cases[] = {
-        {'a', HKS_CC_WORD},     {'Z', HKS_CC_WORD},   {'7', HKS_CC_WORD},
-        {' ', HKS_CC_SEP},      {'-', HKS_CC_SEP},    {'.', HKS_CC_SEP},
-        {0x4E2D, HKS_CC_CJK},   /* 中 */             {0x3007, HKS_CC_CJK},
-        {0x3005, HKS_CC_CJK},   /* 々 */             {0x3042, HKS_CC_CJK},
-        {0x30A2, HKS_CC_CJK},   /* ア */             {0x30FC, HKS_CC_CJK},
-        {0x30FB, HKS_CC_SEP},   /* ・ */             {0xD55C, HKS_CC_CJK},
-        {0x3105, HKS_CC_CJK},   /* ㄅ */             {0x3400, HKS_CC_CJK},
-        {0x20000, HKS_CC_CJK},  /* ext B */          {0x323AF, HKS_CC_CJK},
-        {0x2F800, HKS_CC_CJK},  {0xF900, HKS_CC_CJK}, {0x3002, HKS_CC_SEP},
-        {0xFF0C, HKS_CC_SEP},   {0x201C, HKS_CC_SEP}, {0x3000, HKS_CC_SEP},
-        {0x0301, HKS_CC_MARK},  {0x3099, HKS_CC_MARK}, {0xE9, HKS_CC_WORD},
-        {0x44F, HKS_CC_WORD},   /* я */              {0x663, HKS_CC_WORD},
-        {0x1F600, HKS_CC_SEP},  {0x1F3FB, HKS_CC_SEP}, {0x2460, HKS_CC_WORD},
-        {0xE000, HKS_CC_SEP},   {0x110000, HKS_CC_SEP}, {0xFFFD, HKS_CC_SEP},
+        {'a', HKS_CC_WORD},
+        {'Z', HKS_CC_WORD},
+        {'7', HKS_CC_WORD},
+        {' ', HKS_CC_SEP},
+        {'-', HKS_CC_SEP},
+        {'.', HKS_CC_SEP},
+        {0x4E2D, HKS_CC_CJK},
+        /* 中 */ {0x3007, HKS_CC_CJK},
+        {0x3005, HKS_CC_CJK},
+        /* 々 */ {0x3042, HKS_CC_CJK},
+        {0x30A2, HKS_CC_CJK},
+        /* ア */ {0x30FC, HKS_CC_CJK},
+        {0x30FB, HKS_CC_SEP},
+        /* ・ */ {0xD55C, HKS_CC_CJK},
+        {0x3105, HKS_CC_CJK},
+        /* ㄅ */ {0x3400, HKS_CC_CJK},
+        {0x20000, HKS_CC_CJK},
+        /* ext B */ {0x323AF, HKS_CC_CJK},
+        {0x2F800, HKS_CC_CJK},
+        {0xF900, HKS_CC_CJK},
+        {0x3002, HKS_CC_SEP},
+        {0xFF0C, HKS_CC_SEP},
+        {0x201C, HKS_CC_SEP},
+        {0x3000, HKS_CC_SEP},
+        {0x0301, HKS_CC_MARK},
+        {0x3099, HKS_CC_MARK},
+        {0xE9, HKS_CC_WORD},
+        {0x44F, HKS_CC_WORD},
+        /* я */ {0x663, HKS_CC_WORD},
+        {0x1F600, HKS_CC_SEP},
+        {0x1F3FB, HKS_CC_SEP},
+        {0x2460, HKS_CC_WORD},
+        {0xE000, HKS_CC_SEP},
+        {0x110000, HKS_CC_SEP},
+        {0xFFFD, HKS_CC_SEP},
     };
     size_t i;
     (void)state;
@@ -414,9 +425,14 @@ static void test_tokenize_t2s_phrase_differences(void **state)
     static const char trad[] = "我們瞭解到他藉口回覆遲了，項鍊在這裡。";
     static const char conv[] = "我们了解到他借口回复迟了，项链在这里。";
     static const tdiff d[] = {
-        {1, "们瞭", "们了"}, {2, "瞭解", "了解"}, {5, "他藉", "他借"},
-        {6, "藉口", "借口"}, {8, "回覆", "回复"}, {9, "覆迟", "复迟"},
-        {13, "项炼", "项链"}, {14, "炼在", "链在"},
+        {1, "们瞭", "们了"},
+        {2, "瞭解", "了解"},
+        {5, "他藉", "他借"},
+        {6, "藉口", "借口"},
+        {8, "回覆", "回复"},
+        {9, "覆迟", "复迟"},
+        {13, "项炼", "项链"},
+        {14, "炼在", "链在"},
     };
     (void)state;
     compare_t2s(trad, sizeof trad - 1, conv, sizeof conv - 1, d,

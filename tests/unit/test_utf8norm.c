@@ -70,24 +70,30 @@ static void test_utf8norm_invalid_sequences(void **state)
         const char *s;
         size_t len, n_bad, first, n_cp;
     } cases[] = {
-        {"a\xFF" "b", 3, 1, 1, 2},         /* bad lead byte                */
-        {"\xFE\xFF", 2, 2, 0, 0},          /* two bad lead bytes           */
-        {"\x80", 1, 1, 0, 0},              /* lone continuation            */
-        {"a\x80\x80" "b", 4, 2, 1, 2},     /* two lone continuations       */
-        {"\xC0\x80", 2, 2, 0, 0},          /* overlong NUL: C0, then 80    */
-        {"\xC1\xBF", 2, 2, 0, 0},          /* overlong '?'                 */
-        {"\xE0\x80\x80", 3, 3, 0, 0},      /* overlong 3-byte              */
-        {"\xE0\x9F\xBF", 3, 3, 0, 0},      /* overlong U+07FF              */
-        {"\xED\xA0\x80", 3, 3, 0, 0},      /* surrogate U+D800             */
-        {"\xED\xBF\xBF", 3, 3, 0, 0},      /* surrogate U+DFFF             */
-        {"\xF0\x80\x80\x80", 4, 4, 0, 0},  /* overlong 4-byte              */
-        {"\xF4\x90\x80\x80", 4, 4, 0, 0},  /* over U+10FFFF                */
-        {"\xF5\x80\x80\x80", 4, 4, 0, 0},  /* lead beyond F4               */
-        {"\xE4\xB8" "a", 3, 1, 0, 1},      /* truncated, then ASCII        */
+        {"a\xFF"
+         "b",
+         3, 1, 1, 2},             /* bad lead byte                */
+        {"\xFE\xFF", 2, 2, 0, 0}, /* two bad lead bytes           */
+        {"\x80", 1, 1, 0, 0},     /* lone continuation            */
+        {"a\x80\x80"
+         "b",
+         4, 2, 1, 2},                     /* two lone continuations       */
+        {"\xC0\x80", 2, 2, 0, 0},         /* overlong NUL: C0, then 80    */
+        {"\xC1\xBF", 2, 2, 0, 0},         /* overlong '?'                 */
+        {"\xE0\x80\x80", 3, 3, 0, 0},     /* overlong 3-byte              */
+        {"\xE0\x9F\xBF", 3, 3, 0, 0},     /* overlong U+07FF              */
+        {"\xED\xA0\x80", 3, 3, 0, 0},     /* surrogate U+D800             */
+        {"\xED\xBF\xBF", 3, 3, 0, 0},     /* surrogate U+DFFF             */
+        {"\xF0\x80\x80\x80", 4, 4, 0, 0}, /* overlong 4-byte              */
+        {"\xF4\x90\x80\x80", 4, 4, 0, 0}, /* over U+10FFFF                */
+        {"\xF5\x80\x80\x80", 4, 4, 0, 0}, /* lead beyond F4               */
+        {"\xE4\xB8"
+         "a",
+         3, 1, 0, 1},                         /* truncated, then ASCII        */
         {"\xE4\xB8\xAD\xE4\xB8", 5, 1, 3, 1}, /* 中 + truncated final     */
-        {"\xF0\x9F\x98", 3, 1, 0, 0},      /* truncated 4-byte at end      */
-        {"\xC3", 1, 1, 0, 0},              /* truncated 2-byte at end      */
-        {"\xE4\x41\xAD", 3, 2, 0, 1},      /* broken by ASCII 'A'          */
+        {"\xF0\x9F\x98", 3, 1, 0, 0},         /* truncated 4-byte at end      */
+        {"\xC3", 1, 1, 0, 0},                 /* truncated 2-byte at end      */
+        {"\xE4\x41\xAD", 3, 2, 0, 1},         /* broken by ASCII 'A'          */
     };
     size_t i;
     (void)state;
@@ -132,7 +138,8 @@ static void test_utf8norm_fullwidth_and_case(void **state)
                       "\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93";
     const uint32_t want_fw[] = {'a', 'b', 'c', '1', '2', '3'};
     /* COVID Straße ΣΑ -> covid strasse σα (ß folds to ss). */
-    const char mixed[] = "COVID Stra\xC3\x9F" "e \xCE\xA3\xCE\x91";
+    const char mixed[] = "COVID Stra\xC3\x9F"
+                         "e \xCE\xA3\xCE\x91";
     const uint32_t want_mixed[] = {'c', 'o', 'v', 'i', 'd', ' ', 's', 't',
                                    'r', 'a', 's', 's', 'e', ' ', 0x3C3,
                                    0x3B1};
@@ -161,7 +168,9 @@ static void test_utf8norm_ignorables_dropped(void **state)
 {
     /* ZERO WIDTH SPACE U+200B, BOM U+FEFF, SOFT HYPHEN U+00AD, ZWJ U+200D
      * between letters: all dropped, so the word stays whole. */
-    const char s[] = "\xEF\xBB\xBF" "co\xE2\x80\x8Bvi\xC2\xAD" "d\xE2\x80\x8D";
+    const char s[] = "\xEF\xBB\xBF"
+                     "co\xE2\x80\x8Bvi\xC2\xAD"
+                     "d\xE2\x80\x8D";
     const uint32_t want[] = {'c', 'o', 'v', 'i', 'd'};
     hks_ntext t;
     (void)state;
@@ -254,8 +263,10 @@ static char *read_file(const char *path, size_t *len)
 static void test_utf8norm_offsets_round_trip(void **state)
 {
     static const char *seeds[] = {
-        "corpus/000_beb05f062f43795e.txt", "corpus/001_ade38ef73a2d2cc1.txt",
-        "corpus/002_a98c0e2f6a5c2cb4.txt", "corpus/003_0deaf7ce9546a668.txt",
+        "corpus/000_beb05f062f43795e.txt",
+        "corpus/001_ade38ef73a2d2cc1.txt",
+        "corpus/002_a98c0e2f6a5c2cb4.txt",
+        "corpus/003_0deaf7ce9546a668.txt",
         "corpus/004_9aacc04dfcdb4d2e.txt",
     };
     /* Marks, ignorables, full-width, compatibility, controls mixed. */

@@ -73,12 +73,24 @@ static void test_zhfold_required_folds(void **state)
 {
     static const char *pairs[][2] = {
         {"衞", "卫"}, /* HK variant U+885E -> via 衛 U+885B */
-        {"衛", "卫"}, {"醫", "医"}, {"療", "疗"}, {"後", "后"},
-        {"發", "发"}, {"髮", "发"}, /* hair and issue both -> 发     */
-        {"臺", "台"}, {"裏", "里"}, {"裡", "里"}, /* TW 裡 -> 裏 -> 里 */
+        {"衛", "卫"},
+        {"醫", "医"},
+        {"療", "疗"},
+        {"後", "后"},
+        {"發", "发"},
+        {"髮", "发"}, /* hair and issue both -> 发     */
+        {"臺", "台"},
+        {"裏", "里"},
+        {"裡", "里"}, /* TW 裡 -> 裏 -> 里 */
         {"著", "着"}, /* TW variant reverse (OpenCC tw2s)              */
-        {"種", "种"}, {"萬", "万"}, {"區", "区"}, {"為", "为"},
-        {"爲", "为"}, {"眾", "众"}, {"衆", "众"}, {"隻", "只"},
+        {"種", "种"},
+        {"萬", "万"},
+        {"區", "区"},
+        {"為", "为"},
+        {"爲", "为"},
+        {"眾", "众"},
+        {"衆", "众"},
+        {"隻", "只"},
     };
     size_t i;
     (void)state;
@@ -94,7 +106,7 @@ static void test_zhfold_required_folds(void **state)
 static void test_zhfold_phrases_identical(void **state)
 {
     (void)state;
-    assert_same_norm("衞生", "衛生");   /* HK and standard traditional */
+    assert_same_norm("衞生", "衛生"); /* HK and standard traditional */
     assert_same_norm("衞生", "卫生");
     assert_same_norm("醫療", "医疗");
     assert_same_norm("衞生署 臺灣", "卫生署 台湾");
@@ -110,10 +122,44 @@ static void test_zhfold_simplified_and_ascii_unchanged(void **state)
      * them: 干 (幹/乾 fold to it), 么 (tw2s would give 幺), 后, 发, 里,
      * 台, 只, 才, 吃, 群, 秘, 床, 峰, 卫, 医, 疗, 着, 万, 种. */
     static const char *keep[] = {
-        "干", "么", "后", "发", "里", "台", "只", "才", "吃", "群", "秘",
-        "床", "峰", "卫", "医", "疗", "着", "万", "种", "疫", "苗", "接",
-        "新", "冠", "病", "毒", "健", "康", "院", "生", "中", "国", "人",
-        "〇", "々", "あ", "ア", "한",
+        "干",
+        "么",
+        "后",
+        "发",
+        "里",
+        "台",
+        "只",
+        "才",
+        "吃",
+        "群",
+        "秘",
+        "床",
+        "峰",
+        "卫",
+        "医",
+        "疗",
+        "着",
+        "万",
+        "种",
+        "疫",
+        "苗",
+        "接",
+        "新",
+        "冠",
+        "病",
+        "毒",
+        "健",
+        "康",
+        "院",
+        "生",
+        "中",
+        "国",
+        "人",
+        "〇",
+        "々",
+        "あ",
+        "ア",
+        "한",
     };
     const char *simp = "国家卫生健康委员会发布新冠肺炎疫情防控方案，"
                        "医疗机构加强疫苗接种服务。";
@@ -145,8 +191,8 @@ static void test_zhfold_table_sorted_final_consistent(void **state)
     (void)state;
     for (i = 0; hks_zhfold_pair(i, &from, &to); i++) {
         if (i > 0)
-            assert_true(from > prev);  /* sorted, no duplicates        */
-        assert_true(from != to);         /* no identity pairs           */
+            assert_true(from > prev);           /* sorted, no duplicates        */
+        assert_true(from != to);                /* no identity pairs           */
         assert_int_equal(hks_zhfold(from), to); /* index agrees          */
         assert_int_equal(hks_zhfold(to), to);   /* final: one step folds */
         prev = from;
