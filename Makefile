@@ -54,7 +54,7 @@ LIB_SO    := $(BUILD)/libhks.so.$(VERSION)
 PROGS     := $(BUILD)/hkindex $(BUILD)/hksearch
 
 .PHONY: all deps demo test unit golden golden-update cli-test install-test \
-        bench install uninstall check-abi clean lint format valgrind
+        bench install uninstall check-abi clean lint format check-format valgrind
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(PROGS)
@@ -230,7 +230,7 @@ check-abi: $(LIB_SO)
 # clang-tidy's checks are chosen in .clang-tidy. check-layers.sh proves on
 # the objects that the read side never links the writer (nor the reverse).
 LINT_CLI := $(wildcard programs/*.c)
-lint: $(LIB_OBJ)
+lint: $(LIB_OBJ) check-format
 	@sh scripts/check-layers.sh $(BUILD)
 	@! grep -nE '\b(malloc|calloc|realloc|free)\(' $(LIB_SRC) \
 	    | grep -v -e '^common/alloc.c' \
@@ -240,8 +240,16 @@ lint: $(LIB_OBJ)
 	clang-tidy --quiet $(LIB_SRC) $(LINT_CLI) -- -std=c11 -D_GNU_SOURCE $(INC_tests) \
 	    $(DEP_CFLAGS)
 
+# Formatting (.clang-format): everything but the generated fold table.
+FORMAT_SRC := $(filter-out common/zhfold_data.c,$(sort $(LIB_HDR) $(LIB_SRC) $(LINT_CLI) \
+              $(wildcard tests/*/*.[ch] examples/*.c)))
 format:
-	clang-format -i include/*.h $(LIB_HDR) $(LIB_SRC) $(LINT_CLI)
+	clang-format -i $(FORMAT_SRC)
+
+check-format:
+	@clang-format --dry-run --Werror $(FORMAT_SRC) || \
+	    { echo "check-format: run 'make format'"; exit 1; }
+	@echo "check-format: ok"
 
 clean:
 	rm -rf build build-san build-fuzz demo-index

@@ -4,14 +4,15 @@
 #   scripts/install-deps.sh          build + test packages
 #   scripts/install-deps.sh --gen    also OpenCC (only needed to regenerate
 #                                    common/zhfold_data.c)
-#   scripts/install-deps.sh --ci     also valgrind, cppcheck and clang-tidy
+#   scripts/install-deps.sh --ci     also valgrind, cppcheck, clang-tidy and
+#                                    clang-format
 #                                    (CI runs the checkers and valgrind)
 #   scripts/install-deps.sh --fuzz   also clang and its libFuzzer runtime
 #                                    (make fuzz)
 set -eu
 pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd"
 [ "${1:-}" = "--gen" ] && pkgs="$pkgs opencc libopencc-data python3"
-[ "${1:-}" = "--ci" ] && pkgs="$pkgs valgrind cppcheck clang-tidy"
+[ "${1:-}" = "--ci" ] && pkgs="$pkgs valgrind cppcheck clang-tidy clang-format"
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-dev"
 missing=""
 for p in $pkgs; do
