@@ -79,6 +79,24 @@ HKS_INTERNAL int hks_fail(hks_errbuf *e, int rc, const char *fmt, ...)
 HKS_INTERNAL void hks_err_clear(hks_errbuf *e);
 
 /**************************************************************************
+** Interface to code in date.c
+**
+** One rule set for dates at index time and at query time: a four-digit
+** year (1000..9999), a month 1..12 and a day that the month has (no
+** 2020-02-30). Dates are YYYYMMDD integers, 0 for none.
+*/
+HKS_INTERNAL bool hks_date_valid(unsigned y, unsigned m, unsigned d);
+/* The first valid date in s[0..n): YYYY-MM-DD (also '/' or '.' between the
+ * parts, one- or two-digit month and day, and YYYY年M月D日), not preceded
+ * by a digit. @return YYYYMMDD, or 0 when s holds none. */
+HKS_INTERNAL uint32_t hks_date_parse(const char *s, size_t n);
+/* A bound of a date range: "YYYY", "YYYY-MM" or "YYYY-MM-DD" ('/' also
+ * separates); is_end picks the range's last day (2020-02 -> 20200229).
+ * "" gives 0 (an open end). @return HKS_OK or HKS_ERR_ARG. */
+HKS_INTERNAL int hks_date_parse_bound(const char *s, size_t n, bool is_end,
+                                      uint32_t *out);
+
+/**************************************************************************
 ** Interface to code in buf.c
 **
 ** A growable byte buffer with a sticky status (FTS5 fts5_buffer.c): every

@@ -883,7 +883,8 @@ static size_t date_guess(const char *text, size_t n, char out[11])
                 continue;
             if (j < l->len && p[j] >= '0' && p[j] <= '9')
                 continue;
-            if (y < 1900 || y > 2099 || m < 1 || m > 12 || d < 1 || d > 31)
+            /* Outside 1900..2099 a number in a head line is rarely a date. */
+            if (y < 1900 || y > 2099 || !hks_date_valid((unsigned)y, (unsigned)m, (unsigned)d))
                 continue;
             snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
             return 10;

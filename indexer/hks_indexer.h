@@ -86,9 +86,6 @@ HKS_INTERNAL int hks_memidx_flush(hks_memidx *mi, const char *path,
 /* XXH3 of every field of doc (collection and id excluded): equal hashes
  * mean an unchanged document. */
 HKS_INTERNAL uint64_t hks_doc_hash(const hks_doc *doc);
-/* Parse a date "YYYY-MM-DD..." (also YYYY/MM/DD, YYYY年M月D日) into
- * YYYYMMDD, 0 if none. */
-HKS_INTERNAL uint32_t hks_date_parse(const char *s, size_t n);
 
 /**************************************************************************
 ** Interface to code in seg_write.c

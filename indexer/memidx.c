@@ -326,43 +326,6 @@ uint64_t hks_doc_hash(const hks_doc *doc)
     return (uint64_t)XXH3_64bits_digest(&st);
 }
 
-uint32_t hks_date_parse(const char *s, size_t n)
-{
-    /* The first run of 4 digits that is followed by a separator, 1-2 digit
-     * month and a separator and 1-2 digit day. */
-    size_t i;
-    for (i = 0; i + 8 <= n; i++) {
-        unsigned y = 0, m = 0, d = 0;
-        size_t j = i, k;
-        for (k = 0; k < 4 && j < n && s[j] >= '0' && s[j] <= '9'; k++, j++)
-            y = y * 10 + (unsigned)(s[j] - '0');
-        if (k != 4 || (i && s[i - 1] >= '0' && s[i - 1] <= '9'))
-            continue;
-        if (j < n && (s[j] == '-' || s[j] == '/' || s[j] == '.'))
-            j++;
-        else if (j + 3 <= n && memcmp(s + j, "\xe5\xb9\xb4", 3) == 0) /* 年 */
-            j += 3;
-        else
-            continue;
-        for (k = 0; k < 2 && j < n && s[j] >= '0' && s[j] <= '9'; k++, j++)
-            m = m * 10 + (unsigned)(s[j] - '0');
-        if (!k)
-            continue;
-        if (j < n && (s[j] == '-' || s[j] == '/' || s[j] == '.'))
-            j++;
-        else if (j + 3 <= n && memcmp(s + j, "\xe6\x9c\x88", 3) == 0) /* 月 */
-            j += 3;
-        else
-            continue;
-        for (k = 0; k < 2 && j < n && s[j] >= '0' && s[j] <= '9'; k++, j++)
-            d = d * 10 + (unsigned)(s[j] - '0');
-        if (!k || y < 1000 || m < 1 || m > 12 || d < 1 || d > 31)
-            continue;
-        return y * 10000 + m * 100 + d;
-    }
-    return 0;
-}
-
 /*
  * Tokenize doc and append it. On failure (only allocation) the index is
  * unchanged except for term-table growth, which is harmless.

@@ -124,51 +124,6 @@ size_t hks_norm_string(hks_ntext *nt, const char *s, size_t n, uint8_t *out, siz
     return len;
 }
 
-static unsigned days_in_month(unsigned y, unsigned m)
-{
-    static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* "2022", "2022-03", "2022-03-15" -> YYYYMMDD; is_end picks the last day. */
-static int parse_day(const char *s, size_t n, bool is_end, uint32_t *out)
-{
-    unsigned y = 0, m = 0, d = 0;
-    size_t i = 0, k;
-    *out = 0;
-    if (n == 0)
-        return HKS_OK;
-    for (k = 0; i < n && k < 4 && s[i] >= '0' && s[i] <= '9'; i++, k++)
-        y = y * 10 + (unsigned)(s[i] - '0');
-    if (k != 4)
-        return HKS_ERR_QUERY;
-    if (i < n) {
-        if (s[i] != '-' && s[i] != '/')
-            return HKS_ERR_QUERY;
-        for (i++, k = 0; i < n && k < 2 && s[i] >= '0' && s[i] <= '9'; i++, k++)
-            m = m * 10 + (unsigned)(s[i] - '0');
-        if (!k || m < 1 || m > 12)
-            return HKS_ERR_QUERY;
-    }
-    if (i < n) {
-        if (s[i] != '-' && s[i] != '/')
-            return HKS_ERR_QUERY;
-        for (i++, k = 0; i < n && k < 2 && s[i] >= '0' && s[i] <= '9'; i++, k++)
-            d = d * 10 + (unsigned)(s[i] - '0');
-        if (!k || d < 1 || d > days_in_month(y, m))
-            return HKS_ERR_QUERY;
-    }
-    if (i != n)
-        return HKS_ERR_QUERY;
-    if (!m)
-        m = is_end ? 12 : 1;
-    if (!d)
-        d = is_end ? 31 : 1;
-    *out = y * 10000 + m * 100 + d;
-    return HKS_OK;
-}
-
 static int parse_date_range(hks_query *qy, const char *s, size_t n, hks_errbuf *err)
 {
     const char *dots = NULL;
@@ -179,13 +134,13 @@ static int parse_date_range(hks_query *qy, const char *s, size_t n, hks_errbuf *
             break;
         }
     if (!dots) { /* a single day, month or year */
-        if (parse_day(s, n, false, &qy->date_from) || parse_day(s, n, true, &qy->date_to) ||
+        if (hks_date_parse_bound(s, n, false, &qy->date_from) || hks_date_parse_bound(s, n, true, &qy->date_to) ||
             n == 0)
             goto bad;
         return HKS_OK;
     }
-    if (parse_day(s, (size_t)(dots - s), false, &qy->date_from) ||
-        parse_day(dots + 2, n - (size_t)(dots - s) - 2, true, &qy->date_to))
+    if (hks_date_parse_bound(s, (size_t)(dots - s), false, &qy->date_from) ||
+        hks_date_parse_bound(dots + 2, n - (size_t)(dots - s) - 2, true, &qy->date_to))
         goto bad;
     if (qy->date_to && qy->date_from > qy->date_to)
         return hks_fail(err, HKS_ERR_QUERY, "[query] date range %.*s ends before it starts",
