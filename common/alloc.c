@@ -60,3 +60,46 @@ char *hks_mem_strndup(const hks_alloc *a, const char *s, size_t n)
     d[n] = '\0';
     return d;
 }
+
+/*
+ * The one array-growth rule (Lua's luaM_growaux_): capacity doubles from
+ * min_cap, never past limit elements, and elem * capacity never overflows.
+ * Every growable array of the library goes through these two functions.
+ */
+int hks_grow_cap(size_t cap, size_t need, size_t elem, size_t min_cap, size_t limit,
+                 size_t *cap_out)
+{
+    size_t nc;
+    if (elem == 0 || limit > SIZE_MAX / elem)
+        limit = elem ? SIZE_MAX / elem : limit;
+    if (need > limit)
+        return HKS_ERR_NOMEM;
+    nc = cap < min_cap ? min_cap : cap;
+    while (nc < need)
+        nc = nc > limit / 2 ? limit : nc * 2;
+    if (nc > limit)
+        nc = limit;
+    if (nc < need) /* min_cap above limit */
+        nc = need;
+    *cap_out = nc;
+    return HKS_OK;
+}
+
+void *hks_grow(const hks_alloc *a, void *p, size_t elem, size_t cap, size_t need,
+               size_t min_cap, size_t limit, size_t *cap_out)
+{
+    size_t nc;
+    void *np;
+    if (need == 0) /* so that a NULL return always means failure */
+        need = 1;
+    if (need <= cap) {
+        *cap_out = cap;
+        return p;
+    }
+    if (hks_grow_cap(cap, need, elem, min_cap, limit, &nc) != HKS_OK)
+        return NULL;
+    np = hks_mem_realloc(a, p, cap * elem, nc * elem);
+    if (np)
+        *cap_out = nc;
+    return np;
+}

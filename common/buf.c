@@ -58,10 +58,7 @@ bool hks_buf_reserve(int *rc, hks_buf *b, size_t extra)
         return false;
     }
     need = b->n + extra;
-    ncap = b->cap ? b->cap : BUF_MIN_CAP;
-    while (ncap < need)
-        ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
-    np = hks_mem_realloc(b->a, b->p, b->cap, ncap);
+    np = hks_grow(b->a, b->p, 1, b->cap, need, BUF_MIN_CAP, SIZE_MAX, &ncap);
     if (!np) {
         *rc = HKS_ERR_NOMEM;
         return false;

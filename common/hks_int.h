@@ -61,6 +61,19 @@ HKS_INTERNAL void *hks_mem_realloc(const hks_alloc *a, void *p, size_t osize,
 HKS_INTERNAL void hks_mem_free(const hks_alloc *a, void *p, size_t osize);
 /* Copy of s[0..n) plus a NUL, or NULL on allocation failure. */
 HKS_INTERNAL char *hks_mem_strndup(const hks_alloc *a, const char *s, size_t n);
+/* Growable arrays, one rule for all (Lua luaM_growaux_): the capacity for
+ * at least need elements of elem bytes, doubling from cap (at least
+ * min_cap), never past limit elements nor past SIZE_MAX bytes.
+ * HKS_ERR_NOMEM when need cannot be had under those limits. */
+HKS_INTERNAL int hks_grow_cap(size_t cap, size_t need, size_t elem, size_t min_cap,
+                              size_t limit, size_t *cap_out);
+/* Grow the array p of cap elements to hold need (hks_grow_cap's rule):
+ * returns the new block with *cap_out its capacity (p itself when need <=
+ * cap), or NULL with p untouched when the limit or the allocator says no.
+ *   T *np = hks_grow(a, arr, sizeof *arr, cap, n + 1, 16, UINT32_MAX, &nc);
+ */
+HKS_INTERNAL void *hks_grow(const hks_alloc *a, void *p, size_t elem, size_t cap,
+                            size_t need, size_t min_cap, size_t limit, size_t *cap_out);
 
 /**************************************************************************
 ** Interface to code in err.c

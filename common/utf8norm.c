@@ -176,15 +176,11 @@ static bool is_stable(uint32_t cp)
  * arrays share one allocation of 3 * cap entries (cp, src_start, src_end). */
 static int reserve(hks_ntext *t, size_t need)
 {
-    size_t cap = t->cap + t->cap / 2;
+    size_t cap;
     uint32_t *blk;
     if (need <= t->cap)
         return HKS_OK;
-    if (cap < need)
-        cap = need;
-    if (cap < 64)
-        cap = 64;
-    if (cap > SIZE_MAX / (3 * sizeof(uint32_t)))
+    if (hks_grow_cap(t->cap, need, 3 * sizeof(uint32_t), 64, SIZE_MAX, &cap))
         return HKS_ERR_NOMEM;
     blk = hks_mem_alloc(t->a, cap * 3 * sizeof(uint32_t));
     if (!blk)

@@ -120,12 +120,13 @@ void hks_manifest_free(const hks_alloc *a, hks_manifest *m)
 int hks_manifest_push(const hks_alloc *a, hks_manifest *m, const hks_seginfo *si)
 {
     if (m->n_seg == m->cap_seg) {
-        uint32_t nc = m->cap_seg ? m->cap_seg * 2 : 8;
-        hks_seginfo *p = hks_mem_realloc(a, m->seg, m->cap_seg * sizeof *p, nc * sizeof *p);
+        size_t nc;
+        hks_seginfo *p = hks_grow(a, m->seg, sizeof *p, m->cap_seg, (size_t)m->n_seg + 1, 8,
+                                  UINT32_MAX, &nc);
         if (!p)
             return HKS_ERR_NOMEM;
         m->seg = p;
-        m->cap_seg = nc;
+        m->cap_seg = (uint32_t)nc;
     }
     m->seg[m->n_seg++] = *si;
     return HKS_OK;

@@ -593,18 +593,12 @@ static int pc_corrupt(hks_pcur *c, const char *what)
 
 static int grow_u32(const hks_alloc *a, uint32_t **p, uint32_t *cap, uint32_t need)
 {
-    uint32_t nc;
-    uint32_t *q;
-    if (need <= *cap)
-        return HKS_OK;
-    nc = *cap ? *cap : 256;
-    while (nc < need)
-        nc = nc > UINT32_MAX / 2 ? need : nc * 2;
-    q = hks_mem_realloc(a, *p, (size_t)*cap * 4, (size_t)nc * 4);
+    size_t nc;
+    uint32_t *q = hks_grow(a, *p, sizeof **p, *cap, need, 256, UINT32_MAX, &nc);
     if (!q)
         return HKS_ERR_NOMEM;
     *p = q;
-    *cap = nc;
+    *cap = (uint32_t)nc;
     return HKS_OK;
 }
 

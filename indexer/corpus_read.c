@@ -296,18 +296,12 @@ static int convert(crd *r, const char *from, const char *in, size_t n,
             break;
         if (errno == E2BIG) {
             size_t used = (size_t)(op - out);
-            char *nb;
-            if (cap > SIZE_MAX / 2) {
-                rc = HKS_ERR_NOMEM;
-                goto out;
-            }
-            nb = hks_mem_realloc(r->a, out, cap, cap * 2);
+            char *nb = hks_grow(r->a, out, 1, cap, cap + 1, cap, SIZE_MAX, &cap);
             if (!nb) {
                 rc = HKS_ERR_NOMEM;
                 goto out;
             }
             out = nb;
-            cap *= 2;
             op = out + used;
             left_out = cap - used;
             continue;
@@ -943,13 +937,12 @@ static int slurp(crd *r, const char *path, char **buf_out, size_t *n_out,
                 rc = HKS_DONE;
                 goto out;
             }
-            nb = hks_mem_realloc(r->a, buf, cap, cap * 2);
+            nb = hks_grow(r->a, buf, 1, cap, cap + 1, cap, SIZE_MAX, &cap);
             if (!nb) {
                 rc = HKS_ERR_NOMEM;
                 goto out;
             }
             buf = nb;
-            cap *= 2;
         }
         k = read(fd, buf + n, cap - n);
         if (k < 0 && errno == EINTR)
@@ -1140,17 +1133,10 @@ out:
 /* Make r->pb hold at least need bytes. */
 static int pb_reserve(crd *r, size_t need)
 {
-    size_t cap = r->pb_cap ? r->pb_cap : 256;
-    char *nb;
-    if (need <= r->pb_cap)
-        return HKS_OK;
-    while (cap < need)
-        cap *= 2;
-    nb = hks_mem_realloc(r->a, r->pb, r->pb_cap, cap);
+    char *nb = hks_grow(r->a, r->pb, 1, r->pb_cap, need, 256, SIZE_MAX, &r->pb_cap);
     if (!nb)
         return HKS_ERR_NOMEM;
     r->pb = nb;
-    r->pb_cap = cap;
     return HKS_OK;
 }
 
@@ -1175,10 +1161,12 @@ static int names_add(crd *r, names *nm, const char *name)
 {
     size_t len = strlen(name);
     if (nm->n == nm->cap) {
-        size_t cap = nm->cap ? nm->cap * 2 : 32;
-        char **nv = hks_mem_realloc(r->a, nm->v, nm->cap * sizeof *nv,
-                                    cap * sizeof *nv);
+        size_t cap;
+        char **nv;
         size_t *nl;
+        if (hks_grow_cap(nm->cap, nm->n + 1, sizeof *nv, 32, SIZE_MAX / sizeof *nl, &cap))
+            return HKS_ERR_NOMEM;
+        nv = hks_mem_realloc(r->a, nm->v, nm->cap * sizeof *nv, cap * sizeof *nv);
         if (!nv)
             return HKS_ERR_NOMEM;
         nm->v = nv;
@@ -1592,13 +1580,12 @@ static int read_jsonl(crd *r, const char *path, bool is_zst, const char *coll,
             beg = end = scan = 0;
         }
         if (cap - end < LINE_MIN_FREE) {
-            char *nb = hks_mem_realloc(r->a, lb, cap, cap * 2);
+            char *nb = hks_grow(r->a, lb, 1, cap, cap + 1, cap, SIZE_MAX, &cap);
             if (!nb) {
                 rc = HKS_ERR_NOMEM;
                 goto out;
             }
             lb = nb;
-            cap *= 2;
         }
         /* At most PROGRESS_STEP bytes a read, so progress stays regular
          * while a long line grows the buffer. */

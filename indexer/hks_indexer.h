@@ -74,8 +74,9 @@ typedef struct hks_memidx hks_memidx;
 HKS_INTERNAL int hks_memidx_new(const hks_alloc *a, int zstd_level,
                                 hks_memidx **out);
 HKS_INTERNAL void hks_memidx_free(hks_memidx *mi);
-/* Tokenize and add doc as document number hks_memidx_ndocs(). */
-HKS_INTERNAL int hks_memidx_add(hks_memidx *mi, const hks_doc *doc,
+/* Tokenize and add doc as document number hks_memidx_ndocs(); chash is
+ * its hks_doc_hash (the writer has it already). */
+HKS_INTERNAL int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash,
                                 hks_errbuf *err);
 HKS_INTERNAL uint32_t hks_memidx_ndocs(const hks_memidx *mi);
 /* Approximate bytes held (postings, terms, metadata, compressed text). */
@@ -114,6 +115,71 @@ HKS_INTERNAL int hks_segw_add_term(hks_segw *w, const uint8_t *term,
 HKS_INTERNAL int hks_segw_finish(hks_segw *w, hks_ds_writer *ds,
                                  uint64_t *bytes_out);
 HKS_INTERNAL void hks_segw_free(hks_segw *w); /* unfinished: file removed */
+
+/**************************************************************************
+** Interface to code in keytab.c
+**
+** The writer's table of live documents by (collection, id): which segment
+** slot and doc number each is at, and its content hash. A key is first
+** appended to the table's key bytes (hks_keytab_key), then looked up; if
+** it is not inserted, hks_keytab_unkey takes the bytes back. Iterate with
+**   for (i = 0; i < t->cap; i++) if (t->e[i].used) ... t->e[i] ...
+*/
+typedef struct hks_keyent {
+    uint64_t hash;       /* of the key bytes                             */
+    uint64_t chash;      /* content hash of the document (hks_doc_hash)  */
+    uint32_t koff, klen; /* key bytes in the table's keys                 */
+    uint32_t slot, doc;  /* where the document is (the writer's numbers)  */
+    uint32_t seen;       /* sync pass that last saw it                    */
+    bool used;
+} hks_keyent;
+
+typedef struct hks_keytab {
+    hks_keyent *e; /* open addressing, at most half full            */
+    uint32_t n;    /* entries used                                  */
+    uint32_t cap;  /* slots, a power of two (or 0)                  */
+    hks_buf keys;  /* key bytes: collection NUL id, one after another */
+    const hks_alloc *a;
+} hks_keytab;
+
+/* A key made in the table's key bytes. */
+typedef struct hks_key {
+    uint64_t hash;
+    uint32_t off, len;
+} hks_key;
+
+HKS_INTERNAL void hks_keytab_init(hks_keytab *t, const hks_alloc *a);
+HKS_INTERNAL void hks_keytab_free(hks_keytab *t);
+/* Append the key of (c, id) to the key bytes. HKS_ERR_NOMEM past 4 GiB. */
+HKS_INTERNAL int hks_keytab_key(hks_keytab *t, const char *c, size_t cn, const char *id,
+                                size_t idn, hks_key *out);
+/* Take back the bytes of the last key made (not inserted). */
+HKS_INTERNAL void hks_keytab_unkey(hks_keytab *t, const hks_key *k);
+HKS_INTERNAL hks_keyent *hks_keytab_find(hks_keytab *t, const hks_key *k);
+/* Insert k (not present) with val's chash, slot, doc and seen. */
+HKS_INTERNAL int hks_keytab_insert(hks_keytab *t, const hks_key *k, const hks_keyent *val);
+HKS_INTERNAL void hks_keytab_remove(hks_keytab *t, hks_keyent *e);
+/* Forget every key (delete all). */
+HKS_INTERNAL void hks_keytab_clear(hks_keytab *t);
+
+/**************************************************************************
+** Interface to code in merge_policy.c
+**
+** Which segments a commit merges. mode 2: every live segment, when there
+** are several or one has deletions; mode 1 (tiered): the smallest, when
+** there are more than HKS_MAX_SEGMENTS, down to HKS_MERGE_TO; mode 0:
+** none.
+*/
+#define HKS_MAX_SEGMENTS 8
+#define HKS_MERGE_TO 4
+typedef struct hks_segsize {
+    uint32_t live;    /* live documents; 0: the segment takes no part  */
+    uint32_t deleted; /* deleted ones                                  */
+} hks_segsize;
+/* Write the indices of the segments to merge, in increasing order, into
+ * pick (room for n) and their number into *n_pick (0: no merge due). */
+HKS_INTERNAL void hks_merge_pick(int mode, const hks_segsize *seg, uint32_t n, uint32_t *pick,
+                                 uint32_t *n_pick);
 
 /**************************************************************************
 ** Interface to code in merge.c

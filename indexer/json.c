@@ -86,20 +86,16 @@ static int syntax(jparse *p, size_t at, const char *what)
 /* Make room for `extra` more bytes in j->buf. */
 static int buf_reserve(hks_json *j, size_t extra)
 {
-    size_t cap;
     char *nb;
     if (j->buf && extra <= j->cap_buf - j->n_buf)
         return HKS_OK;
-    if (extra > SIZE_MAX / 2 - j->n_buf)
+    if (extra > SIZE_MAX - j->n_buf)
         return HKS_ERR_NOMEM;
-    cap = j->cap_buf ? j->cap_buf : JSON_INIT_BYTES;
-    while (cap - j->n_buf < extra)
-        cap *= 2;
-    nb = hks_mem_realloc(j->a, j->buf, j->cap_buf, cap);
+    nb = hks_grow(j->a, j->buf, 1, j->cap_buf, j->n_buf + extra, JSON_INIT_BYTES, SIZE_MAX,
+                  &j->cap_buf);
     if (!nb)
         return HKS_ERR_NOMEM;
     j->buf = nb;
-    j->cap_buf = cap;
     return HKS_OK;
 }
 
@@ -438,13 +434,11 @@ static int parse_value(jparse *p, int depth, bool keep, jmember *m)
 static int member_add(hks_json *j, jmember **out)
 {
     if (j->n_mem == j->cap_mem) {
-        size_t cap = j->cap_mem ? j->cap_mem * 2 : JSON_INIT_MEMBERS;
-        jmember *nm = hks_mem_realloc(j->a, j->mem, j->cap_mem * sizeof *nm,
-                                      cap * sizeof *nm);
+        jmember *nm = hks_grow(j->a, j->mem, sizeof *nm, j->cap_mem, j->n_mem + 1,
+                               JSON_INIT_MEMBERS, SIZE_MAX, &j->cap_mem);
         if (!nm)
             return HKS_ERR_NOMEM;
         j->mem = nm;
-        j->cap_mem = cap;
     }
     *out = &j->mem[j->n_mem++];
     return HKS_OK;

@@ -147,22 +147,27 @@ static uint32_t slot_of(uint64_t key, uint32_t n_slots)
 
 static int grow_slots(hks_memidx *mi)
 {
-    uint32_t ns = mi->n_slots ? mi->n_slots * 2 : 1u << 16, i;
-    tslot *s = hks_mem_calloc(mi->a, ns, sizeof *s);
+    size_t ns;
+    uint32_t i;
+    tslot *s;
+    /* A power of two (slots are masked), at most 2^31. */
+    if (hks_grow_cap(mi->n_slots, (size_t)mi->n_slots + 1, sizeof *s, 1u << 16, 1u << 31, &ns))
+        return HKS_ERR_NOMEM;
+    s = hks_mem_calloc(mi->a, ns, sizeof *s);
     if (!s)
         return HKS_ERR_NOMEM;
     for (i = 0; i < mi->n_slots; i++) {
         uint32_t h;
         if (!mi->slots[i].id)
             continue;
-        h = slot_of(mi->slots[i].key, ns);
+        h = slot_of(mi->slots[i].key, (uint32_t)ns);
         while (s[h].id)
-            h = (h + 1) & (ns - 1);
+            h = (h + 1) & (uint32_t)(ns - 1);
         s[h] = mi->slots[i];
     }
     hks_mem_free(mi->a, mi->slots, 0);
     mi->slots = s;
-    mi->n_slots = ns;
+    mi->n_slots = (uint32_t)ns;
     return HKS_OK;
 }
 
@@ -206,13 +211,13 @@ static int64_t term_id(hks_memidx *mi, const char *t, size_t n)
             return sl->id - 1;
     }
     if (mi->n_terms == mi->cap_terms) {
-        uint32_t nc = mi->cap_terms ? mi->cap_terms * 2 : 1u << 15;
-        memterm *p = hks_mem_realloc(mi->a, mi->terms, mi->cap_terms * sizeof *p,
-                                     nc * sizeof *p);
+        size_t nc;
+        memterm *p = hks_grow(mi->a, mi->terms, sizeof *p, mi->cap_terms,
+                              (size_t)mi->n_terms + 1, 1u << 15, UINT32_MAX - 1, &nc);
         if (!p)
             return -1;
         mi->terms = p;
-        mi->cap_terms = nc;
+        mi->cap_terms = (uint32_t)nc;
     }
     if (mi->arena.n > UINT32_MAX - HKS_MAX_TERM_BYTES)
         return -1;
@@ -238,12 +243,11 @@ static int on_token(void *ctx, const hks_token *tok)
     if (id < 0)
         return HKS_ERR_NOMEM;
     if (mi->n_keys == mi->cap_keys) {
-        size_t nc = mi->cap_keys ? mi->cap_keys * 2 : 4096;
-        uint64_t *p = hks_mem_realloc(mi->a, mi->keys, mi->cap_keys * 8, nc * 8);
+        uint64_t *p = hks_grow(mi->a, mi->keys, sizeof *p, mi->cap_keys, mi->n_keys + 1, 4096,
+                               SIZE_MAX, &mi->cap_keys);
         if (!p)
             return HKS_ERR_NOMEM;
         mi->keys = p;
-        mi->cap_keys = nc;
     }
     mi->keys[mi->n_keys++] = (uint64_t)id << 32 | tok->pos;
     return HKS_OK;
@@ -293,13 +297,13 @@ static int sort_keys(hks_memidx *mi)
 static bool put_varint(hks_memidx *mi, memterm *mt, uint32_t v)
 {
     if (mt->cap - mt->n < 5) {
-        uint32_t nc = mt->cap ? mt->cap * 2 : 16;
-        uint8_t *p = hks_mem_realloc(mi->a, mt->buf, mt->cap, nc);
+        size_t nc;
+        uint8_t *p = hks_grow(mi->a, mt->buf, 1, mt->cap, (size_t)mt->n + 5, 16, UINT32_MAX, &nc);
         if (!p)
             return false;
         mi->post_bytes += nc - mt->cap;
         mt->buf = p;
-        mt->cap = nc;
+        mt->cap = (uint32_t)nc;
     }
     while (v >= 0x80) {
         mt->buf[mt->n++] = (uint8_t)(v | 0x80);
@@ -330,7 +334,7 @@ uint64_t hks_doc_hash(const hks_doc *doc)
  * Tokenize doc and append it. On failure (only allocation) the index is
  * unchanged except for term-table growth, which is harmless.
  */
-int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, hks_errbuf *err)
+int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbuf *err)
 {
     uint32_t next = 0, title_end, d = mi->n_docs;
     hks_docrec rec;
@@ -406,13 +410,13 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, hks_errbuf *err)
     if (rc)
         goto nomem;
     if (mi->n_docs == mi->cap_docs) {
-        uint32_t nc = mi->cap_docs ? mi->cap_docs * 2 : 1024;
-        hks_docrec *p = hks_mem_realloc(mi->a, mi->docs, mi->cap_docs * sizeof *p,
-                                        nc * sizeof *p);
+        size_t nc;
+        hks_docrec *p = hks_grow(mi->a, mi->docs, sizeof *p, mi->cap_docs,
+                                 (size_t)mi->n_docs + 1, 1024, UINT32_MAX, &nc);
         if (!p)
             goto nomem;
         mi->docs = p;
-        mi->cap_docs = nc;
+        mi->cap_docs = (uint32_t)nc;
     }
     rc = hks_ds_writer_add(mi->ds, doc->body ? doc->body : "", doc->body_len);
     if (rc)
@@ -421,7 +425,7 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, hks_errbuf *err)
     rec.title_end = title_end;
     rec.date = hks_date_parse(doc->date ? doc->date : "", doc->date_len);
     rec.meta_off = (uint32_t)meta_n0;
-    rec.chash = hks_doc_hash(doc);
+    rec.chash = chash;
     mi->docs[mi->n_docs++] = rec;
     mi->body_bytes += doc->body_len + doc->title_len;
     return HKS_OK;
@@ -476,18 +480,10 @@ typedef struct decoded {
 
 static int grow32(const hks_alloc *a, uint32_t **p, size_t *cap, size_t need)
 {
-    size_t nc;
-    uint32_t *q;
-    if (need <= *cap)
-        return HKS_OK;
-    nc = *cap ? *cap : 1024;
-    while (nc < need)
-        nc *= 2;
-    q = hks_mem_realloc(a, *p, *cap * 4, nc * 4);
+    uint32_t *q = hks_grow(a, *p, sizeof **p, *cap, need, 1024, SIZE_MAX, cap);
     if (!q)
         return HKS_ERR_NOMEM;
     *p = q;
-    *cap = nc;
     return HKS_OK;
 }
 

@@ -29,12 +29,10 @@ typedef struct growbuf {
 static int gb_put(const hks_alloc *a, growbuf *g, uint32_t v)
 {
     if (g->n == g->cap) {
-        size_t nc = g->cap ? g->cap * 2 : 4096;
-        uint32_t *q = hks_mem_realloc(a, g->p, g->cap * 4, nc * 4);
+        uint32_t *q = hks_grow(a, g->p, sizeof *q, g->cap, g->n + 1, 4096, SIZE_MAX, &g->cap);
         if (!q)
             return HKS_ERR_NOMEM;
         g->p = q;
-        g->cap = nc;
     }
     g->p[g->n++] = v;
     return HKS_OK;

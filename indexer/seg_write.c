@@ -102,12 +102,13 @@ int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec, const char *const *meta
         return w->rc = hks_fail(w->err, HKS_ERR_ARG,
                                 "[segw] segment metadata over 4 GiB; flush earlier");
     if (w->n_docs == w->cap_docs) {
-        uint32_t nc = w->cap_docs ? w->cap_docs * 2 : 1024;
-        uint32_t *p = hks_mem_realloc(w->a, w->doclen, (size_t)w->cap_docs * 4u, (size_t)nc * 4u);
+        size_t nc;
+        uint32_t *p = hks_grow(w->a, w->doclen, sizeof *p, w->cap_docs, (size_t)w->n_docs + 1,
+                               1024, UINT32_MAX, &nc);
         if (!p)
             return w->rc = hks_fail(w->err, HKS_ERR_NOMEM, "[segw] out of memory");
         w->doclen = p;
-        w->cap_docs = nc;
+        w->cap_docs = (uint32_t)nc;
     }
     w->doclen[w->n_docs++] = rec->n_tokens;
     w->total_tokens += rec->n_tokens;

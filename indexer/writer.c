@@ -7,8 +7,9 @@
  * its commit, and a failed or interrupted commit leaves the previous one.
  *
  * Documents are identified by (collection, id). The writer keeps a table
- * of every live key so that adding a key again replaces the earlier
- * document (a tombstone in its segment) and delete can find it.
+ * of every live key (keytab.c) so that adding a key again replaces the
+ * earlier document (a tombstone in its segment) and delete can find it;
+ * which segments a commit merges is merge_policy.c's choice.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,15 +22,6 @@
 
 /* Where a live document is: slot into w->slots (or MEMIDX) and doc number. */
 #define SLOT_MEMIDX UINT32_MAX
-
-typedef struct keyent {
-    uint64_t hash;
-    uint64_t chash;      /* content hash of the document (hks_doc_hash) */
-    uint32_t koff, klen; /* key bytes in w->keys                       */
-    uint32_t slot, doc;
-    uint32_t seen; /* sync pass that last saw it                 */
-    bool used;
-} keyent;
 
 /* A segment the writer knows: committed or flushed in this batch. */
 typedef struct wslot {
@@ -54,9 +46,7 @@ struct hks_writer {
     hks_memidx *mi;
     uint8_t *mi_del;   /* deleted memidx docs                        */
     size_t mi_del_cap; /* bytes                                      */
-    keyent *kt;        /* key table, open addressing                 */
-    uint32_t kt_n, kt_cap;
-    hks_buf keys; /* key bytes: collection NUL id               */
+    hks_keytab kt;     /* live documents by (collection, id)         */
     long long budget_mb;
     int zstd_level;
     int merge_mode;
@@ -67,97 +57,6 @@ struct hks_writer {
     hks_buf touched;   /* collections a sync pass read: NUL-ended    */
 };
 
-/* ---- key table --------------------------------------------------------- */
-
-static int key_make(hks_writer *w, const char *c, size_t cn, const char *id, size_t idn,
-                    uint64_t *hash, uint32_t *koff)
-{
-    int rc = 0;
-    *koff = (uint32_t)w->keys.n;
-    if (w->keys.n > UINT32_MAX - cn - idn - 1)
-        return HKS_ERR_NOMEM;
-    hks_buf_put(&rc, &w->keys, c, cn);
-    hks_buf_put_u8(&rc, &w->keys, 0);
-    hks_buf_put(&rc, &w->keys, id, idn);
-    if (rc)
-        return rc;
-    *hash = hks_hash64(w->keys.p + *koff, cn + 1 + idn);
-    return HKS_OK;
-}
-
-static keyent *key_find(hks_writer *w, uint64_t h, const uint8_t *k, size_t n)
-{
-    uint32_t i;
-    if (!w->kt_cap)
-        return NULL;
-    for (i = (uint32_t)h & (w->kt_cap - 1); w->kt[i].used; i = (i + 1) & (w->kt_cap - 1)) {
-        keyent *e = &w->kt[i];
-        if (e->hash == h && e->klen == n && memcmp(w->keys.p + e->koff, k, n) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-static int key_grow(hks_writer *w)
-{
-    uint32_t nc = w->kt_cap ? w->kt_cap * 2 : 1u << 12, i;
-    keyent *t = hks_mem_calloc(w->a, nc, sizeof *t);
-    if (!t)
-        return HKS_ERR_NOMEM;
-    for (i = 0; i < w->kt_cap; i++) {
-        uint32_t j;
-        if (!w->kt[i].used)
-            continue;
-        for (j = (uint32_t)w->kt[i].hash & (nc - 1); t[j].used; j = (j + 1) & (nc - 1))
-            ;
-        t[j] = w->kt[i];
-    }
-    hks_mem_free(w->a, w->kt, 0);
-    w->kt = t;
-    w->kt_cap = nc;
-    return HKS_OK;
-}
-
-/* Remove e, keeping linear-probing chains intact (backward shift). */
-static void key_remove(hks_writer *w, keyent *e)
-{
-    uint32_t i = (uint32_t)(e - w->kt), j = i, m = w->kt_cap - 1;
-    w->kt[i].used = false;
-    for (;;) {
-        uint32_t home;
-        j = (j + 1) & m;
-        if (!w->kt[j].used)
-            break;
-        home = (uint32_t)w->kt[j].hash & m;
-        if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
-            w->kt[i] = w->kt[j];
-            w->kt[j].used = false;
-            i = j;
-        }
-    }
-    w->kt_n--;
-}
-
-static int key_insert(hks_writer *w, uint64_t h, uint32_t koff, uint32_t klen,
-                      uint32_t slot, uint32_t doc, uint64_t chash)
-{
-    uint32_t i;
-    if ((w->kt_n + 1) * 2 > w->kt_cap && key_grow(w))
-        return HKS_ERR_NOMEM;
-    for (i = (uint32_t)h & (w->kt_cap - 1); w->kt[i].used; i = (i + 1) & (w->kt_cap - 1))
-        ;
-    w->kt[i].hash = h;
-    w->kt[i].koff = koff;
-    w->kt[i].klen = klen;
-    w->kt[i].slot = slot;
-    w->kt[i].doc = doc;
-    w->kt[i].chash = chash;
-    w->kt[i].seen = w->sync_gen;
-    w->kt[i].used = true;
-    w->kt_n++;
-    return HKS_OK;
-}
-
 /* ---- deletions ------------------------------------------------------------ */
 
 static int mark_deleted(hks_writer *w, uint32_t slot, uint32_t doc)
@@ -167,11 +66,8 @@ static int mark_deleted(hks_writer *w, uint32_t slot, uint32_t doc)
     if (slot == SLOT_MEMIDX) {
         need = (size_t)doc / 8 + 1;
         if (need > w->mi_del_cap) {
-            size_t nc = w->mi_del_cap ? w->mi_del_cap * 2 : 4096;
-            uint8_t *p;
-            while (nc < need)
-                nc *= 2;
-            p = hks_mem_realloc(w->a, w->mi_del, w->mi_del_cap, nc);
+            size_t nc;
+            uint8_t *p = hks_grow(w->a, w->mi_del, 1, w->mi_del_cap, need, 4096, SIZE_MAX, &nc);
             if (!p)
                 return HKS_ERR_NOMEM;
             memset(p + w->mi_del_cap, 0, nc - w->mi_del_cap);
@@ -200,12 +96,13 @@ static int mark_deleted(hks_writer *w, uint32_t slot, uint32_t doc)
 static int push_slot(hks_writer *w, const hks_seginfo *si, bool is_new)
 {
     if (w->n_slots == w->cap_slots) {
-        uint32_t nc = w->cap_slots ? w->cap_slots * 2 : 16;
-        wslot *p = hks_mem_realloc(w->a, w->slots, w->cap_slots * sizeof *p, nc * sizeof *p);
+        size_t nc;
+        wslot *p = hks_grow(w->a, w->slots, sizeof *p, w->cap_slots, (size_t)w->n_slots + 1, 16,
+                            UINT32_MAX, &nc);
         if (!p)
             return HKS_ERR_NOMEM;
         w->slots = p;
-        w->cap_slots = nc;
+        w->cap_slots = (uint32_t)nc;
     }
     memset(&w->slots[w->n_slots], 0, sizeof *w->slots);
     w->slots[w->n_slots].si = *si;
@@ -264,8 +161,8 @@ static int load_keys(hks_writer *w)
         for (d = 0; d < sl->si.n_docs; d++) {
             const uint8_t *p[HKS_META_N];
             size_t n[HKS_META_N];
-            uint64_t h;
-            uint32_t koff;
+            hks_key k;
+            hks_keyent val = {0};
             hks_docrec rec;
             if (hks_seg_is_deleted(sl->seg, d))
                 continue;
@@ -273,10 +170,13 @@ static int load_keys(hks_writer *w)
             rc = hks_seg_meta(sl->seg, d, p, n, &w->err);
             if (rc)
                 return rc;
-            if (key_make(w, (const char *)p[HKS_META_COLLECTION], n[HKS_META_COLLECTION],
-                         (const char *)p[HKS_META_ID], n[HKS_META_ID], &h, &koff) ||
-                key_insert(w, h, koff, (uint32_t)(n[HKS_META_COLLECTION] + 1 + n[HKS_META_ID]),
-                           s, d, rec.chash))
+            val.slot = s;
+            val.doc = d;
+            val.chash = rec.chash;
+            val.seen = w->sync_gen;
+            if (hks_keytab_key(&w->kt, (const char *)p[HKS_META_COLLECTION], n[HKS_META_COLLECTION],
+                               (const char *)p[HKS_META_ID], n[HKS_META_ID], &k) ||
+                hks_keytab_insert(&w->kt, &k, &val))
                 return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] %s: out of memory", w->dir);
         }
     }
@@ -310,7 +210,7 @@ int hks_writer_open(const char *dir, const hks_alloc *alloc, hks_writer **out)
     w->budget_mb = 256;
     w->zstd_level = 3;
     w->merge_mode = 1;
-    hks_buf_init(&w->keys, w->a);
+    hks_keytab_init(&w->kt, w->a);
     hks_buf_init(&w->touched, w->a);
     *out = w;
     w->dir = hks_mem_strndup(w->a, dir, strlen(dir));
@@ -368,8 +268,7 @@ void hks_writer_close(hks_writer *w)
     free_slots(w);
     hks_memidx_free(w->mi);
     hks_mem_free(w->a, w->mi_del, 0);
-    hks_mem_free(w->a, w->kt, 0);
-    hks_buf_free(&w->keys);
+    hks_keytab_free(&w->kt);
     hks_buf_free(&w->touched);
     hks_manifest_free(w->a, &w->man);
     hks_lock_release(w->lock_fd);
@@ -455,9 +354,9 @@ static int flush(hks_writer *w)
     }
     slot = w->n_slots - 1;
     /* Keys that pointed into the memory index now point into the segment. */
-    for (i = 0; i < w->kt_cap; i++)
-        if (w->kt[i].used && w->kt[i].slot == SLOT_MEMIDX)
-            w->kt[i].slot = slot;
+    for (i = 0; i < w->kt.cap; i++)
+        if (w->kt.e[i].used && w->kt.e[i].slot == SLOT_MEMIDX)
+            w->kt.e[i].slot = slot;
     for (d = 0; d < nd; d++)
         if ((size_t)d / 8 < w->mi_del_cap && (w->mi_del[d >> 3] >> (d & 7) & 1))
             if (mark_deleted(w, slot, d))
@@ -485,9 +384,9 @@ static int touch_collection(hks_writer *w, const char *c, size_t n)
 
 int hks_writer_add(hks_writer *w, const hks_doc *doc)
 {
-    uint64_t h, chash;
-    uint32_t koff, klen;
-    keyent *old;
+    uint64_t chash;
+    hks_key k;
+    hks_keyent *old;
     int rc;
     if (!w)
         return HKS_ERR_ARG;
@@ -502,21 +401,20 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
     if (w->syncing && touch_collection(w, doc->collection ? doc->collection : "",
                                        doc->collection_len))
         return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
-    if (key_make(w, doc->collection ? doc->collection : "", doc->collection_len, doc->id,
-                 doc->id_len, &h, &koff))
+    if (hks_keytab_key(&w->kt, doc->collection ? doc->collection : "", doc->collection_len,
+                       doc->id, doc->id_len, &k))
         return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
-    klen = (uint32_t)(doc->collection_len + 1 + doc->id_len);
     chash = hks_doc_hash(doc);
-    old = key_find(w, h, w->keys.p + koff, klen);
+    old = hks_keytab_find(&w->kt, &k);
     if (old && old->chash == chash) { /* the same document again: nothing to do */
-        w->keys.n = koff;
+        hks_keytab_unkey(&w->kt, &k);
         old->seen = w->sync_gen;
         w->prog.n_unchanged++;
         return HKS_OK;
     }
-    rc = hks_memidx_add(w->mi, doc, &w->err);
+    rc = hks_memidx_add(w->mi, doc, chash, &w->err);
     if (rc) {
-        w->keys.n = koff;
+        hks_keytab_unkey(&w->kt, &k);
         return rc;
     }
     if (old) { /* same collection and id: the new document replaces it */
@@ -526,9 +424,15 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
         old->doc = hks_memidx_ndocs(w->mi) - 1;
         old->chash = chash;
         old->seen = w->sync_gen;
-        w->keys.n = koff; /* the old key bytes are the same */
-    } else if (key_insert(w, h, koff, klen, SLOT_MEMIDX, hks_memidx_ndocs(w->mi) - 1, chash)) {
-        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        hks_keytab_unkey(&w->kt, &k); /* the old key bytes are the same */
+    } else {
+        hks_keyent val = {0};
+        val.slot = SLOT_MEMIDX;
+        val.doc = hks_memidx_ndocs(w->mi) - 1;
+        val.chash = chash;
+        val.seen = w->sync_gen;
+        if (hks_keytab_insert(&w->kt, &k, &val))
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
     }
     w->dirty = true;
     w->prog.n_docs++;
@@ -540,17 +444,16 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
 int hks_writer_delete(hks_writer *w, const char *collection, size_t collection_len,
                       const char *id, size_t id_len)
 {
-    uint64_t h;
-    uint32_t koff;
-    keyent *e;
+    hks_key k;
+    hks_keyent *e;
     int rc;
     if (!w || !id || (collection_len && !collection))
         return HKS_ERR_ARG;
     hks_err_clear(&w->err);
-    if (key_make(w, collection ? collection : "", collection_len, id, id_len, &h, &koff))
+    if (hks_keytab_key(&w->kt, collection ? collection : "", collection_len, id, id_len, &k))
         return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
-    e = key_find(w, h, w->keys.p + koff, collection_len + 1 + id_len);
-    w->keys.n = koff;
+    e = hks_keytab_find(&w->kt, &k);
+    hks_keytab_unkey(&w->kt, &k);
     if (!e)
         return hks_fail(&w->err, HKS_ERR_NOTFOUND, "[writer] no document %.*s in collection %.*s",
                         (int)(id_len > 200 ? 200 : id_len), id,
@@ -559,7 +462,7 @@ int hks_writer_delete(hks_writer *w, const char *collection, size_t collection_l
     rc = mark_deleted(w, e->slot, e->doc);
     if (rc)
         return hks_fail(&w->err, rc, "[writer] out of memory");
-    key_remove(w, e);
+    hks_keytab_remove(&w->kt, e);
     w->prog.n_deleted++;
     w->dirty = true;
     return HKS_OK;
@@ -570,15 +473,13 @@ int hks_writer_delete_all(hks_writer *w)
     uint32_t i, d;
     if (!w)
         return HKS_ERR_ARG;
-    for (i = 0; i < w->kt_cap; i++) {
-        if (w->kt[i].used) {
-            if (mark_deleted(w, w->kt[i].slot, w->kt[i].doc))
+    for (i = 0; i < w->kt.cap; i++) {
+        if (w->kt.e[i].used) {
+            if (mark_deleted(w, w->kt.e[i].slot, w->kt.e[i].doc))
                 return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
-            w->kt[i].used = false;
         }
     }
-    w->kt_n = 0;
-    w->keys.n = 0;
+    hks_keytab_clear(&w->kt);
     for (i = 0; i < w->n_slots; i++) /* whole segments go at the commit */
         for (d = 0; d < w->slots[i].si.n_docs; d++)
             if (mark_deleted(w, i, d))
@@ -637,11 +538,7 @@ static bool was_touched(const hks_writer *w, const uint8_t *key)
 int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *cb,
                          uint64_t *n_deleted_out)
 {
-    typedef struct gone_key {
-        uint64_t hash;
-        uint32_t koff, klen;
-    } gone_key;
-    gone_key *gone = NULL;
+    hks_key *gone = NULL; /* keys the source no longer has */
     uint32_t i, n_gone = 0;
     uint64_t rejected0;
     int rc;
@@ -686,27 +583,27 @@ int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *c
     }
     /* Keys of the collections read that this pass did not see are gone
      * from the source. Collect them first: removing reorders the table. */
-    for (i = 0; i < w->kt_cap; i++)
-        if (w->kt[i].used && w->kt[i].seen != w->sync_gen &&
-            was_touched(w, w->keys.p + w->kt[i].koff))
+    for (i = 0; i < w->kt.cap; i++)
+        if (w->kt.e[i].used && w->kt.e[i].seen != w->sync_gen &&
+            was_touched(w, w->kt.keys.p + w->kt.e[i].koff))
             n_gone++;
     if (n_gone) {
         uint32_t k = 0;
         gone = hks_mem_alloc(w->a, (size_t)n_gone * sizeof *gone);
         if (!gone)
             return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
-        for (i = 0; i < w->kt_cap; i++) {
-            if (w->kt[i].used && w->kt[i].seen != w->sync_gen &&
-                was_touched(w, w->keys.p + w->kt[i].koff)) {
-                gone[k].hash = w->kt[i].hash;
-                gone[k].koff = w->kt[i].koff;
-                gone[k].klen = w->kt[i].klen;
+        for (i = 0; i < w->kt.cap; i++) {
+            if (w->kt.e[i].used && w->kt.e[i].seen != w->sync_gen &&
+                was_touched(w, w->kt.keys.p + w->kt.e[i].koff)) {
+                gone[k].hash = w->kt.e[i].hash;
+                gone[k].off = w->kt.e[i].koff;
+                gone[k].len = w->kt.e[i].klen;
                 k++;
             }
         }
     }
     for (i = 0; i < n_gone; i++) {
-        keyent *e = key_find(w, gone[i].hash, w->keys.p + gone[i].koff, gone[i].klen);
+        hks_keyent *e = hks_keytab_find(&w->kt, &gone[i]);
         if (!e)
             continue;
         rc = mark_deleted(w, e->slot, e->doc);
@@ -714,7 +611,7 @@ int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *c
             rc = hks_fail(&w->err, rc, "[writer] out of memory");
             break;
         }
-        key_remove(w, e);
+        hks_keytab_remove(&w->kt, e);
         w->prog.n_deleted++;
         w->dirty = true;
         if (n_deleted_out)
@@ -731,60 +628,19 @@ static uint32_t live_docs(const wslot *s)
     return s->si.n_docs - s->n_del;
 }
 
-/* Which slots to merge: mode 2 all live ones; mode 1 (tiered) the
- * smallest ones when there are more than HKS_MAX_SEGMENTS, so that a
- * long-lived index that receives small batches keeps few segments while a
- * big segment is rewritten only rarely. */
-#define HKS_MAX_SEGMENTS 8
-#define HKS_MERGE_TO 4
-
-/* Does the merge mode ask for a merge of the current segments? */
-static bool merge_due(const hks_writer *w)
+/* Which slots to merge now (merge_policy.c); pick has room for every slot. */
+static int merge_pick(hks_writer *w, uint32_t *pick, uint32_t *n_pick)
 {
-    uint32_t i, n_live = 0;
-    bool any_del = false;
-    for (i = 0; i < w->n_slots; i++)
-        if (!w->slots[i].dropped && live_docs(&w->slots[i]) > 0) {
-            n_live++;
-            any_del |= w->slots[i].n_del > 0;
-        }
-    if (w->merge_mode == 2)
-        return n_live > 1 || any_del;
-    return w->merge_mode == 1 && n_live > HKS_MAX_SEGMENTS;
-}
-
-static int pick_merge(hks_writer *w, uint32_t *pick, uint32_t *n_pick)
-{
-    uint32_t i, n_live = 0;
-    *n_pick = 0;
-    if (!merge_due(w))
-        return HKS_OK;
-    for (i = 0; i < w->n_slots; i++)
-        if (!w->slots[i].dropped && live_docs(&w->slots[i]) > 0)
-            pick[n_live++] = i;
-    if (w->merge_mode == 2) {
-        *n_pick = n_live;
-        return HKS_OK;
+    uint32_t i;
+    hks_segsize *sz = hks_mem_alloc(w->a, ((size_t)w->n_slots + 1) * sizeof *sz);
+    if (!sz)
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+    for (i = 0; i < w->n_slots; i++) {
+        sz[i].live = w->slots[i].dropped ? 0 : live_docs(&w->slots[i]);
+        sz[i].deleted = w->slots[i].n_del;
     }
-    /* Sort by live size, smallest first (insertion sort: few slots). */
-    for (i = 1; i < n_live; i++) {
-        uint32_t v = pick[i], j = i;
-        while (j && live_docs(&w->slots[pick[j - 1]]) > live_docs(&w->slots[v])) {
-            pick[j] = pick[j - 1];
-            j--;
-        }
-        pick[j] = v;
-    }
-    *n_pick = n_live - HKS_MERGE_TO + 1;
-    /* Merge in the slots' original (document) order. */
-    for (i = 1; i < *n_pick; i++) {
-        uint32_t v = pick[i], j = i;
-        while (j && pick[j - 1] > v) {
-            pick[j] = pick[j - 1];
-            j--;
-        }
-        pick[j] = v;
-    }
+    hks_merge_pick(w->merge_mode, sz, w->n_slots, pick, n_pick);
+    hks_mem_free(w->a, sz, 0);
     return HKS_OK;
 }
 
@@ -799,8 +655,8 @@ static int do_merge(hks_writer *w)
     int rc = HKS_OK;
     if (!pick)
         return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
-    pick_merge(w, pick, &n_pick);
-    if (n_pick == 0)
+    rc = merge_pick(w, pick, &n_pick);
+    if (rc || n_pick == 0)
         goto out;
     /* An array of segment pointers: sizeof of a pointer is meant. */
     segs = hks_mem_alloc(w->a, (size_t)n_pick * sizeof *segs); /* NOLINT(bugprone-sizeof-expression) */
@@ -847,10 +703,10 @@ static int do_merge(hks_writer *w)
             uint32_t d;
             for (d = 0; d < s->si.n_docs; d++)
                 newno[d] = (s->del && (s->del[d >> 3] >> (d & 7) & 1)) ? HKS_END : base++;
-            for (k = 0; k < w->kt_cap; k++)
-                if (w->kt[k].used && w->kt[k].slot == pick[i]) {
-                    w->kt[k].slot = slot;
-                    w->kt[k].doc = newno[w->kt[k].doc];
+            for (k = 0; k < w->kt.cap; k++)
+                if (w->kt.e[k].used && w->kt.e[k].slot == pick[i]) {
+                    w->kt.e[k].slot = slot;
+                    w->kt.e[k].doc = newno[w->kt.e[k].doc];
                 }
             s->dropped = true;
         }
@@ -877,8 +733,15 @@ int hks_writer_commit(hks_writer *w)
         return rc;
     /* Nothing added or deleted: a commit is still due when the merge mode
      * asks for a merge (hkindex merge). */
-    if (!w->dirty && w->man.generation > 0 && !merge_due(w))
-        return HKS_OK;
+    if (!w->dirty && w->man.generation > 0) {
+        uint32_t *pick = hks_mem_alloc(w->a, ((size_t)w->n_slots + 1) * 4), n_pick = 0;
+        if (!pick)
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        rc = merge_pick(w, pick, &n_pick);
+        hks_mem_free(w->a, pick, 0);
+        if (rc || n_pick == 0)
+            return rc;
+    }
     rc = do_merge(w);
     if (rc)
         return rc;
@@ -946,9 +809,9 @@ int hks_writer_commit(hks_writer *w)
             }
             if (j != i) {
                 uint32_t k;
-                for (k = 0; k < w->kt_cap; k++)
-                    if (w->kt[k].used && w->kt[k].slot == i)
-                        w->kt[k].slot = j;
+                for (k = 0; k < w->kt.cap; k++)
+                    if (w->kt.e[k].used && w->kt.e[k].slot == i)
+                        w->kt.e[k].slot = j;
             }
             w->slots[j] = *s;
             w->slots[j].is_new = false;

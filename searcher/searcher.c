@@ -276,12 +276,13 @@ static int on_prefix_term(void *ctx, const uint8_t *term, size_t len, const hks_
     (void)term;
     (void)len;
     if (l->n == l->cap) {
-        uint32_t nc = l->cap ? l->cap * 2 : 16;
-        hks_lexent *p = hks_mem_realloc(l->a, l->e, l->cap * sizeof *p, nc * sizeof *p);
+        size_t nc;
+        hks_lexent *p = hks_grow(l->a, l->e, sizeof *p, l->cap, (size_t)l->n + 1, 16, UINT32_MAX,
+                                 &nc);
         if (!p)
             return HKS_ERR_NOMEM;
         l->e = p;
-        l->cap = nc;
+        l->cap = (uint32_t)nc;
     }
     l->e[l->n++] = *e;
     return HKS_OK;
@@ -405,15 +406,13 @@ static int ti_collect(titer *t, uint32_t i, uint32_t *tf, bool want_pos)
         uint32_t n;
         HKS_TRY(hks_pc_positions(c, &p, &n));
         if (t->n_pos + n > t->cap_pos) {
-            uint32_t nc = t->cap_pos ? t->cap_pos : 64;
-            uint32_t *q;
-            while (nc < t->n_pos + n)
-                nc *= 2;
-            q = hks_mem_realloc(t->a, t->pos, (size_t)t->cap_pos * 4, (size_t)nc * 4);
+            size_t nc;
+            uint32_t *q = hks_grow(t->a, t->pos, sizeof *q, t->cap_pos, (size_t)t->n_pos + n, 64,
+                                   UINT32_MAX, &nc);
             if (!q)
                 return hks_fail(t->err, HKS_ERR_NOMEM, "[search] out of memory");
             t->pos = q;
-            t->cap_pos = nc;
+            t->cap_pos = (uint32_t)nc;
         }
         memcpy(t->pos + t->n_pos, p, (size_t)n * 4);
         t->n_pos += n;
@@ -822,12 +821,11 @@ static int strict_segment(evalctx *x, segeval *se)
             topk_push(&x->exact, &h);
             x->n_exact++;
             if (x->n_exact_docs == x->cap_exact_docs) {
-                size_t nc = x->cap_exact_docs ? x->cap_exact_docs * 2 : 256;
-                uint32_t *p = hks_mem_realloc(x->s->a, x->exact_docs, x->cap_exact_docs * 4, nc * 4);
+                uint32_t *p = hks_grow(x->s->a, x->exact_docs, sizeof *p, x->cap_exact_docs,
+                                       x->n_exact_docs + 1, 256, SIZE_MAX, &x->cap_exact_docs);
                 if (!p)
                     return hks_fail(&x->s->err, HKS_ERR_NOMEM, "[search] out of memory");
                 x->exact_docs = p;
-                x->cap_exact_docs = nc;
             }
             x->exact_docs[x->n_exact_docs++] = se->base + doc;
         }

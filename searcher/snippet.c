@@ -65,12 +65,10 @@ static int on_stok(void *ctx, const hks_token *tok)
     if (!wanted(x->qy, tok))
         return HKS_OK;
     if (x->n == x->cap) {
-        size_t nc = x->cap ? x->cap * 2 : 1024;
-        stok *p = hks_mem_realloc(x->a, x->t, x->cap * sizeof *p, nc * sizeof *p);
+        stok *p = hks_grow(x->a, x->t, sizeof *p, x->cap, x->n + 1, 1024, SIZE_MAX, &x->cap);
         if (!p)
             return HKS_ERR_NOMEM;
         x->t = p;
-        x->cap = nc;
     }
     t = &x->t[x->n++];
     t->pos = tok->pos;
@@ -115,12 +113,10 @@ static int add_span(const hks_alloc *a, cspan **v, size_t *n, size_t *cap, uint3
                     uint32_t e)
 {
     if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
-        cspan *p = hks_mem_realloc(a, *v, *cap * sizeof *p, nc * sizeof *p);
+        cspan *p = hks_grow(a, *v, sizeof *p, *cap, *n + 1, 64, SIZE_MAX, cap);
         if (!p)
             return HKS_ERR_NOMEM;
         *v = p;
-        *cap = nc;
     }
     (*v)[*n].a = s;
     (*v)[*n].b = e;
