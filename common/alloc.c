@@ -61,6 +61,19 @@ char *hks_mem_strndup(const hks_alloc *a, const char *s, size_t n)
     return d;
 }
 
+/* zstd's ZSTD_customMem functions over an hks_alloc (opaque = the
+ * hks_alloc *, NULL for malloc): zstd's own buffers go through the
+ * handle's allocator too. */
+void *hks_zstd_alloc(void *opaque, size_t n)
+{
+    return hks_mem_alloc((const hks_alloc *)opaque, n);
+}
+
+void hks_zstd_free(void *opaque, void *p)
+{
+    hks_mem_free((const hks_alloc *)opaque, p, 0);
+}
+
 /*
  * The one array-growth rule (Lua's luaM_growaux_): capacity doubles from
  * min_cap, never past limit elements, and elem * capacity never overflows.

@@ -61,6 +61,10 @@ HKS_INTERNAL void *hks_mem_realloc(const hks_alloc *a, void *p, size_t osize,
 HKS_INTERNAL void hks_mem_free(const hks_alloc *a, void *p, size_t osize);
 /* Copy of s[0..n) plus a NUL, or NULL on allocation failure. */
 HKS_INTERNAL char *hks_mem_strndup(const hks_alloc *a, const char *s, size_t n);
+/* The allocation functions of a ZSTD_customMem whose opaque is an
+ * hks_alloc * (docstore.c, the .jsonl.zst reader). */
+HKS_INTERNAL void *hks_zstd_alloc(void *opaque, size_t n);
+HKS_INTERNAL void hks_zstd_free(void *opaque, void *p);
 /* Growable arrays, one rule for all (Lua luaM_growaux_): the capacity for
  * at least need elements of elem bytes, doubling from cap (at least
  * min_cap), never past limit elements nor past SIZE_MAX bytes.
@@ -217,6 +221,9 @@ typedef struct hks_ntext {
     const hks_alloc *a;   /* allocator (borrowed)                       */
 } hks_ntext;
 
+/* Offset of the first invalid UTF-8 sequence in p[0..n) (hks_utf8_decode's
+ * rules), SIZE_MAX if the whole text is valid. */
+HKS_INTERNAL size_t hks_utf8_first_invalid(const char *p, size_t n);
 /* Texts are limited to 4 GiB - 1 bytes because offsets are 32-bit. */
 #define HKS_MAX_TEXT_BYTES 0xFFFFFFFEu
 

@@ -59,19 +59,22 @@ static const uint32_t ascii_map[128] = {
 };
 
 /*
- * Decode one UTF-8 sequence at s[0..avail), avail >= 1. Returns its length
- * (1..4) with the code point in *cp_out, or minus the length of the
- * maximal invalid subpart (Unicode 15, section 3.9, U+FFFD substitution
- * practice): a bad lead byte alone, or a valid lead plus the continuation
- * bytes that were still acceptable before the sequence broke off. This
- * rejects overlong forms, surrogates and code points above U+10FFFF.
+ * hks_utf8_decode (hks.h): the one UTF-8 decoder of the library. The lead
+ * byte fixes the length and the range of the first continuation byte, so
+ * overlong forms, surrogates and code points above U+10FFFF are refused at
+ * the byte where they go wrong; that gives the maximal invalid subpart of
+ * Unicode 15, section 3.9.
  */
-static int decode(const uint8_t *s, size_t avail, uint32_t *cp_out)
+int hks_utf8_decode(const char *str, size_t avail, uint32_t *cp_out)
 {
-    uint8_t b0 = s[0];
+    const uint8_t *s = (const uint8_t *)str;
+    uint8_t b0;
     uint8_t lo = 0x80, hi = 0xBF;
     int need, k;
     uint32_t c;
+    if (!s || avail == 0)
+        return 0;
+    b0 = s[0];
     if (b0 < 0x80) {
         *cp_out = b0;
         return 1;
@@ -111,6 +114,24 @@ static int decode(const uint8_t *s, size_t avail, uint32_t *cp_out)
     }
     *cp_out = c;
     return need + 1;
+}
+
+size_t hks_utf8_first_invalid(const char *p, size_t n)
+{
+    size_t i = 0;
+    uint32_t cp;
+    while (i < n) {
+        int k;
+        if ((unsigned char)p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        k = hks_utf8_decode(p + i, n - i, &cp);
+        if (k <= 0)
+            return i;
+        i += (size_t)k;
+    }
+    return SIZE_MAX;
 }
 
 /* Whether cp continues the cluster before it: a combining mark, a code
@@ -212,7 +233,7 @@ static size_t norm_bytes(const uint8_t *p, size_t n, utf8proc_int32_t *buf)
         size_t i = 0, w = 0;
         while (i < n && w + 64 <= CLUSTER_BUF) {
             uint32_t c;
-            int l = decode(p + i, n - i, &c);
+            int l = hks_utf8_decode((const char *)p + i, n - i, &c);
             utf8proc_ssize_t k;
             if (l <= 0)
                 break;
@@ -318,7 +339,7 @@ int hks_norm_text(hks_ntext *t, const char *src, size_t len)
         }
 
         /* General path: decode the starter, then gather followers. */
-        l = decode(s + i, len - i, &c);
+        l = hks_utf8_decode((const char *)s + i, len - i, &c);
         if (l < 0) {
             if (t->first_invalid == SIZE_MAX)
                 t->first_invalid = i;
@@ -329,7 +350,7 @@ int hks_norm_text(hks_ntext *t, const char *src, size_t len)
         j = i + (size_t)l;
         ncp = 1;
         while (!surely_starter(s, j, len) && ncp < CLUSTER_MAX_CP) {
-            int l2 = decode(s + j, len - j, &c2);
+            int l2 = hks_utf8_decode((const char *)s + j, len - j, &c2);
             if (l2 < 0 || !is_follower(c2))
                 break;
             j += (size_t)l2;

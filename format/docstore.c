@@ -90,23 +90,13 @@
 
 /* ---- zstd memory routed through hks_alloc ------------------------------ */
 
-static void *zstd_alloc(void *opaque, size_t size)
-{
-    return hks_mem_alloc((const hks_alloc *)opaque, size);
-}
-
-static void zstd_free(void *opaque, void *address)
-{
-    hks_mem_free((const hks_alloc *)opaque, address, 0);
-}
-
 /* The customMem for a; a NULL allocator gets zstd's own malloc/free. */
 static ZSTD_customMem zstd_mem(const hks_alloc *a)
 {
     ZSTD_customMem m = {NULL, NULL, NULL};
     if (a && a->fn) {
-        m.customAlloc = zstd_alloc;
-        m.customFree = zstd_free;
+        m.customAlloc = hks_zstd_alloc;
+        m.customFree = hks_zstd_free;
         m.opaque = (void *)a;
     }
     return m;

@@ -332,6 +332,14 @@ typedef int (*hks_term_fn)(void *ctx, const hks_term *term);
  * (text over 4 GiB, or fn NULL), or fn's negative value. */
 HKS_API int hks_analyze(const char *text, size_t len, const hks_alloc *alloc,
                         hks_term_fn fn, void *ctx);
+/* Decode the UTF-8 sequence at s[0..n) by the rules the library reads
+ * text with: returns its length 1..4 with its code point in *cp; 0 when n
+ * is 0; or,
+ * for invalid bytes (overlong forms, surrogates, over U+10FFFF, a broken or
+ * truncated sequence), minus the length of the maximal invalid subpart to
+ * skip (Unicode's U+FFFD substitution practice). A program printing stored
+ * text, which is kept as given, replaces each such subpart with U+FFFD. */
+HKS_API int hks_utf8_decode(const char *s, size_t n, uint32_t *cp);
 
 #ifdef __cplusplus
 }

@@ -57,11 +57,50 @@ HKS_INTERNAL int hks_corpus_read(const hks_alloc *a, const char *path,
  * out[0..cap), NUL-ended; HKS_ERR_ARG when it does not fit. */
 HKS_INTERNAL int hks_corpus_collection(const char *path, bool is_dir, char *out, size_t cap,
                                        size_t *len_out);
+
+/**************************************************************************
+** Interface to code in textenc.c
+**
+** The bytes of a text file as UTF-8: UTF-8 (a BOM dropped), UTF-16 with a
+** BOM, GB18030 or Big5 (HKSCS), told apart by how common the decoded
+** characters are.
+*/
+typedef struct hks_dtext {
+    const char *p;  /* UTF-8 text                                    */
+    size_t n;       /* its length                                    */
+    char *own;      /* block to free (NULL when p points into raw)   */
+    size_t own_cap; /* its size                                      */
+} hks_dtext;
+/* Decode raw[0..n) into *t (free t->own with hks_mem_free(a, own,
+ * own_cap)). note[0..note_cap) gets what a user should be told ("converted
+ * from GB18030"), "" if nothing. @return HKS_OK; HKS_DONE when the bytes
+ * are not text (binary, undecodable: note says why); HKS_ERR_NOMEM. */
+HKS_INTERNAL int hks_text_decode(const hks_alloc *a, const char *raw, size_t n, hks_dtext *t,
+                                 char *note, size_t note_cap);
+
+/**************************************************************************
+** Interface to code in article.c
+**
+** An article's fields found in its own text.
+*/
 /* The headline of a scraped article: the byte range of the line that is
  * most likely its title (not the site name, navigation, or date line) among
  * its first lines. Returns false when no line qualifies. */
 HKS_INTERNAL bool hks_title_guess(const char *text, size_t n,
                                   size_t *start_out, size_t *len_out);
+/* The publication date among the head lines: the first valid YYYY-MM-DD
+ * (also '/' or '.', one- or two-digit month and day) outside a date banner
+ * (星期). Written to out as "YYYY-MM-DD". @return 10, or 0 if none. */
+HKS_INTERNAL size_t hks_date_guess(const char *text, size_t n, char out[11]);
+/* Markdown front matter: title, date, source and url from a first block
+ * between "---" lines of "key: value" lines. */
+typedef struct hks_fmatter {
+    const char *v[4]; /* title, date, source, url; NULL if absent */
+    size_t n[4];
+    size_t body_off; /* where the body starts                     */
+} hks_fmatter;
+/* false (fm untouched) when t does not start with a complete block. */
+HKS_INTERNAL bool hks_front_matter(const char *t, size_t n, hks_fmatter *fm);
 
 /**************************************************************************
 ** Interface to code in memidx.c

@@ -57,36 +57,6 @@ typedef struct opts {
     int color;
 } opts;
 
-/* Length of the valid UTF-8 sequence at s[0..n), 0 if it is not one
- * (overlong, surrogate, over U+10FFFF, truncated). */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t k, i;
-    unsigned cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        k = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-        k = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-        k = 4, cp = c & 0x07;
-    else
-        return 0;
-    if (n < k)
-        return 0;
-    for (i = 1; i < k; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return k;
-}
-
 /*
  * Print stored text, which the library keeps as it was given: invalid
  * UTF-8 becomes U+FFFD and control characters a space (text) or an escape
@@ -99,11 +69,13 @@ static void put_text(FILE *f, const char *s, size_t n, int json)
     if (json)
         fputc('"', f);
     while (i < n) {
-        size_t k = utf8_len(p + i, n - i);
+        uint32_t cp;
+        int len = hks_utf8_decode(s + i, n - i, &cp);
+        size_t k = len > 0 ? (size_t)len : 0;
         unsigned char c = p[i];
-        if (k == 0) {
-            fputs("\xef\xbf\xbd", f); /* U+FFFD */
-            i++;
+        if (len <= 0) { /* one U+FFFD per maximal invalid subpart */
+            fputs("\xef\xbf\xbd", f);
+            i += len < 0 ? (size_t)-len : 1;
             continue;
         }
         if (k == 2 && c == 0xC2 && p[i + 1] < 0xA0) { /* C1 controls */
