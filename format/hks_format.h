@@ -42,6 +42,11 @@ HKS_INTERNAL int hks_unpack_u32s(hks_rd *rd, uint32_t *v, size_t n);
 #define HKS_SECTION_ENTRY_BYTES 32
 #define HKS_MAX_SECTIONS 16
 
+/* Terms per lexicon block: a lookup scans at most this many front-coded
+ * entries after a binary search of the block index. 32 keeps the scan
+ * short (a few hundred bytes) and the in-memory index at 1/32 of the terms. */
+#define HKS_LEX_BLOCK 32
+
 /* File kinds (header and footer). */
 enum { HKS_KIND_SEGMENT = 1,
        HKS_KIND_MANIFEST = 2,

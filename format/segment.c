@@ -145,7 +145,7 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
         goto fail;
     hks_rd_init(&rd, p, n);
     if (hks_varint_get(&rd, &nt) || nt != s->n_terms || hks_varint_get(&rd, &s->n_blk) ||
-        s->n_blk != (s->n_terms + 31) / 32 || s->n_blk > n) {
+        s->n_blk != (s->n_terms + HKS_LEX_BLOCK - 1) / HKS_LEX_BLOCK || s->n_blk > n) {
         rc = corrupt(err, s, "bad lexicon index header");
         goto fail;
     }
@@ -356,14 +356,14 @@ static int open_block(const hks_segment *s, uint64_t b, hks_rd *rd, uint64_t *of
  */
 static int verify_block(const hks_segment *s, uint64_t b, hks_errbuf *err)
 {
-    uint64_t off, h = 0, t = b * 32;
+    uint64_t off, h = 0, t = b * HKS_LEX_BLOCK;
     size_t tlen = 0;
     hks_rd rd;
     int k;
     if (__atomic_load_n(&s->blk_ok[b], __ATOMIC_RELAXED))
         return HKS_OK;
     HKS_TRY(open_block(s, b, &rd, &off, err));
-    for (k = 0; k < 32 && t < s->n_terms; k++, t++) {
+    for (k = 0; k < HKS_LEX_BLOCK && t < s->n_terms; k++, t++) {
         lexraw e;
         if (!lex_entry(s, &rd, k ? tlen : 0, off, &e))
             return corrupt(err, s, "bad lexicon entry");
@@ -393,14 +393,14 @@ static int scan(const hks_segment *s, uint64_t b, scan_fn fn, void *ctx, hks_err
 {
     uint8_t term[HKS_MAX_TERM_BYTES];
     size_t tlen = 0;
-    uint64_t t = b * 32;
+    uint64_t t = b * HKS_LEX_BLOCK;
     for (; b < s->n_blk; b++) {
         uint64_t off;
         hks_rd rd;
         int k, rc;
         HKS_TRY(verify_block(s, b, err));
         HKS_TRY(open_block(s, b, &rd, &off, err));
-        for (k = 0; k < 32 && t < s->n_terms; k++, t++) {
+        for (k = 0; k < HKS_LEX_BLOCK && t < s->n_terms; k++, t++) {
             lexraw r;
             hks_lexent e;
             if (!lex_entry(s, &rd, k ? tlen : 0, off, &r))
@@ -550,8 +550,8 @@ int hks_lexit_next(hks_lexit *it)
     lexraw r;
     if (it->t >= s->n_terms)
         return HKS_DONE;
-    if (it->t % 32 == 0) {
-        uint64_t b = it->t / 32;
+    if (it->t % HKS_LEX_BLOCK == 0) {
+        uint64_t b = it->t / HKS_LEX_BLOCK;
         if (b && hks_rd_left(&it->rd) != 0)
             return corrupt(it->err, s, "trailing bytes in a lexicon block");
         /* Merge reads through here: damage must stop it, not be copied
@@ -740,31 +740,36 @@ int hks_pc_next(hks_pcur *c)
     return load_block(c, c->blk + 1);
 }
 
+/* The first block at or after `from` whose last doc is >= target, or
+ * n_blocks if none: gallop, then binary search, over the skip table. */
+static uint32_t find_doc_block(const hks_pcur *c, uint32_t from, uint32_t target)
+{
+    uint64_t lo = from, hi = from, step = 1;
+    while (hi < c->n_blocks && c->blk_last[hi] < target) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    if (hi > c->n_blocks)
+        hi = c->n_blocks;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (c->blk_last[mid] < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
 int hks_pc_advance(hks_pcur *c, uint32_t target)
 {
-    uint32_t b, lo, hi;
+    uint32_t b, lo;
     if (c->doc == HKS_END || c->doc >= target)
         return HKS_OK;
     b = c->blk;
     if (c->blk_last[b] < target) {
-        /* Gallop then binary search over the skip table. */
-        uint32_t step = 1;
-        lo = b + 1;
-        hi = lo;
-        while (hi < c->n_blocks && c->blk_last[hi] < target) {
-            lo = hi + 1;
-            hi += step;
-            step *= 2;
-        }
-        if (hi > c->n_blocks)
-            hi = c->n_blocks;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (c->blk_last[mid] < target)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        lo = find_doc_block(c, b + 1, target);
         if (lo >= c->n_blocks) {
             c->doc = HKS_END;
             return HKS_OK;
@@ -838,14 +843,7 @@ void hks_pc_term_bound(const hks_pcur *c, uint32_t *max_tf, uint32_t *min_dl)
 void hks_pc_block_bound(const hks_pcur *c, uint32_t target, uint32_t *max_tf,
                         uint32_t *min_dl, uint32_t *last_doc)
 {
-    uint32_t lo = c->blk, hi = c->n_blocks;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (c->blk_last[mid] < target)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    uint32_t lo = find_doc_block(c, c->blk, target);
     if (lo >= c->n_blocks) {
         *max_tf = 0;
         *min_dl = UINT32_MAX;

@@ -9,11 +9,6 @@
 
 #include "hks_indexer.h"
 
-/* Terms per lexicon block: a lookup scans at most this many front-coded
- * entries after a binary search of the block index. 32 keeps the scan
- * short (a few hundred bytes) and the in-memory index at 1/32 of the terms. */
-#define HKS_LEX_BLOCK 32
-
 struct hks_segw {
     const hks_alloc *a;
     hks_errbuf *err;

@@ -73,9 +73,10 @@ typedef struct hks_query {
 HKS_INTERNAL int hks_query_parse(hks_query *qy, const char *q, size_t n,
                                  hks_ntext *nt, hks_errbuf *err);
 /* Normalize s into out (UTF-8 of the folded code points, separators as
- * one space), at most cap bytes; returns the length. */
-HKS_INTERNAL size_t hks_norm_string(hks_ntext *nt, const char *s, size_t n,
-                                    uint8_t *out, size_t cap);
+ * one space), at most cap bytes, *len_out of them. @return HKS_OK or
+ * HKS_ERR_NOMEM (then *len_out is 0). */
+HKS_INTERNAL int hks_norm_string(hks_ntext *nt, const char *s, size_t n, uint8_t *out,
+                                 size_t cap, size_t *len_out);
 
 struct hks_index {
     hks_alloc alloc;    /* copy of the caller's allocator            */
@@ -102,7 +103,14 @@ struct hks_searcher {
     hks_query qy;      /* the query being run                        */
     hks_ds_cursor *dc; /* document store reads                       */
     hks_buf meta;      /* hks_doc_meta strings                       */
+    hks_buf qy_text;   /* the text qy was parsed from               */
+    bool qy_valid;     /* qy holds the parse of qy_text              */
 };
+
+/* Parse q[0..n) into s->qy, unless s->qy already holds its parse: a search
+ * and the snippets of its hits parse the query once. Errors as
+ * hks_query_parse, message in s->err. */
+HKS_INTERNAL int hks_searcher_parse(hks_searcher *s, const char *q, size_t n);
 
 /* Segment and local number of a global doc id; false if out of range. */
 HKS_INTERNAL bool hks_index_locate(const hks_index *idx, uint32_t doc_id,

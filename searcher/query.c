@@ -100,11 +100,14 @@ static int add_phrase(hks_query *qy, hks_ntext *nt, const char *s, size_t n, boo
     return HKS_OK;
 }
 
-size_t hks_norm_string(hks_ntext *nt, const char *s, size_t n, uint8_t *out, size_t cap)
+int hks_norm_string(hks_ntext *nt, const char *s, size_t n, uint8_t *out, size_t cap,
+                    size_t *len_out)
 {
     size_t i, len = 0;
-    if (hks_norm_text(nt, s, n))
-        return 0;
+    int rc = hks_norm_text(nt, s, n);
+    *len_out = 0;
+    if (rc)
+        return rc;
     for (i = 0; i < nt->n; i++) {
         uint8_t tmp[4];
         uint32_t cp = nt->cp[i];
@@ -121,7 +124,8 @@ size_t hks_norm_string(hks_ntext *nt, const char *s, size_t n, uint8_t *out, siz
     }
     while (len && out[len - 1] == ' ')
         len--;
-    return len;
+    *len_out = len;
+    return HKS_OK;
 }
 
 static int parse_date_range(hks_query *qy, const char *s, size_t n, hks_errbuf *err)
@@ -180,7 +184,6 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
     bool pending_or = false;
     int rc;
 
-    memset(qy, 0, offsetof(hks_query, elem));
     qy->n_elem = qy->n_phrase = qy->n_clause = qy->n_positive = 0;
     qy->date_from = qy->date_to = 0;
     qy->source_len = 0;
@@ -230,8 +233,10 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
                     i++;
                 end = i;
             }
-            qy->source_len = hks_norm_string(nt, q + start, end - start, qy->source,
-                                             sizeof qy->source);
+            rc = hks_norm_string(nt, q + start, end - start, qy->source, sizeof qy->source,
+                                 &qy->source_len);
+            if (rc)
+                return hks_fail(err, rc, "[query] %s", hks_strerror(rc));
             qy->has_operators = true;
             if (qy->source_len == 0)
                 return hks_fail(err, HKS_ERR_QUERY, "[query] empty source: filter");

@@ -207,6 +207,7 @@ int hks_searcher_new(hks_index *idx, hks_searcher **out)
     s->b = 0.75;
     hks_ntext_init(&s->nt, s->a);
     hks_buf_init(&s->meta, s->a);
+    hks_buf_init(&s->qy_text, s->a);
     *out = s;
     if (hks_ds_cursor_new(s->a, &s->dc))
         return hks_fail(&s->err, HKS_ERR_NOMEM, "[searcher] out of memory");
@@ -219,6 +220,7 @@ void hks_searcher_free(hks_searcher *s)
         return;
     hks_ntext_free(&s->nt);
     hks_buf_free(&s->meta);
+    hks_buf_free(&s->qy_text);
     hks_ds_cursor_free(s->dc);
     hks_mem_free(s->a, s, sizeof *s);
 }
@@ -727,28 +729,35 @@ static int clause_next(evalctx *x, segeval *se, const hks_qclause *c, uint32_t t
     return HKS_OK;
 }
 
-static bool passes_filters(evalctx *x, segeval *se, uint32_t doc)
+/* Whether doc passes the query's date: and source: filters (*pass). A
+ * corrupt record or an allocation failure is an error, not a non-match. */
+static int passes_filters(evalctx *x, segeval *se, uint32_t doc, bool *pass)
 {
     hks_query *qy = x->qy;
+    *pass = false;
     if (qy->date_from || qy->date_to) {
         hks_docrec rec;
         hks_seg_docrec(se->seg, doc, &rec);
         if (rec.date == 0 || (qy->date_from && rec.date < qy->date_from) ||
             (qy->date_to && rec.date > qy->date_to))
-            return false;
+            return HKS_OK;
     }
     if (qy->source_len) {
         const uint8_t *p[HKS_META_N];
         size_t n[HKS_META_N], k;
         uint8_t norm[512];
-        if (hks_seg_meta(se->seg, doc, p, n, NULL))
-            return false;
-        k = hks_norm_string(&x->s->nt, (const char *)p[HKS_META_SOURCE], n[HKS_META_SOURCE],
-                            norm, sizeof norm);
+        int rc = hks_seg_meta(se->seg, doc, p, n, &x->s->err);
+        if (rc)
+            return rc;
+        rc = hks_norm_string(&x->s->nt, (const char *)p[HKS_META_SOURCE], n[HKS_META_SOURCE],
+                             norm, sizeof norm, &k);
+        if (rc)
+            return hks_fail(&x->s->err, rc, "[search] out of memory");
         if (!memmem(norm, k, qy->source, qy->source_len))
-            return false;
+            return HKS_OK;
     }
-    return true;
+    *pass = true;
+    return HKS_OK;
 }
 
 static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
@@ -790,7 +799,7 @@ static int strict_segment(evalctx *x, segeval *se)
     for (i = 0; i < qy->n_phrase; i++)
         se->ph_doc[i] = HKS_END;
     while (doc != HKS_END) {
-        bool agree = true, excluded = false;
+        bool agree = true, excluded = false, pass = false;
         for (i = 0; i < qy->n_clause; i++) {
             uint32_t d;
             if (qy->clause[i].negated)
@@ -813,7 +822,9 @@ static int strict_segment(evalctx *x, segeval *se)
             HKS_TRY(clause_next(x, se, &qy->clause[i], doc, &d));
             excluded = d == doc;
         }
-        if (!excluded && !hks_seg_is_deleted(se->seg, doc) && passes_filters(x, se, doc)) {
+        if (!excluded && !hks_seg_is_deleted(se->seg, doc))
+            HKS_TRY(passes_filters(x, se, doc, &pass));
+        if (!excluded && pass) {
             hks_hit h;
             HKS_TRY(score_doc(x, se, doc, &h.score));
             h.doc_id = se->base + doc;
@@ -1058,6 +1069,21 @@ static void build_sterms(evalctx *x, bool natural)
     }
 }
 
+int hks_searcher_parse(hks_searcher *s, const char *q, size_t n)
+{
+    int rc = 0;
+    if (s->qy_valid && s->qy_text.n == n && (n == 0 || memcmp(s->qy_text.p, q, n) == 0))
+        return HKS_OK;
+    s->qy_valid = false;
+    HKS_TRY(hks_query_parse(&s->qy, q, n, &s->nt, &s->err));
+    /* Remembering the text is only an optimisation: without memory for
+     * it the next call parses again. */
+    s->qy_text.n = 0;
+    hks_buf_put(&rc, &s->qy_text, q, n);
+    s->qy_valid = rc == HKS_OK;
+    return HKS_OK;
+}
+
 int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hits,
                size_t hits_cap, size_t *n_hits, hks_search_info *info)
 {
@@ -1079,7 +1105,7 @@ int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hi
         return HKS_ERR_ARG;
     hks_err_clear(&s->err);
     idx = s->idx;
-    rc = hks_query_parse(&s->qy, query ? query : "", query_len, &s->nt, &s->err);
+    rc = hks_searcher_parse(s, query ? query : "", query_len);
     if (rc)
         return rc;
     memset(&x, 0, sizeof x);

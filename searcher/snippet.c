@@ -207,7 +207,7 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
         max_chars = 1;
     if (!hks_index_locate(s->idx, doc_id, &g, &local))
         return hks_fail(&s->err, HKS_ERR_NOTFOUND, "[snippet] no document %u", doc_id);
-    HKS_TRY(hks_query_parse(&s->qy, query ? query : "", query_len, &s->nt, &s->err));
+    HKS_TRY(hks_searcher_parse(s, query ? query : "", query_len));
     HKS_TRY(hks_seg_body(s->idx->seg[g], s->dc, local, &body, &body_n, &s->err));
 
     memset(&x, 0, sizeof x);

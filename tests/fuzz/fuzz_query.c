@@ -68,8 +68,12 @@ static void check_parse(const uint8_t *data, size_t size)
                        qy->clause[i].n <= qy->n_phrase - qy->clause[i].first);
     }
     /* The normalizing helper used for source: filters. */
-    hks_norm_string(&nt, (const char *)data, size, qy->source,
-                    size % sizeof qy->source);
+    {
+        size_t len;
+        if (hks_norm_string(&nt, (const char *)data, size, qy->source, size % sizeof qy->source,
+                            &len) == HKS_OK)
+            fuzz_check(len <= size % sizeof qy->source);
+    }
     hks_ntext_free(&nt);
     free(qy);
 }
