@@ -83,7 +83,8 @@ HKS_INTERNAL void *hks_grow(const hks_alloc *a, void *p, size_t elem, size_t cap
 ** Interface to code in err.c
 **
 ** Handles keep a detailed last-error message in an hks_errbuf. Messages are
-** lower case, carry a "[module]" tag and name the object that failed.
+** in plain words, lower case, and name the object that failed (the file,
+** the line or byte, the document), with no internal module tags.
 */
 #define HKS_ERRMSG_MAX 512
 typedef struct hks_errbuf {

@@ -385,7 +385,7 @@ static int validate(const hks_ds_reader *r, uint64_t data_end, hks_errbuf *e)
     uint32_t j, prev_first = 0;
     if ((r->n_blocks == 0) != (r->n_docs == 0) || r->n_blocks > r->n_docs)
         return hks_fail(e, HKS_ERR_CORRUPT,
-                        "[docstore] %u blocks cannot hold %u documents",
+                        "document store: %u blocks cannot hold %u documents",
                         (unsigned)r->n_blocks, (unsigned)r->n_docs);
     for (j = 0; j < r->n_blocks; j++) {
         uint64_t off;
@@ -393,29 +393,29 @@ static int validate(const hks_ds_reader *r, uint64_t data_end, hks_errbuf *e)
         block_info(r, j, &off, &cs, &rs, &first, &end);
         if (off != expect_off)
             return hks_fail(e, HKS_ERR_CORRUPT,
-                            "[docstore] block %u: frame offset %llu, expected "
+                            "document store: block %u: frame offset %llu, expected "
                             "%llu",
                             (unsigned)j, (unsigned long long)off,
                             (unsigned long long)expect_off);
         if (cs == 0 || cs > data_end - off)
             return hks_fail(e, HKS_ERR_CORRUPT,
-                            "[docstore] block %u: frame %llu+%u runs past the "
+                            "document store: block %u: frame %llu+%u runs past the "
                             "seek table at %llu",
                             (unsigned)j, (unsigned long long)off, (unsigned)cs,
                             (unsigned long long)data_end);
         if (rs > DS_MAX_RAW)
             return hks_fail(e, HKS_ERR_CORRUPT,
-                            "[docstore] block %u: decompressed size %u over "
+                            "document store: block %u: decompressed size %u over "
                             "the limit %u",
                             (unsigned)j, (unsigned)rs, (unsigned)DS_MAX_RAW);
         if (j == 0 ? first != 0 : first <= prev_first)
             return hks_fail(e, HKS_ERR_CORRUPT,
-                            "[docstore] block %u: first document %u after %u",
+                            "document store: block %u: first document %u after %u",
                             (unsigned)j, (unsigned)first,
                             (unsigned)prev_first);
         if (first >= r->n_docs || end <= first)
             return hks_fail(e, HKS_ERR_CORRUPT,
-                            "[docstore] block %u: documents %u..%u outside "
+                            "document store: block %u: documents %u..%u outside "
                             "0..%u",
                             (unsigned)j, (unsigned)first, (unsigned)end,
                             (unsigned)r->n_docs);
@@ -423,7 +423,7 @@ static int validate(const hks_ds_reader *r, uint64_t data_end, hks_errbuf *e)
             uint32_t d = hks_load_u32le(r->dtab + (size_t)i * DS_DOC_ENTRY);
             if ((i == first && d != 0) || d < prev_off || d > rs)
                 return hks_fail(e, HKS_ERR_CORRUPT,
-                                "[docstore] block %u: document %u offset %u "
+                                "document store: block %u: document %u offset %u "
                                 "(previous %u, block size %u)",
                                 (unsigned)j, (unsigned)i, (unsigned)d,
                                 (unsigned)prev_off, (unsigned)rs);
@@ -434,7 +434,7 @@ static int validate(const hks_ds_reader *r, uint64_t data_end, hks_errbuf *e)
     }
     if (expect_off != data_end)
         return hks_fail(e, HKS_ERR_CORRUPT,
-                        "[docstore] frames end at %llu but the seek table "
+                        "document store: frames end at %llu but the seek table "
                         "starts at %llu",
                         (unsigned long long)expect_off,
                         (unsigned long long)data_end);
@@ -446,7 +446,7 @@ static int validate(const hks_ds_reader *r, uint64_t data_end, hks_errbuf *e)
  * valid and unchanged until hks_ds_reader_free). Validates the footer, the
  * seek-table hash and every seek-table invariant; frames are checked when
  * they are decompressed.
- * @return HKS_OK with *out set; HKS_ERR_CORRUPT (message "[docstore] ..."
+ * @return HKS_OK with *out set; HKS_ERR_CORRUPT (message "..."
  * in e) or HKS_ERR_FORMAT (unknown version) with *out NULL; HKS_ERR_NOMEM.
  * The caller frees *out with hks_ds_reader_free.
  */
@@ -461,7 +461,7 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
     *out = NULL;
     if (n < DS_FOOTER_SIZE)
         return hks_fail(e, HKS_ERR_CORRUPT,
-                        "[docstore] section of %zu bytes is shorter than its "
+                        "document store: section of %zu bytes is shorter than its "
                         "%u-byte footer",
                         n, (unsigned)DS_FOOTER_SIZE);
     f = p + n - DS_FOOTER_SIZE;
@@ -472,18 +472,18 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
     magic = hks_load_u32le(f + 20);
     if (magic != DS_MAGIC)
         return hks_fail(e, HKS_ERR_CORRUPT,
-                        "[docstore] bad footer magic 0x%08x (expected 0x%08x)",
+                        "document store: bad footer magic 0x%08x (expected 0x%08x)",
                         (unsigned)magic, (unsigned)DS_MAGIC);
     if (version != DS_VERSION)
         return hks_fail(e, HKS_ERR_FORMAT,
-                        "[docstore] section version %u, this library reads %u",
+                        "document store: section version %u, this library reads %u",
                         (unsigned)version, (unsigned)DS_VERSION);
     /* At most 2^32 * 24 bytes: no overflow in 64 bits. */
     tab_size = (uint64_t)n_blocks * DS_BLOCK_ENTRY +
                (uint64_t)n_docs * DS_DOC_ENTRY;
     if (tab_size > n - DS_FOOTER_SIZE)
         return hks_fail(e, HKS_ERR_CORRUPT,
-                        "[docstore] seek table of %u blocks and %u documents "
+                        "document store: seek table of %u blocks and %u documents "
                         "(%llu bytes) does not fit in the %zu-byte section",
                         (unsigned)n_blocks, (unsigned)n_docs,
                         (unsigned long long)tab_size, n);
@@ -493,7 +493,7 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
                                   (size_t)tab_size + DS_FOOTER_HASHED);
         if (got != hash)
             return hks_fail(e, HKS_ERR_CORRUPT,
-                            "[docstore] seek table hash mismatch (stored "
+                            "document store: seek table hash mismatch (stored "
                             "0x%016llx, computed 0x%016llx)",
                             (unsigned long long)hash,
                             (unsigned long long)got);
@@ -562,12 +562,12 @@ static int check_frame(const hks_ds_reader *r, uint32_t j, hks_errbuf *e)
     fsize = ZSTD_findFrameCompressedSize(src, cs);
     if (ZSTD_isError(fsize) || fsize != cs)
         return hks_fail(e, HKS_ERR_CORRUPT,
-                        "[docstore] block %u: not one zstd frame of %u bytes",
+                        "document store: block %u: not one zstd frame of %u bytes",
                         (unsigned)j, (unsigned)cs);
     content = ZSTD_getFrameContentSize(src, cs);
     if (content != rs)
         return hks_fail(e, HKS_ERR_CORRUPT,
-                        "[docstore] block %u: frame content size %lld, seek "
+                        "document store: block %u: frame content size %lld, seek "
                         "table says %u",
                         (unsigned)j,
                         content == ZSTD_CONTENTSIZE_UNKNOWN ||
@@ -649,7 +649,7 @@ static int load_block(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t j,
         uint8_t *nb = hks_mem_realloc(c->a, c->buf, c->cap, rs ? rs : 1);
         if (!nb)
             return hks_fail(e, HKS_ERR_NOMEM,
-                            "[docstore] block %u: no memory for %u bytes",
+                            "document store: block %u: no memory for %u bytes",
                             (unsigned)j, (unsigned)rs);
         c->buf = nb;
         c->cap = rs ? rs : 1;
@@ -657,12 +657,12 @@ static int load_block(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t j,
     got = ZSTD_decompressDCtx(c->dctx, c->buf, rs, r->p + off, cs);
     if (ZSTD_isError(got)) {
         rc = zstd_rc(got, HKS_ERR_CORRUPT);
-        return hks_fail(e, rc, "[docstore] block %u: %s", (unsigned)j,
+        return hks_fail(e, rc, "document store: block %u: %s", (unsigned)j,
                         ZSTD_getErrorName(got));
     }
     if (got != rs)
         return hks_fail(e, HKS_ERR_CORRUPT,
-                        "[docstore] block %u: decompressed to %zu bytes, "
+                        "document store: block %u: decompressed to %zu bytes, "
                         "expected %u",
                         (unsigned)j, got, (unsigned)rs);
     c->valid = true;
@@ -680,7 +680,7 @@ static int load_block(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t j,
  * several documents of one block decompresses it once.
  * @return HKS_OK; HKS_ERR_NOTFOUND if i >= hks_ds_reader_count(r);
  * HKS_ERR_CORRUPT if the block's frame disagrees with the seek table or
- * fails to decompress; HKS_ERR_NOMEM. Errors carry a "[docstore] block J:
+ * fails to decompress; HKS_ERR_NOMEM. Errors carry a "block J:
  * ..." message in e (may be NULL) and leave *p_out and *n_out unchanged.
  */
 int hks_ds_get(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t i,
@@ -691,7 +691,7 @@ int hks_ds_get(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t i,
     int rc;
     if (i >= r->n_docs)
         return hks_fail(e, HKS_ERR_NOTFOUND,
-                        "[docstore] document %u of %u does not exist",
+                        "document store: document %u of %u does not exist",
                         (unsigned)i, (unsigned)r->n_docs);
     j = find_block(r, i);
     block_info(r, j, &off, &cs, &rs, &first, &end);

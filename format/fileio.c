@@ -25,12 +25,12 @@ int hks_fsync_dir(const char *dir, hks_errbuf *err)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        return hks_fail(err, HKS_ERR_IO, "[fileio] open directory %s: %s", dir,
+        return hks_fail(err, HKS_ERR_IO, "open directory %s: %s", dir,
                         strerror(errno));
     if (fsync(fd) != 0 && errno != EINVAL) {
         int e = errno;
         close(fd);
-        return hks_fail(err, HKS_ERR_IO, "[fileio] fsync directory %s: %s", dir,
+        return hks_fail(err, HKS_ERR_IO, "fsync directory %s: %s", dir,
                         strerror(e));
     }
     close(fd);
@@ -48,18 +48,18 @@ int hks_lock_take(const char *dir, int *fd_out, hks_errbuf *err)
     int fd;
     *fd_out = -1;
     if (hks_path_join(path, sizeof path, dir, HKS_LOCK_NAME))
-        return hks_fail(err, HKS_ERR_ARG, "[fileio] path too long: %s", dir);
+        return hks_fail(err, HKS_ERR_ARG, "path too long: %s", dir);
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
-        return hks_fail(err, HKS_ERR_IO, "[fileio] open lock %s: %s", path,
+        return hks_fail(err, HKS_ERR_IO, "open lock %s: %s", path,
                         strerror(errno));
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
         close(fd);
         if (e == EWOULDBLOCK)
             return hks_fail(err, HKS_ERR_LOCKED,
-                            "[fileio] index %s is locked by another writer", dir);
-        return hks_fail(err, HKS_ERR_IO, "[fileio] lock %s: %s", path, strerror(e));
+                            "index %s is locked by another writer", dir);
+        return hks_fail(err, HKS_ERR_IO, "lock %s: %s", path, strerror(e));
     }
     *fd_out = fd;
     return HKS_OK;
@@ -97,11 +97,11 @@ int hks_identity_check(hks_rd *rd, const char *path, hks_errbuf *err)
     const char *mu = hks_norm_unicode_version(), *mz = hks_zhfold_version();
     if (hks_rd_lenbytes(rd, &u, &nu) || hks_rd_lenbytes(rd, &z, &nz) ||
         hks_varint_get(rd, &tok))
-        return hks_fail(err, HKS_ERR_CORRUPT, "[fileio] %s: truncated identity", path);
+        return hks_fail(err, HKS_ERR_CORRUPT, "%s: truncated identity", path);
     if (nu != strlen(mu) || memcmp(u, mu, nu) != 0 || nz != strlen(mz) ||
         memcmp(z, mz, nz) != 0 || tok != HKS_TOKENIZER_VERSION)
         return hks_fail(err, HKS_ERR_FORMAT,
-                        "[fileio] %s: built with unicode %.*s, fold table %.*s, "
+                        "%s: built with unicode %.*s, fold table %.*s, "
                         "tokenizer %llu; this hksearch has %s, %s, %d: rebuild the index",
                         path, (int)(nu > 32 ? 32 : nu), (const char *)u,
                         (int)(nz > 32 ? 32 : nz), (const char *)z,
@@ -162,7 +162,7 @@ int hks_manifest_read(const hks_alloc *a, const char *dir, bool allow_missing,
 
     memset(m, 0, sizeof *m);
     if (hks_path_join(path, sizeof path, dir, HKS_MANIFEST_NAME))
-        return hks_fail(err, HKS_ERR_ARG, "[fileio] path too long: %s", dir);
+        return hks_fail(err, HKS_ERR_ARG, "path too long: %s", dir);
     rc = hks_filer_open(&f, a, path, HKS_KIND_MANIFEST, err);
     if (rc == HKS_ERR_NOTFOUND && allow_missing) {
         hks_filer_close(&f);
@@ -172,7 +172,7 @@ int hks_manifest_read(const hks_alloc *a, const char *dir, bool allow_missing,
     }
     if (rc == HKS_ERR_NOTFOUND) {
         hks_filer_close(&f);
-        return hks_fail(err, HKS_ERR_NOTFOUND, "[fileio] %s: no index here (no %s)", dir,
+        return hks_fail(err, HKS_ERR_NOTFOUND, "%s: no index here (no %s)", dir,
                         HKS_MANIFEST_NAME);
     }
     if (rc)
@@ -184,14 +184,14 @@ int hks_manifest_read(const hks_alloc *a, const char *dir, bool allow_missing,
         goto out;
     hks_rd_init(&rd, p, n);
     if (hks_varint_get(&rd, &m->generation) || hks_varint_get(&rd, &m->next_file)) {
-        rc = hks_fail(err, HKS_ERR_CORRUPT, "[fileio] %s: truncated", path);
+        rc = hks_fail(err, HKS_ERR_CORRUPT, "%s: truncated", path);
         goto out;
     }
     rc = hks_identity_check(&rd, path, err);
     if (rc)
         goto out;
     if (hks_varint_get(&rd, &n_seg) || n_seg > 1000000) {
-        rc = hks_fail(err, HKS_ERR_CORRUPT, "[fileio] %s: bad segment count", path);
+        rc = hks_fail(err, HKS_ERR_CORRUPT, "%s: bad segment count", path);
         goto out;
     }
     for (i = 0; i < n_seg; i++) {
@@ -204,7 +204,7 @@ int hks_manifest_read(const hks_alloc *a, const char *dir, bool allow_missing,
             hks_varint_get_u32(&rd, &ndel) || hks_rd_lenbytes(&rd, &s2, &n2) ||
             copy_name(si.name, sizeof si.name, s1, n1) ||
             copy_name(si.del_name, sizeof si.del_name, s2, n2) || n1 == 0 || ndel > nd) {
-            rc = hks_fail(err, HKS_ERR_CORRUPT, "[fileio] %s: bad entry for segment %llu",
+            rc = hks_fail(err, HKS_ERR_CORRUPT, "%s: bad entry for segment %llu",
                           path, (unsigned long long)i);
             goto out;
         }
@@ -212,12 +212,12 @@ int hks_manifest_read(const hks_alloc *a, const char *dir, bool allow_missing,
         si.n_deleted = ndel;
         rc = hks_manifest_push(a, m, &si);
         if (rc) {
-            rc = hks_fail(err, rc, "[fileio] %s: out of memory", path);
+            rc = hks_fail(err, rc, "%s: out of memory", path);
             goto out;
         }
     }
     if (hks_rd_left(&rd) != 0)
-        rc = hks_fail(err, HKS_ERR_CORRUPT, "[fileio] %s: trailing bytes", path);
+        rc = hks_fail(err, HKS_ERR_CORRUPT, "%s: trailing bytes", path);
 out:
     hks_filer_close(&f);
     if (rc)
@@ -236,7 +236,7 @@ int hks_manifest_write(const hks_alloc *a, const char *dir, const hks_manifest *
 
     if (hks_path_join(tmp, sizeof tmp, dir, HKS_MANIFEST_NAME ".tmp") ||
         hks_path_join(path, sizeof path, dir, HKS_MANIFEST_NAME))
-        return hks_fail(err, HKS_ERR_ARG, "[fileio] path too long: %s", dir);
+        return hks_fail(err, HKS_ERR_ARG, "path too long: %s", dir);
     hks_buf_init(&b, a);
     hks_buf_put_varint(&rc, &b, m->generation);
     hks_buf_put_varint(&rc, &b, m->next_file);
@@ -250,7 +250,7 @@ int hks_manifest_write(const hks_alloc *a, const char *dir, const hks_manifest *
     }
     if (rc) {
         hks_buf_free(&b);
-        return hks_fail(err, rc, "[fileio] manifest: out of memory");
+        return hks_fail(err, rc, "manifest: out of memory");
     }
     rc = hks_filew_open(&f, a, tmp, HKS_KIND_MANIFEST, err);
     if (rc == HKS_OK) {
@@ -265,7 +265,7 @@ int hks_manifest_write(const hks_alloc *a, const char *dir, const hks_manifest *
     if (rename(tmp, path) != 0) {
         int e = errno;
         unlink(tmp);
-        return hks_fail(err, HKS_ERR_IO, "[fileio] rename %s: %s", tmp, strerror(e));
+        return hks_fail(err, HKS_ERR_IO, "rename %s: %s", tmp, strerror(e));
     }
     return hks_fsync_dir(dir, err);
 }
@@ -310,11 +310,11 @@ int hks_tomb_read(const hks_alloc *a, const char *path, uint32_t n_docs,
         if (hks_varint_get_u32(&rd, &nd) || nd != n_docs || hks_rd_bytes(&rd, nb, &bits) ||
             hks_rd_left(&rd) != 0) {
             rc = hks_fail(err, HKS_ERR_CORRUPT,
-                          "[fileio] %s: tombstones do not fit the segment", path);
+                          "%s: tombstones do not fit the segment", path);
         } else {
             *bits_out = hks_mem_alloc(a, nb);
             if (!*bits_out)
-                rc = hks_fail(err, HKS_ERR_NOMEM, "[fileio] %s: out of memory", path);
+                rc = hks_fail(err, HKS_ERR_NOMEM, "%s: out of memory", path);
             else if (nb)
                 memcpy(*bits_out, bits, nb);
         }

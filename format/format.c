@@ -161,7 +161,7 @@ static void flush_out(hks_filew *f)
         if (k < 0) {
             if (errno == EINTR)
                 continue;
-            f->rc = hks_fail(f->err, HKS_ERR_IO, "[format] write %s: %s",
+            f->rc = hks_fail(f->err, HKS_ERR_IO, "write %s: %s",
                              f->path, strerror(errno));
             return;
         }
@@ -210,12 +210,12 @@ int hks_filew_open(hks_filew *f, const hks_alloc *a, const char *path,
         XXH3_INITSTATE((XXH3_state_t *)f->hstate);
     }
     if (!f->path || !f->hstate)
-        return f->rc = hks_fail(err, HKS_ERR_NOMEM, "[format] open %s: out of memory", path);
+        return f->rc = hks_fail(err, HKS_ERR_NOMEM, "open %s: out of memory", path);
     if (!hks_buf_reserve(&f->rc, &f->out, FILEW_BUF_BYTES))
-        return f->rc = hks_fail(err, HKS_ERR_NOMEM, "[format] open %s: out of memory", path);
+        return f->rc = hks_fail(err, HKS_ERR_NOMEM, "open %s: out of memory", path);
     f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (f->fd < 0)
-        return f->rc = hks_fail(err, HKS_ERR_IO, "[format] create %s: %s", path,
+        return f->rc = hks_fail(err, HKS_ERR_IO, "create %s: %s", path,
                                 strerror(errno));
     memcpy(hdr, "KHS1", 4); /* NOLINT(bugprone-not-null-terminated-result): magic bytes, not a string */
     hdr[4] = HKS_FORMAT_VERSION & 0xff;
@@ -232,7 +232,7 @@ void hks_filew_begin(hks_filew *f, uint32_t id)
     if (f->rc)
         return;
     if (f->n_sec >= HKS_MAX_SECTIONS || f->in_section) {
-        f->rc = hks_fail(f->err, HKS_ERR_INTERNAL, "[format] %s: bad section order",
+        f->rc = hks_fail(f->err, HKS_ERR_INTERNAL, "%s: bad section order",
                          f->path);
         return;
     }
@@ -293,7 +293,7 @@ int hks_filew_finish(hks_filew *f)
     uint64_t table_off, h;
     int i, rc;
     if (f->rc == 0 && f->in_section)
-        f->rc = hks_fail(f->err, HKS_ERR_INTERNAL, "[format] %s: open section", f->path);
+        f->rc = hks_fail(f->err, HKS_ERR_INTERNAL, "%s: open section", f->path);
     hks_buf_init(&t, f->a);
     if (f->rc == 0 && (f->off & 7)) {
         static const uint8_t zero[8] = {0};
@@ -326,13 +326,13 @@ int hks_filew_finish(hks_filew *f)
     }
     hks_buf_free(&t);
     if (f->rc == 0 && fsync(f->fd) != 0)
-        f->rc = hks_fail(f->err, HKS_ERR_IO, "[format] fsync %s: %s", f->path,
+        f->rc = hks_fail(f->err, HKS_ERR_IO, "fsync %s: %s", f->path,
                          strerror(errno));
     if (f->rc == 0) {
         int fd = f->fd;
         f->fd = -1;
         if (close(fd) != 0)
-            f->rc = hks_fail(f->err, HKS_ERR_IO, "[format] close %s: %s", f->path,
+            f->rc = hks_fail(f->err, HKS_ERR_IO, "close %s: %s", f->path,
                              strerror(errno));
     }
     rc = f->rc;
@@ -354,7 +354,7 @@ void hks_filew_abort(hks_filew *f)
 
 static int bad(hks_errbuf *err, const char *path, const char *what)
 {
-    return hks_fail(err, HKS_ERR_CORRUPT, "[format] %s: %s", path, what);
+    return hks_fail(err, HKS_ERR_CORRUPT, "%s: %s", path, what);
 }
 
 /*
@@ -377,21 +377,21 @@ int hks_filer_open(hks_filer *f, const hks_alloc *a, const char *path,
     if (fd < 0) {
         int e = errno;
         return hks_fail(err, e == ENOENT ? HKS_ERR_NOTFOUND : HKS_ERR_IO,
-                        "[format] open %s: %s", path, strerror(e));
+                        "open %s: %s", path, strerror(e));
     }
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return hks_fail(err, HKS_ERR_IO, "[format] stat %s: %s", path, strerror(e));
+        return hks_fail(err, HKS_ERR_IO, "stat %s: %s", path, strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return hks_fail(err, HKS_ERR_IO, "[format] %s: not a regular file", path);
+        return hks_fail(err, HKS_ERR_IO, "%s: not a regular file", path);
     }
     if ((uint64_t)st.st_size < HKS_HEADER_BYTES + HKS_FOOTER_BYTES) {
         close(fd);
         return hks_fail(err, HKS_ERR_CORRUPT,
-                        "[format] %s: truncated (%lld bytes, a file has at least %d)",
+                        "%s: truncated (%lld bytes, a file has at least %d)",
                         path, (long long)st.st_size, HKS_HEADER_BYTES + HKS_FOOTER_BYTES);
     }
     f->n = (size_t)st.st_size;
@@ -399,7 +399,7 @@ int hks_filer_open(hks_filer *f, const hks_alloc *a, const char *path,
     close(fd);
     if (f->p == MAP_FAILED) {
         f->p = NULL;
-        return hks_fail(err, HKS_ERR_IO, "[format] mmap %s: %s", path, strerror(errno));
+        return hks_fail(err, HKS_ERR_IO, "mmap %s: %s", path, strerror(errno));
     }
     f->is_mapped = true;
 
@@ -411,7 +411,7 @@ int hks_filer_open(hks_filer *f, const hks_alloc *a, const char *path,
     ver = (uint16_t)(foot[24] | foot[25] << 8);
     if (ver != HKS_FORMAT_VERSION || (f->p[4] | f->p[5] << 8) != HKS_FORMAT_VERSION)
         return hks_fail(err, HKS_ERR_FORMAT,
-                        "[format] %s: format version %u, this hksearch reads %u%s", path,
+                        "%s: format version %u, this hksearch reads %u%s", path,
                         (unsigned)ver, HKS_FORMAT_VERSION,
                         ver > HKS_FORMAT_VERSION ? " (written by a newer hksearch)" : "");
     table_off = hks_load_u64le(foot);
@@ -470,7 +470,7 @@ int hks_filer_section(const hks_filer *f, uint32_t id, const uint8_t **p, size_t
             return HKS_OK;
         }
     }
-    return hks_fail(err, HKS_ERR_CORRUPT, "[format] %s: no %s section", path,
+    return hks_fail(err, HKS_ERR_CORRUPT, "%s: no %s section", path,
                     hks_section_name(id));
 }
 
@@ -482,7 +482,7 @@ int hks_filer_verify(const hks_filer *f, uint32_t id, const char *path, hks_errb
             uint64_t h = hks_hash64(f->p + f->sec[i].off, (size_t)f->sec[i].len);
             if (h != f->sec[i].hash)
                 return hks_fail(err, HKS_ERR_CORRUPT,
-                                "[format] %s: %s section checksum mismatch (stored "
+                                "%s: %s section checksum mismatch (stored "
                                 "%016llx, computed %016llx)",
                                 path, hks_section_name(id),
                                 (unsigned long long)f->sec[i].hash,
@@ -490,6 +490,6 @@ int hks_filer_verify(const hks_filer *f, uint32_t id, const char *path, hks_errb
             return HKS_OK;
         }
     }
-    return hks_fail(err, HKS_ERR_CORRUPT, "[format] %s: no %s section", path,
+    return hks_fail(err, HKS_ERR_CORRUPT, "%s: no %s section", path,
                     hks_section_name(id));
 }

@@ -47,7 +47,7 @@ struct hks_segment {
 
 static int corrupt(hks_errbuf *err, const hks_segment *s, const char *what)
 {
-    return hks_fail(err, HKS_ERR_CORRUPT, "[segment] %s: %s", s->path, what);
+    return hks_fail(err, HKS_ERR_CORRUPT, "%s: %s", s->path, what);
 }
 
 /* The document store does not know its file: put the segment's path in
@@ -58,7 +58,7 @@ static int name_file(hks_errbuf *err, const hks_segment *s, int rc)
     if (!err || rc >= 0)
         return rc;
     memcpy(msg, err->msg, sizeof msg);
-    return hks_fail(err, rc, "[segment] %s: %s", s->path, msg);
+    return hks_fail(err, rc, "%s: %s", s->path, msg);
 }
 
 /*
@@ -79,11 +79,11 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
     *out = NULL;
     s = hks_mem_calloc(a, 1, sizeof *s);
     if (!s)
-        return hks_fail(err, HKS_ERR_NOMEM, "[segment] out of memory");
+        return hks_fail(err, HKS_ERR_NOMEM, "out of memory");
     s->a = a;
     if (hks_path_join(s->path, sizeof s->path, dir, si->name)) {
         hks_mem_free(a, s, sizeof *s);
-        return hks_fail(err, HKS_ERR_ARG, "[segment] path too long: %s", dir);
+        return hks_fail(err, HKS_ERR_ARG, "path too long: %s", dir);
     }
     rc = hks_filer_open(&s->f, a, s->path, HKS_KIND_SEGMENT, err);
     if (rc)
@@ -111,7 +111,7 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
     s->n_terms = nt;
     if (si->n_docs != s->n_docs) {
         rc = hks_fail(err, HKS_ERR_CORRUPT,
-                      "[segment] %s: holds %u documents, the manifest says %u", s->path,
+                      "%s: holds %u documents, the manifest says %u", s->path,
                       s->n_docs, si->n_docs);
         goto fail;
     }
@@ -129,7 +129,7 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
         goto fail;
     s->doclen = hks_mem_alloc(a, (size_t)(s->n_docs ? s->n_docs : 1) * 4);
     if (!s->doclen) {
-        rc = hks_fail(err, HKS_ERR_NOMEM, "[segment] out of memory");
+        rc = hks_fail(err, HKS_ERR_NOMEM, "out of memory");
         goto fail;
     }
     for (i = 0; i < s->n_docs; i++) {
@@ -151,7 +151,7 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
     }
     s->blk = hks_mem_alloc(a, (size_t)(s->n_blk ? s->n_blk : 1) * sizeof *s->blk);
     if (!s->blk) {
-        rc = hks_fail(err, HKS_ERR_NOMEM, "[segment] out of memory");
+        rc = hks_fail(err, HKS_ERR_NOMEM, "out of memory");
         goto fail;
     }
     for (i = 0; i < s->n_blk; i++) {
@@ -173,7 +173,7 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
     }
     s->blk_ok = hks_mem_calloc(a, (size_t)(s->n_blk ? s->n_blk : 1), 1);
     if (!s->blk_ok) {
-        rc = hks_fail(err, HKS_ERR_NOMEM, "[segment] out of memory");
+        rc = hks_fail(err, HKS_ERR_NOMEM, "out of memory");
         goto fail;
     }
 
@@ -193,7 +193,7 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
     if (si->del_name[0]) {
         char tp[4096];
         if (hks_path_join(tp, sizeof tp, dir, si->del_name)) {
-            rc = hks_fail(err, HKS_ERR_ARG, "[segment] path too long");
+            rc = hks_fail(err, HKS_ERR_ARG, "path too long");
             goto fail;
         }
         rc = hks_tomb_read(a, tp, s->n_docs, &s->deleted, err);
@@ -284,11 +284,11 @@ int hks_seg_meta(const hks_segment *s, uint32_t doc, const uint8_t *p_out[HKS_ME
     hks_rd rd;
     int i;
     if (hks_seg_docrec(s, doc, &rec))
-        return hks_fail(err, HKS_ERR_NOTFOUND, "[segment] no document %u", doc);
+        return hks_fail(err, HKS_ERR_NOTFOUND, "no document %u", doc);
     hks_rd_init(&rd, s->meta + rec.meta_off, s->meta_n - rec.meta_off);
     for (i = 0; i < HKS_META_N; i++)
         if (hks_rd_lenbytes(&rd, &p_out[i], &n_out[i]))
-            return hks_fail(err, HKS_ERR_CORRUPT, "[segment] %s: document %u: bad metadata",
+            return hks_fail(err, HKS_ERR_CORRUPT, "%s: document %u: bad metadata",
                             s->path, doc);
     return HKS_OK;
 }
@@ -376,7 +376,7 @@ static int verify_block(const hks_segment *s, uint64_t b, hks_errbuf *err)
     h = hks_hash64_seed(s->lex + s->blk[b].off, (size_t)(rd.end - (s->lex + s->blk[b].off)), h);
     if (h != hks_load_u64le(s->sums + b * 8))
         return hks_fail(err, HKS_ERR_CORRUPT,
-                        "[segment] %s: lexicon block %llu or its postings fail their checksum",
+                        "%s: lexicon block %llu or its postings fail their checksum",
                         s->path, (unsigned long long)b);
     __atomic_store_n(&s->blk_ok[b], 1, __ATOMIC_RELAXED);
     return HKS_OK;
@@ -587,7 +587,7 @@ int hks_lexit_next(hks_lexit *it)
 static int pc_corrupt(hks_pcur *c, const char *what)
 {
     c->doc = HKS_END;
-    return hks_fail(c->err, HKS_ERR_CORRUPT, "[postings] %s: block %u: %s",
+    return hks_fail(c->err, HKS_ERR_CORRUPT, "%s: block %u: %s",
                     c->seg->path, c->blk, what);
 }
 
@@ -658,10 +658,10 @@ int hks_pc_open(hks_pcur *c, const hks_alloc *a, const hks_segment *seg,
         c->blk_off = c->one + 1;
     } else {
         if ((rc = grow_u32(a, &c->blk_last, &c->skip_cap, c->n_blocks)))
-            return hks_fail(err, rc, "[postings] out of memory");
+            return hks_fail(err, rc, "out of memory");
         c->blk_off = hks_mem_alloc(a, (size_t)c->n_blocks * 4 * 4);
         if (!c->blk_off)
-            return hks_fail(err, HKS_ERR_NOMEM, "[postings] out of memory");
+            return hks_fail(err, HKS_ERR_NOMEM, "out of memory");
     }
     c->blk_poff = c->blk_off + c->n_blocks;
     c->blk_maxtf = c->blk_poff + c->n_blocks;
@@ -804,7 +804,7 @@ int hks_pc_positions(hks_pcur *c, const uint32_t **p, uint32_t *n)
         if (total > (uint64_t)(stop - start) * HKS_BLOCK) /* a 1-byte group holds 128 zeros */
             return pc_corrupt(c, "more positions than bytes");
         if (grow_u32(c->a, &c->pos, &pcap, (uint32_t)total))
-            return hks_fail(c->err, HKS_ERR_NOMEM, "[postings] out of memory");
+            return hks_fail(c->err, HKS_ERR_NOMEM, "out of memory");
         c->pos_cap = pcap;
         hks_rd_init(&rd, start, (size_t)(stop - start));
         if (hks_unpack_u32s(&rd, c->pos, (size_t)total) || hks_rd_left(&rd) != 0)
@@ -941,7 +941,7 @@ int hks_seg_check(const hks_segment *s, hks_errbuf *err)
     }
     rc = hks_ds_cursor_new(s->a, &dc);
     if (rc)
-        return hks_fail(err, rc, "[segment] out of memory");
+        return hks_fail(err, rc, "out of memory");
     for (d = 0; rc == HKS_OK && d < s->n_docs; d++) {
         const uint8_t *p;
         size_t n;

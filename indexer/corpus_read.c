@@ -213,10 +213,10 @@ static int slurp(crd *r, const char *path, char **buf_out, size_t *n_out,
     *cap_out = 0;
     if (fd < 0)
         return hks_fail(r->e, errno == ENOENT ? HKS_ERR_NOTFOUND : HKS_ERR_IO,
-                        "[corpus] %s: cannot open: %s", path,
+                        "%s: cannot open: %s", path,
                         errtext(errno, eb, sizeof eb));
     if (fstat(fd, &st) != 0) {
-        rc = hks_fail(r->e, HKS_ERR_IO, "[corpus] %s: stat: %s", path,
+        rc = hks_fail(r->e, HKS_ERR_IO, "%s: stat: %s", path,
                       errtext(errno, eb, sizeof eb));
         goto out;
     }
@@ -255,7 +255,7 @@ static int slurp(crd *r, const char *path, char **buf_out, size_t *n_out,
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0) {
-            rc = hks_fail(r->e, HKS_ERR_IO, "[corpus] %s: read: %s", path,
+            rc = hks_fail(r->e, HKS_ERR_IO, "%s: read: %s", path,
                           errtext(errno, eb, sizeof eb));
             goto out;
         }
@@ -442,14 +442,14 @@ static int list_dir(crd *r, names *nm)
     int rc = HKS_OK;
 
     if (!dir)
-        return hks_fail(r->e, HKS_ERR_IO, "[corpus] %s: cannot open folder: %s",
+        return hks_fail(r->e, HKS_ERR_IO, "%s: cannot open folder: %s",
                         r->pb, errtext(errno, eb, sizeof eb));
     for (;;) {
         errno = 0;
         de = readdir(dir);
         if (!de) {
             if (errno != 0)
-                rc = hks_fail(r->e, HKS_ERR_IO, "[corpus] %s: readdir: %s",
+                rc = hks_fail(r->e, HKS_ERR_IO, "%s: readdir: %s",
                               r->pb, errtext(errno, eb, sizeof eb));
             break;
         }
@@ -566,7 +566,7 @@ static int src_fill(crd *r, jsrc *s, char *dst, size_t cap, size_t *got_out)
     if (!s->dctx) {
         ssize_t k = read_some(s->fd, dst, cap);
         if (k < 0)
-            return hks_fail(r->e, HKS_ERR_IO, "[corpus] %s: read: %s",
+            return hks_fail(r->e, HKS_ERR_IO, "%s: read: %s",
                             s->path, errtext(errno, eb, sizeof eb));
         *got_out = (size_t)k;
         return HKS_OK;
@@ -577,7 +577,7 @@ static int src_fill(crd *r, jsrc *s, char *dst, size_t cap, size_t *got_out)
         if (s->zin.pos == s->zin.size && !s->in_eof) {
             ssize_t k = read_some(s->fd, s->in, s->in_cap);
             if (k < 0)
-                return hks_fail(r->e, HKS_ERR_IO, "[corpus] %s: read: %s",
+                return hks_fail(r->e, HKS_ERR_IO, "%s: read: %s",
                                 s->path, errtext(errno, eb, sizeof eb));
             s->in_done += s->zin.size;
             s->zin.src = s->in;
@@ -595,10 +595,10 @@ static int src_fill(crd *r, jsrc *s, char *dst, size_t cap, size_t *got_out)
         if (ZSTD_isError(ret) &&
             ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation)
             return hks_fail(r->e, HKS_ERR_NOMEM,
-                            "[corpus] %s: out of memory for zstd", s->path);
+                            "%s: out of memory for zstd", s->path);
         if (ZSTD_isError(ret))
             return hks_fail(r->e, HKS_ERR_INPUT,
-                            "[corpus] %s: corrupt zstd stream near compressed "
+                            "%s: corrupt zstd stream near compressed "
                             "byte %llu: %s",
                             s->path,
                             (unsigned long long)s->in_done + s->zin.pos,
@@ -613,7 +613,7 @@ static int src_fill(crd *r, jsrc *s, char *dst, size_t cap, size_t *got_out)
             /* The stream must end where a frame ended and was flushed. */
             if (s->last_ret != 0)
                 return hks_fail(r->e, HKS_ERR_INPUT,
-                                "[corpus] %s: truncated zstd stream (ends "
+                                "%s: truncated zstd stream (ends "
                                 "inside a frame at compressed byte %llu)",
                                 s->path,
                                 (unsigned long long)s->in_done + s->zin.pos);
@@ -732,7 +732,7 @@ static int read_jsonl(crd *r, const char *path, bool is_zst, const char *coll,
     s.fd = open(path, O_RDONLY | O_CLOEXEC);
     if (s.fd < 0)
         return hks_fail(r->e, errno == ENOENT ? HKS_ERR_NOTFOUND : HKS_ERR_IO,
-                        "[corpus] %s: cannot open: %s", path,
+                        "%s: cannot open: %s", path,
                         errtext(errno, eb, sizeof eb));
     r->prog->path = path;
     if (!r->json) {
@@ -850,7 +850,7 @@ out:
  *         HKS_ERR_NOTFOUND (no such path), HKS_ERR_ARG (unknown kind of
  *         file), HKS_ERR_IO, HKS_ERR_INPUT (broken or truncated zstd
  *         stream, with the compressed byte offset), HKS_ERR_NOMEM, with a
- *         "[corpus]" message in e. Documents handed over before an error
+ *         message in e. Documents handed over before an error
  *         stay with the callback's owner.
  */
 int hks_corpus_read(const hks_alloc *a, const char *path, hks_article_fn fn,
@@ -867,7 +867,7 @@ int hks_corpus_read(const hks_alloc *a, const char *path, hks_article_fn fn,
     int rc;
 
     if (!path || !fn)
-        return hks_fail(e, HKS_ERR_ARG, "[corpus] no path or callback");
+        return hks_fail(e, HKS_ERR_ARG, "no path or callback");
     if (!prog) {
         memset(&local, 0, sizeof local);
         prog = &local;
@@ -885,13 +885,13 @@ int hks_corpus_read(const hks_alloc *a, const char *path, hks_article_fn fn,
         int err = errno;
         if (err == ENOENT || err == ENOTDIR)
             return hks_fail(e, HKS_ERR_NOTFOUND,
-                            "[corpus] %s: no such file or folder", path);
-        return hks_fail(e, HKS_ERR_IO, "[corpus] %s: %s", path,
+                            "%s: no such file or folder", path);
+        return hks_fail(e, HKS_ERR_IO, "%s: %s", path,
                         errtext(err, eb, sizeof eb));
     }
     base_name(path, &name, &name_len);
     if (hks_corpus_collection(path, S_ISDIR(st.st_mode), coll, sizeof coll, &coll_len))
-        return hks_fail(e, HKS_ERR_ARG, "[corpus] %s: collection name too long", path);
+        return hks_fail(e, HKS_ERR_ARG, "%s: collection name too long", path);
     if (S_ISDIR(st.st_mode)) {
         rc = read_folder(&r, path, coll, coll_len);
     } else if (has_suffix(name, name_len, ".jsonl.zst")) {
@@ -903,7 +903,7 @@ int hks_corpus_read(const hks_alloc *a, const char *path, hks_article_fn fn,
         rc = read_text_file(&r, path, name, name_len, coll, coll_len);
     } else {
         rc = hks_fail(e, HKS_ERR_ARG,
-                      "[corpus] %s: unknown kind of source (expected a "
+                      "%s: unknown kind of source (expected a "
                       "folder, .txt, .md, .jsonl or .jsonl.zst)",
                       path);
     }

@@ -344,11 +344,11 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbu
     size_t fl[HKS_META_N];
 
     if (mi->n_docs == UINT32_MAX - 1)
-        return hks_fail(err, HKS_ERR_ARG, "[memidx] too many documents in one segment");
+        return hks_fail(err, HKS_ERR_ARG, "too many documents in one segment");
     /* Refuse what the store cannot take before any postings exist: the
      * batch stays usable and the message says why. */
     if (doc->body_len > HKS_DS_MAX_DOC_BYTES || doc->title_len > HKS_MAX_TEXT_BYTES)
-        return hks_fail(err, HKS_ERR_ARG, "[memidx] document %.*s: body of %zu bytes, at most %zu",
+        return hks_fail(err, HKS_ERR_ARG, "document %.*s: body of %zu bytes, at most %zu",
                         (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id, doc->body_len,
                         HKS_DS_MAX_DOC_BYTES);
     mi->n_keys = 0;
@@ -365,13 +365,13 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbu
     if (rc == HKS_OK)
         rc = sort_keys(mi);
     if (rc)
-        return hks_fail(err, rc, "[memidx] document %.*s: %s",
+        return hks_fail(err, rc, "document %.*s: %s",
                         (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id, hks_strerror(rc));
 
     /* Append postings, one run of equal term ids at a time. */
     if (mi->broken)
         return hks_fail(err, HKS_ERR_NOMEM,
-                        "[memidx] an earlier allocation failure left the batch unusable");
+                        "an earlier allocation failure left the batch unusable");
     for (i = 0; i < mi->n_keys;) {
         uint32_t id = (uint32_t)(mi->keys[i] >> 32), prev_pos = 0;
         size_t j = i;
@@ -435,7 +435,7 @@ nomem:
      * consistently. The last commit is untouched; the writer must be
      * closed. */
     mi->broken = true;
-    return hks_fail(err, HKS_ERR_NOMEM, "[memidx] out of memory");
+    return hks_fail(err, HKS_ERR_NOMEM, "out of memory");
 }
 
 /* Sort order of terms: byte order. The first 8 bytes, big-endian, decide
@@ -542,7 +542,7 @@ int hks_memidx_flush(hks_memidx *mi, const char *path, hks_errbuf *err, uint64_t
     memset(&dc, 0, sizeof dc);
     if (mi->broken)
         return hks_fail(err, HKS_ERR_NOMEM,
-                        "[memidx] an earlier allocation failure left the batch unusable");
+                        "an earlier allocation failure left the batch unusable");
     rc = hks_segw_open(mi->a, path, err, &w);
     for (i = 0; rc == HKS_OK && i < mi->n_docs; i++) {
         const char *f[HKS_META_N];
@@ -553,7 +553,7 @@ int hks_memidx_flush(hks_memidx *mi, const char *path, hks_errbuf *err, uint64_t
         for (k = 0; k < HKS_META_N; k++) {
             const uint8_t *p;
             if (hks_rd_lenbytes(&rd, &p, &fl[k])) {
-                rc = hks_fail(err, HKS_ERR_INTERNAL, "[memidx] bad metadata");
+                rc = hks_fail(err, HKS_ERR_INTERNAL, "bad metadata");
                 break;
             }
             f[k] = (const char *)p;
@@ -564,7 +564,7 @@ int hks_memidx_flush(hks_memidx *mi, const char *path, hks_errbuf *err, uint64_t
     if (rc == HKS_OK) {
         order = hks_mem_alloc(mi->a, (size_t)(mi->n_terms ? mi->n_terms : 1) * sizeof *order);
         if (!order) {
-            hks_fail(err, HKS_ERR_NOMEM, "[memidx] out of memory");
+            hks_fail(err, HKS_ERR_NOMEM, "out of memory");
             rc = HKS_ERR_NOMEM; /* spelled out: the analyzer cannot see hks_fail's value */
         }
     }
@@ -583,7 +583,7 @@ int hks_memidx_flush(hks_memidx *mi, const char *path, hks_errbuf *err, uint64_t
             continue;
         rc = decode_term(mi, mt, &dc, &pl);
         if (rc)
-            rc = hks_fail(err, rc, "[memidx] flush: %s", hks_strerror(rc));
+            rc = hks_fail(err, rc, "flush: %s", hks_strerror(rc));
         else
             rc = hks_segw_add_term(w, mi->arena.p + mt->toff, mt->tlen, &pl);
     }

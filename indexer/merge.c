@@ -62,10 +62,10 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
     *n_docs_out = 0;
     in = hks_mem_calloc(a, n_segs ? n_segs : 1, sizeof *in);
     if (!in)
-        return hks_fail(err, HKS_ERR_NOMEM, "[merge] out of memory");
+        return hks_fail(err, HKS_ERR_NOMEM, "out of memory");
     rc = hks_segw_open(a, path, err, &w);
     if (rc == HKS_OK && (rc = hks_ds_writer_new(a, zstd_level, &ds)))
-        rc = hks_fail(err, rc, "[merge] out of memory");
+        rc = hks_fail(err, rc, "out of memory");
 
     /* Documents: records, metadata, stored bodies. */
     for (i = 0; rc == HKS_OK && i < n_segs; i++) {
@@ -79,7 +79,7 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
         if (nkeep)
             keep = nkeep;
         if (!in[i].remap || !nkeep) {
-            rc = hks_fail(err, HKS_ERR_NOMEM, "[merge] out of memory");
+            rc = hks_fail(err, HKS_ERR_NOMEM, "out of memory");
             break;
         }
         for (d = 0; rc == HKS_OK && d < nd; d++) {
@@ -99,7 +99,7 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
                 rc = hks_segw_add_doc(w, &rec, (const char *const *)mp, mn);
         }
         if (rc == HKS_OK && (rc = hks_ds_writer_add_store(ds, hks_seg_docstore(segs[i]), keep)))
-            rc = hks_fail(err, rc, "[merge] document store of %s: %s", hks_seg_path(segs[i]),
+            rc = hks_fail(err, rc, "document store of %s: %s", hks_seg_path(segs[i]),
                           hks_strerror(rc));
         hks_seg_release_all(segs[i]); /* its text is copied: let its pages go */
         hks_lexit_init(&in[i].it, segs[i], err);
@@ -149,12 +149,12 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
                 if (rc)
                     break;
                 if (gb_put(a, &docs, in[i].remap[c.doc]) || gb_put(a, &tfs, n)) {
-                    rc = hks_fail(err, HKS_ERR_NOMEM, "[merge] out of memory");
+                    rc = hks_fail(err, HKS_ERR_NOMEM, "out of memory");
                     break;
                 }
                 for (j = 0; j < n && rc == HKS_OK; j++)
                     if (gb_put(a, &pos, p[j]))
-                        rc = hks_fail(err, HKS_ERR_NOMEM, "[merge] out of memory");
+                        rc = hks_fail(err, HKS_ERR_NOMEM, "out of memory");
                 if (rc) /* before the loop's hks_pc_next overwrites rc */
                     break;
             }

@@ -44,7 +44,7 @@ int hks_segw_open(const hks_alloc *a, const char *path, hks_errbuf *err, hks_seg
     int rc;
     *out = NULL;
     if (!w)
-        return hks_fail(err, HKS_ERR_NOMEM, "[segw] out of memory");
+        return hks_fail(err, HKS_ERR_NOMEM, "out of memory");
     w->a = a;
     w->err = err;
     hks_buf_init(&w->docs, a);
@@ -92,16 +92,16 @@ int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec, const char *const *meta
     if (w->rc)
         return w->rc;
     if (w->post_open)
-        return w->rc = hks_fail(w->err, HKS_ERR_MISUSE, "[segw] document after terms");
+        return w->rc = hks_fail(w->err, HKS_ERR_MISUSE, "document after terms");
     if (w->meta.n > UINT32_MAX - 4096)
         return w->rc = hks_fail(w->err, HKS_ERR_ARG,
-                                "[segw] segment metadata over 4 GiB; flush earlier");
+                                "segment metadata over 4 GiB; flush earlier");
     if (w->n_docs == w->cap_docs) {
         size_t nc;
         uint32_t *p = hks_grow(w->a, w->doclen, sizeof *p, w->cap_docs, (size_t)w->n_docs + 1,
                                1024, UINT32_MAX, &nc);
         if (!p)
-            return w->rc = hks_fail(w->err, HKS_ERR_NOMEM, "[segw] out of memory");
+            return w->rc = hks_fail(w->err, HKS_ERR_NOMEM, "out of memory");
         w->doclen = p;
         w->cap_docs = (uint32_t)nc;
     }
@@ -115,7 +115,7 @@ int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec, const char *const *meta
     for (i = 0; i < HKS_META_N; i++)
         hks_buf_put_lenbytes(&w->rc, &w->meta, meta[i], meta_len[i]);
     if (w->rc)
-        return hks_fail(w->err, w->rc, "[segw] out of memory");
+        return hks_fail(w->err, w->rc, "out of memory");
     return HKS_OK;
 }
 
@@ -125,7 +125,7 @@ static int check_plist(hks_segw *w, const hks_plist *pl)
     for (i = 0; i < pl->n_docs; i++) {
         if (pl->docs[i] >= w->n_docs || (i && pl->docs[i] <= pl->docs[i - 1]) ||
             pl->tfs[i] == 0)
-            return hks_fail(w->err, HKS_ERR_INTERNAL, "[segw] bad postings list");
+            return hks_fail(w->err, HKS_ERR_INTERNAL, "bad postings list");
     }
     return HKS_OK;
 }
@@ -157,12 +157,12 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
     if (w->rc)
         return w->rc;
     if (term_len == 0 || term_len > HKS_MAX_TERM_BYTES || pl->n_docs == 0)
-        return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL, "[segw] bad term");
+        return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL, "bad term");
     if (w->n_terms) {
         size_t m = term_len < w->prev_len ? term_len : w->prev_len;
         int c = memcmp(w->prev, term, m);
         if (c > 0 || (c == 0 && term_len <= w->prev_len))
-            return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL, "[segw] terms out of order");
+            return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL, "terms out of order");
     }
     rc = check_plist(w, pl);
     if (rc)
@@ -193,7 +193,7 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
         if (n_pos > w->cap_posd) {
             uint32_t *p = hks_mem_realloc(w->a, w->posd, w->cap_posd * 4u, (size_t)n_pos * 4u);
             if (!p)
-                return w->rc = hks_fail(w->err, HKS_ERR_NOMEM, "[segw] out of memory");
+                return w->rc = hks_fail(w->err, HKS_ERR_NOMEM, "out of memory");
             w->posd = p;
             w->cap_posd = n_pos;
         }
@@ -202,7 +202,7 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
             for (j = 0; j < tf; j++) {
                 if (j && pos[j] <= pos[j - 1])
                     return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL,
-                                            "[segw] positions out of order");
+                                            "positions out of order");
                 w->posd[k++] = j ? pos[j] - pos[j - 1] - 1 : pos[j];
             }
             pos += tf;
@@ -221,9 +221,9 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
     }
     hks_buf_put(&w->rc, &w->tmp_doc, w->tmp_blk.p, w->tmp_blk.n);
     if (w->rc)
-        return hks_fail(w->err, w->rc, "[segw] out of memory");
+        return hks_fail(w->err, w->rc, "out of memory");
     if (w->tmp_doc.n > UINT32_MAX || w->tmp_pos.n > UINT32_MAX)
-        return w->rc = hks_fail(w->err, HKS_ERR_ARG, "[segw] postings of one term over 4 GiB");
+        return w->rc = hks_fail(w->err, HKS_ERR_ARG, "postings of one term over 4 GiB");
 
     /* Lexicon entry, front coded within its block. */
     if (w->n_terms % HKS_LEX_BLOCK == 0) {
@@ -246,7 +246,7 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
     hks_buf_put_varint(&w->rc, &w->lex, w->tmp_doc.n);
     hks_buf_put_varint(&w->rc, &w->lex, w->tmp_pos.n);
     if (w->rc)
-        return hks_fail(w->err, w->rc, "[segw] out of memory");
+        return hks_fail(w->err, w->rc, "out of memory");
     memcpy(w->prev, term, term_len);
     w->prev_len = term_len;
     w->n_terms++;
@@ -282,7 +282,7 @@ int hks_segw_finish(hks_segw *w, hks_ds_writer *ds, uint64_t *bytes_out)
     close_lexblock(w);
     if (w->rc) {
         hks_buf_free(&b);
-        return hks_fail(w->err, w->rc, "[segw] out of memory");
+        return hks_fail(w->err, w->rc, "out of memory");
     }
     hks_filew_section(&w->f, HKS_SEC_LEXICON, &w->lex);
     hks_filew_section(&w->f, HKS_SEC_BLOCKSUMS, &w->blocksums);
@@ -297,7 +297,7 @@ int hks_segw_finish(hks_segw *w, hks_ds_writer *ds, uint64_t *bytes_out)
         int drc = hks_ds_writer_finish_stream(ds, to_filew, &w->f);
         if (drc) {
             hks_buf_free(&b);
-            return w->rc = hks_fail(w->err, drc, "[segw] document store: %s",
+            return w->rc = hks_fail(w->err, drc, "document store: %s",
                                     hks_strerror(drc));
         }
     }
@@ -310,7 +310,7 @@ int hks_segw_finish(hks_segw *w, hks_ds_writer *ds, uint64_t *bytes_out)
     hks_filew_section(&w->f, HKS_SEC_INFO, &b);
     hks_buf_free(&b);
     if (rc) {
-        w->rc = hks_fail(w->err, rc, "[segw] out of memory");
+        w->rc = hks_fail(w->err, rc, "out of memory");
         return rc;
     }
     rc = hks_filew_finish(&w->f);

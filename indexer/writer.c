@@ -154,7 +154,7 @@ static int load_keys(hks_writer *w)
             size_t nb = (size_t)sl->si.n_docs / 8 + 1;
             sl->del = hks_mem_calloc(w->a, nb, 1);
             if (!sl->del)
-                return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] %s: out of memory", w->dir);
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "%s: out of memory", w->dir);
             memcpy(sl->del, hks_seg_deleted_bits(sl->seg), ((size_t)sl->si.n_docs + 7) / 8);
             sl->n_del = sl->si.n_deleted;
         }
@@ -177,7 +177,7 @@ static int load_keys(hks_writer *w)
             if (hks_keytab_key(&w->kt, (const char *)p[HKS_META_COLLECTION], n[HKS_META_COLLECTION],
                                (const char *)p[HKS_META_ID], n[HKS_META_ID], &k) ||
                 hks_keytab_insert(&w->kt, &k, &val))
-                return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] %s: out of memory", w->dir);
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "%s: out of memory", w->dir);
         }
     }
     return HKS_OK;
@@ -215,13 +215,13 @@ int hks_writer_open(const char *dir, const hks_alloc *alloc, hks_writer **out)
     *out = w;
     w->dir = hks_mem_strndup(w->a, dir, strlen(dir));
     if (!w->dir)
-        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     if (stat(dir, &st) != 0) {
         if (errno != ENOENT || mkdir(dir, 0755) != 0)
-            return hks_fail(&w->err, HKS_ERR_IO, "[writer] cannot create index directory %s: %s",
+            return hks_fail(&w->err, HKS_ERR_IO, "cannot create index directory %s: %s",
                             dir, strerror(errno));
     } else if (!S_ISDIR(st.st_mode)) {
-        return hks_fail(&w->err, HKS_ERR_IO, "[writer] %s exists and is not a directory", dir);
+        return hks_fail(&w->err, HKS_ERR_IO, "%s exists and is not a directory", dir);
     }
     rc = hks_lock_take(dir, &w->lock_fd, &w->err);
     if (rc)
@@ -231,14 +231,14 @@ int hks_writer_open(const char *dir, const hks_alloc *alloc, hks_writer **out)
         return rc;
     for (i = 0; i < w->man.n_seg; i++)
         if (push_slot(w, &w->man.seg[i], false))
-            return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     collect_garbage(w);
     rc = load_keys(w);
     if (rc)
         return rc;
     rc = hks_memidx_new(w->a, w->zstd_level, &w->mi);
     if (rc)
-        return hks_fail(&w->err, rc, "[writer] out of memory");
+        return hks_fail(&w->err, rc, "out of memory");
     return HKS_OK;
 }
 
@@ -292,29 +292,29 @@ int hks_writer_set(hks_writer *w, hks_wparam param, long long value)
     switch (param) {
     case HKS_W_MEMORY_BUDGET_MB:
         if (value < 1 || value > 65536)
-            return hks_fail(&w->err, HKS_ERR_ARG, "[writer] memory budget %lld MB out of 1..65536",
+            return hks_fail(&w->err, HKS_ERR_ARG, "memory budget %lld MB out of 1..65536",
                             value);
         w->budget_mb = value;
         return HKS_OK;
     case HKS_W_ZSTD_LEVEL:
         if (value < 1 || value > 19)
-            return hks_fail(&w->err, HKS_ERR_ARG, "[writer] zstd level %lld out of 1..19", value);
+            return hks_fail(&w->err, HKS_ERR_ARG, "zstd level %lld out of 1..19", value);
         w->zstd_level = (int)value;
         if (hks_memidx_ndocs(w->mi) == 0) {
             hks_memidx *mi;
             if (hks_memidx_new(w->a, w->zstd_level, &mi))
-                return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
             hks_memidx_free(w->mi);
             w->mi = mi;
         }
         return HKS_OK;
     case HKS_W_MERGE_AT_COMMIT:
         if (value < 0 || value > 2)
-            return hks_fail(&w->err, HKS_ERR_ARG, "[writer] merge mode %lld out of 0..2", value);
+            return hks_fail(&w->err, HKS_ERR_ARG, "merge mode %lld out of 0..2", value);
         w->merge_mode = (int)value;
         return HKS_OK;
     }
-    return hks_fail(&w->err, HKS_ERR_ARG, "[writer] unknown parameter %d", (int)param);
+    return hks_fail(&w->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
 }
 
 void hks_writer_progress(const hks_writer *w, hks_progress *out)
@@ -343,14 +343,14 @@ static int flush(hks_writer *w)
     memset(&si, 0, sizeof si);
     if (next_name(w, si.name, sizeof si.name) ||
         hks_path_join(path, sizeof path, w->dir, si.name))
-        return hks_fail(&w->err, HKS_ERR_ARG, "[writer] index path too long");
+        return hks_fail(&w->err, HKS_ERR_ARG, "index path too long");
     rc = hks_memidx_flush(w->mi, path, &w->err, NULL);
     if (rc)
         return rc;
     si.n_docs = nd;
     if (push_slot(w, &si, true)) {
         unlink(path);
-        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     }
     slot = w->n_slots - 1;
     /* Keys that pointed into the memory index now point into the segment. */
@@ -360,7 +360,7 @@ static int flush(hks_writer *w)
     for (d = 0; d < nd; d++)
         if ((size_t)d / 8 < w->mi_del_cap && (w->mi_del[d >> 3] >> (d & 7) & 1))
             if (mark_deleted(w, slot, d))
-                return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     if (w->mi_del)
         memset(w->mi_del, 0, w->mi_del_cap);
     return HKS_OK;
@@ -396,14 +396,14 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
         memchr(doc->id, 0, doc->id_len) ||
         (doc->collection_len && memchr(doc->collection, 0, doc->collection_len)))
         return hks_fail(&w->err, HKS_ERR_ARG,
-                        "[writer] a document needs an id of 1..1024 bytes and a collection "
+                        "a document needs an id of 1..1024 bytes and a collection "
                         "of at most 1024, without NUL bytes");
     if (w->syncing && touch_collection(w, doc->collection ? doc->collection : "",
                                        doc->collection_len))
-        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     if (hks_keytab_key(&w->kt, doc->collection ? doc->collection : "", doc->collection_len,
                        doc->id, doc->id_len, &k))
-        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     chash = hks_doc_hash(doc);
     old = hks_keytab_find(&w->kt, &k);
     if (old && old->chash == chash) { /* the same document again: nothing to do */
@@ -419,7 +419,7 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
     }
     if (old) { /* same collection and id: the new document replaces it */
         if (mark_deleted(w, old->slot, old->doc))
-            return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
         old->slot = SLOT_MEMIDX;
         old->doc = hks_memidx_ndocs(w->mi) - 1;
         old->chash = chash;
@@ -432,7 +432,7 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
         val.chash = chash;
         val.seen = w->sync_gen;
         if (hks_keytab_insert(&w->kt, &k, &val))
-            return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     }
     w->dirty = true;
     w->prog.n_docs++;
@@ -451,17 +451,17 @@ int hks_writer_delete(hks_writer *w, const char *collection, size_t collection_l
         return HKS_ERR_ARG;
     hks_err_clear(&w->err);
     if (hks_keytab_key(&w->kt, collection ? collection : "", collection_len, id, id_len, &k))
-        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     e = hks_keytab_find(&w->kt, &k);
     hks_keytab_unkey(&w->kt, &k);
     if (!e)
-        return hks_fail(&w->err, HKS_ERR_NOTFOUND, "[writer] no document %.*s in collection %.*s",
+        return hks_fail(&w->err, HKS_ERR_NOTFOUND, "no document %.*s in collection %.*s",
                         (int)(id_len > 200 ? 200 : id_len), id,
                         (int)(collection_len > 200 ? 200 : collection_len),
                         collection ? collection : "");
     rc = mark_deleted(w, e->slot, e->doc);
     if (rc)
-        return hks_fail(&w->err, rc, "[writer] out of memory");
+        return hks_fail(&w->err, rc, "out of memory");
     hks_keytab_remove(&w->kt, e);
     w->prog.n_deleted++;
     w->dirty = true;
@@ -476,14 +476,14 @@ int hks_writer_delete_all(hks_writer *w)
     for (i = 0; i < w->kt.cap; i++) {
         if (w->kt.e[i].used) {
             if (mark_deleted(w, w->kt.e[i].slot, w->kt.e[i].doc))
-                return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
         }
     }
     hks_keytab_clear(&w->kt);
     for (i = 0; i < w->n_slots; i++) /* whole segments go at the commit */
         for (d = 0; d < w->slots[i].si.n_docs; d++)
             if (mark_deleted(w, i, d))
-                return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     w->dirty = true;
     return HKS_OK;
 }
@@ -561,7 +561,7 @@ int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *c
                 HKS_OK &&
             touch_collection(w, coll, coll_len) != HKS_OK) {
             w->syncing = false;
-            return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
         }
     }
     rc = hks_writer_add_path(w, path, cb);
@@ -591,7 +591,7 @@ int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *c
         uint32_t k = 0;
         gone = hks_mem_alloc(w->a, (size_t)n_gone * sizeof *gone);
         if (!gone)
-            return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
         for (i = 0; i < w->kt.cap; i++) {
             if (w->kt.e[i].used && w->kt.e[i].seen != w->sync_gen &&
                 was_touched(w, w->kt.keys.p + w->kt.e[i].koff)) {
@@ -608,7 +608,7 @@ int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *c
             continue;
         rc = mark_deleted(w, e->slot, e->doc);
         if (rc) {
-            rc = hks_fail(&w->err, rc, "[writer] out of memory");
+            rc = hks_fail(&w->err, rc, "out of memory");
             break;
         }
         hks_keytab_remove(&w->kt, e);
@@ -634,7 +634,7 @@ static int merge_pick(hks_writer *w, uint32_t *pick, uint32_t *n_pick)
     uint32_t i;
     hks_segsize *sz = hks_mem_alloc(w->a, ((size_t)w->n_slots + 1) * sizeof *sz);
     if (!sz)
-        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     for (i = 0; i < w->n_slots; i++) {
         sz[i].live = w->slots[i].dropped ? 0 : live_docs(&w->slots[i]);
         sz[i].deleted = w->slots[i].n_del;
@@ -654,7 +654,7 @@ static int do_merge(hks_writer *w)
     char path[4096];
     int rc = HKS_OK;
     if (!pick)
-        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     rc = merge_pick(w, pick, &n_pick);
     if (rc || n_pick == 0)
         goto out;
@@ -662,7 +662,7 @@ static int do_merge(hks_writer *w)
     segs = hks_mem_alloc(w->a, (size_t)n_pick * sizeof *segs); /* NOLINT(bugprone-sizeof-expression) */
     dels = hks_mem_alloc(w->a, (size_t)n_pick * sizeof *dels);
     if (!segs || !dels) {
-        rc = hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        rc = hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
         goto out;
     }
     for (i = 0; i < n_pick && rc == HKS_OK; i++) {
@@ -677,7 +677,7 @@ static int do_merge(hks_writer *w)
     memset(&si, 0, sizeof si);
     if (next_name(w, si.name, sizeof si.name) ||
         hks_path_join(path, sizeof path, w->dir, si.name)) {
-        rc = hks_fail(&w->err, HKS_ERR_ARG, "[writer] index path too long");
+        rc = hks_fail(&w->err, HKS_ERR_ARG, "index path too long");
         goto out;
     }
     rc = hks_merge(w->a, segs, dels, n_pick, path, w->zstd_level, &w->err, &nd);
@@ -692,7 +692,7 @@ static int do_merge(hks_writer *w)
     newno = hks_mem_alloc(w->a, (size_t)max_docs * 4 + 4);
     if (!newno || push_slot(w, &si, true)) {
         unlink(path);
-        rc = hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        rc = hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
         goto out;
     }
     /* Keys now point into the merged segment, renumbered in order. */
@@ -736,7 +736,7 @@ int hks_writer_commit(hks_writer *w)
     if (!w->dirty && w->man.generation > 0) {
         uint32_t *pick = hks_mem_alloc(w->a, ((size_t)w->n_slots + 1) * 4), n_pick = 0;
         if (!pick)
-            return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
         rc = merge_pick(w, pick, &n_pick);
         hks_mem_free(w->a, pick, 0);
         if (rc || n_pick == 0)
@@ -751,7 +751,7 @@ int hks_writer_commit(hks_writer *w)
     /* An array of string pointers: sizeof of a pointer is meant. */
     tomb_new = hks_mem_calloc(w->a, w->n_slots + 1, sizeof *tomb_new); /* NOLINT(bugprone-sizeof-expression) */
     if (!tomb_new)
-        return hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     for (i = 0; i < w->n_slots && rc == HKS_OK; i++) {
         wslot *s = &w->slots[i];
         hks_seginfo si = s->si;
@@ -765,7 +765,7 @@ int hks_writer_commit(hks_writer *w)
                              (unsigned long long)w->man.next_file++);
             if (k < 0 || (size_t)k >= sizeof name ||
                 hks_path_join(path, sizeof path, w->dir, name)) {
-                rc = hks_fail(&w->err, HKS_ERR_ARG, "[writer] index path too long");
+                rc = hks_fail(&w->err, HKS_ERR_ARG, "index path too long");
                 break;
             }
             rc = hks_tomb_write(w->a, path, s->del, s->si.n_docs, &w->err);
@@ -775,7 +775,7 @@ int hks_writer_commit(hks_writer *w)
             memcpy(si.del_name, name, strlen(name) + 1);
         }
         if (hks_manifest_push(w->a, &m, &si))
-            rc = hks_fail(&w->err, HKS_ERR_NOMEM, "[writer] out of memory");
+            rc = hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     }
     m.next_file = w->man.next_file;
     if (rc == HKS_OK)

@@ -76,23 +76,23 @@ static int add_phrase(hks_query *qy, hks_ntext *nt, const char *s, size_t n, boo
     b.err = err;
     rc = hks_norm_text(nt, s, n);
     if (rc)
-        return hks_fail(err, rc, "[query] %s", hks_strerror(rc));
+        return hks_fail(err, rc, "%s", hks_strerror(rc));
     rc = hks_tokenize(nt, 0, on_qtoken, &b, NULL);
     if (rc == HKS_ERR_QUERY)
-        return hks_fail(err, HKS_ERR_QUERY, "[query] too many terms (at most %d)",
+        return hks_fail(err, HKS_ERR_QUERY, "too many terms (at most %d)",
                         HKS_MAX_QUERY_ELEMS);
     if (rc)
-        return hks_fail(err, rc, "[query] %s", hks_strerror(rc));
+        return hks_fail(err, rc, "%s", hks_strerror(rc));
     /* The phrase's trailing closing unigram after a bigram adds nothing. */
     if (qy->n_elem > first && qy->elem[qy->n_elem - 1].run_end)
         qy->n_elem--;
     if (qy->n_elem > HKS_MAX_QUERY_ELEMS)
-        return hks_fail(err, HKS_ERR_QUERY, "[query] too many terms (at most %d)",
+        return hks_fail(err, HKS_ERR_QUERY, "too many terms (at most %d)",
                         HKS_MAX_QUERY_ELEMS);
     if (qy->n_elem == first)
         return HKS_OK;
     if (qy->n_phrase == HKS_MAX_QUERY_ELEMS)
-        return hks_fail(err, HKS_ERR_QUERY, "[query] too many terms");
+        return hks_fail(err, HKS_ERR_QUERY, "too many terms");
     qy->phrase[qy->n_phrase].first = first;
     qy->phrase[qy->n_phrase].n = qy->n_elem - first;
     qy->n_phrase++;
@@ -147,12 +147,12 @@ static int parse_date_range(hks_query *qy, const char *s, size_t n, hks_errbuf *
         hks_date_parse_bound(dots + 2, n - (size_t)(dots - s) - 2, true, &qy->date_to))
         goto bad;
     if (qy->date_to && qy->date_from > qy->date_to)
-        return hks_fail(err, HKS_ERR_QUERY, "[query] date range %.*s ends before it starts",
+        return hks_fail(err, HKS_ERR_QUERY, "date range %.*s ends before it starts",
                         (int)n, s);
     return HKS_OK;
 bad:
     return hks_fail(err, HKS_ERR_QUERY,
-                    "[query] bad date %.*s (use date:2022, date:2022-01..2022-06 or "
+                    "bad date %.*s (use date:2022, date:2022-01..2022-06 or "
                     "date:2022-01-15..)",
                     (int)(n > 64 ? 64 : n), s);
 }
@@ -190,9 +190,9 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
     qy->has_operators = qy->is_natural = false;
     qy->n_chars = 0;
     if (!q && n)
-        return hks_fail(err, HKS_ERR_ARG, "[query] NULL query");
+        return hks_fail(err, HKS_ERR_ARG, "NULL query");
     if (n > HKS_MAX_QUERY_BYTES)
-        return hks_fail(err, HKS_ERR_QUERY, "[query] query too long (%zu bytes; at most %d)", n,
+        return hks_fail(err, HKS_ERR_QUERY, "query too long (%zu bytes; at most %d)", n,
                         HKS_MAX_QUERY_BYTES);
     while (i < n) {
         size_t sp, start, end;
@@ -212,7 +212,7 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
         if (negated && ((i + 7 <= n && memcmp(q + i, "source:", 7) == 0) ||
                         (i + 5 <= n && memcmp(q + i, "date:", 5) == 0)))
             return hks_fail(err, HKS_ERR_QUERY,
-                            "[query] a source: or date: filter cannot be excluded (byte %zu)",
+                            "a source: or date: filter cannot be excluded (byte %zu)",
                             start - 1);
         if (i + 6 <= n && memcmp(q + i, "title:", 6) == 0) {
             in_title = true;
@@ -225,7 +225,7 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
                 while (i < n && q[i] != '"')
                     i++;
                 if (i == n)
-                    return hks_fail(err, HKS_ERR_QUERY, "[query] unbalanced quote at byte %zu",
+                    return hks_fail(err, HKS_ERR_QUERY, "unbalanced quote at byte %zu",
                                     start - 1);
                 end = i++;
             } else {
@@ -236,10 +236,10 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
             rc = hks_norm_string(nt, q + start, end - start, qy->source, sizeof qy->source,
                                  &qy->source_len);
             if (rc)
-                return hks_fail(err, rc, "[query] %s", hks_strerror(rc));
+                return hks_fail(err, rc, "%s", hks_strerror(rc));
             qy->has_operators = true;
             if (qy->source_len == 0)
-                return hks_fail(err, HKS_ERR_QUERY, "[query] empty source: filter");
+                return hks_fail(err, HKS_ERR_QUERY, "empty source: filter");
             continue;
         } else if (!negated && i + 5 <= n && memcmp(q + i, "date:", 5) == 0) {
             i += 5;
@@ -258,7 +258,7 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
             while (i < n && q[i] != '"')
                 i++;
             if (i == n)
-                return hks_fail(err, HKS_ERR_QUERY, "[query] unbalanced quote at byte %zu",
+                return hks_fail(err, HKS_ERR_QUERY, "unbalanced quote at byte %zu",
                                 start - 1);
             end = i++;
         } else {
@@ -268,7 +268,7 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
         }
         if (!quoted && !negated && !in_title && end - start == 2 && memcmp(q + start, "OR", 2) == 0) {
             if (qy->n_clause == 0 || pending_or)
-                return hks_fail(err, HKS_ERR_QUERY, "[query] OR at byte %zu needs a term before it",
+                return hks_fail(err, HKS_ERR_QUERY, "OR at byte %zu needs a term before it",
                                 start);
             pending_or = true;
             qy->has_operators = true;
@@ -289,13 +289,13 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
             hks_qclause *c = &qy->clause[qy->n_clause - 1];
             if (c->negated != negated || c->in_title != in_title)
                 return hks_fail(err, HKS_ERR_QUERY,
-                                "[query] OR joins terms of different kinds near byte %zu", start);
+                                "OR joins terms of different kinds near byte %zu", start);
             c->n++;
             pending_or = false;
             continue;
         }
         if (qy->n_clause == HKS_MAX_QUERY_ELEMS)
-            return hks_fail(err, HKS_ERR_QUERY, "[query] too many terms");
+            return hks_fail(err, HKS_ERR_QUERY, "too many terms");
         qy->clause[qy->n_clause].first = qy->n_phrase - 1;
         qy->clause[qy->n_clause].n = 1;
         qy->clause[qy->n_clause].negated = negated;
@@ -305,15 +305,15 @@ int hks_query_parse(hks_query *qy, const char *q, size_t n, hks_ntext *nt, hks_e
             qy->n_positive++;
     }
     if (pending_or)
-        return hks_fail(err, HKS_ERR_QUERY, "[query] OR at the end needs a term after it");
+        return hks_fail(err, HKS_ERR_QUERY, "OR at the end needs a term after it");
     if (qy->n_positive == 0 && qy->n_clause)
-        return hks_fail(err, HKS_ERR_QUERY, "[query] only excluded terms: say what to search for");
+        return hks_fail(err, HKS_ERR_QUERY, "only excluded terms: say what to search for");
     if (qy->n_positive == 0 && (qy->source_len || qy->date_from || qy->date_to))
         return hks_fail(err, HKS_ERR_QUERY,
-                        "[query] source: and date: narrow a search: add words to search for");
+                        "source: and date: narrow a search: add words to search for");
     if (qy->n_positive == 0)
         return hks_fail(err, HKS_ERR_QUERY,
-                        "[query] nothing to search for (no letters, digits or Chinese characters)");
+                        "nothing to search for (no letters, digits or Chinese characters)");
     /* A plain query of five or more characters, or of three or more
      * terms, reads as a question or description rather than a name: it is
      * ranked over its bigrams with OR semantics, strict matches first. */

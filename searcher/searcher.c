@@ -56,7 +56,7 @@ static int open_segments(hks_index *idx)
     idx->seg = hks_mem_calloc(idx->a, idx->man.n_seg + 1, sizeof *idx->seg); /* NOLINT(bugprone-sizeof-expression) */
     idx->base = hks_mem_calloc(idx->a, idx->man.n_seg + 1, sizeof *idx->base);
     if (!idx->seg || !idx->base)
-        return hks_fail(&idx->err, HKS_ERR_NOMEM, "[index] out of memory");
+        return hks_fail(&idx->err, HKS_ERR_NOMEM, "out of memory");
     idx->n_docs = idx->n_live = idx->live_tokens = 0;
     for (i = 0; i < idx->man.n_seg; i++) {
         const uint32_t *dl;
@@ -66,7 +66,7 @@ static int open_segments(hks_index *idx)
             return rc;
         idx->n_seg = i + 1;
         if (idx->n_docs + idx->man.seg[i].n_docs >= UINT32_MAX)
-            return hks_fail(&idx->err, HKS_ERR_ARG, "[index] %s: more than 2^32 - 1 documents",
+            return hks_fail(&idx->err, HKS_ERR_ARG, "%s: more than 2^32 - 1 documents",
                             idx->dir);
         idx->base[i] = (uint32_t)idx->n_docs;
         nd = hks_seg_ndocs(idx->seg[i]);
@@ -109,7 +109,7 @@ int hks_index_open(const char *dir, const hks_alloc *alloc, hks_index **out)
     *out = idx;
     idx->dir = hks_mem_strndup(idx->a, dir, strlen(dir));
     if (!idx->dir)
-        return hks_fail(&idx->err, HKS_ERR_NOMEM, "[index] out of memory");
+        return hks_fail(&idx->err, HKS_ERR_NOMEM, "out of memory");
     for (attempt = 0; attempt < OPEN_RETRIES; attempt++) {
         rc = open_segments(idx);
         if (rc != HKS_ERR_NOTFOUND || idx->man.generation == 0)
@@ -210,7 +210,7 @@ int hks_searcher_new(hks_index *idx, hks_searcher **out)
     hks_buf_init(&s->qy_text, s->a);
     *out = s;
     if (hks_ds_cursor_new(s->a, &s->dc))
-        return hks_fail(&s->err, HKS_ERR_NOMEM, "[searcher] out of memory");
+        return hks_fail(&s->err, HKS_ERR_NOMEM, "out of memory");
     return HKS_OK;
 }
 
@@ -237,19 +237,19 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
     switch (param) {
     case HKS_S_BM25_K1:
         if (!(value >= 0 && value <= 10))
-            return hks_fail(&s->err, HKS_ERR_ARG, "[searcher] k1 %g out of 0..10", value);
+            return hks_fail(&s->err, HKS_ERR_ARG, "k1 %g out of 0..10", value);
         s->k1 = value;
         return HKS_OK;
     case HKS_S_BM25_B:
         if (!(value >= 0 && value <= 1))
-            return hks_fail(&s->err, HKS_ERR_ARG, "[searcher] b %g out of 0..1", value);
+            return hks_fail(&s->err, HKS_ERR_ARG, "b %g out of 0..1", value);
         s->b = value;
         return HKS_OK;
     case HKS_S_COUNT_PARTIAL:
         s->count_partial = value != 0;
         return HKS_OK;
     }
-    return hks_fail(&s->err, HKS_ERR_ARG, "[searcher] unknown parameter %d", (int)param);
+    return hks_fail(&s->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
 }
 
 /* ---- term iterators: one term, or the union of a prefix's terms ---------- */
@@ -345,7 +345,7 @@ static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, const u
             rc = on_prefix_term(&l, term, len, &e);
     }
     if (rc == HKS_ERR_NOMEM)
-        rc = hks_fail(err, rc, "[search] out of memory");
+        rc = hks_fail(err, rc, "out of memory");
     if (rc || l.n == 0) {
         hks_mem_free(a, l.e, 0);
         return rc;
@@ -355,7 +355,7 @@ static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, const u
     if (!t->sub || !t->heap) {
         hks_mem_free(a, l.e, 0);
         ti_close(t);
-        return hks_fail(err, HKS_ERR_NOMEM, "[search] out of memory");
+        return hks_fail(err, HKS_ERR_NOMEM, "out of memory");
     }
     for (i = 0; i < l.n; i++) {
         rc = hks_pc_open(&t->sub[i], a, seg, &l.e[i], err);
@@ -412,7 +412,7 @@ static int ti_collect(titer *t, uint32_t i, uint32_t *tf, bool want_pos)
             uint32_t *q = hks_grow(t->a, t->pos, sizeof *q, t->cap_pos, (size_t)t->n_pos + n, 64,
                                    UINT32_MAX, &nc);
             if (!q)
-                return hks_fail(t->err, HKS_ERR_NOMEM, "[search] out of memory");
+                return hks_fail(t->err, HKS_ERR_NOMEM, "out of memory");
             t->pos = q;
             t->cap_pos = (uint32_t)nc;
         }
@@ -752,7 +752,7 @@ static int passes_filters(evalctx *x, segeval *se, uint32_t doc, bool *pass)
         rc = hks_norm_string(&x->s->nt, (const char *)p[HKS_META_SOURCE], n[HKS_META_SOURCE],
                              norm, sizeof norm, &k);
         if (rc)
-            return hks_fail(&x->s->err, rc, "[search] out of memory");
+            return hks_fail(&x->s->err, rc, "out of memory");
         if (!memmem(norm, k, qy->source, qy->source_len))
             return HKS_OK;
     }
@@ -795,7 +795,7 @@ static int strict_segment(evalctx *x, segeval *se)
     uint32_t doc = 0, i;
     se->ph_doc = hks_mem_alloc(x->s->a, (size_t)(qy->n_phrase + 1) * 4);
     if (!se->ph_doc)
-        return hks_fail(&x->s->err, HKS_ERR_NOMEM, "[search] out of memory");
+        return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
     for (i = 0; i < qy->n_phrase; i++)
         se->ph_doc[i] = HKS_END;
     while (doc != HKS_END) {
@@ -835,7 +835,7 @@ static int strict_segment(evalctx *x, segeval *se)
                 uint32_t *p = hks_grow(x->s->a, x->exact_docs, sizeof *p, x->cap_exact_docs,
                                        x->n_exact_docs + 1, 256, SIZE_MAX, &x->cap_exact_docs);
                 if (!p)
-                    return hks_fail(&x->s->err, HKS_ERR_NOMEM, "[search] out of memory");
+                    return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
                 x->exact_docs = p;
             }
             x->exact_docs[x->n_exact_docs++] = se->base + doc;
@@ -1022,7 +1022,7 @@ static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
     se.sc_open = hks_mem_calloc(x->s->a, x->n_st + 1, sizeof *se.sc_open);
     if (!se.el || !se.sc || !se.sc_open) {
         close_segeval(x, &se);
-        return hks_fail(&x->s->err, HKS_ERR_NOMEM, "[search] out of memory");
+        return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
     }
     if (strict) {
         for (i = 0; i < x->qy->n_elem && rc == HKS_OK; i++)
@@ -1118,7 +1118,7 @@ int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hi
     x.exact.cap = hits_cap;
     x.exact.h = hits_cap ? hks_mem_alloc(s->a, hits_cap * sizeof(hks_hit)) : NULL;
     if (hits_cap && !x.exact.h)
-        return hks_fail(&s->err, HKS_ERR_NOMEM, "[search] out of memory");
+        return hks_fail(&s->err, HKS_ERR_NOMEM, "out of memory");
 
     build_sterms(&x, false);
     rc = weigh_terms(&x);
@@ -1135,7 +1135,7 @@ int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hi
         if (need) {
             x.partial.h = hks_mem_alloc(s->a, need * sizeof(hks_hit));
             if (!x.partial.h)
-                rc = hks_fail(&s->err, HKS_ERR_NOMEM, "[search] out of memory");
+                rc = hks_fail(&s->err, HKS_ERR_NOMEM, "out of memory");
         }
         for (g = 0; rc == HKS_OK && g < idx->n_seg && (need || s->count_partial); g++)
             rc = eval_segment(&x, g, false, true);
@@ -1178,7 +1178,7 @@ int hks_doc_meta_get(hks_searcher *s, uint32_t doc_id, hks_doc_meta *out)
         return HKS_ERR_ARG;
     hks_err_clear(&s->err);
     if (!hks_index_locate(s->idx, doc_id, &g, &local))
-        return hks_fail(&s->err, HKS_ERR_NOTFOUND, "[searcher] no document %u", doc_id);
+        return hks_fail(&s->err, HKS_ERR_NOTFOUND, "no document %u", doc_id);
     HKS_TRY(hks_seg_meta(s->idx->seg[g], local, p, n, &s->err));
     hks_seg_docrec(s->idx->seg[g], local, &rec);
     s->meta.n = 0;
@@ -1188,7 +1188,7 @@ int hks_doc_meta_get(hks_searcher *s, uint32_t doc_id, hks_doc_meta *out)
         hks_buf_put_u8(&rc, &s->meta, 0);
     }
     if (rc)
-        return hks_fail(&s->err, rc, "[searcher] out of memory");
+        return hks_fail(&s->err, rc, "out of memory");
 #define F(field, k)                                \
     out->field = (const char *)s->meta.p + off[k]; \
     out->field##_len = n[k]
@@ -1213,11 +1213,11 @@ int hks_doc_body(hks_searcher *s, uint32_t doc_id, char *buf, size_t buf_cap, si
     hks_err_clear(&s->err);
     *len_out = 0;
     if (!hks_index_locate(s->idx, doc_id, &g, &local))
-        return hks_fail(&s->err, HKS_ERR_NOTFOUND, "[searcher] no document %u", doc_id);
+        return hks_fail(&s->err, HKS_ERR_NOTFOUND, "no document %u", doc_id);
     HKS_TRY(hks_seg_body(s->idx->seg[g], s->dc, local, &p, &n, &s->err));
     *len_out = n;
     if (n > buf_cap)
-        return hks_fail(&s->err, HKS_ERR_BUFSIZE, "[searcher] document %u needs %zu bytes", doc_id,
+        return hks_fail(&s->err, HKS_ERR_BUFSIZE, "document %u needs %zu bytes", doc_id,
                         n);
     if (n)
         memcpy(buf, p, n);

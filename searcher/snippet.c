@@ -206,7 +206,7 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
     if (max_chars == 0)
         max_chars = 1;
     if (!hks_index_locate(s->idx, doc_id, &g, &local))
-        return hks_fail(&s->err, HKS_ERR_NOTFOUND, "[snippet] no document %u", doc_id);
+        return hks_fail(&s->err, HKS_ERR_NOTFOUND, "no document %u", doc_id);
     HKS_TRY(hks_searcher_parse(s, query ? query : "", query_len));
     HKS_TRY(hks_seg_body(s->idx->seg[g], s->dc, local, &body, &body_n, &s->err));
 
@@ -224,7 +224,7 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
     hks_mem_free(s->a, x.t, 0);
     if (rc) {
         hks_mem_free(s->a, sp, 0);
-        return hks_fail(&s->err, rc, "[snippet] %s", hks_strerror(rc));
+        return hks_fail(&s->err, rc, "%s", hks_strerror(rc));
     }
     /* Spans come sorted by start; drop those inside or overlapping the
      * previous one (merge overlaps into one highlight). */
@@ -321,7 +321,7 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
     if (n_spans)
         *n_spans = n_cut_spans < spans_cap ? n_cut_spans : spans_cap;
     if (o.n + 1 > buf_cap)
-        return hks_fail(&s->err, HKS_ERR_BUFSIZE, "[snippet] needs %zu bytes", o.n + 1);
+        return hks_fail(&s->err, HKS_ERR_BUFSIZE, "needs %zu bytes", o.n + 1);
     buf[o.n] = '\0';
     *len_out = o.n;
     return HKS_OK;

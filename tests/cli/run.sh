@@ -200,5 +200,11 @@ else no "json with bad bytes"; fi
 "$HKINDEX" add corpus/ -i >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok "hkindex: -i without a value" || no "-i without value" "rc=$rc"
 
+# Messages are plain words: no internal module tags such as [query].
+msgs=$({ "$HKSEARCH" -i "$IDX" '"新冠' ; "$HKSEARCH" -i "$tmp/none" 疫苗; "$HKINDEX" add -i "$tmp/x" "$tmp/none";
+         "$HKSEARCH" -i "$IDX" '疫苗 date:2020-02-30'; } 2>&1 >/dev/null)
+if [ -n "$msgs" ] && ! echo "$msgs" | grep -qE '\[[a-z]+\]'; then ok "messages carry no internal tags"
+else no "internal tags in messages" "$msgs"; fi
+
 echo "cli: $((n - fails))/$n passed"
 [ $fails -eq 0 ]

@@ -393,7 +393,7 @@ static void try_damaged(const uint8_t *sec, size_t n, const docs *d,
     if (rc != HKS_OK) {
         assert_true(rc == HKS_ERR_CORRUPT || rc == HKS_ERR_FORMAT);
         assert_null(r);
-        assert_memory_equal(e.msg, "[docstore] ", 11);
+        assert_memory_equal(e.msg, "document store: ", 16);
         test_free(copy);
         return;
     }
@@ -416,7 +416,7 @@ static void try_damaged(const uint8_t *sec, size_t n, const docs *d,
             }
         } else {
             assert_int_equal(rc, HKS_ERR_CORRUPT);
-            assert_memory_equal(e.msg, "[docstore] block ", 17);
+            assert_memory_equal(e.msg, "document store: block ", 22);
         }
     }
     if (strict)
@@ -527,7 +527,7 @@ static void test_docstore_forged_seek_table(void **state)
             assert_int_equal(hks_ds_reader_open(hks_test_cm_alloc(), copy,
                                                 s.n, &e, &r),
                              HKS_ERR_CORRUPT);
-            assert_memory_equal(e.msg, "[docstore] block ", 17);
+            assert_memory_equal(e.msg, "document store: block ", 22);
             test_free(copy);
         }
     }
