@@ -3,7 +3,8 @@
 #   common/ <- format/ <- indexer/ (write side), searcher/ (read side)
 # Each folder's objects may use only the hks_ symbols defined in its own
 # folder or in the folders below it: the read side never links the writer,
-# nor the writer the searcher. The programs use libhks through hks.h only.
+# nor the writer the searcher. The programs use libhks through hks.h only,
+# and each folder's header declares only functions of that folder.
 #   scripts/check-layers.sh BUILD_DIR
 set -eu
 obj="$1/obj"
@@ -39,5 +40,17 @@ fi
 if grep -n '#include "' programs/*.c | grep -v '"hks\.h"'; then
     echo "check-layers: a program includes more than hks.h"; fail=1
 fi
+# Each folder's header declares only what that folder defines.
+for d in common format indexer searcher; do
+    h=$(ls "$d"/hks_*.h)
+    grep -oE 'HKS_INTERNAL [^(]*\b(hks_[a-z0-9_]+)\(' "$h" | grep -oE 'hks_[a-z0-9_]+\($' |
+        tr -d '(' | sort -u >"$tmp/decl"
+    nm --defined-only "$obj/$d"/*.o | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/own"
+    bad=$(comm -23 "$tmp/decl" "$tmp/own")
+    if [ -n "$bad" ]; then
+        echo "check-layers: $h declares functions defined elsewhere:" $bad
+        fail=1
+    fi
+done
 [ "$fail" = 0 ] && echo "check-layers: ok"
 exit "$fail"
