@@ -53,7 +53,7 @@ LIB_A     := $(BUILD)/libhks.a
 LIB_SO    := $(BUILD)/libhks.so.$(VERSION)
 PROGS     := $(BUILD)/hkindex $(BUILD)/hksearch
 
-.PHONY: all deps demo test unit golden golden-update cli-test install-test \
+.PHONY: all deps demo test unit golden golden-update cli-test readme-test install-test \
         bench install uninstall check-abi clean lint format check-format valgrind
 .DELETE_ON_ERROR:
 
@@ -92,7 +92,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_A)
 
 # ---- tests -------------------------------------------------------------
 test: deps
-	@$(MAKE) --no-print-directory unit golden cli-test install-test fuzz-replay
+	@$(MAKE) --no-print-directory unit golden cli-test readme-test install-test fuzz-replay
 	@echo "make test: all passed"
 
 unit: $(UNIT_BIN) $(TOOL_BIN) $(PROGS)
@@ -107,6 +107,10 @@ golden-update: $(BUILD)/tools/tokdump
 
 cli-test: $(PROGS)
 	@sh tests/cli/run.sh $(BUILD)
+
+# The README's "Using it" block, run as written.
+readme-test: $(PROGS)
+	@sh tests/readme/run.sh $(BUILD)
 
 # Installs into a temporary prefix, then builds and runs examples/ against
 # the installed copy through pkg-config, as an embedding program would.
@@ -195,6 +199,8 @@ demo: deps all
 	@rm -rf demo-index
 	$(BUILD)/hkindex build -i demo-index corpus/ corpus/dxy_covid_news.docs.jsonl.zst
 	$(BUILD)/hksearch -i demo-index "疫苗接种"
+	@echo 'The programs are in $(BUILD)/: export PATH="$$PWD/$(BUILD):$$PATH" (or make install).'
+
 
 # ---- install -----------------------------------------------------------
 $(BUILD)/hks.pc:

@@ -10,7 +10,8 @@
 #   scripts/install-deps.sh --fuzz   also clang and its libFuzzer runtime
 #                                    (make fuzz)
 set -eu
-pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd"
+# python3: the end-to-end tests read the programs' JSON output with it.
+pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd python3"
 [ "${1:-}" = "--gen" ] && pkgs="$pkgs opencc libopencc-data python3"
 [ "${1:-}" = "--ci" ] && pkgs="$pkgs valgrind cppcheck clang-tidy clang-format"
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-dev"
