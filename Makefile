@@ -54,7 +54,7 @@ LIB_SO    := $(BUILD)/libhks.so.$(VERSION)
 PROGS     := $(BUILD)/hkindex $(BUILD)/hksearch
 
 .PHONY: all deps demo test unit golden golden-update cli-test readme-test install-test \
-        bench install uninstall check-abi clean lint format check-format valgrind
+        bench eval install uninstall check-abi clean lint format check-format valgrind
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(PROGS)
@@ -194,6 +194,13 @@ valgrind: $(UNIT_BIN)
 
 bench: deps all $(TOOL_BIN)
 	@sh scripts/bench.sh $(BUILD)
+
+# Relevance on the judged sets of ../shared/data (or $HKS_DATA): MRR@10,
+# nDCG@10, R@100, R@1000, all questions and two fixed halves; fails when a
+# set falls below its floor in eval/floors.tsv. Figures: eval/RESULTS.md.
+eval: deps all
+	@sh scripts/install-deps.sh --eval
+	@python3 eval/eval.py $(BUILD) $${HKS_DATA:-../shared/data}
 
 demo: deps all
 	@rm -rf demo-index

@@ -9,12 +9,15 @@
 #                                    (CI runs the checkers and valgrind)
 #   scripts/install-deps.sh --fuzz   also clang and its libFuzzer runtime
 #                                    (make fuzz)
+#   scripts/install-deps.sh --eval   also OpenCC's converter (make eval turns
+#                                    drcd's questions into simplified script)
 set -eu
 # python3: the end-to-end tests read the programs' JSON output with it.
 pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd python3"
 [ "${1:-}" = "--gen" ] && pkgs="$pkgs opencc libopencc-data python3"
 [ "${1:-}" = "--ci" ] && pkgs="$pkgs valgrind cppcheck clang-tidy clang-format"
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-dev"
+[ "${1:-}" = "--eval" ] && pkgs="$pkgs opencc"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
