@@ -193,6 +193,7 @@ valgrind: $(UNIT_BIN)
 	    --errors-for-leak-kinds=definite $$t; done
 
 bench: deps all $(TOOL_BIN)
+	@sh scripts/install-deps.sh --bench
 	@sh scripts/bench.sh $(BUILD)
 
 # Relevance on the judged sets of ../shared/data (or $HKS_DATA): MRR@10,

@@ -5,12 +5,17 @@
 # the same news stream as the peer benchmark). Queries: the 1,000 Multi-CPR
 # medical queries and the 40 phrase queries of the peer benchmark.
 # Prints build MB/s, peak RSS, index size / raw size (postings and document
-# store apart), and per-query latency p50/p95/p99 measured inside the
-# process (hksearch --timings), then one machine-readable summary line.
+# store apart), per-query latency p50/p95/p99 measured inside the process
+# (hksearch --timings) for the Multi-CPR, phrase and one-character sets,
+# and instruction counts (valgrind's callgrind: the same for the same
+# binary and input however busy the machine is) of the first 200 Multi-CPR
+# queries and of tokenizing corpus/dxy_covid_news.docs.jsonl.zst once;
+# then one machine-readable summary line.
 set -eu
 B=${1:-build}
 DATA=${HKS_DATA:-../shared/data}
 PHRASES=${HKS_PHRASES:-../shared/bench/phrase-queries.txt}
+CHARS=${HKS_CHARS:-../shared/bench/char-queries.txt}
 NEWS="$DATA/cctv_xwlb.docs.jsonl.zst $DATA/hkcnews.docs.jsonl.zst $DATA/dxy_covid_news.docs.jsonl.zst"
 for f in $NEWS "$DATA/multicpr_medical_dev.queries.jsonl.zst"; do
     [ -f "$f" ] || { echo "bench: $f not found (set HKS_DATA)" >&2; exit 1; }
@@ -38,6 +43,8 @@ zstd -dc "$DATA/multicpr_medical_dev.queries.jsonl.zst" |
 for l in sys.stdin:
     o = json.loads(l); print(o["qid"] + "\t" + " ".join(o["query"].split()))' > "$W/multicpr.tsv"
 awk 'NF {print "p" NR "\t" $0}' "$PHRASES" > "$W/phrase.tsv"
+awk 'NF {print "c" NR "\t" $0}' "$CHARS" > "$W/char.tsv"
+head -n 200 "$W/multicpr.tsv" > "$W/multicpr200.tsv"
 
 lat() { # set name: warm-up pass, then the timed pass; prints p50 p95 p99 zero-hit
     "$B/hksearch" -i "$W/idx" -n 10 --format trec --queries "$W/$1.tsv" > /dev/null
@@ -52,6 +59,14 @@ lat() { # set name: warm-up pass, then the timed pass; prints p50 p95 p99 zero-h
 }
 set -- $(lat multicpr); m50=$1 m95=$2 m99=$3 mz=$4
 set -- $(lat phrase); p50=$1 p95=$2 p99=$3 pz=$4
+set -- $(lat char); c50=$1 c95=$2 c99=$3 cz=$4
+
+ir() { # instructions executed by a command, from callgrind
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+        awk '/Collected :/ {print $NF}'
+}
+ir_q=$(ir "$B/hksearch" -i "$W/idx" -n 10 --format trec --queries "$W/multicpr200.tsv")
+ir_t=$(ir "$B/tools/bench_tokenize" corpus/dxy_covid_news.docs.jsonl.zst 1)
 
 mb=$(awk -v r="$raw" 'BEGIN {printf "%.1f", r / 1e6}')
 mbs=$(awk -v r="$raw" -v s="$secs" 'BEGIN {printf "%.2f", r / 1e6 / s}')
@@ -61,4 +76,6 @@ echo "  build       $secs s, $mbs MB/s, peak RSS $rss MB"
 echo "  index       $total MB = $(ratio "$total")x raw (postings + dictionary $post MB = $(ratio "$post")x, text store $text MB = $(ratio "$text")x)"
 echo "  multicpr    1000 queries, top 10: p50 $m50 ms, p95 $m95 ms, p99 $m99 ms ($mz with no hit)"
 echo "  phrase      40 queries, top 10:   p50 $p50 ms, p95 $p95 ms, p99 $p99 ms ($pz with no hit)"
-echo "BENCH commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown) build_s=$secs mb_s=$mbs rss_mb=$rss index_mb=$total postings_mb=$post text_mb=$text raw_mb=$mb multicpr_p50=$m50 multicpr_p95=$m95 multicpr_p99=$m99 phrase_p50=$p50 phrase_p95=$p95 phrase_p99=$p99"
+echo "  one char    $(wc -l < "$W/char.tsv") queries, top 10:   p50 $c50 ms, p95 $c95 ms, p99 $c99 ms ($cz with no hit)"
+echo "  instructions: 200 Multi-CPR queries $ir_q; tokenizing dxy_covid_news once $ir_t"
+echo "BENCH commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown) build_s=$secs mb_s=$mbs rss_mb=$rss index_mb=$total postings_mb=$post text_mb=$text raw_mb=$mb multicpr_p50=$m50 multicpr_p95=$m95 multicpr_p99=$m99 phrase_p50=$p50 phrase_p95=$p95 phrase_p99=$p99 char_p50=$c50 char_p95=$c95 char_p99=$c99 ir_queries=$ir_q ir_tokenize=$ir_t"

@@ -9,6 +9,8 @@
 #                                    (CI runs the checkers and valgrind)
 #   scripts/install-deps.sh --fuzz   also clang and its libFuzzer runtime
 #                                    (make fuzz)
+#   scripts/install-deps.sh --bench  also valgrind (make bench counts
+#                                    instructions with callgrind)
 #   scripts/install-deps.sh --eval   also OpenCC's converter (make eval turns
 #                                    drcd's questions into simplified script)
 set -eu
@@ -18,6 +20,7 @@ pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcm
 [ "${1:-}" = "--ci" ] && pkgs="$pkgs valgrind cppcheck clang-tidy clang-format"
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-dev"
 [ "${1:-}" = "--eval" ] && pkgs="$pkgs opencc"
+[ "${1:-}" = "--bench" ] && pkgs="$pkgs valgrind"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
