@@ -42,9 +42,11 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/obj/%.o)
 LIB_A     := $(BUILD)/libhks.a
 LIB_SO    := $(BUILD)/libhks.so.$(VERSION)
 PROGS     := $(BUILD)/hkindex $(BUILD)/hksearch
+SQLITE_EXT := $(BUILD)/hks_fts5.so
 
 .PHONY: all deps demo test unit golden golden-update cli-test install-test \
-        bench install uninstall check-abi clean lint format valgrind
+        bench install uninstall check-abi clean lint format valgrind \
+        lib sqlite embed-test sqlite-test
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(PROGS)
@@ -65,6 +67,14 @@ $(LIB_SO): $(LIB_OBJ)
 	ln -sf libhks.so.$(VERSION) $(BUILD)/libhks.so.$(SOVERSION)
 	ln -sf libhks.so.$(SOVERSION) $(BUILD)/libhks.so
 
+lib: $(LIB_A) $(LIB_SO)
+
+# The SQLite extension (sqlite/README.md) carries libhks inside it; only its
+# entry point is exported.
+sqlite: $(SQLITE_EXT)
+$(SQLITE_EXT): sqlite/hks_fts5.c include/hks.h $(LIB_A)
+	$(CC) $(HKS_CFLAGS) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $< $(LIB_A) $(DEP_LIBS)
+
 # The CLIs link the static library so they run from build/ without an
 # installed libhks; they include only hks.h.
 $(BUILD)/hkindex: indexer/hkindex.c $(LIB_A)
@@ -82,7 +92,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_A)
 
 # ---- tests -------------------------------------------------------------
 test: deps
-	@$(MAKE) --no-print-directory unit golden cli-test install-test fuzz-replay
+	@$(MAKE) --no-print-directory unit golden cli-test install-test fuzz-replay embed-test
 	@echo "make test: all passed"
 
 unit: $(UNIT_BIN) $(TOOL_BIN) $(PROGS)
@@ -97,6 +107,11 @@ golden-update: $(BUILD)/tools/tokdump
 
 cli-test: $(PROGS)
 	@sh tests/cli/run.sh $(BUILD)
+
+# The SQLite extension from the sqlite3 shell.
+embed-test: sqlite-test
+sqlite-test: $(SQLITE_EXT)
+	@sh sqlite/tests/shell.sh $(SQLITE_EXT)
 
 # Installs into a temporary prefix, then builds and runs examples/ against
 # the installed copy through pkg-config, as an embedding program would.

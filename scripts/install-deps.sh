@@ -10,6 +10,8 @@
 #                                    (make fuzz)
 set -eu
 pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd"
+# The SQLite extension (sqlite/) and its tests.
+pkgs="$pkgs libsqlite3-dev sqlite3"
 [ "${1:-}" = "--gen" ] && pkgs="$pkgs opencc libopencc-data python3"
 [ "${1:-}" = "--ci" ] && pkgs="$pkgs valgrind cppcheck clang-tidy"
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-dev"
