@@ -43,10 +43,11 @@ LIB_A     := $(BUILD)/libhks.a
 LIB_SO    := $(BUILD)/libhks.so.$(VERSION)
 PROGS     := $(BUILD)/hkindex $(BUILD)/hksearch
 SQLITE_EXT := $(BUILD)/hks_fts5.so
+VENV      := $(BUILD)/venv
 
 .PHONY: all deps demo test unit golden golden-update cli-test install-test \
         bench install uninstall check-abi clean lint format valgrind \
-        lib sqlite embed-test sqlite-test
+        lib sqlite python embed-test sqlite-test python-test
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(PROGS)
@@ -74,6 +75,14 @@ lib: $(LIB_A) $(LIB_SO)
 sqlite: $(SQLITE_EXT)
 $(SQLITE_EXT): sqlite/hks_fts5.c include/hks.h $(LIB_A)
 	$(CC) $(HKS_CFLAGS) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $< $(LIB_A) $(DEP_LIBS)
+
+# The Python package (python/README.md), installed the way the README says:
+# into a venv that sees Debian's packages, with no build isolation.
+python: $(VENV)/.installed
+$(VENV)/.installed: $(LIB_SO) $(SQLITE_EXT) $(wildcard python/hksearch/*.py) python/setup.py python/pyproject.toml
+	/usr/bin/python3 -m venv --system-site-packages $(VENV)
+	$(VENV)/bin/pip install -q --no-build-isolation --no-index ./python
+	@touch $@
 
 # The CLIs link the static library so they run from build/ without an
 # installed libhks; they include only hks.h.
@@ -108,10 +117,14 @@ golden-update: $(BUILD)/tools/tokdump
 cli-test: $(PROGS)
 	@sh tests/cli/run.sh $(BUILD)
 
-# The SQLite extension from the sqlite3 shell.
-embed-test: sqlite-test
-sqlite-test: $(SQLITE_EXT)
+# The Python package and the SQLite extension: pytest (Debian's) in the venv,
+# and the extension from the sqlite3 shell.
+embed-test: sqlite-test python-test
+sqlite-test: $(SQLITE_EXT) python
 	@sh sqlite/tests/shell.sh $(SQLITE_EXT)
+	@$(VENV)/bin/python -m pytest -q -p no:cacheprovider sqlite/tests
+python-test: python
+	@$(VENV)/bin/python -m pytest -q -p no:cacheprovider python/tests
 
 # Installs into a temporary prefix, then builds and runs examples/ against
 # the installed copy through pkg-config, as an embedding program would.
@@ -246,4 +259,4 @@ format:
 	clang-format -i include/*.h common/*.[ch] indexer/*.c searcher/*.[ch]
 
 clean:
-	rm -rf build build-san build-fuzz demo-index
+	rm -rf build build-san build-fuzz demo-index python/build python/hksearch.egg-info
