@@ -47,7 +47,8 @@
  * hks_any(text) turns a question into an FTS5 query that ranks over its
  * terms: '"孕妇" OR "妇感" OR ...' (distinct bigrams and words, a
  * one-character run as that character), for `MATCH hks_any(?) ORDER BY
- * rank`. NULL when the text has nothing searchable.
+ * rank`; an error when the text has nothing to search for (only
+ * punctuation), as hksearch gives. NULL gives NULL.
  */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
@@ -401,6 +402,8 @@ static void hksAnyFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_error(ctx, hks_strerror(rc), -1);
     } else if (a.n) {
         sqlite3_result_text64(ctx, a.z, a.n, SQLITE_TRANSIENT, SQLITE_UTF8);
+    } else {
+        sqlite3_result_error(ctx, "hks_any: nothing to search for in the text", -1);
     }
     sqlite3_free(a.z);
 }
