@@ -118,8 +118,14 @@ cli-test: $(PROGS)
 	@sh tests/cli/run.sh $(BUILD)
 
 # The Python package and the SQLite extension: pytest (Debian's) in the venv,
-# and the extension from the sqlite3 shell.
+# and the extension from the sqlite3 shell. Under SANITIZE they are skipped:
+# an instrumented library cannot be loaded into python3 or sqlite3.
+ifdef SANITIZE
+embed-test:
+	@echo "embed-test: skipped under SANITIZE (python3 and sqlite3 are not instrumented)"
+else
 embed-test: sqlite-test python-test
+endif
 sqlite-test: $(SQLITE_EXT) python
 	@sh sqlite/tests/shell.sh $(SQLITE_EXT)
 	@$(VENV)/bin/python -m pytest -q -p no:cacheprovider sqlite/tests
