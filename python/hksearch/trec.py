@@ -6,10 +6,14 @@
 
 Each line is ``qid Q0 docid rank score tag`` (ranks from 1), what trec_eval,
 ir_measures and Pyserini's tools read; docid is the document's id.
+
+From the shell: ``python -m hksearch.trec INDEX QUERIES.tsv [-k 1000] [--tag hks] > run.trec``.
 """
 from __future__ import annotations
 
+import argparse
 import os
+import sys
 from typing import Iterable, Iterator, List, Tuple, Union
 
 from ._index import Index
@@ -47,3 +51,22 @@ def trec_run(index: Index, queries: Iterable[Tuple[str, str]], k: int = 1000,
             continue
         for h in hits:
             yield f"{qid} Q0 {h.id} {h.rank} {h.score:.6f} {tag}"
+
+
+def main(argv: "List[str] | None" = None) -> int:
+    """python -m hksearch.trec INDEX QUERIES.tsv [-k K] [--tag TAG]: a run on stdout."""
+    ap = argparse.ArgumentParser(prog="python -m hksearch.trec",
+                                 description="Search each qid<TAB>query line; print a TREC run.")
+    ap.add_argument("index")
+    ap.add_argument("queries")
+    ap.add_argument("-k", type=int, default=1000, help="hits per query (default 1000)")
+    ap.add_argument("--tag", default="hks")
+    a = ap.parse_args(argv)
+    with Index(a.index) as idx:
+        for line in trec_run(idx, read_queries(a.queries), k=a.k, tag=a.tag):
+            sys.stdout.write(line + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,6 +3,8 @@ one character, snippets in the article's own script, errors, writer and
 readers in threads, TREC runs."""
 import os
 import pydoc
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -259,6 +261,9 @@ def test_trec_run(index, tmp_path):
     assert float(q1[0][4]) >= float(q1[-1][4])
     assert not [l for l in lines if l.startswith("q2 ")]  # nothing searchable: no lines
     assert any(l.split()[2] == "2" for l in lines if l.startswith("q3 "))
+    out = subprocess.run([sys.executable, "-m", "hksearch.trec", index.path, str(q), "-k", "5",
+                          "--tag", "t"], check=True, capture_output=True, text=True).stdout
+    assert out.splitlines() == lines
 
 
 def test_analyze_gives_the_index_terms():
