@@ -48,7 +48,7 @@
  * terms: '"孕妇" OR "妇感" OR ...' (distinct bigrams and words, a
  * one-character run as that character), for `MATCH hks_any(?) ORDER BY
  * rank`; an error when the text has nothing to search for (only
- * punctuation), as hksearch gives. NULL gives NULL.
+ * punctuation) or is over 4096 bytes, as hksearch gives. NULL gives NULL.
  */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
@@ -335,8 +335,12 @@ typedef struct AnyCtx {
     int rc;
 } AnyCtx;
 
-/* Whether "term" already stands in the query (a linear scan: questions
- * have at most a few hundred terms). */
+/* hks_any takes what hksearch takes as a query: at most this many bytes
+ * (so the scan below stays short, and so does the FTS5 query). */
+#define ANY_MAX_BYTES 4096
+
+/* Whether "term" already stands in the query (a linear scan over at most
+ * ANY_MAX_BYTES worth of terms). */
 static int any_has(const AnyCtx *a, const char *z, size_t n)
 {
     size_t i = 0;
@@ -392,6 +396,11 @@ static void hksAnyFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     n = sqlite3_value_bytes(argv[0]);
     if (!z) {
         sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    if (n > ANY_MAX_BYTES) {
+        sqlite3_result_error(ctx, "hks_any: text over 4096 bytes (hksearch's query limit)",
+                             -1);
         return;
     }
     memset(&a, 0, sizeof a);

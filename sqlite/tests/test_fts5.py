@@ -182,6 +182,11 @@ def test_bm25_ranks_questions(db, docs):
     with pytest.raises(sqlite3.OperationalError, match="nothing to search for"):
         db.execute("SELECT hks_any('，。')").fetchone()
     assert db.execute("SELECT hks_any(NULL)").fetchone() == (None,)
+    with pytest.raises(sqlite3.OperationalError, match="over 4096 bytes"):
+        db.execute("SELECT hks_any(?)", ("医" * 1366,)).fetchone()
+    (q,) = db.execute("SELECT hks_any(?)", ("医院" * 682,)).fetchone()  # 4,092 bytes
+    assert q == '"医院" OR "院医"'  # each term once
+
 
 
 def test_unigrams_0_needs_a_prefix_query(docs):
