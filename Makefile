@@ -52,9 +52,12 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/obj/%.o)
 LIB_A     := $(BUILD)/libhks.a
 LIB_SO    := $(BUILD)/libhks.so.$(VERSION)
 PROGS     := $(BUILD)/hkindex $(BUILD)/hksearch
+SQLITE_EXT := $(BUILD)/hks_fts5.so
+VENV      := $(BUILD)/venv
 
 .PHONY: all deps demo test unit golden golden-update cli-test readme-test install-test \
-        bench eval install uninstall check-abi clean lint format check-format valgrind
+        bench eval install uninstall check-abi clean lint format check-format valgrind \
+        lib sqlite python embed-test sqlite-test python-test
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(PROGS)
@@ -75,6 +78,23 @@ $(LIB_SO): $(LIB_OBJ)
 	ln -sf libhks.so.$(VERSION) $(BUILD)/libhks.so.$(SOVERSION)
 	ln -sf libhks.so.$(SOVERSION) $(BUILD)/libhks.so
 
+lib: $(LIB_A) $(LIB_SO)
+
+# The SQLite extension (sqlite/README.md) carries libhks inside it; only its
+# entry point is exported.
+sqlite: $(SQLITE_EXT)
+$(SQLITE_EXT): sqlite/hks_fts5.c include/hks.h $(LIB_A)
+	$(CC) $(HKS_CFLAGS) $(INC_programs) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $< \
+	    $(LIB_A) $(DEP_LIBS)
+
+# The Python package (python/README.md), installed the way the README says:
+# into a venv that sees Debian's packages, with no build isolation.
+python: $(VENV)/.installed
+$(VENV)/.installed: $(LIB_SO) $(SQLITE_EXT) $(wildcard python/hksearch/*.py) python/setup.py python/pyproject.toml
+	/usr/bin/python3 -m venv --system-site-packages $(VENV)
+	$(VENV)/bin/pip install -q --no-build-isolation --no-index ./python
+	@touch $@
+
 # The CLIs link the static library so they run from build/ without an
 # installed libhks; they are compiled with include/ alone (hks.h).
 $(BUILD)/hkindex: programs/hkindex.c $(LIB_A)
@@ -92,7 +112,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_A)
 
 # ---- tests -------------------------------------------------------------
 test: deps
-	@$(MAKE) --no-print-directory unit golden cli-test readme-test install-test fuzz-replay
+	@$(MAKE) --no-print-directory unit golden cli-test readme-test install-test fuzz-replay embed-test
 	@echo "make test: all passed"
 
 unit: $(UNIT_BIN) $(TOOL_BIN) $(PROGS)
@@ -111,6 +131,21 @@ cli-test: $(PROGS)
 # The README's "Using it" block, run as written.
 readme-test: $(PROGS)
 	@sh tests/readme/run.sh $(BUILD)
+
+# The Python package and the SQLite extension: pytest (Debian's) in the venv,
+# and the extension from the sqlite3 shell. Under SANITIZE they are skipped:
+# an instrumented library cannot be loaded into python3 or sqlite3.
+ifdef SANITIZE
+embed-test:
+	@echo "embed-test: skipped under SANITIZE (python3 and sqlite3 are not instrumented)"
+else
+embed-test: sqlite-test python-test
+endif
+sqlite-test: $(SQLITE_EXT) python
+	@sh sqlite/tests/shell.sh $(SQLITE_EXT)
+	@$(VENV)/bin/python -m pytest -q -p no:cacheprovider sqlite/tests
+python-test: python
+	@$(VENV)/bin/python -m pytest -q -p no:cacheprovider python/tests
 
 # Installs into a temporary prefix, then builds and runs examples/ against
 # the installed copy through pkg-config, as an embedding program would.
@@ -256,7 +291,7 @@ lint: $(LIB_OBJ) check-format
 
 # Formatting (.clang-format): everything but the generated fold table.
 FORMAT_SRC := $(filter-out common/zhfold_data.c,$(sort $(LIB_HDR) $(LIB_SRC) $(LINT_CLI) \
-              $(wildcard tests/*/*.[ch] examples/*.c)))
+              $(wildcard tests/*/*.[ch] examples/*.c sqlite/*.c)))
 format:
 	clang-format -i $(FORMAT_SRC)
 
@@ -266,4 +301,4 @@ check-format:
 	@echo "check-format: ok"
 
 clean:
-	rm -rf build build-san build-fuzz demo-index
+	rm -rf build build-san build-fuzz demo-index python/build python/hksearch.egg-info

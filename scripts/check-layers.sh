@@ -37,8 +37,8 @@ if grep -n '#include "hks_searcher\.h"' indexer/*.[ch] ||
    grep -n '#include "hks_indexer\.h"' searcher/*.[ch]; then
     echo "check-layers: an arrow between indexer/ and searcher/"; fail=1
 fi
-if grep -n '#include "' programs/*.c | grep -v '"hks\.h"'; then
-    echo "check-layers: a program includes more than hks.h"; fail=1
+if grep -n '#include "' programs/*.c sqlite/*.c | grep -v '"hks\.h"'; then
+    echo "check-layers: a program or binding includes more than hks.h"; fail=1
 fi
 # Each folder's header declares only what that folder defines.
 for d in common format indexer searcher; do

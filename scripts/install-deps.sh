@@ -14,8 +14,12 @@
 #   scripts/install-deps.sh --eval   also OpenCC's converter (make eval turns
 #                                    drcd's questions into simplified script)
 set -eu
-# python3: the end-to-end tests read the programs' JSON output with it.
-pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd python3"
+pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd"
+# The SQLite extension (sqlite/) and its tests.
+pkgs="$pkgs libsqlite3-dev sqlite3"
+# The Python package (python/): installed with pip into a venv that sees
+# Debian's setuptools, wheel and pytest, without build isolation.
+pkgs="$pkgs python3 python3-pip python3-venv python3-setuptools python3-wheel python3-pytest"
 [ "${1:-}" = "--gen" ] && pkgs="$pkgs opencc libopencc-data python3"
 [ "${1:-}" = "--ci" ] && pkgs="$pkgs valgrind cppcheck clang-tidy clang-format"
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-dev"

@@ -1,0 +1,388 @@
+"""Index (read side), Hit, Results and analyze()."""
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+import weakref
+from ctypes import byref, c_size_t, c_void_p
+from dataclasses import dataclass
+from typing import Iterator, List, Optional, Sequence, Tuple, Union
+
+from . import _capi as C
+from .errors import error
+
+_SNIPPET_CHARS = 90
+_MAX_SPANS = 64
+
+
+def _path(p: Union[str, "os.PathLike[str]"]) -> bytes:
+    return os.fsencode(p)
+
+
+def _text(ptr: Optional[int], n: int) -> str:
+    return ctypes.string_at(ptr, n).decode("utf-8", "replace") if ptr and n else ""
+
+
+def _str_index(b: bytes, offsets: Sequence[int]) -> List[int]:
+    """str indices in b.decode() of the byte offsets (each on a character boundary)."""
+    return [len(b[:o].decode("utf-8", "replace")) for o in offsets]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result.
+
+    Attributes:
+        rank: 1 for the best hit (offset included).
+        id: the document's external id.
+        collection: the id's scope (the source folder's or file's name).
+        score: BM25; higher is better.
+        exact: the document matches the whole query (not only some of the
+            bigrams of a natural-language query).
+        title, date, source, url: the stored metadata ('' where absent).
+        snippet: about ``snippet_chars`` characters of the body around the
+            matches, in the article's own script.
+        highlights: (start, end) str indices into ``snippet`` of each match.
+        doc_id: the library's document number, valid for this Index only
+            (for Index.body()).
+    """
+
+    rank: int
+    id: str
+    collection: str
+    score: float
+    exact: bool
+    title: str
+    date: str
+    source: str
+    url: str
+    snippet: str
+    highlights: Tuple[Tuple[int, int], ...]
+    doc_id: int
+
+    def highlighted(self, before: str = "【", after: str = "】") -> str:
+        """The snippet with each match between ``before`` and ``after``."""
+        out, last = [], 0
+        for s, e in self.highlights:
+            out += [self.snippet[last:s], before, self.snippet[s:e], after]
+            last = e
+        out.append(self.snippet[last:])
+        return "".join(out)
+
+
+class Results(List[Hit]):
+    """The hits of one search (a list, best first) and what else the search found.
+
+    Attributes:
+        n_exact: documents matching the whole query.
+        n_partial: others matching some of its terms (natural-language
+            queries), or None when not counted (``count_partial=True``
+            counts them).
+        is_natural: the query was ranked as a question (BM25 over its
+            bigrams, OR semantics) rather than matched strictly.
+    """
+
+    n_exact: int = 0
+    n_partial: Optional[int] = None
+    is_natural: bool = False
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What hks_index_info_get() reports about an open index."""
+
+    n_docs: int
+    n_deleted: int
+    n_segments: int
+    n_terms: int
+    n_tokens: int
+    bytes_postings: int
+    bytes_docstore: int
+    bytes_other: int
+    generation: int
+
+
+class _Searcher:
+    """One hks_searcher, owned by one thread; freed with its thread or with the index."""
+
+    def __init__(self, handle: int, index: "Index"):
+        self.handle: Optional[int] = handle
+        self._index = weakref.ref(index)
+
+    def free(self) -> None:
+        if self.handle is not None:
+            C.lib.hks_searcher_free(self.handle)
+            self.handle = None
+
+    def __del__(self) -> None:
+        idx = self._index()
+        if idx is not None and idx._handle is not None:
+            self.free()
+
+
+class Index:
+    """A committed hksearch index, opened for searching.
+
+    ``Index(path)`` opens the state committed when it is called; later
+    commits do not change what it sees (open a new Index for them). Use it
+    as a context manager, or call close(). An Index may be used from any
+    number of threads: each thread gets its own searcher (the library's
+    per-thread query context) the first time it searches, as hks.h
+    requires. close() must not run while another thread is searching.
+
+    >>> with Index("news-index") as idx:                      # doctest: +SKIP
+    ...     for hit in idx.search("疫苗接种", n=5):
+    ...         print(hit.rank, hit.id, hit.title, hit.highlighted())
+    """
+
+    def __init__(self, path: Union[str, "os.PathLike[str]"], *, k1: Optional[float] = None,
+                 b: Optional[float] = None, count_partial: bool = False):
+        """Open the index in directory ``path``.
+
+        k1, b: BM25 parameters (defaults 1.2 and 0.75). count_partial: count
+        Results.n_partial exactly (costs time).
+
+        Raises NotFoundError (no index there), CorruptError, HksError.
+        """
+        self.path = os.fspath(path)
+        self._handle: Optional[int] = None
+        self._params = [(C.HKS_S_BM25_K1, k1), (C.HKS_S_BM25_B, b),
+                        (C.HKS_S_COUNT_PARTIAL, 1.0 if count_partial else None)]
+        for p, v in self._params:
+            if v is not None and not isinstance(v, (int, float)):
+                raise TypeError(f"search parameter must be a number, not {type(v).__name__}")
+        h = c_void_p()
+        rc = C.lib.hks_index_open(_path(path), None, byref(h))
+        if rc < 0:
+            err = error(rc, C.lib.hks_index_errmsg(h) if h.value else None)
+            C.lib.hks_index_close(h)
+            raise err
+        self._handle = h.value
+        self._local = threading.local()
+        self._searchers: "weakref.WeakSet[_Searcher]" = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    # -- lifetime ---------------------------------------------------------
+    def close(self) -> None:
+        """Free every thread's searcher and the index. Idempotent."""
+        if self._handle is None:
+            return
+        with self._lock:
+            for s in list(self._searchers):
+                s.free()
+            C.lib.hks_index_close(self._handle)
+            self._handle = None
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<hksearch.Index {self.path!r} {state}>"
+
+    def _searcher(self) -> int:
+        if self._handle is None:
+            raise ValueError("the index is closed")
+        s = getattr(self._local, "s", None)
+        if s is None or s.handle is None:
+            h = c_void_p()
+            rc = C.lib.hks_searcher_new(self._handle, byref(h))
+            if rc < 0:
+                err = error(rc, C.lib.hks_searcher_errmsg(h) if h.value else None)
+                C.lib.hks_searcher_free(h)
+                raise err
+            for p, v in self._params:
+                if v is not None:
+                    rc = C.lib.hks_searcher_set(h, p, float(v))
+                    if rc < 0:
+                        err = error(rc, C.lib.hks_searcher_errmsg(h))
+                        C.lib.hks_searcher_free(h)
+                        raise err
+            s = _Searcher(h.value, self)
+            with self._lock:
+                self._searchers.add(s)
+            self._local.s = s
+        assert s.handle is not None
+        return s.handle
+
+    # -- searching --------------------------------------------------------
+    def search(self, query: str, n: int = 10, offset: int = 0, *, snippets: bool = True,
+               snippet_chars: int = _SNIPPET_CHARS) -> Results:
+        """Run ``query`` (hksearch's query language, see the README) and
+        return hits ``offset`` to ``offset + n``, best first.
+
+        Each hit carries its metadata and, unless ``snippets`` is False, a
+        snippet of about ``snippet_chars`` characters with the matches as
+        str index ranges. ``n=0`` only counts (Results.n_exact).
+
+        The library has no offset of its own yet: offset + n hits are
+        ranked and the first ``offset`` are dropped here.
+
+        Raises QueryError for a query that cannot be run.
+        """
+        if not isinstance(query, str):
+            raise TypeError(f"query must be str, not {type(query).__name__}")
+        if n < 0 or offset < 0:
+            raise ValueError("n and offset must be >= 0")
+        s = self._searcher()
+        q = query.encode("utf-8", "surrogatepass")
+        want = offset + n
+        hits = (C.hks_hit * max(want, 1))()
+        nh = c_size_t()
+        info = C.hks_search_info()
+        rc = C.lib.hks_search(s, q, len(q), hits, want, byref(nh), byref(info))
+        if rc < 0:
+            raise error(rc, C.lib.hks_searcher_errmsg(s))
+        res = Results()
+        res.n_exact = int(info.n_exact)
+        res.n_partial = None if info.n_partial == 2**64 - 1 else int(info.n_partial)
+        res.is_natural = bool(info.is_natural)
+        meta = C.hks_doc_meta()
+        for i in range(offset, nh.value):
+            h = hits[i]
+            rc = C.lib.hks_doc_meta_get(s, h.doc_id, byref(meta))
+            if rc < 0:
+                raise error(rc, C.lib.hks_searcher_errmsg(s))
+            snip, spans = (self._snippet(s, h.doc_id, q, snippet_chars) if snippets else ("", ()))
+            res.append(Hit(rank=i + 1, id=_text(meta.id, meta.id_len),
+                           collection=_text(meta.collection, meta.collection_len),
+                           score=h.score, exact=bool(h.flags & C.HKS_HIT_EXACT),
+                           title=_text(meta.title, meta.title_len),
+                           date=_text(meta.date, meta.date_len),
+                           source=_text(meta.source, meta.source_len),
+                           url=_text(meta.url, meta.url_len), snippet=snip,
+                           highlights=spans, doc_id=h.doc_id))
+        return res
+
+    def count(self, query: str) -> int:
+        """How many documents match ``query`` exactly (no hits fetched)."""
+        return self.search(query, n=0).n_exact
+
+    def _snippet(self, s: int, doc_id: int, q: bytes, chars: int
+                 ) -> Tuple[str, Tuple[Tuple[int, int], ...]]:
+        cap = 1024
+        spans = (C.hks_span * _MAX_SPANS)()
+        n_len, n_sp = c_size_t(), c_size_t()
+        while True:
+            buf = ctypes.create_string_buffer(cap)
+            rc = C.lib.hks_snippet(s, doc_id, q, len(q), chars, buf, cap, byref(n_len), spans,
+                                   _MAX_SPANS, byref(n_sp))
+            if rc == C.HKS_ERR_BUFSIZE and n_len.value >= cap:
+                cap = n_len.value + 1
+                continue
+            if rc < 0:
+                raise error(rc, C.lib.hks_searcher_errmsg(s))
+            break
+        raw = buf.raw[:n_len.value]
+        offs = [o for i in range(n_sp.value) for o in (spans[i].start, spans[i].end)]
+        idx = _str_index(raw, offs)
+        return (raw.decode("utf-8", "replace"),
+                tuple((idx[k], idx[k + 1]) for k in range(0, len(idx), 2)))
+
+    def body(self, doc: Union[Hit, int]) -> str:
+        """The full body of a hit (or of a doc_id), as it was added."""
+        doc_id = doc.doc_id if isinstance(doc, Hit) else int(doc)
+        s = self._searcher()
+        n = c_size_t()
+        cap = 4096
+        while True:
+            buf = ctypes.create_string_buffer(cap)
+            rc = C.lib.hks_doc_body(s, doc_id, buf, cap, byref(n))
+            if rc == C.HKS_ERR_BUFSIZE and n.value > cap:
+                cap = n.value
+                continue
+            if rc < 0:
+                raise error(rc, C.lib.hks_searcher_errmsg(s))
+            return buf.raw[:n.value].decode("utf-8", "replace")
+
+    def info(self) -> IndexInfo:
+        """Document, segment and size counts of the open index."""
+        if self._handle is None:
+            raise ValueError("the index is closed")
+        out = C.hks_index_info()
+        rc = C.lib.hks_index_info_get(self._handle, byref(out))
+        if rc < 0:
+            raise error(rc, C.lib.hks_index_errmsg(self._handle))
+        return IndexInfo(**{f: int(getattr(out, f)) for f, _ in C.hks_index_info._fields_})
+
+    def __len__(self) -> int:
+        return self.info().n_docs
+
+    def check(self) -> None:
+        """Verify every checksum and structure; raises CorruptError on damage."""
+        if self._handle is None:
+            raise ValueError("the index is closed")
+        rc = C.lib.hks_index_check(self._handle)
+        if rc < 0:
+            raise error(rc, C.lib.hks_index_errmsg(self._handle))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One index term of a text (see analyze()).
+
+    Attributes:
+        term: the normalised term (simplified, lower case, half width).
+        pos: its position; a separator leaves one position empty.
+        start, end: str indices of the text that produced it.
+        cjk: from a CJK run (a bigram, or the run's last character).
+        last: the character that ends a CJK run.
+        word: a Latin word or a number.
+    """
+
+    term: str
+    pos: int
+    start: int
+    end: int
+    cjk: bool
+    last: bool
+    word: bool
+
+
+def analyze(text: str) -> List[Term]:
+    """The index's terms for ``text``: what hksearch indexes and searches.
+
+    >>> [t.term for t in analyze("疫苗接種 COVID-19")]
+    ['疫苗', '苗接', '接种', '种', 'covid', '19']
+    """
+    b = text.encode("utf-8", "surrogatepass")
+    raw: List[Tuple[bytes, int, int, int, int]] = []
+
+    def on_term(_ctx: Optional[int], t: "ctypes._Pointer[C.hks_term]") -> int:
+        v = t.contents
+        raw.append((ctypes.string_at(v.term, v.term_len), v.pos, v.src_start, v.src_end, v.flags))
+        return 0
+
+    cb = C.TERM_FN(on_term)
+    rc = C.lib.hks_analyze(b, len(b), None, cb, None)
+    if rc < 0:
+        raise error(rc, None)
+    # byte offset -> str index, for every offset that starts a character
+    cidx = {}
+    k = 0
+    for i, ch in enumerate(text):
+        cidx[k] = i
+        k += len(ch.encode("utf-8", "surrogatepass"))
+    cidx[k] = len(text)
+    return [Term(t.decode("utf-8", "replace"), pos, cidx.get(s, 0), cidx.get(e, len(text)),
+                 bool(f & C.HKS_TERM_CJK), bool(f & C.HKS_TERM_LAST), bool(f & C.HKS_TERM_WORD))
+            for t, pos, s, e, f in raw]
+
+
+def iter_terms(text: str) -> Iterator[str]:
+    """Just the terms of analyze(text)."""
+    return (t.term for t in analyze(text))

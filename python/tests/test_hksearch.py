@@ -1,0 +1,282 @@
+"""The Python package on the repository's real text: both scripts, phrases,
+one character, snippets in the article's own script, errors, writer and
+readers in threads, TREC runs."""
+import os
+import pydoc
+import subprocess
+import sys
+import threading
+
+import pytest
+
+import hksearch
+from hksearch import Index, Writer
+
+from conftest import CORPUS, SEEDS
+
+SEED = {f[:3]: f for f in SEEDS}  # "004" -> "004_9aacc04dfcdb4d2e.txt"
+
+
+def test_package_is_the_installed_one_with_its_library():
+    path = os.path.dirname(hksearch.__file__)
+    assert "site-packages" in path
+    assert os.path.exists(os.path.join(path, "libhks.so.0"))
+    assert hksearch.LIB_VERSION == hksearch.__version__
+
+
+def ids(results):
+    return {h.id for h in results}
+
+
+def test_simplified_query_finds_traditional_article(index):
+    # corpus/README.md: 疫苗接种 finds exactly 000, 001, 002 and 004, in
+    # both scripts; 003 has no 疫苗接种.
+    want = {SEED[k] for k in ("000", "001", "002", "004")}
+    for q in ("疫苗接种", "疫苗接種"):
+        hits = index.search(q, n=500)
+        seeds = {h.id for h in hits if h.collection == "corpus"}
+        assert seeds == want, q
+        assert all(h.exact for h in hits)
+    assert index.count("疫苗接种") == index.count("疫苗接種")
+
+
+def test_snippet_in_the_articles_own_script(index):
+    hit = next(h for h in index.search("疫苗接种", n=500) if h.id == SEED["004"])
+    assert hit.highlights
+    for s, e in hit.highlights:
+        assert hit.snippet[s:e] == "疫苗接種"  # str indices, traditional as written
+    assert "【疫苗接種】" in hit.highlighted()
+    assert "疫苗接种" not in hit.snippet
+    assert hit.title == "【游仙】讓群眾有“醫”靠生活更幸福"
+    assert "疫苗接種" in index.body(hit)
+
+
+def test_phrases_are_exact(index, dxy_docs):
+    # Every document that holds the phrase, and no other: the count of exact
+    # hits equals the DXY items containing it verbatim (DXY is simplified;
+    # the seed articles are searched too, so they are counted from the hits).
+    # A few DXY items are traditional (from Hong Kong): both forms count.
+    for q, t in (("核酸检测", "核酸檢測"), ("密切接触者", "密切接觸者"),
+                 ("无症状感染者", "無症狀感染者"), ("发热门诊", "發熱門診"), ("医学观察", "醫學觀察")):
+        want = {d["id"] for d in dxy_docs if any(x in d["title"] or x in d["body"] for x in (q, t))}
+        hits = index.search(f'"{q}"', n=5000, snippets=False)
+        got = {h.id for h in hits if h.collection == "dxy_covid_news.docs"}
+        assert got == want, q
+        assert want
+
+
+def test_phrase_across_punctuation_needs_punctuation(index):
+    # 高血压和糖尿病 must not match "高血压 糖尿病"; one written with a
+    # separator does.
+    with Writer(index.path + "-phr") as w:
+        w.add("a", "患有高血压和糖尿病的老人", collection="t")
+        w.add("b", "患有高血压、糖尿病的老人", collection="t")
+        w.commit()
+    with Index(index.path + "-phr") as idx:
+        assert ids(idx.search('"高血压 糖尿病"')) == {"b"}
+        assert ids(idx.search("高血压")) == {"a", "b"}
+
+
+def test_one_character_finds_every_article_with_it(index, dxy_docs, seed_texts):
+    for ch, trad in (("医", "醫"), ("药", "藥"), ("肺", "肺")):
+        want = {d["id"] for d in dxy_docs if ch in d["title"] + d["body"] or trad in d["title"] + d["body"]}
+        hits = index.search(ch, n=5000, snippets=False)
+        got = {h.id for h in hits if h.collection == "dxy_covid_news.docs"}
+        assert got == want, ch
+    # 醫 stands in 004's title only in traditional form.
+    assert SEED["004"] in ids(index.search("医", n=5000, snippets=False))
+    hit = index.search("肺", n=1)[0]
+    assert all(hit.snippet[s:e] == "肺" for s, e in hit.highlights)
+
+
+def test_offset_slices_the_ranking(index):
+    full = index.search("疫情防控", n=8)
+    assert len(full) == 8 and [h.rank for h in full] == list(range(1, 9))
+    page = index.search("疫情防控", n=3, offset=4)
+    assert [h.id for h in page] == [h.id for h in full[4:7]]
+    assert [h.rank for h in page] == [5, 6, 7]
+    assert index.search("疫情防控", n=0) == [] and index.count("疫情防控") == full.n_exact
+
+
+def test_question_is_ranked_over_bigrams(index, dxy_docs):
+    d = next(x for x in dxy_docs if x["id"] == "2")
+    res = index.search(d["title"] + "吗", n=10)  # no exact match: ranked as a question
+    assert res.is_natural
+    assert "2" in [h.id for h in res[:3]]
+
+
+def test_metadata_of_a_jsonl_document(index):
+    hit = next(h for h in index.search("病毒性肺炎诊断患者", n=50) if h.id == "2")
+    assert hit.collection == "dxy_covid_news.docs"
+    assert hit.title == "武汉共发现病毒性肺炎诊断患者 44 例"
+    assert hit.date.startswith("2020-01-03") and hit.source == "武汉市卫健委"
+    assert hit.url.startswith("http://wjw.wuhan.gov.cn/")
+    assert hit.score > 0
+
+
+def test_errors_carry_code_and_message(index, tmp_path):
+    with pytest.raises(hksearch.QueryError) as e:
+        index.search('"疫苗接种')
+    assert e.value.code == -7 and "quote" in e.value.message and e.value.name == "bad query"
+    assert isinstance(e.value, ValueError)
+    with pytest.raises(hksearch.HksError) as e:
+        index.search("，。！")
+    assert e.value.code == -7
+    with pytest.raises(hksearch.HksError) as e:
+        Index(tmp_path / "no-such-index")
+    assert e.value.code < 0 and str(tmp_path / "no-such-index") in e.value.message
+    with Writer(tmp_path / "w") as w:
+        with pytest.raises(hksearch.LockedError) as e:
+            Writer(tmp_path / "w")
+        assert e.value.code == -9
+        with pytest.raises(hksearch.NotFoundError):
+            w.delete("nope", "c")
+    closed = Index(index.path)
+    closed.close()
+    with pytest.raises(ValueError):
+        closed.search("医")
+
+
+def test_writer_commit_rollback_close(tmp_path):
+    d = tmp_path / "idx"
+    with Writer(d) as w:
+        w.add("1", "本周社区为居民开展新冠疫苗接种。", title="疫苗接种", collection="c")
+        w.commit()
+        w.add("2", "醫院擴大疫苗接種服務。", collection="c")
+        w.rollback()  # 2 is gone
+        w.add("3", "医生走进乡村开展义诊。", collection="c")
+        w.commit()
+        w.add("4", "疫苗接种第四篇", collection="c")
+    # closed without a commit: 4 is gone too
+    with Index(d) as idx:
+        assert ids(idx.search("疫苗接种")) == {"1"}
+        assert ids(idx.search("义诊")) == {"3"}
+        assert len(idx) == 2
+    with Writer(d) as w:
+        w.delete("1", "c")
+        w.commit()
+        assert w.progress().n_deleted == 1
+    with Index(d) as idx:
+        assert idx.count("疫苗接种") == 0
+
+
+def test_sync_a_folder(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("标题甲\n\n核酸检测点今日开放。", encoding="utf-8")
+    (src / "b.txt").write_text("标题乙\n\n疫苗接种点今日开放。", encoding="utf-8")
+    with Writer(tmp_path / "idx") as w:
+        w.add_path(src)
+        w.commit()
+        (src / "b.txt").unlink()
+        assert w.sync(src) == 1
+        w.commit()
+    with Index(tmp_path / "idx") as idx:
+        assert ids(idx.search("今日开放")) == {"a.txt"}
+
+
+def test_bad_records_are_warnings(tmp_path):
+    f = tmp_path / "x.jsonl"
+    f.write_text('{"id":"1","title":"t","body":"核酸检测"}\nnot json\n', encoding="utf-8")
+    seen = []
+    with Writer(tmp_path / "idx") as w:
+        w.add_path(f, on_warning=seen.append)
+        w.commit()
+        assert w.progress().n_rejected == 1
+    assert len(seen) == 1 and "x.jsonl:2" in seen[0]
+
+
+def test_writer_and_reader_in_two_threads(tmp_path):
+    d = tmp_path / "idx"
+    batches, per = 6, 20
+    with Writer(d) as w:
+        w.commit()
+    seen, errors = [], []
+    done = threading.Event()
+
+    def write():
+        try:
+            with Writer(d) as w:
+                for b in range(batches):
+                    for i in range(per):
+                        w.add(f"{b}-{i}", f"第{b}批第{i}篇：核酸检测结果阴性。", collection="t")
+                    w.commit()
+        except BaseException as e:
+            errors.append(e)
+        finally:
+            done.set()
+
+    def read():
+        try:
+            while True:
+                finished = done.is_set()
+                with Index(d) as idx:
+                    n = idx.count("核酸检测")
+                    assert n == len(idx)
+                    seen.append(n)
+                if finished:
+                    break
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=write), threading.Thread(target=read)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    # every snapshot is a whole number of commits, never a partial one
+    assert all(n % per == 0 for n in seen)
+    assert seen == sorted(seen) and seen[-1] == batches * per
+
+
+def test_one_index_searched_from_many_threads(index):
+    want = [h.id for h in index.search("新冠肺炎", n=20, snippets=False)]
+    out, errors = [], []
+
+    def run():
+        try:
+            for _ in range(20):
+                out.append([h.id for h in index.search("新冠肺炎", n=20)])
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(out) == 80 and all(o == want for o in out)
+    assert len(index._searchers) >= 1
+
+
+def test_trec_run(index, tmp_path):
+    q = tmp_path / "q.tsv"
+    q.write_text("q1\t疫苗接种\nq2\t，。\nq3\t武汉共发现病毒性肺炎诊断患者\n", encoding="utf-8")
+    lines = list(hksearch.trec_run(index, hksearch.read_queries(q), k=5, tag="t"))
+    q1 = [l.split() for l in lines if l.startswith("q1 ")]
+    assert len(q1) == min(5, index.count("疫苗接种")) == 4
+    assert [p[3] for p in q1] == ["1", "2", "3", "4"]
+    assert all(p[1] == "Q0" and p[5] == "t" for p in q1)
+    assert float(q1[0][4]) >= float(q1[-1][4])
+    assert not [l for l in lines if l.startswith("q2 ")]  # nothing searchable: no lines
+    assert any(l.split()[2] == "2" for l in lines if l.startswith("q3 "))
+    out = subprocess.run([sys.executable, "-m", "hksearch.trec", index.path, str(q), "-k", "5",
+                          "--tag", "t"], check=True, capture_output=True, text=True).stdout
+    assert out.splitlines() == lines
+
+
+def test_analyze_gives_the_index_terms():
+    terms = hksearch.analyze("疫苗接種，COVID-19")
+    assert [t.term for t in terms] == ["疫苗", "苗接", "接种", "种", "covid", "19"]
+    assert [(t.start, t.end) for t in terms][:4] == [(0, 2), (1, 3), (2, 4), (3, 4)]
+    assert terms[3].last and terms[4].word
+    assert terms[4].pos == terms[3].pos + 2  # the separator leaves a gap
+
+
+def test_help_reads_well():
+    text = pydoc.render_doc(hksearch.Index, renderer=pydoc.plaintext)
+    assert "search(self, query: 'str', n: 'int' = 10, offset: 'int' = 0" in text
+    assert "Raises QueryError" in text
+    assert "one-character" in pydoc.render_doc(hksearch, renderer=pydoc.plaintext)
+    assert hksearch.Writer.rollback.__doc__
