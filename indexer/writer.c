@@ -633,6 +633,7 @@ static int merge_pick(hks_writer *w, uint32_t *pick, uint32_t *n_pick)
 {
     uint32_t i;
     hks_segsize *sz = hks_mem_alloc(w->a, ((size_t)w->n_slots + 1) * sizeof *sz);
+    *n_pick = 0;
     if (!sz)
         return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     for (i = 0; i < w->n_slots; i++) {
@@ -646,7 +647,7 @@ static int merge_pick(hks_writer *w, uint32_t *pick, uint32_t *n_pick)
 
 static int do_merge(hks_writer *w)
 {
-    uint32_t *pick = hks_mem_alloc(w->a, (size_t)(w->n_slots + 1) * 4), n_pick, i, nd;
+    uint32_t *pick = hks_mem_alloc(w->a, (size_t)(w->n_slots + 1) * 4), n_pick = 0, i, nd;
     uint32_t *newno = NULL, max_docs = 0;
     hks_segment **segs = NULL;
     const uint8_t **dels = NULL;
