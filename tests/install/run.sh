@@ -10,6 +10,10 @@ trap 'rm -rf "$tmp"' EXIT
 $MAKE --no-print-directory install prefix="$tmp/usr" >/dev/null
 export PKG_CONFIG_PATH="$tmp/usr/lib/pkgconfig"
 test "$(pkg-config --modversion hks)" = "$(sed -n 's/^VERSION *:= *//p' Makefile)"
+# The cflags are the include path alone: nothing of the dependencies'
+# own flags (libutf8proc's -DUTF8PROC_EXPORTS) reaches an embedding build.
+cflags=$(pkg-config --cflags hks | sed "s/ *$//")
+[ "$cflags" = "-I$tmp/usr/include" ] || { echo "install-test: pkg-config --cflags hks is '$cflags'"; exit 1; }
 cc -Wall -Werror examples/embed.c $(pkg-config --cflags --libs hks) -o "$tmp/embed"
 LD_LIBRARY_PATH="$tmp/usr/lib" "$tmp/embed" "$tmp/idx" "疫苗接种" > "$tmp/out"
 # The simplified query finds the simplified and the traditional article,
