@@ -386,6 +386,33 @@ static void test_serve_time_budget(void **state)
     hks_index_close(idx);
 }
 
+/* A short snippet (hksearch --snippet-chars) still holds a match: the
+ * context before it shrinks with the window. */
+static void test_serve_short_snippets_hold_their_match(void **state)
+{
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    hks_hit hits[10];
+    size_t n, i, chars;
+    (void)state;
+    open_dxy(&idx, &s);
+    assert_int_equal(hks_search(s, "出院", 6, hits, 10, &n, NULL), HKS_OK);
+    assert_int_equal(n, 10);
+    for (chars = 2; chars <= 48; chars += 3)
+        for (i = 0; i < n; i++) {
+            char buf[1024];
+            hks_span sp[8];
+            size_t len, n_sp;
+            assert_int_equal(hks_snippet(s, hits[i].doc_id, "出院", 6, chars, buf, sizeof buf,
+                                         &len, sp, 8, &n_sp),
+                             HKS_OK);
+            assert_true(n_sp >= 1);
+            assert_memory_equal(buf + sp[0].start, "出院", 6);
+        }
+    hks_searcher_free(s);
+    hks_index_close(idx);
+}
+
 /* The parameters the query language reads are taken, and checked. */
 static void test_serve_literal_and_sort_parameters(void **state)
 {
@@ -415,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_serve_find_out_of_memory),
         cmocka_unit_test(test_serve_reopen_sees_another_process_commit),
         cmocka_unit_test(test_serve_time_budget),
+        cmocka_unit_test(test_serve_short_snippets_hold_their_match),
         cmocka_unit_test(test_serve_literal_and_sort_parameters),
     };
     return cmocka_run_group_tests_name("serve", tests, setup, teardown);
