@@ -22,6 +22,8 @@ grep -q '^1	a[12]	' "$tmp/out"
 grep -q '^2	a[12]	' "$tmp/out"
 ! grep -q '	a3	' "$tmp/out"
 grep -q '^2 exact matches' "$tmp/out"
+# The second page of one hit is the hit ranked second.
+test "$(sed -n 's/^page 2	//p' "$tmp/out")" = "$(sed -n 's/^2	\([^	]*\)	.*/\1/p' "$tmp/out")"
 # Static linking through pkg-config --static.
 cc examples/embed.c $(pkg-config --cflags hks) "$tmp/usr/lib/libhks.a" \
    $(pkg-config --static --libs-only-l hks | sed 's/-lhks//') -o "$tmp/embed-static"
