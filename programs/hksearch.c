@@ -214,10 +214,17 @@ static void print_summary(const opts *o, const char *q, size_t n_hits,
     if (counted)
         snprintf(partial, sizeof partial, "%llu partial match%s",
                  (unsigned long long)info->n_partial, info->n_partial == 1 ? "" : "es");
-    if (n_hits == 0 && info->n_exact == 0 && !counted && o->n > 0 && o->offset == 0) {
+    if (n_hits == 0 && info->n_exact == 0 && !counted && o->n > 0 &&
+        (o->offset == 0 || !info->is_natural)) {
         printf("no articles match ");
         put_query(q);
         putchar('\n');
+        return;
+    }
+    if (n_hits == 0 && info->n_exact == 0 && !counted) {
+        printf("no article contains ");
+        put_query(q);
+        printf(" exactly (%s)\n", shown);
         return;
     }
     if (info->n_exact == 0) {
@@ -373,6 +380,7 @@ static int show_article(hks_index *idx, hks_searcher *s, const opts *o)
     hks_doc_meta m;
     uint32_t doc;
     int rc;
+    memset(&m, 0, sizeof m);
     if (!slash) {
         /* An id alone names an article of a one-collection index. */
         hks_index_info ii;
@@ -457,7 +465,7 @@ static int show_article(hks_index *idx, hks_searcher *s, const opts *o)
         }
         printf("\n\n");
         put_text(stdout, body ? body : "", len, PUT_BODY);
-        if (len && body[len - 1] != '\n')
+        if (len && body && body[len - 1] != '\n')
             putchar('\n');
     }
     free(body);
