@@ -151,7 +151,6 @@ int hks_index_info_get(hks_index *idx, hks_index_info *out)
     out->n_segments = idx->n_seg;
     out->n_tokens = idx->live_tokens;
     out->generation = idx->man.generation;
-    HKS_TRY(hks_index_count_collections(idx, &out->n_collections));
     for (i = 0; i < idx->n_seg; i++) {
         uint64_t p, d, all = hks_seg_bytes(idx->seg[i], &p, &d);
         out->n_terms += hks_seg_nterms(idx->seg[i]);
@@ -159,7 +158,9 @@ int hks_index_info_get(hks_index *idx, hks_index_info *out)
         out->bytes_docstore += d;
         out->bytes_other += all - p - d;
     }
-    return HKS_OK;
+    /* Last: on an error (a document's metadata unreadable) the other
+     * fields are filled in all the same. */
+    return hks_index_count_collections(idx, &out->n_collections);
 }
 
 int hks_index_check(hks_index *idx)
