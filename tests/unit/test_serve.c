@@ -327,57 +327,75 @@ static int doc_has(hks_searcher *s, uint32_t doc, const char *text)
     return found;
 }
 
-/* 的, in nearly every article, under budgets from 1 ns up: a search
- * past its budget returns HKS_PARTIAL with valid hits (real documents
- * that contain 的, best first, fewer matches counted than there are); a
- * budget large enough gives the full answer with HKS_OK. */
-static void test_serve_time_budget(void **state)
+/* Budgets from 1 us up, growing by 15%, until the search of q completes
+ * (HKS_OK, the full answer): each search stopped by its budget returns
+ * HKS_PARTIAL with valid hits: real documents holding text, strict
+ * matches, best first, no more matches counted than there are. Returns
+ * how many stopped searches had hits already. */
+static int budgets_up_to_complete(hks_searcher *s, const char *q, const char *text)
 {
-    hks_index *idx = NULL;
-    hks_searcher *s = NULL;
     hks_hit full[20], hits[20];
     hks_search_info fi, info;
-    hks_index_info ii;
     size_t n_full, n, i;
     double budget;
-    int rc, n_partial_with_hits = 0;
-    (void)state;
-    open_dxy(&idx, &s);
-    assert_int_equal(hks_index_info_get(idx, &ii), HKS_OK);
-    assert_int_equal(hks_search(s, "的", 3, full, 20, &n_full, &fi), HKS_OK);
+    int rc, with_hits = 0;
+    assert_int_equal(hks_searcher_set(s, HKS_S_TIME_BUDGET_MS, 0), HKS_OK);
+    assert_int_equal(hks_search(s, q, strlen(q), full, 20, &n_full, &fi), HKS_OK);
     assert_int_equal(n_full, 20);
-    assert_true(fi.n_exact > ii.n_docs / 3); /* 1,610 of 3,378 */
-
-    assert_int_equal(hks_searcher_set(s, HKS_S_TIME_BUDGET_MS, 1e-6), HKS_OK);
-    assert_int_equal(hks_search(s, "的", 3, hits, 20, &n, &info), HKS_PARTIAL);
-    assert_true(info.n_exact < fi.n_exact);
-    /* A question stops too. */
-    assert_int_equal(hks_search(s, "新冠肺炎疫情防控工作进展情况", 42, hits, 20, &n, &info),
-                     HKS_PARTIAL);
-    for (budget = 1e-3;; budget *= 1.4) {
+    for (budget = 1e-3;; budget *= 1.15) {
         assert_true(budget < 60000);
         assert_int_equal(hks_searcher_set(s, HKS_S_TIME_BUDGET_MS, budget), HKS_OK);
-        rc = hks_search(s, "的", 3, hits, 20, &n, &info);
+        rc = hks_search(s, q, strlen(q), hits, 20, &n, &info);
         if (rc == HKS_OK)
             break;
         assert_int_equal(rc, HKS_PARTIAL);
         assert_true(n <= 20 && info.n_exact <= fi.n_exact);
         assert_true(n <= info.n_exact);
         for (i = 0; i < n; i++) {
-            assert_true(hits[i].doc_id < ii.n_docs + ii.n_deleted);
             assert_true(hits[i].flags & HKS_HIT_EXACT);
-            assert_true(doc_has(s, hits[i].doc_id, "的"));
+            assert_true(doc_has(s, hits[i].doc_id, text));
             if (i)
                 assert_true(hits[i].score <= hits[i - 1].score);
         }
-        n_partial_with_hits += n > 0;
+        with_hits += n > 0;
     }
-    /* Some budget ran out part way, with hits found before it. */
-    assert_true(n_partial_with_hits > 0);
     assert_int_equal(n, n_full);
     assert_int_equal(info.n_exact, fi.n_exact);
     for (i = 0; i < n; i++)
         assert_int_equal(hits[i].doc_id, full[i].doc_id);
+    return with_hits;
+}
+
+/* 的, in half the articles (a server's worst query), and 病例: a search
+ * past its budget says so and returns what it has; a budget large
+ * enough gives the full answer. */
+static void test_serve_time_budget(void **state)
+{
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    hks_hit hits[20];
+    hks_search_info fi, info;
+    hks_index_info ii;
+    size_t n;
+    int with_hits;
+    (void)state;
+    open_dxy(&idx, &s);
+    assert_int_equal(hks_index_info_get(idx, &ii), HKS_OK);
+    assert_int_equal(hks_search(s, "的", 3, hits, 20, &n, &fi), HKS_OK);
+    assert_true(fi.n_exact > ii.n_docs / 3); /* 1,610 of 3,378 */
+
+    assert_int_equal(hks_searcher_set(s, HKS_S_TIME_BUDGET_MS, 1e-6), HKS_OK);
+    assert_int_equal(hks_search(s, "的", 3, hits, 20, &n, &info), HKS_PARTIAL);
+    assert_true(n <= 20 && info.n_exact < fi.n_exact);
+    /* A question stops too. */
+    assert_int_equal(hks_search(s, "新冠肺炎疫情防控工作进展情况", 42, hits, 20, &n, &info),
+                     HKS_PARTIAL);
+    with_hits = budgets_up_to_complete(s, "的", "的");
+    with_hits += budgets_up_to_complete(s, "病例", "病例");
+    /* Some budget ran out part way, with hits found before it (the scan
+     * of 病例's 2,163 articles reads the clock some 30 times). */
+    print_message("searches stopped with hits: %d\n", with_hits);
+    assert_true(with_hits > 0);
     assert_int_equal(hks_searcher_set(s, HKS_S_TIME_BUDGET_MS, 0), HKS_OK);
     assert_int_equal(hks_search(s, "的", 3, hits, 20, &n, &info), HKS_OK);
     assert_int_equal(hks_searcher_set(s, HKS_S_TIME_BUDGET_MS, -1), HKS_ERR_ARG);
