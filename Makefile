@@ -6,7 +6,7 @@
 VERSION    := 0.1.0
 # ABI major: bump on any binary-incompatible change. (No trailing comments on
 # assignment lines: make keeps the spaces before '#' in the value.)
-SOVERSION  := 0
+SOVERSION  := 1
 # PREFIX (as in "make install PREFIX=/opt/hks") and prefix are the same.
 PREFIX     ?= /usr/local
 prefix     ?= $(PREFIX)
@@ -246,12 +246,17 @@ demo: deps all
 
 
 # ---- install -----------------------------------------------------------
+# The dependencies are listed as libraries (Libs.private), not as
+# Requires.private: pkg-config adds a required package's Cflags to
+# `--cflags hks`, and libutf8proc's carry -DUTF8PROC_EXPORTS, which an
+# embedding program must not get (hks.h includes none of their headers).
 $(BUILD)/hks.pc:
 	@mkdir -p $(BUILD)
 	@printf '%s\n' 'prefix=$(prefix)' 'libdir=$(libdir)' 'includedir=$(includedir)' '' \
 	  'Name: hks' 'Description: Full-text search for Chinese news (bigram index, BM25)' \
-	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Libs: -L$${libdir} -lhks' \
-	  'Libs.private: -lm' 'Cflags: -I$${includedir}' > $@
+	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lhks' \
+	  'Libs.private: $(strip $(shell pkg-config --static --libs $(PKGS))) -lm' \
+	  'Cflags: -I$${includedir}' > $@
 .PHONY: $(BUILD)/hks.pc
 
 install: all $(BUILD)/hks.pc

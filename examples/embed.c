@@ -86,6 +86,18 @@ int main(int argc, char **argv)
             printf("\t%s (%zu highlights)\n", snip, nsp);
     }
     printf("%llu exact matches\n", (unsigned long long)info.n_exact);
+    /* Paging: the second page of one hit each. The caller's buffer holds
+     * the page only; the library keeps the ranking up to it. */
+    {
+        hks_hit page[1];
+        size_t np = 0;
+        hks_doc_meta m;
+        rc = hks_search_page(s, argv[2], strlen(argv[2]), 1, page, 1, &np, NULL);
+        if (rc < 0)
+            return die("search page", rc, hks_searcher_errmsg(s));
+        if (np == 1 && hks_doc_meta_get(s, page[0].doc_id, &m) == HKS_OK)
+            printf("page 2\t%s\n", m.id);
+    }
     hks_searcher_free(s);
     hks_index_close(idx);
     return n ? 0 : 1;

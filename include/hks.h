@@ -66,6 +66,9 @@ HKS_API const char *hks_version_string(void); /* "0.1.0" */
 enum {
     HKS_OK = 0,
     HKS_DONE = 1,           /* iteration finished; not an error          */
+    HKS_PARTIAL = 2,        /* a search stopped at its time budget
+                               (HKS_S_TIME_BUDGET_MS): the hits written are
+                               valid, the best of what it looked at       */
     HKS_ERR_NOMEM = -1,     /* an allocation failed                      */
     HKS_ERR_IO = -2,        /* errno-level failure; see *_errmsg()        */
     HKS_ERR_CORRUPT = -3,   /* checksum mismatch or malformed structure   */
@@ -233,6 +236,8 @@ typedef struct hks_index_info {
     uint64_t bytes_docstore; /* compressed original text            */
     uint64_t bytes_other;    /* metadata, manifest, tombstones      */
     uint64_t generation;     /* commit number                       */
+    uint64_t n_collections;  /* distinct collections of live documents
+                                (a pass over their metadata)          */
 } hks_index_info;
 
 /* Open the committed state of the index in dir. Later commits do not
@@ -240,6 +245,19 @@ typedef struct hks_index_info {
 HKS_API int hks_index_open(const char *dir, const hks_alloc *alloc,
                            hks_index **out);
 HKS_API void hks_index_close(hks_index *idx); /* NULL ok */
+/* Seeing new commits. An open index keeps the commit it opened, so a
+ * long-running process asks now and then whether the directory has moved
+ * on: hks_index_changed sets *changed to 1 when the committed generation
+ * differs from idx's (it reads the small MANIFEST file only), else 0.
+ * hks_index_reopen opens the newest commit as a new handle, with idx's
+ * allocator: HKS_OK and *out = the new index if there is a newer commit,
+ * HKS_DONE and *out = NULL if not. On failure *out follows the open-
+ * failure rule. idx stays valid and unchanged: searchers of idx go on
+ * answering from the old commit until the caller frees them and closes
+ * idx (once no thread uses it); searchers of the new index see the new
+ * documents. A doc_id is valid for its own index handle only. */
+HKS_API int hks_index_changed(hks_index *idx, int *changed);
+HKS_API int hks_index_reopen(hks_index *idx, hks_index **out);
 HKS_API const char *hks_index_errmsg(const hks_index *idx);
 HKS_API int hks_index_info_get(hks_index *idx, hks_index_info *out);
 /* Verify every checksum and structure of the index: HKS_OK or
@@ -263,10 +281,18 @@ typedef struct hks_search_info {
 } hks_search_info;
 
 typedef enum hks_sparam {
-    HKS_S_BM25_K1 = 1,      /* default 1.2, 0..10                         */
-    HKS_S_BM25_B = 2,       /* default 0.75, 0..1                         */
-    HKS_S_COUNT_PARTIAL = 3 /* 1: count n_partial exactly (costs time);
+    HKS_S_BM25_K1 = 1,       /* default 1.2, 0..10                         */
+    HKS_S_BM25_B = 2,        /* default 0.75, 0..1                         */
+    HKS_S_COUNT_PARTIAL = 3, /* 1: count n_partial exactly (costs time);
                                0 (default) leaves it UINT64_MAX           */
+    HKS_S_LITERAL = 4,       /* 1: the query is plain text, no operators;
+                               0 (default): the query language           */
+    HKS_S_SORT = 5,          /* 0 (default): by relevance; 1: newest first */
+    HKS_S_TIME_BUDGET_MS = 6 /* > 0: a search stops after about this many
+                               milliseconds and returns HKS_PARTIAL with
+                               the best hits it found so far (n_exact then
+                               counts the documents looked at); 0
+                               (default): no limit. 0..86400000          */
 } hks_sparam;
 
 HKS_API int hks_searcher_new(hks_index *idx, hks_searcher **out);
@@ -279,9 +305,27 @@ HKS_API int hks_searcher_set(hks_searcher *s, hks_sparam param, double value);
 HKS_API int hks_search(hks_searcher *s, const char *query, size_t query_len,
                        hks_hit *hits, size_t hits_cap, size_t *n_hits,
                        hks_search_info *info);
+/* The same, skipping the first offset hits of the ranking: writes hits
+ * offset .. offset + hits_cap - 1 (fewer at the end), so a caller showing
+ * page k of size n passes offset k * n and a buffer of n hits. The
+ * library keeps the offset + hits_cap best in its own memory.
+ * hks_search(...) is hks_search_page(..., 0, ...). With a time budget:
+ * HKS_PARTIAL (see HKS_S_TIME_BUDGET_MS). */
+HKS_API int hks_search_page(hks_searcher *s, const char *query,
+                            size_t query_len, size_t offset, hks_hit *hits,
+                            size_t hits_cap, size_t *n_hits,
+                            hks_search_info *info);
 /* Metadata of a document (see hks_doc_meta for the lifetime). */
 HKS_API int hks_doc_meta_get(hks_searcher *s, uint32_t doc_id,
                              hks_doc_meta *out);
+/* The live document (collection, id) of the searcher's index, as given
+ * to hks_writer_add: HKS_OK and *doc_id, or HKS_ERR_NOTFOUND. The first
+ * call on a searcher builds a table of every document's key (one pass
+ * over the metadata, 8 bytes a document); later calls cost a binary
+ * search and one metadata read. */
+HKS_API int hks_doc_find(hks_searcher *s, const char *collection,
+                         size_t collection_len, const char *id,
+                         size_t id_len, uint32_t *doc_id);
 /* Copy the document's body as it was added into buf. If buf_cap is too
  * small: HKS_ERR_BUFSIZE and *len_out = the size needed. */
 HKS_API int hks_doc_body(hks_searcher *s, uint32_t doc_id, char *buf,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,19 +19,29 @@
 static const char usage[] =
     "usage: hksearch [options] QUERY... [options]\n"
     "       hksearch [options] --queries FILE\n"
+    "       hksearch [options] --show COLLECTION/ID\n"
     "Search an hksearch index; simplified and traditional Chinese, full- and\n"
     "half-width forms and letter case are all the same to a query.\n"
     "\n"
     "  -i, --index DIR     index directory (default: $HKS_INDEX, else ./" DEFAULT_INDEX ")\n"
     "  -n N                number of results (default 10)\n"
     "      --offset K      skip the first K results\n"
+    "      --sort S        relevance (default) or date (newest first)\n"
+    "      --literal       search the text as given: no operators, quotes or fields\n"
     "      --format F      text (default), json or trec\n"
+    "      --snippet-chars N  snippet length in characters (default 90; 0: none)\n"
+    "      --color[=WHEN]  auto (default: on a terminal, unless TERM=dumb or\n"
+    "                      NO_COLOR is set), always or never\n"
+    "      --show C/ID     print the article ID of collection C whole: its\n"
+    "                      metadata, then its text (ID alone in a one-collection index)\n"
     "      --queries FILE  run every line \"qid<TAB>query\" of FILE (a line with no\n"
     "                      tab is a query named by its line number)\n"
     "      --timings FILE  write \"qid<TAB>milliseconds\" per query (timed in-process)\n"
+    "      --bare-ids      TREC docnos are the ids alone, even in an index of several\n"
+    "                      collections (there they are COLLECTION/ID by default)\n"
     "      --k1 X, --b X   BM25 parameters (default 1.2 and 0.75)\n"
     "      --count         count partial matches of long queries exactly\n"
-    "  -h, --help          this help\n"
+    "  -h, --help          this help;  --version  the version\n"
     "\n"
     "Query language:\n"
     "  疫苗接种            the phrase, in either script (so 疫苗接種 too)\n"
@@ -45,6 +56,9 @@ static const char usage[] =
 enum fmt { FMT_TEXT,
            FMT_JSON,
            FMT_TREC };
+enum color { COLOR_AUTO,
+             COLOR_ALWAYS,
+             COLOR_NEVER };
 
 typedef struct opts {
     const char *index;
@@ -54,16 +68,30 @@ typedef struct opts {
     const char *timings;
     double k1, b;
     int count;
-    int color;
+    int color; /* colour the output (decided from color_mode)  */
+    enum color color_mode;
+    size_t snippet_chars;
+    int sort;    /* -1: not given, 0 relevance, 1 date              */
+    int literal; /* --literal                                       */
+    const char *show;
+    int bare_ids;
+    int qualify_ids; /* TREC docnos are COLLECTION/ID              */
 } opts;
+
+/* How put_text prints. */
+enum { PUT_LINE, /* one line: control characters become spaces      */
+       PUT_JSON, /* a JSON string, quoted and escaped               */
+       PUT_BODY  /* an article's text: newlines and tabs kept       */
+};
 
 /*
  * Print stored text, which the library keeps as it was given: invalid
  * UTF-8 becomes U+FFFD and control characters a space (text) or an escape
  * (JSON), so neither a JSON reader nor a terminal sees them raw.
  */
-static void put_text(FILE *f, const char *s, size_t n, int json)
+static void put_text(FILE *f, const char *s, size_t n, int mode)
 {
+    int json = mode == PUT_JSON;
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     if (json)
@@ -85,7 +113,9 @@ static void put_text(FILE *f, const char *s, size_t n, int json)
         } else if (json && (c == '"' || c == '\\')) {
             fprintf(f, "\\%c", c);
         } else if (c < 0x20 || c == 0x7f) {
-            if (!json)
+            if (mode == PUT_BODY && (c == '\n' || c == '\t'))
+                fputc(c, f);
+            else if (!json)
                 fputc(' ', f);
             else if (c == '\n')
                 fputs("\\n", f);
@@ -104,7 +134,19 @@ static void put_text(FILE *f, const char *s, size_t n, int json)
 
 static void json_str(FILE *f, const char *s, size_t n)
 {
-    put_text(f, s, n, 1);
+    put_text(f, s, n, PUT_JSON);
+}
+
+/* The query in a message, quoted once: in double quotes, or in single
+ * quotes when it has double quotes of its own ("新冠 疫苗" -> '"新冠 疫苗"'),
+ * or as it is when it has both. */
+static void put_query(const char *q)
+{
+    const char *quote = !strchr(q, '"') ? "\"" : !strchr(q, '\'') ? "'"
+                                                                  : "";
+    fputs(quote, stdout);
+    put_text(stdout, q, strlen(q), PUT_LINE);
+    fputs(quote, stdout);
 }
 
 /* Print s[0..n) with spans highlighted: colour on a terminal, 【】 else. */
@@ -133,28 +175,79 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int get_snippet(hks_searcher *s, uint32_t doc, const char *q, char **buf, size_t *cap,
-                       size_t *len, hks_span *spans, size_t *n_spans)
+static int get_snippet(hks_searcher *s, uint32_t doc, const char *q, size_t chars, char **buf,
+                       size_t *cap, size_t *len, hks_span *spans, size_t *n_spans)
 {
-    int rc = hks_snippet(s, doc, q, strlen(q), SNIPPET_CHARS, *buf, *cap, len, spans, MAX_SPANS,
-                         n_spans);
+    int rc = hks_snippet(s, doc, q, strlen(q), chars, *buf, *cap, len, spans, MAX_SPANS, n_spans);
     if (rc == HKS_ERR_BUFSIZE) {
         char *nb = realloc(*buf, *len);
         if (!nb)
             return HKS_ERR_NOMEM;
         *buf = nb;
         *cap = *len;
-        rc = hks_snippet(s, doc, q, strlen(q), SNIPPET_CHARS, *buf, *cap, len, spans, MAX_SPANS,
-                         n_spans);
+        rc = hks_snippet(s, doc, q, strlen(q), chars, *buf, *cap, len, spans, MAX_SPANS, n_spans);
     }
     return rc;
+}
+
+/* A document's name: COLLECTION/ID, the form --show takes. */
+static void put_docname(const hks_doc_meta *m)
+{
+    put_text(stdout, m->collection, m->collection_len, PUT_LINE);
+    putchar('/');
+    put_text(stdout, m->id, m->id_len, PUT_LINE);
+}
+
+/* The text summary line after the hits of one query. */
+static void print_summary(const opts *o, const char *q, size_t n_hits,
+                          const hks_search_info *info)
+{
+    char shown[96], partial[64] = "";
+    int counted = info->n_partial != UINT64_MAX && info->n_partial > 0;
+    size_t last = o->offset + n_hits;
+    if (n_hits)
+        snprintf(shown, sizeof shown, "showing %zu-%zu", o->offset + 1, last);
+    else if (o->n == 0)
+        snprintf(shown, sizeof shown, "none shown: -n 0");
+    else
+        snprintf(shown, sizeof shown, "none shown after --offset %zu", o->offset);
+    if (counted)
+        snprintf(partial, sizeof partial, "%llu partial match%s",
+                 (unsigned long long)info->n_partial, info->n_partial == 1 ? "" : "es");
+    if (n_hits == 0 && info->n_exact == 0 && !counted && o->n > 0 &&
+        (o->offset == 0 || !info->is_natural)) {
+        printf("no articles match ");
+        put_query(q);
+        putchar('\n');
+        return;
+    }
+    if (n_hits == 0 && info->n_exact == 0 && !counted) {
+        printf("no article contains ");
+        put_query(q);
+        printf(" exactly (%s)\n", shown);
+        return;
+    }
+    if (info->n_exact == 0) {
+        printf("no article contains ");
+        put_query(q);
+        printf(" exactly; %s (%s)\n", counted ? partial : "partial matches", shown);
+        return;
+    }
+    printf("%llu article%s match%s ", (unsigned long long)info->n_exact,
+           info->n_exact == 1 ? "" : "s", info->n_exact == 1 ? "es" : "");
+    put_query(q);
+    if (counted)
+        printf(", then %s", partial);
+    else if (info->is_natural)
+        printf(", then partial matches");
+    printf(" (%s)\n", shown);
 }
 
 /* Run one query and print it. Returns 0 (hits), 1 (no match), 2 (error). */
 static int run_query(hks_searcher *s, const opts *o, const char *qid, const char *q, FILE *tf)
 {
-    size_t want = o->offset + o->n, n_hits = 0, i;
-    hks_hit *hits = malloc((want ? want : 1) * sizeof *hits);
+    size_t n_hits = 0, i;
+    hks_hit *hits = malloc((o->n ? o->n : 1) * sizeof *hits);
     hks_search_info info;
     double t0, ms;
     char *sn = NULL;
@@ -165,7 +258,7 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
         return 2;
     }
     t0 = now_ms();
-    rc = hks_search(s, q, strlen(q), hits, want, &n_hits, &info);
+    rc = hks_search_page(s, q, strlen(q), o->offset, hits, o->n, &n_hits, &info);
     ms = now_ms() - t0;
     if (tf)
         fprintf(tf, "%s\t%.3f\n", qid, ms);
@@ -175,27 +268,38 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
         free(hits);
         return 2;
     }
-    for (i = o->offset; i < n_hits; i++) {
+    if (o->fmt == FMT_TEXT && qid) { /* --queries: a heading per query */
+        printf("%s== %s: ", o->color ? "\033[1;34m" : "", qid);
+        put_text(stdout, q, strlen(q), PUT_LINE);
+        printf("%s\n", o->color ? "\033[0m" : "");
+    }
+    for (i = 0; i < n_hits; i++) {
         hks_doc_meta m;
         hks_span spans[MAX_SPANS];
-        size_t n_sp = 0, sl = 0;
+        size_t n_sp = 0, sl = 0, rank = o->offset + i + 1;
+        int exact = (hits[i].flags & HKS_HIT_EXACT) != 0;
         rc = hks_doc_meta_get(s, hits[i].doc_id, &m);
         if (rc < 0) {
             fprintf(stderr, "hksearch: %s\n", hks_searcher_errmsg(s));
             break;
         }
         if (o->fmt == FMT_TREC) {
-            printf("%s Q0 %s %zu %.6f hks\n", qid ? qid : "q", m.id, i + 1, hits[i].score);
+            printf("%s Q0 ", qid ? qid : "q");
+            if (o->qualify_ids)
+                put_docname(&m);
+            else
+                put_text(stdout, m.id, m.id_len, PUT_LINE);
+            printf(" %zu %.6f hks\n", rank, hits[i].score);
             continue;
         }
         /* m's strings live until the next call on s: print them first. */
         if (o->fmt == FMT_JSON) {
-            printf("{\"rank\":%zu,\"id\":", i + 1);
+            printf("{\"rank\":%zu,\"id\":", rank);
             json_str(stdout, m.id, m.id_len);
             printf(",\"collection\":");
             json_str(stdout, m.collection, m.collection_len);
             printf(",\"score\":%.6f,\"exact\":%s,\"title\":", hits[i].score,
-                   hits[i].flags & HKS_HIT_EXACT ? "true" : "false");
+                   exact ? "true" : "false");
             json_str(stdout, m.title, m.title_len);
             printf(",\"date\":");
             json_str(stdout, m.date, m.date_len);
@@ -204,40 +308,46 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
             printf(",\"url\":");
             json_str(stdout, m.url, m.url_len);
         } else {
-            printf("%2zu. %s", i + 1, o->color ? "\033[1m" : "");
-            put_text(stdout, m.title, m.title_len, 0);
-            printf("%s  [%.2f]\n    ", o->color ? "\033[0m" : "", hits[i].score);
+            printf("%2zu. %s", rank, o->color ? "\033[1m" : "");
+            put_text(stdout, m.title, m.title_len, PUT_LINE);
+            /* Exact: the article holds the whole query; partial: some of
+             * its terms (a question ranked over its bigrams). */
+            printf("%s  [%s %.2f]\n    ", o->color ? "\033[0m" : "", exact ? "exact" : "partial",
+                   hits[i].score);
             if (m.date_len) {
-                put_text(stdout, m.date, m.date_len > 10 ? 10 : m.date_len, 0);
+                put_text(stdout, m.date, m.date_len > 10 ? 10 : m.date_len, PUT_LINE);
                 printf(" · ");
             }
             if (m.source_len) {
-                put_text(stdout, m.source, m.source_len, 0);
+                put_text(stdout, m.source, m.source_len, PUT_LINE);
                 printf(" · ");
             }
-            put_text(stdout, m.collection, m.collection_len, 0);
-            putchar(':');
-            put_text(stdout, m.id, m.id_len, 0);
+            put_docname(&m);
             putchar('\n');
         }
-        rc = get_snippet(s, hits[i].doc_id, q, &sn, &sn_cap, &sl, spans, &n_sp);
-        if (rc < 0) {
-            fprintf(stderr, "hksearch: snippet: %s\n", hks_searcher_errmsg(s));
-            sl = 0;
-            n_sp = 0;
+        if (o->snippet_chars) {
+            rc = get_snippet(s, hits[i].doc_id, q, o->snippet_chars, &sn, &sn_cap, &sl, spans,
+                             &n_sp);
+            if (rc < 0) {
+                fprintf(stderr, "hksearch: snippet: %s\n", hks_searcher_errmsg(s));
+                sl = 0;
+                n_sp = 0;
+            }
         }
         if (o->fmt == FMT_JSON) {
             size_t k;
             printf(",\"snippet\":");
-            json_str(stdout, sn ? sn : "", sl);
+            json_str(stdout, sn && sl ? sn : "", sl);
             printf(",\"highlights\":[");
             for (k = 0; k < n_sp; k++)
                 printf("%s[%u,%u]", k ? "," : "", spans[k].start, spans[k].end);
             printf("]}\n");
-        } else {
+        } else if (o->snippet_chars) {
             printf("    ");
-            print_highlighted(sn ? sn : "", sl, spans, n_sp, o->color);
+            print_highlighted(sn && sl ? sn : "", sl, spans, n_sp, o->color);
             printf("\n\n");
+        } else {
+            putchar('\n');
         }
     }
     free(sn);
@@ -249,34 +359,149 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
             printf("null");
         else
             printf("%llu", (unsigned long long)info.n_partial);
-        printf(",\"returned\":%zu,\"ms\":%.3f}\n", n_hits > o->offset ? n_hits - o->offset : 0,
-               ms);
+        printf(",\"returned\":%zu,\"ms\":%.3f}\n", n_hits, ms);
     } else if (o->fmt == FMT_TEXT) {
-        char shown[96];
-        if (n_hits > o->offset)
-            snprintf(shown, sizeof shown, "showing %zu-%zu", o->offset + 1, n_hits);
-        else if (o->n == 0)
-            snprintf(shown, sizeof shown, "none shown: -n 0");
-        else
-            snprintf(shown, sizeof shown, "none shown after --offset %zu", o->offset);
-        if (n_hits == 0 && info.n_exact == 0 && o->n > 0)
-            printf("no articles match \"%s\"\n", q);
-        else if (n_hits == 0 && info.n_exact == 0 && info.n_partial &&
-                 info.n_partial != UINT64_MAX)
-            printf("no article contains \"%s\" exactly; %llu partial matches (%s)\n", q,
-                   (unsigned long long)info.n_partial, shown);
-        else if (n_hits == 0 && info.n_exact == 0)
-            printf("no article contains \"%s\" exactly (%s)\n", q, shown);
-        else if (info.n_exact == 0)
-            printf("no article contains \"%s\" exactly; partial matches (%s)\n", q, shown);
-        else
-            printf("%llu article%s match%s \"%s\"%s (%s)\n", (unsigned long long)info.n_exact,
-                   info.n_exact == 1 ? "" : "s", info.n_exact == 1 ? "es" : "", q,
-                   info.is_natural ? ", then partial matches" : "", shown);
+        print_summary(o, q, n_hits, &info);
+        if (qid)
+            putchar('\n');
     }
     free(hits);
     /* Status 1 means nothing matches, not that nothing was asked for. */
     return n_hits || info.n_exact || (info.n_partial && info.n_partial != UINT64_MAX) ? 0 : 1;
+}
+
+/* --show: the whole article. Returns 0, 1 (no such article) or 2. */
+static int show_article(hks_index *idx, hks_searcher *s, const opts *o)
+{
+    const char *spec = o->show, *slash = strchr(spec, '/');
+    const char *coll = spec, *id = slash ? slash + 1 : spec;
+    size_t coll_len = slash ? (size_t)(slash - spec) : 0, len = 0;
+    char *body = NULL, *one = NULL;
+    hks_doc_meta m;
+    uint32_t doc;
+    int rc;
+    memset(&m, 0, sizeof m);
+    if (!slash) {
+        /* An id alone names an article of a one-collection index. */
+        hks_index_info ii;
+        uint32_t d;
+        rc = hks_index_info_get(idx, &ii);
+        if (rc < 0) {
+            fprintf(stderr, "hksearch: %s\n", hks_index_errmsg(idx));
+            return 2;
+        }
+        if (ii.n_collections > 1) {
+            fprintf(stderr,
+                    "hksearch: --show %s: the index has %llu collections: give COLLECTION/ID\n",
+                    spec, (unsigned long long)ii.n_collections);
+            return 2;
+        }
+        for (d = 0; d < ii.n_docs + ii.n_deleted && hks_doc_meta_get(s, d, &m) != HKS_OK; d++)
+            ;
+        if (d < ii.n_docs + ii.n_deleted) {
+            one = strdup(m.collection);
+            if (!one) {
+                fprintf(stderr, "hksearch: out of memory\n");
+                return 2;
+            }
+            coll = one;
+            coll_len = strlen(one);
+        }
+    }
+    rc = hks_doc_find(s, coll, coll_len, id, strlen(id), &doc);
+    free(one);
+    if (rc == HKS_ERR_NOTFOUND) {
+        fprintf(stderr, "hksearch: no article %s in %s\n", spec, o->index);
+        return 1;
+    }
+    if (rc == HKS_OK) {
+        rc = hks_doc_body(s, doc, NULL, 0, &len);
+        if (rc == HKS_ERR_BUFSIZE) {
+            body = malloc(len);
+            rc = body ? hks_doc_body(s, doc, body, len, &len) : HKS_ERR_NOMEM;
+        }
+    }
+    if (rc == HKS_OK)
+        rc = hks_doc_meta_get(s, doc, &m);
+    if (rc < 0) {
+        fprintf(stderr, "hksearch: --show %s: %s\n", spec,
+                rc == HKS_ERR_NOMEM ? "out of memory" : hks_searcher_errmsg(s));
+        free(body);
+        return 2;
+    }
+    if (o->fmt == FMT_JSON) {
+        printf("{\"collection\":");
+        json_str(stdout, m.collection, m.collection_len);
+        printf(",\"id\":");
+        json_str(stdout, m.id, m.id_len);
+        printf(",\"title\":");
+        json_str(stdout, m.title, m.title_len);
+        printf(",\"date\":");
+        json_str(stdout, m.date, m.date_len);
+        printf(",\"source\":");
+        json_str(stdout, m.source, m.source_len);
+        printf(",\"url\":");
+        json_str(stdout, m.url, m.url_len);
+        printf(",\"body\":");
+        json_str(stdout, body ? body : "", len);
+        printf("}\n");
+    } else {
+        printf("%s", o->color ? "\033[1m" : "");
+        put_text(stdout, m.title, m.title_len, PUT_LINE);
+        printf("%s\n", o->color ? "\033[0m" : "");
+        printf("article: ");
+        put_docname(&m);
+        if (m.date_len) {
+            printf("\ndate:    ");
+            put_text(stdout, m.date, m.date_len, PUT_LINE);
+        }
+        if (m.source_len) {
+            printf("\nsource:  ");
+            put_text(stdout, m.source, m.source_len, PUT_LINE);
+        }
+        if (m.url_len) {
+            printf("\nurl:     ");
+            put_text(stdout, m.url, m.url_len, PUT_LINE);
+        }
+        printf("\n\n");
+        put_text(stdout, body ? body : "", len, PUT_BODY);
+        if (len && body && body[len - 1] != '\n')
+            putchar('\n');
+    }
+    free(body);
+    return 0;
+}
+
+/* Whether to colour: --color=always/never, else only on a terminal that
+ * is not TERM=dumb, and not when NO_COLOR is set (https://no-color.org). */
+static int want_color(enum color mode)
+{
+    const char *term = getenv("TERM"), *no = getenv("NO_COLOR");
+    if (mode != COLOR_AUTO)
+        return mode == COLOR_ALWAYS;
+    return isatty(STDOUT_FILENO) && !(no && *no) && !(term && !strcmp(term, "dumb"));
+}
+
+/* Say why the index at dir could not be opened, naming dir once. */
+static void open_failed(const char *dir, hks_index *idx, int rc)
+{
+    struct stat st;
+    char manifest[4200];
+    const char *msg = idx ? hks_index_errmsg(idx) : hks_strerror(rc);
+    snprintf(manifest, sizeof manifest, "%s/MANIFEST", dir);
+    if (stat(dir, &st) != 0 && errno == ENOENT)
+        fprintf(stderr, "hksearch: no index at %s (the folder does not exist)\n", dir);
+    else if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+        fprintf(stderr, "hksearch: %s is not an index (it is a file, not a folder)\n", dir);
+    else if (rc == HKS_ERR_NOTFOUND && stat(manifest, &st) != 0 && errno == ENOENT)
+        fprintf(stderr,
+                "hksearch: %s is not an index (no MANIFEST in it); make one with: "
+                "hkindex build -i %s SOURCE...\n",
+                dir, dir);
+    else if (strstr(msg, dir)) /* the message names the index already */
+        fprintf(stderr, "hksearch: cannot open the index: %s\n", msg);
+    else
+        fprintf(stderr, "hksearch: cannot open index %s: %s\n", dir, msg);
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -320,6 +545,8 @@ int main(int argc, char **argv)
 
     memset(&o, 0, sizeof o);
     o.n = 10;
+    o.snippet_chars = SNIPPET_CHARS;
+    o.sort = -1;
     o.k1 = 1.2;
     o.b = 0.75;
     o.index = getenv("HKS_INDEX");
@@ -328,8 +555,9 @@ int main(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        static const char *const valued[] = {"-i", "--index", "-n", "--offset", "--format",
-                                             "--queries", "--timings", "--k1", "--b"};
+        static const char *const valued[] = {
+            "-i", "--index", "-n", "--offset", "--format", "--queries",
+            "--timings", "--k1", "--b", "--sort", "--snippet-chars", "--show"};
         size_t k;
         for (k = 0; !v && k < sizeof valued / sizeof valued[0]; k++) {
             if (!strcmp(a, valued[k])) {
@@ -341,6 +569,49 @@ int main(int argc, char **argv)
             fputs(usage, stdout);
             free(query);
             return 0;
+        } else if (!strcmp(a, "--version")) {
+            printf("hksearch %d.%d.%d (libhks %s)\n", HKS_VERSION_MAJOR, HKS_VERSION_MINOR,
+                   HKS_VERSION_PATCH, hks_version_string());
+            free(query);
+            return 0;
+        } else if (!strcmp(a, "--color") || !strncmp(a, "--color=", 8) ||
+                   !strcmp(a, "--colour") || !strncmp(a, "--colour=", 9)) {
+            const char *w = strchr(a, '=');
+            w = w ? w + 1 : "always";
+            if (!strcmp(w, "auto"))
+                o.color_mode = COLOR_AUTO;
+            else if (!strcmp(w, "always"))
+                o.color_mode = COLOR_ALWAYS;
+            else if (!strcmp(w, "never"))
+                o.color_mode = COLOR_NEVER;
+            else {
+                fprintf(stderr, "hksearch: --color wants auto, always or never, not %s\n", w);
+                goto bad_args;
+            }
+        } else if (!strcmp(a, "--sort") && v) {
+            if (!strcmp(v, "relevance"))
+                o.sort = 0;
+            else if (!strcmp(v, "date"))
+                o.sort = 1;
+            else {
+                fprintf(stderr, "hksearch: --sort wants relevance or date, not %s\n", v);
+                goto bad_args;
+            }
+            i++;
+        } else if (!strcmp(a, "--literal")) {
+            o.literal = 1;
+        } else if (!strcmp(a, "--bare-ids")) {
+            o.bare_ids = 1;
+        } else if (!strcmp(a, "--snippet-chars") && v) {
+            if (parse_size(v, &o.snippet_chars)) {
+                fprintf(stderr, "hksearch: --snippet-chars wants a number from 0 to 100000, not %s\n",
+                        v);
+                goto bad_args;
+            }
+            i++;
+        } else if (!strcmp(a, "--show") && v) {
+            o.show = v;
+            i++;
         } else if (!strcmp(a, "--")) {
             for (i++; i < argc; i++)
                 if (add_word(&query, &qlen, argv[i]))
@@ -402,32 +673,51 @@ int main(int argc, char **argv)
             goto bad_args;
         }
     }
-    if (query && o.queries) {
-        fprintf(stderr, "hksearch: give a QUERY or --queries FILE, not both\n");
+    if ((query != NULL) + (o.queries != NULL) + (o.show != NULL) > 1) {
+        fprintf(stderr, "hksearch: give a QUERY, --queries FILE or --show C/ID, not both\n");
         goto bad_args;
     }
-    if (!query && !o.queries) {
+    if (!query && !o.queries && !o.show) {
         fputs(usage, stderr);
         goto bad_args;
     }
-    o.color = o.fmt == FMT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    o.color = o.fmt == FMT_TEXT && want_color(o.color_mode);
 
     rc = hks_index_open(o.index, NULL, &idx);
     if (rc < 0) {
-        fprintf(stderr, "hksearch: cannot open index %s: %s\n", o.index,
-                idx ? hks_index_errmsg(idx) : hks_strerror(rc));
+        open_failed(o.index, idx, rc);
         hks_index_close(idx);
         free(query);
         return 2;
     }
     rc = hks_searcher_new(idx, &s);
     if (rc == HKS_OK && (rc = hks_searcher_set(s, HKS_S_BM25_K1, o.k1)) == HKS_OK &&
-        (rc = hks_searcher_set(s, HKS_S_BM25_B, o.b)) == HKS_OK)
-        rc = hks_searcher_set(s, HKS_S_COUNT_PARTIAL, o.count);
+        (rc = hks_searcher_set(s, HKS_S_BM25_B, o.b)) == HKS_OK &&
+        (rc = hks_searcher_set(s, HKS_S_COUNT_PARTIAL, o.count)) == HKS_OK &&
+        (rc = hks_searcher_set(s, HKS_S_LITERAL, o.literal)) == HKS_OK && o.sort >= 0)
+        rc = hks_searcher_set(s, HKS_S_SORT, o.sort);
     if (rc < 0) {
         fprintf(stderr, "hksearch: %s\n", s ? hks_searcher_errmsg(s) : hks_strerror(rc));
         status = 2;
         goto out;
+    }
+    if (o.show) {
+        status = show_article(idx, s, &o);
+        goto out;
+    }
+    if (o.fmt == FMT_TREC && !o.bare_ids) {
+        /* A docno must name one article: with several collections an id
+         * alone may name two (dxy and hkcnews share ids), so it becomes
+         * COLLECTION/ID; a one-collection index keeps the bare ids its
+         * judged sets (qrels) use. */
+        hks_index_info ii;
+        rc = hks_index_info_get(idx, &ii);
+        if (rc < 0) {
+            fprintf(stderr, "hksearch: %s\n", hks_index_errmsg(idx));
+            status = 2;
+            goto out;
+        }
+        o.qualify_ids = ii.n_collections > 1;
     }
     if (o.timings && !(tf = fopen(o.timings, "w"))) {
         fprintf(stderr, "hksearch: cannot write %s: %s\n", o.timings, strerror(errno));

@@ -93,12 +93,25 @@ struct hks_index {
     double avgdl;         /* live_tokens / n_live, never 0             */
 };
 
+/* One live document in hks_doc_find's table: the hash of its key
+ * (collection NUL id) and its global doc id; sorted by (hash, doc). */
+typedef struct hks_keyref {
+    uint32_t hash;
+    uint32_t doc;
+} hks_keyref;
+
 struct hks_searcher {
     hks_index *idx;
     const hks_alloc *a;
     hks_errbuf err;
     double k1, b;
     bool count_partial;
+    bool literal;     /* HKS_S_LITERAL (its effect: query.c)          */
+    int sort;         /* HKS_S_SORT: 0 relevance, 1 newest first      */
+    double budget_ms; /* HKS_S_TIME_BUDGET_MS, 0 = none               */
+    hks_keyref *keys; /* hks_doc_find's table, built on first use     */
+    size_t n_keys;
+    bool keys_built;
     hks_ntext nt;      /* scratch: query and snippet normalization   */
     hks_query qy;      /* the query being run                        */
     hks_ds_cursor *dc; /* document store reads                       */
@@ -111,6 +124,14 @@ struct hks_searcher {
  * and the snippets of its hits parse the query once. Errors as
  * hks_query_parse, message in s->err. */
 HKS_INTERNAL int hks_searcher_parse(hks_searcher *s, const char *q, size_t n);
+
+/**************************************************************************
+** Interface to code in index.c: the index handle beyond opening it
+*/
+/* Number of distinct collections among idx's live documents. */
+HKS_INTERNAL int hks_index_count_collections(hks_index *idx, uint64_t *n);
+/* Free hks_doc_find's table of s. */
+HKS_INTERNAL void hks_searcher_free_keys(hks_searcher *s);
 
 /* Segment and local number of a global doc id; false if out of range. */
 HKS_INTERNAL bool hks_index_locate(const hks_index *idx, uint32_t doc_id,

@@ -24,6 +24,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hks_searcher.h"
 
@@ -157,7 +158,9 @@ int hks_index_info_get(hks_index *idx, hks_index_info *out)
         out->bytes_docstore += d;
         out->bytes_other += all - p - d;
     }
-    return HKS_OK;
+    /* Last: on an error (a document's metadata unreadable) the other
+     * fields are filled in all the same. */
+    return hks_index_count_collections(idx, &out->n_collections);
 }
 
 int hks_index_check(hks_index *idx)
@@ -221,6 +224,7 @@ void hks_searcher_free(hks_searcher *s)
     hks_ntext_free(&s->nt);
     hks_buf_free(&s->meta);
     hks_buf_free(&s->qy_text);
+    hks_searcher_free_keys(s);
     hks_ds_cursor_free(s->dc);
     hks_mem_free(s->a, s, sizeof *s);
 }
@@ -247,6 +251,20 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
         return HKS_OK;
     case HKS_S_COUNT_PARTIAL:
         s->count_partial = value != 0;
+        return HKS_OK;
+    case HKS_S_LITERAL:
+        s->literal = value != 0;
+        return HKS_OK;
+    case HKS_S_SORT:
+        if (value != 0 && value != 1)
+            return hks_fail(&s->err, HKS_ERR_ARG, "sort %g is neither 0 (relevance) nor 1 (date)",
+                            value);
+        s->sort = (int)value;
+        return HKS_OK;
+    case HKS_S_TIME_BUDGET_MS:
+        if (!(value >= 0 && value <= 86400000.0))
+            return hks_fail(&s->err, HKS_ERR_ARG, "time budget %g ms out of 0..86400000", value);
+        s->budget_ms = value;
         return HKS_OK;
     }
     return hks_fail(&s->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
@@ -552,7 +570,29 @@ typedef struct evalctx {
     uint64_t n_partial;
     uint32_t *exact_docs; /* global ids of all strict matches, ascending */
     size_t n_exact_docs, cap_exact_docs;
+    double deadline; /* monotonic ms to stop at, 0 = no budget     */
+    unsigned tick;   /* budget checks so far                       */
+    bool timed_out;  /* the budget ran out: results are partial    */
 } evalctx;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Whether the search has used up its time budget (HKS_S_TIME_BUDGET_MS).
+ * Called once per candidate document; the clock is read on the first and
+ * then every 64th call, so a check costs next to nothing. */
+static bool past_budget(evalctx *x)
+{
+    if (x->deadline == 0)
+        return false;
+    if (!x->timed_out && x->tick++ % 64 == 0)
+        x->timed_out = now_ms() >= x->deadline;
+    return x->timed_out;
+}
 
 static double bm25(const evalctx *x, double w, uint32_t tf, uint32_t dl)
 {
@@ -800,6 +840,8 @@ static int strict_segment(evalctx *x, segeval *se)
         se->ph_doc[i] = HKS_END;
     while (doc != HKS_END) {
         bool agree = true, excluded = false, pass = false;
+        if (past_budget(x))
+            return HKS_OK;
         for (i = 0; i < qy->n_clause; i++) {
             uint32_t d;
             if (qy->clause[i].negated)
@@ -903,6 +945,8 @@ static int natural_segment(evalctx *x, segeval *se)
         double contrib[HKS_MAX_QUERY_ELEMS];
         uint32_t doc = HKS_END;
         bool reject = false;
+        if (past_budget(x))
+            break;
         /* Sums in another order can differ in the last bit: prune only
          * what falls short by more than that, so rounding never drops a
          * document that belongs in the top k. */
@@ -966,6 +1010,8 @@ static int count_partial(evalctx *x, segeval *se)
     uint32_t i;
     for (;;) {
         uint32_t doc = HKS_END;
+        if (past_budget(x))
+            return HKS_OK;
         for (i = 0; i < x->n_st; i++)
             if (se->sc[i].doc < doc)
                 doc = se->sc[i].doc;
@@ -1087,11 +1133,19 @@ int hks_searcher_parse(hks_searcher *s, const char *q, size_t n)
 int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hits,
                size_t hits_cap, size_t *n_hits, hks_search_info *info)
 {
+    return hks_search_page(s, query, query_len, 0, hits, hits_cap, n_hits, info);
+}
+
+/* The best offset + hits_cap hits are kept (x.exact, x.partial, in the
+ * library's memory); the caller's buffer gets those past offset. */
+int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t offset,
+                    hks_hit *hits, size_t hits_cap, size_t *n_hits, hks_search_info *info)
+{
     evalctx x;
     hks_index *idx;
     sterm st[HKS_MAX_QUERY_ELEMS];
     uint32_t g;
-    size_t n_out = 0;
+    size_t n_out = 0, total, rank = 0;
     bool natural;
     int rc = HKS_OK;
 
@@ -1104,6 +1158,11 @@ int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hi
     if (!s || (!query && query_len) || (!hits && hits_cap) || !n_hits)
         return HKS_ERR_ARG;
     hks_err_clear(&s->err);
+    if (hits_cap == 0)
+        offset = 0; /* nothing to write: only count */
+    if (offset > SIZE_MAX / sizeof(hks_hit) - hits_cap)
+        return hks_fail(&s->err, HKS_ERR_ARG, "offset %zu too large", offset);
+    total = offset + hits_cap;
     idx = s->idx;
     rc = hks_searcher_parse(s, query ? query : "", query_len);
     if (rc)
@@ -1115,20 +1174,22 @@ int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hi
     x.k1 = s->k1;
     x.b = s->b;
     x.avgdl = idx->avgdl;
-    x.exact.cap = hits_cap;
-    x.exact.h = hits_cap ? hks_mem_alloc(s->a, hits_cap * sizeof(hks_hit)) : NULL;
-    if (hits_cap && !x.exact.h)
+    if (s->budget_ms > 0)
+        x.deadline = now_ms() + s->budget_ms;
+    x.exact.cap = total;
+    x.exact.h = total ? hks_mem_alloc(s->a, total * sizeof(hks_hit)) : NULL;
+    if (total && !x.exact.h)
         return hks_fail(&s->err, HKS_ERR_NOMEM, "out of memory");
 
     build_sterms(&x, false);
     rc = weigh_terms(&x);
-    for (g = 0; rc == HKS_OK && g < idx->n_seg; g++)
+    for (g = 0; rc == HKS_OK && g < idx->n_seg && !x.timed_out; g++)
         rc = eval_segment(&x, g, true, false);
     /* Natural-language ranking: for long plain queries, and for a plain
      * query with no strict match at all (better partial answers than none). */
     natural = s->qy.is_natural || (x.n_exact == 0 && !s->qy.has_operators && s->qy.n_chars > 1);
-    if (rc == HKS_OK && natural) {
-        size_t need = hits_cap > x.exact.n ? hits_cap - x.exact.n : 0;
+    if (rc == HKS_OK && natural && !x.timed_out) {
+        size_t need = total > x.exact.n ? total - x.exact.n : 0;
         build_sterms(&x, true);
         rc = weigh_terms(&x);
         x.partial.cap = need;
@@ -1137,7 +1198,8 @@ int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hi
             if (!x.partial.h)
                 rc = hks_fail(&s->err, HKS_ERR_NOMEM, "out of memory");
         }
-        for (g = 0; rc == HKS_OK && g < idx->n_seg && (need || s->count_partial); g++)
+        for (g = 0; rc == HKS_OK && g < idx->n_seg && (need || s->count_partial) && !x.timed_out;
+             g++)
             rc = eval_segment(&x, g, false, true);
     }
     if (rc == HKS_OK) {
@@ -1147,9 +1209,11 @@ int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hi
         if (x.partial.n && x.partial.h)
             qsort(x.partial.h, x.partial.n, sizeof(hks_hit), cmp_hits);
         for (g = 0; g < x.exact.n && n_out < hits_cap; g++)
-            hits[n_out++] = x.exact.h[g];
-        for (g = 0; g < x.partial.n && n_out < hits_cap; g++)
-            hits[n_out++] = x.partial.h[g];
+            if (rank++ >= offset)
+                hits[n_out++] = x.exact.h[g];
+        for (g = 0; x.partial.h && g < x.partial.n && n_out < hits_cap; g++)
+            if (rank++ >= offset)
+                hits[n_out++] = x.partial.h[g];
         *n_hits = n_out;
         if (info) {
             info->n_exact = x.n_exact;
@@ -1162,7 +1226,7 @@ int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hi
     hks_mem_free(s->a, x.exact.h, 0);
     hks_mem_free(s->a, x.partial.h, 0);
     hks_mem_free(s->a, x.exact_docs, 0);
-    return rc;
+    return rc == HKS_OK && x.timed_out ? HKS_PARTIAL : rc;
 }
 
 /* ---- documents ------------------------------------------------------------ */

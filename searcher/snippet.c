@@ -194,7 +194,7 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
     cspan *sp = NULL;
     sctx x;
     out o;
-    uint32_t win_a = 0, win_b;
+    uint32_t win_a = 0, win_b, lead;
     int rc;
 
     if (!s || !len_out || (!buf && buf_cap) || (!query && query_len))
@@ -240,10 +240,13 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
         }
         n_sp = k + 1;
     }
-    /* The window [start, start + max_chars) holding the most spans. */
+    /* The window [start, start + max_chars) holding the most spans. The
+     * context before the first is a quarter of a short window at most, so
+     * a window of a few characters still holds its match. */
+    lead = max_chars / 4 < LEAD_CHARS ? (uint32_t)(max_chars / 4) : LEAD_CHARS;
     for (i = 0; i < n_sp; i++) {
         size_t j = i, count = 0;
-        uint32_t start = sp[i].a > LEAD_CHARS ? sp[i].a - LEAD_CHARS : 0;
+        uint32_t start = sp[i].a > lead ? sp[i].a - lead : 0;
         while (j < n_sp && sp[j].b < start + max_chars) {
             count++;
             j++;
@@ -254,7 +257,7 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
         }
     }
     if (n_sp)
-        win_a = sp[best].a > LEAD_CHARS ? sp[best].a - LEAD_CHARS : 0;
+        win_a = sp[best].a > lead ? sp[best].a - lead : 0;
     win_b = (uint32_t)(win_a + max_chars < s->nt.n ? win_a + max_chars : s->nt.n);
     /* A match the window's end would cut: show it whole when that takes a
      * few characters more, else end the window before it, unless it is the

@@ -99,7 +99,7 @@ out=$("$HKSEARCH" -i "$IDX" --queries "$tmp/q.tsv" 疫苗 2>&1); rc=$?
 
 # Index problems: missing, not an index, locked by another writer.
 out=$("$HKSEARCH" -i "$tmp/nope" 疫苗 2>&1); rc=$?
-[ $rc -eq 2 ] && echo "$out" | grep -q 'no index here' && ok "missing index: clear error" \
+[ $rc -eq 2 ] && echo "$out" | grep -q 'no index at' && ok "missing index: clear error" \
     || no "missing index" "$out"
 : > "$tmp/afile"
 out=$("$HKINDEX" add -i "$tmp/afile" corpus/ 2>&1); rc=$?
@@ -205,6 +205,115 @@ msgs=$({ "$HKSEARCH" -i "$IDX" '"新冠' ; "$HKSEARCH" -i "$tmp/none" 疫苗; "$
          "$HKSEARCH" -i "$IDX" '疫苗 date:2020-02-30'; } 2>&1 >/dev/null)
 if [ -n "$msgs" ] && ! echo "$msgs" | grep -qE '\[[a-z]+\]'; then ok "messages carry no internal tags"
 else no "internal tags in messages" "$msgs"; fi
+
+# ---- hksearch for a user: version, colour, index errors, marks, --show,
+# ---- snippet length, sort/literal flags, TREC docnos, paging; over a
+# ---- fresh index of corpus/ (the one above has lost 000).
+IDX="$tmp/uidx"
+"$HKINDEX" build -q -i "$IDX" corpus/ 2>/dev/null
+out=$("$HKSEARCH" --version); rc=$?
+[ $rc -eq 0 ] && echo "$out" | grep -qE '^hksearch [0-9]+\.[0-9]+\.[0-9]+ \(libhks [0-9.]+\)$' \
+    && ok "--version" || no "--version" "rc=$rc $out"
+
+# Colour: on a terminal by default; never with TERM=dumb, NO_COLOR or
+# --color=never; always with --color=always, even into a pipe.
+esc=$(printf '\033')
+if command -v script >/dev/null; then
+    tty_run() { script -qec "$1" /dev/null; }
+    out=$(TERM=xterm tty_run "NO_COLOR= $HKSEARCH -i $IDX 疫苗接种")
+    case "$out" in *"$esc["*) ok "colour on a terminal" ;; *) no "colour on a terminal" "$out" ;; esac
+    out=$(TERM=dumb tty_run "$HKSEARCH -i $IDX 疫苗接种")
+    case "$out" in *"$esc["*) no "TERM=dumb has no colour" "$out" ;; *) ok "TERM=dumb: no colour" ;; esac
+    out=$(TERM=xterm NO_COLOR=1 tty_run "$HKSEARCH -i $IDX 疫苗接种")
+    case "$out" in *"$esc["*) no "NO_COLOR honoured" "$out" ;; *) ok "NO_COLOR: no colour" ;; esac
+    out=$(TERM=xterm tty_run "NO_COLOR= $HKSEARCH -i $IDX --color=never 疫苗接种")
+    case "$out" in *"$esc["*) no "--color=never" "$out" ;; *) ok "--color=never on a terminal" ;; esac
+else
+    echo "# skipped: the colour tests need script(1) for a terminal"
+fi
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" --color=always 疫苗接种 | cat)
+case "$out" in *"$esc[1;31m"*) ok "--color=always into a pipe" ;; *) no "--color=always" "$out" ;; esac
+out=$("$HKSEARCH" -i "$IDX" 疫苗接种 | cat)
+case "$out" in *"$esc"*) no "no colour into a pipe" ;; *) ok "no colour into a pipe" ;; esac
+"$HKSEARCH" -i "$IDX" --color=sometimes 疫苗 >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "--color with a bad value is refused" || no "--color=sometimes" "rc=$rc"
+
+# -i on a path that does not exist, a file, a folder that is no index:
+# said plainly, the path named once.
+out=$("$HKSEARCH" -i "$tmp/nowhere" 疫苗 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "hksearch: no index at $tmp/nowhere (the folder does not exist)" ] \
+    && ok "-i on a missing path says the folder does not exist" || no "missing -i" "$out"
+out=$("$HKSEARCH" -i "$tmp/afile" 疫苗 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "$tmp/afile is not an index (it is a file" \
+    && ok "-i on a file: not an index" || no "-i file" "$out"
+mkdir -p "$tmp/emptydir"
+out=$("$HKSEARCH" -i "$tmp/emptydir" 疫苗 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "^hksearch: $tmp/emptydir is not an index (no MANIFEST in it)" \
+    && ok "-i on a folder without an index: not an index" || no "-i empty folder" "$out"
+
+# Text output marks exact and partial hits; --count gives the partial
+# count; the no-hit message quotes the query once.
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" -n 20 --count 襄垣县医疗集团)
+echo "$out" | grep -qE '^ 1\. .*  \[exact [0-9.]+\]$' && echo "$out" | grep -qE '^ *[0-9]+\. .*  \[partial [0-9.]+\]$' \
+    && ok "text output marks exact and partial hits" || no "exact/partial marks" "$out"
+echo "$out" | tail -1 | grep -qE '^1 article matches "襄垣县医疗集团", then 4 partial matches \(showing 1-5\)$' \
+    && ok "--count prints the partial count in text mode" || no "--count text" "$(echo "$out" | tail -1)"
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" '"鐵達尼號 冰山"')
+[ "$out" = "no articles match '\"鐵達尼號 冰山\"'" ] && ok "no-hit message quotes a quoted query once" \
+    || no "no-hit quoting" "$out"
+
+# --queries text output heads each query.
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" -n 1 --queries "$tmp/q.tsv")
+echo "$out" | grep -q '^== q1: 疫苗接种$' && echo "$out" | grep -q '^== q2: 医院$' \
+    && ok "--queries text output heads each query" || no "--queries headings" "$out"
+
+# --show COLLECTION/ID: the whole article, metadata and body as written;
+# an id alone in a one-collection index; a missing article is status 1.
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" --show corpus/000_beb05f062f43795e.txt); rc=$?
+line=$(grep '^党员为先' corpus/000_beb05f062f43795e.txt)
+[ $rc -eq 0 ] && [ "$(echo "$out" | head -1)" = '战“疫”!襄垣县医疗集团为人民群众筑起生命防线' ] \
+    && echo "$out" | grep -q '^article: corpus/000_beb05f062f43795e.txt$' \
+    && echo "$out" | grep -qxF "$line" && ok "--show prints the whole article" || no "--show" "$out"
+out2=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" --show 000_beb05f062f43795e.txt)
+[ -n "$out2" ] && [ "$out2" = "$out" ] && ok "--show with an id alone in a one-collection index" || no "--show bare id"
+out=$("$HKSEARCH" -i "$IDX" --format json --show corpus/004_9aacc04dfcdb4d2e.txt)
+printf '%s\n' "$out" | grep -q '"collection":"corpus","id":"004_9aacc04dfcdb4d2e.txt"' \
+    && printf '%s\n' "$out" | grep -q '"body":".*\\n.*疫苗接種' && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] \
+    && ok "--show --format json" || no "--show json" "$(printf '%s' "$out" | head -c 300)"
+out=$("$HKSEARCH" -i "$IDX" --show corpus/nope.txt 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q 'no article corpus/nope.txt' && ok "--show of a missing article: status 1" \
+    || no "--show missing" "rc=$rc $out"
+
+# --snippet-chars N.
+s10=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" -n 1 --snippet-chars 10 疫苗接种 | sed -n 3p)
+s90=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" -n 1 疫苗接种 | sed -n 3p)
+n0=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" -n 1 --snippet-chars 0 疫苗接种 | grep -c '【')
+case "$s10" in *【疫苗接种】*) r10=1 ;; *) r10=0 ;; esac
+[ $r10 -eq 1 ] && [ ${#s10} -lt ${#s90} ] && [ "$n0" -eq 0 ] && ok "--snippet-chars sets the snippet length" \
+    || no "--snippet-chars" "$s10 / $s90 / $n0"
+
+# --sort and --literal are taken (their meaning is the query language's).
+"$HKSEARCH" -i "$IDX" --sort date 疫苗接种 >/dev/null 2>&1; rc1=$?
+"$HKSEARCH" -i "$IDX" --sort relevance --literal 疫苗接种 >/dev/null 2>&1; rc2=$?
+out=$("$HKSEARCH" -i "$IDX" --sort newest 疫苗接种 2>&1); rc3=$?
+[ $rc1 -ne 2 ] && [ $rc2 -ne 2 ] && [ $rc3 -eq 2 ] && echo "$out" | grep -q 'relevance or date' \
+    && ok "--sort date|relevance and --literal are parsed" || no "--sort/--literal" "$rc1 $rc2 $rc3 $out"
+
+# TREC docnos name one article: an id two collections share becomes
+# COLLECTION/ID in an index of several collections (--bare-ids keeps
+# ids), a one-collection index keeps bare ids (tests above).
+printf '{"id":"1593","title":"甲","body":"疫苗接种甲地"}\n' > "$tmp/xa.jsonl"
+printf '{"id":"1593","title":"乙","body":"疫苗接种乙地"}\n' > "$tmp/xb.jsonl"
+"$HKINDEX" build -q -i "$tmp/tidx" "$tmp/xa.jsonl" "$tmp/xb.jsonl" 2>/dev/null
+got=$("$HKSEARCH" -i "$tmp/tidx" --format trec 疫苗接种 | ids)
+[ "$got" = "xa/1593 xb/1593" ] && ok "TREC docnos are unique across collections" || no "trec docnos" "$got"
+got=$("$HKSEARCH" -i "$tmp/tidx" --format trec --bare-ids 疫苗接种 | ids)
+[ "$got" = "1593 1593" ] && ok "--bare-ids keeps the raw ids" || no "--bare-ids" "$got"
+
+# A page of results is the same hits as in the longer list.
+all=$("$HKSEARCH" -i "$IDX" --format trec -n 4 苗 | awk '{print $3, $4}' | sed -n 3,4p)
+page=$("$HKSEARCH" -i "$IDX" --format trec -n 2 --offset 2 苗 | awk '{print $3, $4}')
+[ -n "$page" ] && [ "$page" = "$all" ] && ok "--offset pages through the ranking" || no "offset page" "$page / $all"
 
 echo "cli: $((n - fails))/$n passed"
 [ $fails -eq 0 ]

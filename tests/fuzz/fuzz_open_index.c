@@ -348,9 +348,22 @@ static void exercise(void)
     }
     buf = malloc(cap);
     fuzz_check(buf != NULL);
-    fuzz_check(hks_index_info_get(idx, &info) == HKS_OK);
+    /* Counting the collections reads every document's metadata: a
+     * damaged record is an error with a message, the counts still set. */
+    rc = hks_index_info_get(idx, &info);
+    fuzz_check(rc == HKS_OK || (rc == HKS_ERR_CORRUPT && hks_index_errmsg(idx)[0] != '\0'));
     fuzz_check(info.n_docs <= UINT32_MAX);
     fuzz_check(hks_searcher_new(idx, &s) == HKS_OK);
+    {
+        /* Lookup by key builds a table from the same metadata. */
+        uint32_t d = 0;
+        int changed = -1;
+        rc = hks_doc_find(s, "news", 4, "1", 1, &d);
+        fuzz_check(rc == HKS_OK || rc == HKS_ERR_NOTFOUND || rc == HKS_ERR_CORRUPT);
+        fuzz_check(rc != HKS_OK || d < info.n_docs + info.n_deleted);
+        rc = hks_index_changed(idx, &changed);
+        fuzz_check(ok_err(rc) && (rc != HKS_OK || changed == 0 || changed == 1));
+    }
     for (qi = 0; qi < sizeof k_queries / sizeof k_queries[0]; qi++) {
         const char *q = k_queries[qi];
         rc = hks_search(s, q, strlen(q), hits, 10, &n_hits, NULL);
