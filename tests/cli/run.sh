@@ -307,8 +307,13 @@ printf '# 通报\n\n襄垣县医疗集团为人民群众筑起生命防线\n\n�
 printf -- '---\ntitle: 好的前言\ndate: 2020-02-30\n---\n正文疫苗接种。\n' > "$S/md/b.md"
 out=$("$HKINDEX" add -q -i "$S/midx" "$S/md" 2>&1)
 echo "$out" | grep -q 'b.md: front matter date "2020-02-30" is not a valid day' \
-    && NO_COLOR=1 "$HKSEARCH" -i "$S/midx" 门诊 | grep -q '通报' \
+    && NO_COLOR=1 "$HKSEARCH" -i "$S/midx" 门诊 | grep -q '^ 1\. 通报 ' \
     && ok "a Markdown heading is the title; an impossible date is warned about" || no "markdown" "$out"
+printf '# 通报\n\n县医院疫苗接种门诊开诊。\n' > "$S/md/a.md"
+"$HKINDEX" add -q -i "$S/midx" "$S/md" 2>/dev/null
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$S/midx" 门诊 | sed -n 3p)
+echo "$out" | grep -q '通报 县医院疫苗接种' && ! echo "$out" | grep -q '#' \
+    && ok "snippets show a heading without its # marker" || no "snippet heading" "$out"
 
 echo "cli: $((n - fails))/$n passed"
 [ $fails -eq 0 ]
