@@ -38,6 +38,8 @@ const char *hks_strerror(int rc)
         return "library misuse";
     case HKS_ERR_INPUT:
         return "malformed input";
+    case HKS_ERR_REFUSED:
+        return "refused";
     case HKS_ERR_INTERNAL:
         return "internal error";
     default:

@@ -113,8 +113,114 @@ int hks_identity_check(hks_rd *rd, const char *path, hks_errbuf *err)
 
 void hks_manifest_free(const hks_alloc *a, hks_manifest *m)
 {
+    uint32_t i;
+    for (i = 0; i < m->n_coll; i++) {
+        hks_mem_free(a, m->coll[i].name, 0);
+        hks_mem_free(a, m->coll[i].source, 0);
+    }
+    hks_mem_free(a, m->coll, 0);
     hks_mem_free(a, m->seg, 0);
     memset(m, 0, sizeof *m);
+}
+
+/* Byte order of names; a prefix sorts first. */
+static int name_cmp(const char *x, size_t nx, const char *y, size_t ny)
+{
+    int c = memcmp(x, y, nx < ny ? nx : ny);
+    if (c)
+        return c;
+    return nx < ny ? -1 : nx > ny;
+}
+
+/* Index of the first record whose name is >= name. */
+static uint32_t coll_lower(const hks_manifest *m, const char *name, size_t n)
+{
+    uint32_t lo = 0, hi = m->n_coll;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (name_cmp(m->coll[mid].name, m->coll[mid].name_len, name, n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+hks_collinfo *hks_manifest_coll(const hks_manifest *m, const char *name, size_t n)
+{
+    uint32_t i = coll_lower(m, name, n);
+    if (i < m->n_coll && m->coll[i].name_len == n && memcmp(m->coll[i].name, name, n) == 0)
+        return &m->coll[i];
+    return NULL;
+}
+
+int hks_manifest_set_coll(const hks_alloc *a, hks_manifest *m, const char *name,
+                          size_t name_len, const char *source, size_t source_len)
+{
+    hks_collinfo *c = hks_manifest_coll(m, name, name_len);
+    char *src;
+    uint32_t i;
+    if (name_len > HKS_MAX_COLL_BYTES || source_len > HKS_MAX_SOURCE_BYTES ||
+        memchr(name, 0, name_len) || memchr(source, 0, source_len))
+        return HKS_ERR_ARG;
+    src = hks_mem_strndup(a, source_len ? source : "", source_len);
+    if (!src)
+        return HKS_ERR_NOMEM;
+    if (c) {
+        hks_mem_free(a, c->source, 0);
+        c->source = src;
+        c->source_len = source_len;
+        return HKS_OK;
+    }
+    if (m->n_coll == m->cap_coll) {
+        size_t nc;
+        hks_collinfo *p = hks_grow(a, m->coll, sizeof *p, m->cap_coll, (size_t)m->n_coll + 1, 8,
+                                   UINT32_MAX, &nc);
+        if (!p) {
+            hks_mem_free(a, src, 0);
+            return HKS_ERR_NOMEM;
+        }
+        m->coll = p;
+        m->cap_coll = (uint32_t)nc;
+    }
+    i = coll_lower(m, name, name_len);
+    memmove(&m->coll[i + 1], &m->coll[i], (size_t)(m->n_coll - i) * sizeof *m->coll);
+    m->coll[i].name = hks_mem_strndup(a, name_len ? name : "", name_len);
+    if (!m->coll[i].name) {
+        memmove(&m->coll[i], &m->coll[i + 1], (size_t)(m->n_coll - i) * sizeof *m->coll);
+        hks_mem_free(a, src, 0);
+        return HKS_ERR_NOMEM;
+    }
+    m->coll[i].name_len = name_len;
+    m->coll[i].source = src;
+    m->coll[i].source_len = source_len;
+    m->n_coll++;
+    return HKS_OK;
+}
+
+void hks_manifest_drop_coll(const hks_alloc *a, hks_manifest *m, const char *name, size_t n)
+{
+    hks_collinfo *c = hks_manifest_coll(m, name, n);
+    uint32_t i;
+    if (!c)
+        return;
+    i = (uint32_t)(c - m->coll);
+    hks_mem_free(a, c->name, 0);
+    hks_mem_free(a, c->source, 0);
+    memmove(&m->coll[i], &m->coll[i + 1], (size_t)(m->n_coll - i - 1) * sizeof *m->coll);
+    m->n_coll--;
+}
+
+int hks_manifest_copy_colls(const hks_alloc *a, hks_manifest *dst, const hks_manifest *src)
+{
+    uint32_t i;
+    for (i = 0; i < src->n_coll; i++) {
+        int rc = hks_manifest_set_coll(a, dst, src->coll[i].name, src->coll[i].name_len,
+                                       src->coll[i].source, src->coll[i].source_len);
+        if (rc)
+            return rc;
+    }
+    return HKS_OK;
 }
 
 int hks_manifest_push(const hks_alloc *a, hks_manifest *m, const hks_seginfo *si)
@@ -157,7 +263,7 @@ int hks_manifest_read(const hks_alloc *a, const char *dir, bool allow_missing,
     const uint8_t *p;
     size_t n;
     hks_rd rd;
-    uint64_t n_seg, i;
+    uint64_t n_seg, n_coll, i;
     int rc;
 
     memset(m, 0, sizeof *m);
@@ -216,6 +322,30 @@ int hks_manifest_read(const hks_alloc *a, const char *dir, bool allow_missing,
             goto out;
         }
     }
+    if (hks_varint_get(&rd, &n_coll) || n_coll > 1000000) {
+        rc = hks_fail(err, HKS_ERR_CORRUPT, "%s: bad collection count", path);
+        goto out;
+    }
+    for (i = 0; i < n_coll; i++) {
+        const uint8_t *s1, *s2;
+        size_t n1, n2;
+        if (hks_rd_lenbytes(&rd, &s1, &n1) || hks_rd_lenbytes(&rd, &s2, &n2) ||
+            n1 > HKS_MAX_COLL_BYTES || n2 > HKS_MAX_SOURCE_BYTES ||
+            (m->n_coll && name_cmp(m->coll[m->n_coll - 1].name, m->coll[m->n_coll - 1].name_len,
+                                   (const char *)s1, n1) >= 0)) {
+            rc = hks_fail(err, HKS_ERR_CORRUPT, "%s: bad entry for collection %llu", path,
+                          (unsigned long long)i);
+            goto out;
+        }
+        rc = hks_manifest_set_coll(a, m, (const char *)s1, n1, (const char *)s2, n2);
+        if (rc) {
+            rc = rc == HKS_ERR_NOMEM
+                     ? hks_fail(err, rc, "%s: out of memory", path)
+                     : hks_fail(err, HKS_ERR_CORRUPT, "%s: NUL byte in collection %llu", path,
+                                (unsigned long long)i);
+            goto out;
+        }
+    }
     if (hks_rd_left(&rd) != 0)
         rc = hks_fail(err, HKS_ERR_CORRUPT, "%s: trailing bytes", path);
 out:
@@ -247,6 +377,11 @@ int hks_manifest_write(const hks_alloc *a, const char *dir, const hks_manifest *
         hks_buf_put_varint(&rc, &b, m->seg[i].n_docs);
         hks_buf_put_varint(&rc, &b, m->seg[i].n_deleted);
         hks_buf_put_lenbytes(&rc, &b, m->seg[i].del_name, strlen(m->seg[i].del_name));
+    }
+    hks_buf_put_varint(&rc, &b, m->n_coll);
+    for (i = 0; i < m->n_coll; i++) {
+        hks_buf_put_lenbytes(&rc, &b, m->coll[i].name, m->coll[i].name_len);
+        hks_buf_put_lenbytes(&rc, &b, m->coll[i].source, m->coll[i].source_len);
     }
     if (rc) {
         hks_buf_free(&b);

@@ -4,7 +4,7 @@
  * indexer/seg_write.c writes segments, fileio.c the manifest and the
  * tombstones, docstore.c its own section; segment.c reads them.
  *
- * THE FORMAT (version HKS_FORMAT_VERSION = 2)
+ * THE FORMAT (version HKS_FORMAT_VERSION = 3)
  * ===========================================
  * An index is a directory:
  *   MANIFEST            the committed state: which segments are live
@@ -94,6 +94,15 @@
  *   varint n_segments, n_segments {
  *     lenbytes file name   varint n_docs   varint n_deleted
  *     lenbytes tombstone file name ("" if none)
+ *   }
+ *   varint n_collections, n_collections, in byte order of name, no two
+ *   equal {
+ *     lenbytes name (0..1024 bytes, no NUL)
+ *     lenbytes source: the canonical absolute path of the folder or file
+ *              the collection is read from (0..4095 bytes, no NUL; "" if
+ *              none is recorded). A sync refuses another source for the
+ *              collection unless it is named explicitly. (Added in
+ *              version 3.)
  *   }
  * Tombstone section DELETED (9): varint n_docs, ceil(n_docs / 8) bytes of
  *   bitmap, bit (d & 7) of byte d >> 3 set when document d is deleted.
@@ -413,7 +422,9 @@ int hks_filer_open(hks_filer *f, const hks_alloc *a, const char *path,
         return hks_fail(err, HKS_ERR_FORMAT,
                         "%s: format version %u, this hksearch reads %u%s", path,
                         (unsigned)ver, HKS_FORMAT_VERSION,
-                        ver > HKS_FORMAT_VERSION ? " (written by a newer hksearch)" : "");
+                        ver > HKS_FORMAT_VERSION
+                            ? " (written by a newer hksearch)"
+                            : ": rebuild the index from its sources (hkindex build SOURCE...)");
     table_off = hks_load_u64le(foot);
     n_sec = hks_load_u32le(foot + 8);
     fkind = hks_load_u32le(foot + 12);

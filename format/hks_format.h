@@ -34,7 +34,7 @@ HKS_INTERNAL int hks_unpack_u32s(hks_rd *rd, uint32_t *v, size_t n);
 /**************************************************************************
 ** Interface to code in format.c
 */
-#define HKS_FORMAT_VERSION 2
+#define HKS_FORMAT_VERSION 3
 #define HKS_FILE_MAGIC 0x3153484Bu /* "KHS1" little-endian bytes: 4B 48 53 31 */
 #define HKS_FOOT_MAGIC 0x4653484Bu /* "KHSF" */
 #define HKS_HEADER_BYTES 16
@@ -143,12 +143,25 @@ typedef struct hks_seginfo {
     uint32_t n_deleted; /* of which deleted                              */
 } hks_seginfo;
 
+/* A collection's record: its name and the source it is read from (the
+ * canonical absolute path of the folder or file, "" when it was never read
+ * from a source). Both strings are owned, NUL-terminated and free of NUL. */
+typedef struct hks_collinfo {
+    char *name;
+    size_t name_len; /* 0..1024                                        */
+    char *source;
+    size_t source_len; /* 0..4095                                      */
+} hks_collinfo;
+
 typedef struct hks_manifest {
     uint64_t generation; /* commit number, 0 = empty index            */
     uint64_t next_file;  /* next number for a new file name           */
     uint32_t n_seg;
     uint32_t cap_seg;
     hks_seginfo *seg; /* n_seg entries (owned)                     */
+    uint32_t n_coll;
+    uint32_t cap_coll;
+    hks_collinfo *coll; /* n_coll entries in byte order of name (owned) */
 } hks_manifest;
 
 HKS_INTERNAL void hks_manifest_free(const hks_alloc *a, hks_manifest *m);
@@ -163,6 +176,21 @@ HKS_INTERNAL int hks_manifest_write(const hks_alloc *a, const char *dir,
                                     const hks_manifest *m, hks_errbuf *err);
 HKS_INTERNAL int hks_manifest_push(const hks_alloc *a, hks_manifest *m,
                                    const hks_seginfo *si);
+/* The record of collection name, or NULL. */
+HKS_INTERNAL hks_collinfo *hks_manifest_coll(const hks_manifest *m,
+                                             const char *name, size_t n);
+/* Set (adding it in name order if new) the source of collection name;
+ * HKS_ERR_NOMEM or HKS_ERR_ARG (too long) leave m as it was. */
+HKS_INTERNAL int hks_manifest_set_coll(const hks_alloc *a, hks_manifest *m,
+                                       const char *name, size_t name_len,
+                                       const char *source, size_t source_len);
+HKS_INTERNAL void hks_manifest_drop_coll(const hks_alloc *a, hks_manifest *m,
+                                         const char *name, size_t n);
+/* Copy src's collection records into dst (which has none). */
+HKS_INTERNAL int hks_manifest_copy_colls(const hks_alloc *a, hks_manifest *dst,
+                                         const hks_manifest *src);
+#define HKS_MAX_COLL_BYTES 1024
+#define HKS_MAX_SOURCE_BYTES 4095
 /* Normalizer identity strings checked by every open. */
 HKS_INTERNAL void hks_identity_put(int *rc, hks_buf *b);
 HKS_INTERNAL int hks_identity_check(hks_rd *rd, const char *path,
@@ -334,6 +362,19 @@ HKS_INTERNAL int hks_lexit_next(hks_lexit *it);
 HKS_INTERNAL void hks_seg_release_postings(const hks_segment *s, uint64_t upto);
 /* The same for the whole file (after a merge has copied its stored text). */
 HKS_INTERNAL void hks_seg_release_all(const hks_segment *s);
+
+/* backup.c: */
+/* Copy the committed state m of the index in dir (its segments open in
+ * segs, m->n_seg of them) into the new or empty directory dest: each file
+ * the manifest names is hard-linked (files are immutable and names never
+ * reused), or copied (another file system; or from the open segment when a
+ * later commit has removed it), fsynced; the manifest is written last. */
+HKS_INTERNAL int hks_backup_write(const hks_alloc *a, const char *dir,
+                                  const hks_manifest *m,
+                                  hks_segment *const *segs, const char *dest,
+                                  hks_errbuf *err);
+/* The whole segment file as read (for a backup whose source is gone). */
+HKS_INTERNAL void hks_seg_file(const hks_segment *s, const uint8_t **p, size_t *n);
 
 /* Verify all section checksums and decode every structure. */
 HKS_INTERNAL int hks_seg_check(const hks_segment *s, hks_errbuf *err);

@@ -916,6 +916,12 @@ static int on_check(void *ctx, const uint8_t *term, size_t len, const hks_lexent
  * Verify every section checksum, then decode the whole lexicon and every
  * postings list and position block, and every stored document.
  */
+void hks_seg_file(const hks_segment *s, const uint8_t **p, size_t *n)
+{
+    *p = s->f.p;
+    *n = s->f.n;
+}
+
 int hks_seg_check(const hks_segment *s, hks_errbuf *err)
 {
     static const uint32_t ids[] = {HKS_SEC_INFO, HKS_SEC_POSTINGS, HKS_SEC_LEXICON,

@@ -81,6 +81,9 @@ enum {
     HKS_ERR_NOTFOUND = -10, /* no such document, index or file            */
     HKS_ERR_MISUSE = -11,   /* call made in the wrong state               */
     HKS_ERR_INPUT = -12,    /* malformed input record (bad JSON, encoding) */
+    HKS_ERR_REFUSED = -13,  /* refused to protect the index: a sync from
+                               another source of a collection, or one that
+                               would delete more than half of it         */
     HKS_ERR_INTERNAL = -99
 };
 /* A static string naming rc; never NULL. */
@@ -156,24 +159,35 @@ typedef enum hks_wparam {
                                    0: never */
 } hks_wparam;
 
-/* Progress of a writer, for a progress line. */
+/* Progress of a writer, for a progress line and a summary. Since open: */
 typedef struct hks_progress {
-    uint64_t n_docs;      /* documents added since open               */
-    uint64_t n_bytes;     /* input bytes read since open              */
-    uint64_t n_rejected;  /* malformed records skipped since open     */
-    uint64_t n_unchanged; /* documents added again unchanged: skipped */
-    uint64_t n_deleted;   /* documents deleted since open             */
-    const char *path;     /* source being read, or NULL               */
+    uint64_t n_docs;      /* documents written: new ones + n_replaced  */
+    uint64_t n_bytes;     /* input bytes read                          */
+    uint64_t n_rejected;  /* malformed records skipped                 */
+    uint64_t n_unchanged; /* documents added again unchanged: skipped  */
+    uint64_t n_deleted;   /* documents deleted (not counting replaced) */
+    const char *path;     /* source being read, or NULL                */
+    uint64_t n_replaced;  /* documents that replaced another of their
+                             collection and id (ABI 1)                 */
 } hks_progress;
 
-/* Callbacks for hks_writer_add_path(). Any member may be NULL. warn gets
- * one message per malformed record ("FILE:LINE: what is wrong"); the record
- * is skipped and reading goes on. progress is called about every 1 MB of
- * input. */
+/* What a source changes, for hks_callbacks.change. */
+#define HKS_CHANGE_ADD 1u    /* a new (collection, id)              */
+#define HKS_CHANGE_UPDATE 2u /* replaces a different document       */
+#define HKS_CHANGE_DELETE 3u /* deleted: the source no longer has it */
+
+/* Callbacks for hks_writer_add_path() and the calls like it. Any member
+ * may be NULL. warn gets one message per malformed record ("FILE:LINE:
+ * what is wrong"); the record is skipped and reading goes on. progress is
+ * called about every 1 MB of input. change (ABI 1) is called for each
+ * document a source adds, updates or (sync) deletes, with views valid for
+ * the call: a dry run (hkindex --dry-run) lists them and never commits. */
 typedef struct hks_callbacks {
     void (*warn)(void *ud, const char *msg);
     void (*progress)(void *ud, const hks_progress *p);
     void *ud;
+    void (*change)(void *ud, unsigned what, const char *collection,
+                   size_t collection_len, const char *id, size_t id_len);
 } hks_callbacks;
 
 /* Open (creating it if missing) the index in dir for writing and take its
@@ -209,6 +223,41 @@ HKS_API int hks_writer_add_path(hks_writer *w, const char *path,
 HKS_API int hks_writer_sync_path(hks_writer *w, const char *path,
                                  const hks_callbacks *cb,
                                  uint64_t *n_deleted_out);
+/* Sources and their collections. The index records, for each collection,
+ * the source it is read from: the canonical absolute path of the folder or
+ * file (standard input is recorded as "-"). hks_writer_add_path and
+ * hks_writer_sync_path name the collection after the path and refuse
+ * (HKS_ERR_REFUSED, nothing read) a source other than the one recorded
+ * for that name: a file that merely shares a collection's name is not
+ * that collection. hks_writer_add_source and hks_writer_sync_source take
+ * the collection by name (collection NULL: named after the path, as
+ * above); a collection named explicitly accepts any source, and a sync
+ * records its source as the collection's. path "-" reads JSONL from
+ * standard input (a collection must be named; sync refuses it).
+ *
+ * A sync that would delete more than half of the documents a collection
+ * held refuses (HKS_ERR_REFUSED, nothing deleted) unless flags has
+ * HKS_SYNC_ALLOW_MASS_DELETE. After a refusal the writer may hold the
+ * source's additions: close it without committing to discard them. */
+#define HKS_SYNC_ALLOW_MASS_DELETE 1u
+HKS_API int hks_writer_add_source(hks_writer *w, const char *path,
+                                  const char *collection,
+                                  size_t collection_len, unsigned flags,
+                                  const hks_callbacks *cb);
+/* *n_deleted_out and *n_before_out (either may be NULL) get the number of
+ * documents the sync deleted and the number its collection held before. */
+HKS_API int hks_writer_sync_source(hks_writer *w, const char *path,
+                                   const char *collection,
+                                   size_t collection_len, unsigned flags,
+                                   const hks_callbacks *cb,
+                                   uint64_t *n_deleted_out,
+                                   uint64_t *n_before_out);
+/* Delete every document of the collection and its record; *n_deleted_out
+ * (may be NULL) gets the count. HKS_ERR_NOTFOUND if the index has no such
+ * collection. Takes effect at the next commit. */
+HKS_API int hks_writer_drop_collection(hks_writer *w, const char *collection,
+                                       size_t collection_len,
+                                       uint64_t *n_deleted_out);
 /* Delete the document (collection, id); HKS_ERR_NOTFOUND if none. */
 HKS_API int hks_writer_delete(hks_writer *w, const char *collection,
                               size_t collection_len, const char *id,
@@ -221,7 +270,8 @@ HKS_API int hks_writer_delete_all(hks_writer *w);
  * nothing: on failure the last commit is untouched. */
 HKS_API int hks_writer_commit(hks_writer *w);
 HKS_API void hks_writer_progress(const hks_writer *w, hks_progress *out);
-/* NULL ok; discards uncommitted work and releases the lock. */
+/* NULL ok; discards uncommitted work and releases the lock. A writer that
+ * created the index directory and never committed removes it again. */
 HKS_API void hks_writer_close(hks_writer *w);
 HKS_API const char *hks_writer_errmsg(const hks_writer *w);
 
@@ -263,6 +313,27 @@ HKS_API int hks_index_info_get(hks_index *idx, hks_index_info *out);
 /* Verify every checksum and structure of the index: HKS_OK or
  * HKS_ERR_CORRUPT with the file and what failed in hks_index_errmsg(). */
 HKS_API int hks_index_check(hks_index *idx);
+
+/* A collection of the index: its name, the source recorded for it ("" if
+ * none) and its live documents. Views valid during the callback. */
+typedef struct hks_collection {
+    const char *name;
+    size_t name_len;
+    const char *source;
+    size_t source_len;
+    uint64_t n_docs;
+} hks_collection;
+/* Call fn for each collection, in byte order of name; a negative return
+ * stops the walk and is returned. */
+HKS_API int hks_index_collections(hks_index *idx,
+                                  int (*fn)(void *ctx, const hks_collection *c),
+                                  void *ctx);
+/* Copy the committed state idx has open into dest (a new or empty
+ * directory), as a complete index, while writers go on committing:
+ * every file is hard-linked where possible, else copied, and fsynced; the
+ * manifest comes last. Open and check the copy (hks_index_check) to prove
+ * it. */
+HKS_API int hks_index_backup(hks_index *idx, const char *dest);
 
 /* ---- Searcher (one per thread) ---------------------------------------- */
 typedef struct hks_hit {

@@ -296,6 +296,23 @@ static int title_score(const char *text, const hline *lines, size_t n,
     return s;
 }
 
+/* Is l on the first non-blank line of text (head_lines skips empty ones)? */
+static bool first_line_is(const char *text, size_t n, const hline *l)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    size_t i = 0, k;
+    for (;;) {
+        while (i < n && (k = blank_at(u + i, n - i)) > 0)
+            i += k;
+        if (i < n && u[i] == '\n') {
+            i++;
+            continue;
+        }
+        break;
+    }
+    return i < l->start && memchr(u + i, '\n', l->start - i) == NULL;
+}
+
 /*
  * Find the headline of a scraped article in text[0..n) (UTF-8): a scored
  * choice among its first HEAD_LINES non-empty lines, each trimmed of
@@ -323,6 +340,14 @@ bool hks_title_guess(const char *text, size_t n, size_t *start_out,
     hline lines[HEAD_LINES];
     size_t n_lines = head_lines(text, n, lines), best = SIZE_MAX;
     int best_score = 0;
+
+    /* A Markdown "# " heading as the first line is the title, as the
+     * writer meant it. */
+    if (n_lines > 0 && lines[0].is_h1 && first_line_is(text, n, &lines[0])) {
+        *start_out = lines[0].start;
+        *len_out = lines[0].len;
+        return true;
+    }
 
     for (size_t i = 0; i < n_lines; i++) {
         int s;
@@ -454,8 +479,10 @@ bool hks_front_matter(const char *t, size_t n, hks_fmatter *fm)
             *fm = f;
             return true;
         }
-        if (!yaml_line(l, len, &is_key))
+        if (!yaml_line(l, len, &is_key)) {
+            fm->unclosed = any_key; /* keys, then text: the closing line is missing */
             return false;
+        }
         any_key |= is_key;
         for (k = 0; k < 4 && is_key; k++) {
             size_t kl = strlen(keys[k]), b, e;
@@ -479,5 +506,7 @@ bool hks_front_matter(const char *t, size_t n, hks_fmatter *fm)
             break;
         at = next;
     }
+    if (any_key)
+        fm->unclosed = true;
     return false;
 }

@@ -75,6 +75,7 @@ typedef struct crd {
     char *pb;                /* folder walk: full path of the current entry */
     size_t pb_cap;           /* bytes allocated for pb                     */
     size_t root_len;         /* folder walk: length of the folder's path   */
+    hks_keytab ids;          /* JSONL: ids of the file so far, with lines  */
 } crd;
 
 /* ---- Messages, progress, callback --------------------------------------- */
@@ -327,8 +328,8 @@ static int read_text_file(crd *r, const char *path, const char *id,
     d.collection_len = coll_len;
     d.id = id;
     d.id_len = id_len;
-    if (has_suffix(id, id_len, ".md"))
-        hks_front_matter(t.p, t.n, &fm);
+    if (has_suffix(id, id_len, ".md") && !hks_front_matter(t.p, t.n, &fm) && fm.unclosed)
+        warn(r, "%s: front matter opened by \"---\" is never closed; read as text", path);
     d.body = t.p + fm.body_off;
     d.body_len = t.n - fm.body_off;
     if (fm.v[0]) {
@@ -339,6 +340,9 @@ static int read_text_file(crd *r, const char *path, const char *id,
         d.title_len = t_len;
     }
     d.date_len = fm.v[1] ? hks_date_guess(fm.v[1], fm.n[1], date) : 0;
+    if (fm.v[1] && !d.date_len)
+        warn(r, "%s: front matter date \"%.*s\" is not a valid day (YYYY-MM-DD), dropped", path,
+             (int)(fm.n[1] > 64 ? 64 : fm.n[1]), fm.v[1]);
     if (!d.date_len)
         d.date_len = hks_date_guess(d.body, d.body_len, date);
     d.date = d.date_len ? date : NULL;
@@ -650,6 +654,27 @@ static bool opt_field(crd *r, const char *path, uint64_t line_no,
     return true;
 }
 
+/* Remember the id of line line_no; warn when the file had it before (the
+ * later record replaces the earlier one in the index). */
+static int note_id(crd *r, const char *path, uint64_t line_no, const char *id, size_t n)
+{
+    hks_key k;
+    hks_keyent *e, val = {0};
+    if (hks_keytab_key(&r->ids, "", 0, id, n, &k))
+        return HKS_ERR_NOMEM;
+    e = hks_keytab_find(&r->ids, &k);
+    if (e) {
+        hks_keytab_unkey(&r->ids, &k);
+        warn(r, "%s:%llu: id \"%.*s\" is also at line %llu; this record replaces that one", path,
+             (unsigned long long)line_no, (int)(n > 200 ? 200 : n), id,
+             (unsigned long long)e->chash);
+        e->chash = line_no;
+        return HKS_OK;
+    }
+    val.chash = line_no; /* the line, in the content-hash field */
+    return hks_keytab_insert(&r->ids, &k, &val) ? HKS_ERR_NOMEM : HKS_OK;
+}
+
 /* One JSONL record. @return HKS_OK (also when it was skipped) or the
  * callback's negative value or HKS_ERR_NOMEM. */
 static int jsonl_line(crd *r, const char *path, uint64_t line_no,
@@ -710,6 +735,15 @@ static int jsonl_line(crd *r, const char *path, uint64_t line_no,
         reject(r);
         return HKS_OK;
     }
+    if (d.date_len && hks_date_parse(d.date, d.date_len) == 0) {
+        warn(r, "%s:%llu: date \"%.*s\" is not a valid day (YYYY-MM-DD), dropped", path,
+             (unsigned long long)line_no, (int)(d.date_len > 64 ? 64 : d.date_len), d.date);
+        d.date = NULL;
+        d.date_len = 0;
+    }
+    rc = note_id(r, path, line_no, d.id, d.id_len);
+    if (rc < 0)
+        return rc;
     return emit(r, &d);
 }
 
@@ -727,9 +761,14 @@ static int read_jsonl(crd *r, const char *path, bool is_zst, const char *coll,
     int rc = HKS_OK;
 
     memset(&s, 0, sizeof s);
-    s.path = path;
     s.last_ret = 1;
-    s.fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (strcmp(path, "-") == 0) {
+        path = "standard input";
+        s.fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+    } else {
+        s.fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    s.path = path;
     if (s.fd < 0)
         return hks_fail(r->e, errno == ENOENT ? HKS_ERR_NOTFOUND : HKS_ERR_IO,
                         "%s: cannot open: %s", path,
@@ -821,6 +860,8 @@ static int read_jsonl(crd *r, const char *path, bool is_zst, const char *coll,
         warn(r, "%s: empty file", path);
     }
 out:
+    hks_keytab_free(&r->ids);
+    hks_keytab_init(&r->ids, r->a);
     if (s.dctx)
         ZSTD_freeDCtx(s.dctx);
     hks_mem_free(r->a, s.in, s.in_cap);
@@ -857,6 +898,13 @@ int hks_corpus_read(const hks_alloc *a, const char *path, hks_article_fn fn,
                     void *ctx, const hks_callbacks *cb, hks_progress *prog,
                     hks_errbuf *e)
 {
+    return hks_corpus_read_as(a, path, NULL, 0, fn, ctx, cb, prog, e);
+}
+
+int hks_corpus_read_as(const hks_alloc *a, const char *path, const char *collection,
+                       size_t collection_len, hks_article_fn fn, void *ctx,
+                       const hks_callbacks *cb, hks_progress *prog, hks_errbuf *e)
+{
     char eb[128];
     hks_progress local;
     struct stat st;
@@ -880,7 +928,17 @@ int hks_corpus_read(const hks_alloc *a, const char *path, hks_article_fn fn,
     r.prog = prog;
     r.e = e;
     r.next_progress = prog->n_bytes + PROGRESS_STEP;
-
+    hks_keytab_init(&r.ids, a);
+    if (collection && collection_len >= sizeof coll)
+        return hks_fail(e, HKS_ERR_ARG, "collection name of %zu bytes (at most %zu)",
+                        collection_len, sizeof coll - 1);
+    if (strcmp(path, "-") == 0) { /* standard input: JSONL */
+        if (!collection)
+            return hks_fail(e, HKS_ERR_ARG, "reading standard input needs a collection name");
+        rc = read_jsonl(&r, path, false, collection, collection_len);
+        hks_json_free(r.json);
+        return rc;
+    }
     if (stat(path, &st) != 0) {
         int err = errno;
         if (err == ENOENT || err == ENOTDIR)
@@ -890,8 +948,13 @@ int hks_corpus_read(const hks_alloc *a, const char *path, hks_article_fn fn,
                         errtext(err, eb, sizeof eb));
     }
     base_name(path, &name, &name_len);
-    if (hks_corpus_collection(path, S_ISDIR(st.st_mode), coll, sizeof coll, &coll_len))
+    if (collection) {
+        memcpy(coll, collection, collection_len);
+        coll[collection_len] = '\0';
+        coll_len = collection_len;
+    } else if (hks_corpus_collection(path, S_ISDIR(st.st_mode), coll, sizeof coll, &coll_len)) {
         return hks_fail(e, HKS_ERR_ARG, "%s: collection name too long", path);
+    }
     if (S_ISDIR(st.st_mode)) {
         rc = read_folder(&r, path, coll, coll_len);
     } else if (has_suffix(name, name_len, ".jsonl.zst")) {

@@ -53,6 +53,13 @@ HKS_INTERNAL int hks_corpus_read(const hks_alloc *a, const char *path,
                                  hks_article_fn fn, void *ctx,
                                  const hks_callbacks *cb, hks_progress *prog,
                                  hks_errbuf *e);
+/* The same, with the collection named (collection NULL: after the path);
+ * path "-" reads JSONL from standard input (a collection is then needed). */
+HKS_INTERNAL int hks_corpus_read_as(const hks_alloc *a, const char *path,
+                                    const char *collection, size_t collection_len,
+                                    hks_article_fn fn, void *ctx,
+                                    const hks_callbacks *cb, hks_progress *prog,
+                                    hks_errbuf *e);
 /* The collection name of the source at path (is_dir: a folder) into
  * out[0..cap), NUL-ended; HKS_ERR_ARG when it does not fit. */
 HKS_INTERNAL int hks_corpus_collection(const char *path, bool is_dir, char *out, size_t cap,
@@ -98,8 +105,11 @@ typedef struct hks_fmatter {
     const char *v[4]; /* title, date, source, url; NULL if absent */
     size_t n[4];
     size_t body_off; /* where the body starts                     */
+    bool unclosed;   /* set (alone) when "---" and keys open a block
+                        that never closes: the text is read as text   */
 } hks_fmatter;
-/* false (fm untouched) when t does not start with a complete block. */
+/* false (fm untouched but for unclosed) when t does not start with a
+ * complete block. */
 HKS_INTERNAL bool hks_front_matter(const char *t, size_t n, hks_fmatter *fm);
 
 /**************************************************************************

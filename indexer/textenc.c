@@ -162,7 +162,7 @@ int hks_text_decode(const hks_alloc *a, const char *raw, size_t n, hks_dtext *t,
         note[0] = '\0';
     /* A byte order mark says what the file is. */
     if (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
-        raw += 3;
+        raw += 3; /* u is not read past here */
         n -= 3;
     } else if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) ||
                           (u[0] == 0xFE && u[1] == 0xFF))) {

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,10 +52,13 @@ struct hks_writer {
     int zstd_level;
     int merge_mode;
     hks_progress prog;
-    bool dirty;        /* something to commit                        */
-    uint32_t sync_gen; /* number of the last sync pass               */
-    bool syncing;      /* a sync pass is reading its source          */
-    hks_buf touched;   /* collections a sync pass read: NUL-ended    */
+    bool dirty;              /* something to commit                        */
+    uint32_t sync_gen;       /* number of the last sync pass               */
+    bool syncing;            /* a sync pass is reading its source          */
+    hks_buf touched;         /* collections a sync pass read: NUL-ended    */
+    hks_manifest colls;      /* collection records as of now (n_coll part)  */
+    const hks_callbacks *cb; /* of the source being read, or NULL     */
+    bool created_dir;        /* this writer made the index directory       */
 };
 
 /* ---- deletions ------------------------------------------------------------ */
@@ -220,6 +224,7 @@ int hks_writer_open(const char *dir, const hks_alloc *alloc, hks_writer **out)
         if (errno != ENOENT || mkdir(dir, 0755) != 0)
             return hks_fail(&w->err, HKS_ERR_IO, "cannot create index directory %s: %s",
                             dir, strerror(errno));
+        w->created_dir = true;
     } else if (!S_ISDIR(st.st_mode)) {
         return hks_fail(&w->err, HKS_ERR_IO, "%s exists and is not a directory", dir);
     }
@@ -232,6 +237,8 @@ int hks_writer_open(const char *dir, const hks_alloc *alloc, hks_writer **out)
     for (i = 0; i < w->man.n_seg; i++)
         if (push_slot(w, &w->man.seg[i], false))
             return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
+    if (hks_manifest_copy_colls(w->a, &w->colls, &w->man))
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     collect_garbage(w);
     rc = load_keys(w);
     if (rc)
@@ -266,10 +273,24 @@ void hks_writer_close(hks_writer *w)
     if (!w)
         return;
     free_slots(w);
+    if (w->created_dir && w->man.generation == 0 && w->lock_fd >= 0) {
+        /* Nothing was ever committed to the folder this writer made: take
+         * it away again (rmdir fails, harmlessly, if it holds anything
+         * else). */
+        char path[4096];
+        if (hks_path_join(path, sizeof path, w->dir, HKS_MANIFEST_NAME ".tmp") == HKS_OK)
+            unlink(path);
+        if (hks_path_join(path, sizeof path, w->dir, HKS_LOCK_NAME) == HKS_OK)
+            unlink(path);
+        hks_lock_release(w->lock_fd);
+        w->lock_fd = -1;
+        rmdir(w->dir);
+    }
     hks_memidx_free(w->mi);
     hks_mem_free(w->a, w->mi_del, 0);
     hks_keytab_free(&w->kt);
     hks_buf_free(&w->touched);
+    hks_manifest_free(w->a, &w->colls);
     hks_manifest_free(w->a, &w->man);
     hks_lock_release(w->lock_fd);
     hks_mem_free(w->a, w->dir, 0);
@@ -420,6 +441,7 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
     if (old) { /* same collection and id: the new document replaces it */
         if (mark_deleted(w, old->slot, old->doc))
             return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
+        w->prog.n_replaced++;
         old->slot = SLOT_MEMIDX;
         old->doc = hks_memidx_ndocs(w->mi) - 1;
         old->chash = chash;
@@ -436,6 +458,10 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
     }
     w->dirty = true;
     w->prog.n_docs++;
+    if (w->cb && w->cb->change)
+        w->cb->change(w->cb->ud, old ? HKS_CHANGE_UPDATE : HKS_CHANGE_ADD,
+                      doc->collection ? doc->collection : "", doc->collection_len, doc->id,
+                      doc->id_len);
     if (hks_memidx_bytes(w->mi) >= (size_t)w->budget_mb << 20)
         return flush(w);
     return HKS_OK;
@@ -480,6 +506,8 @@ int hks_writer_delete_all(hks_writer *w)
         }
     }
     hks_keytab_clear(&w->kt);
+    while (w->colls.n_coll) /* the sources are read again */
+        hks_manifest_drop_coll(w->a, &w->colls, w->colls.coll[0].name, w->colls.coll[0].name_len);
     for (i = 0; i < w->n_slots; i++) /* whole segments go at the commit */
         for (d = 0; d < w->slots[i].si.n_docs; d++)
             if (mark_deleted(w, i, d))
@@ -508,21 +536,6 @@ static int on_article(void *ctx, const hks_doc *doc)
     return rc;
 }
 
-int hks_writer_add_path(hks_writer *w, const char *path, const hks_callbacks *cb)
-{
-    add_ctx x;
-    int rc;
-    if (!w || !path)
-        return HKS_ERR_ARG;
-    hks_err_clear(&w->err);
-    x.w = w;
-    x.cb = cb;
-    w->prog.path = path;
-    rc = hks_corpus_read(w->a, path, on_article, &x, cb, &w->prog, &w->err);
-    w->prog.path = NULL;
-    return rc;
-}
-
 static bool was_touched(const hks_writer *w, const uint8_t *key)
 {
     size_t at = 0, n = strlen((const char *)key); /* the collection part */
@@ -535,37 +548,172 @@ static bool was_touched(const hks_writer *w, const uint8_t *key)
     return false;
 }
 
-int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *cb,
-                         uint64_t *n_deleted_out)
+/* Is the path a inside the folder b (or b itself)? */
+static bool path_within(const char *a, size_t na, const char *b, size_t nb)
+{
+    return na >= nb && memcmp(a, b, nb) == 0 && (na == nb || a[nb] == '/' || nb == 1);
+}
+
+/* The collection a source is read into and the source's canonical path,
+ * checked against the collection's record. A source is the recorded one
+ * when the two paths are equal or one is inside the other (an article
+ * file of a recorded folder). explicit: the caller named the collection,
+ * which accepts any source. */
+typedef struct srcref {
+    char coll[HKS_MAX_COLL_BYTES + 1];
+    size_t coll_len;
+    char src[4096];
+    size_t src_len;
+    bool explicit_coll;
+} srcref;
+
+static int resolve_source(hks_writer *w, const char *path, const char *collection,
+                          size_t collection_len, bool is_sync, srcref *r)
+{
+    struct stat st;
+    const hks_collinfo *ci;
+    memset(r, 0, sizeof *r);
+    if (collection && (collection_len > HKS_MAX_COLL_BYTES || memchr(collection, 0, collection_len)))
+        return hks_fail(&w->err, HKS_ERR_ARG, "a collection name is at most %d bytes, without NUL",
+                        HKS_MAX_COLL_BYTES);
+    if (strcmp(path, "-") == 0) {
+        if (is_sync)
+            return hks_fail(&w->err, HKS_ERR_ARG,
+                            "sync reads a folder or file, not standard input");
+        if (!collection)
+            return hks_fail(&w->err, HKS_ERR_ARG, "reading standard input needs a collection name");
+        r->src[0] = '-';
+        r->src_len = 1;
+    } else {
+        if (stat(path, &st) != 0)
+            return hks_fail(&w->err, HKS_ERR_NOTFOUND, "%s: no such file or folder", path);
+        if (!realpath(path, r->src))
+            return hks_fail(&w->err, HKS_ERR_IO, "%s: %s", path, strerror(errno));
+        r->src_len = strlen(r->src);
+        if (r->src_len > HKS_MAX_SOURCE_BYTES)
+            return hks_fail(&w->err, HKS_ERR_ARG, "%s: path too long", path);
+        if (!collection && hks_corpus_collection(path, S_ISDIR(st.st_mode), r->coll,
+                                                 sizeof r->coll, &r->coll_len) != HKS_OK)
+            return hks_fail(&w->err, HKS_ERR_ARG, "%s: collection name too long", path);
+    }
+    if (collection) {
+        memcpy(r->coll, collection, collection_len);
+        r->coll[collection_len] = '\0';
+        r->coll_len = collection_len;
+        r->explicit_coll = true;
+        return HKS_OK;
+    }
+    ci = hks_manifest_coll(&w->colls, r->coll, r->coll_len);
+    if (ci && ci->source_len && !path_within(r->src, r->src_len, ci->source, ci->source_len) &&
+        !path_within(ci->source, ci->source_len, r->src, r->src_len))
+        return hks_fail(&w->err, HKS_ERR_REFUSED,
+                        "collection %s is read from %s, not from %s: %s that source, or name "
+                        "the collection to read this one into it",
+                        r->coll, ci->source, r->src, is_sync ? "sync" : "add");
+    return HKS_OK;
+}
+
+/* Record the source of a collection that was read: a sync makes it the
+ * collection's source; an add records it when there is none yet (or when
+ * it is the folder that holds the recorded article file). */
+static int record_source(hks_writer *w, const srcref *r, bool is_sync)
+{
+    const hks_collinfo *ci = hks_manifest_coll(&w->colls, r->coll, r->coll_len);
+    if (ci && !is_sync && ci->source_len &&
+        !(path_within(ci->source, ci->source_len, r->src, r->src_len) &&
+          ci->source_len != r->src_len))
+        return HKS_OK;
+    if (ci && ci->source_len == r->src_len && memcmp(ci->source, r->src, r->src_len) == 0)
+        return HKS_OK;
+    if (hks_manifest_set_coll(w->a, &w->colls, r->coll, r->coll_len, r->src, r->src_len))
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
+    w->dirty = true;
+    return HKS_OK;
+}
+
+static int read_source(hks_writer *w, const char *path, const srcref *r, const hks_callbacks *cb)
+{
+    add_ctx x;
+    int rc;
+    x.w = w;
+    x.cb = cb;
+    w->prog.path = path;
+    w->cb = cb;
+    rc = hks_corpus_read_as(w->a, path, r->coll, r->coll_len, on_article, &x, cb, &w->prog,
+                            &w->err);
+    w->cb = NULL;
+    w->prog.path = NULL;
+    return rc;
+}
+
+int hks_writer_add_source(hks_writer *w, const char *path, const char *collection,
+                          size_t collection_len, unsigned flags, const hks_callbacks *cb)
+{
+    srcref r;
+    int rc;
+    (void)flags;
+    if (!w || !path || (collection_len && !collection))
+        return HKS_ERR_ARG;
+    hks_err_clear(&w->err);
+    rc = resolve_source(w, path, collection, collection_len, false, &r);
+    if (rc)
+        return rc;
+    rc = read_source(w, path, &r, cb);
+    if (rc == HKS_OK)
+        rc = record_source(w, &r, false);
+    return rc;
+}
+
+int hks_writer_add_path(hks_writer *w, const char *path, const hks_callbacks *cb)
+{
+    return hks_writer_add_source(w, path, NULL, 0, 0, cb);
+}
+
+/* Does the key (collection NUL id) belong to collection c[0..n)? */
+static bool key_in(const uint8_t *key, const char *c, size_t n)
+{
+    return memcmp(key, c, n) == 0 && key[n] == 0;
+}
+
+int hks_writer_sync_source(hks_writer *w, const char *path, const char *collection,
+                           size_t collection_len, unsigned flags, const hks_callbacks *cb,
+                           uint64_t *n_deleted_out, uint64_t *n_before_out)
 {
     hks_key *gone = NULL; /* keys the source no longer has */
     uint32_t i, n_gone = 0;
-    uint64_t rejected0;
+    uint64_t rejected0, n_before = 0;
+    srcref r;
     int rc;
     if (n_deleted_out)
         *n_deleted_out = 0;
-    if (!w || !path)
+    if (n_before_out)
+        *n_before_out = 0;
+    if (!w || !path || (collection_len && !collection))
         return HKS_ERR_ARG;
+    hks_err_clear(&w->err);
+    rc = resolve_source(w, path, collection, collection_len, true, &r);
+    if (rc)
+        return rc;
+    for (i = 0; i < w->kt.cap; i++)
+        if (w->kt.e[i].used && key_in(w->kt.keys.p + w->kt.e[i].koff, r.coll, r.coll_len))
+            n_before++;
+    if (n_before_out)
+        *n_before_out = n_before;
     rejected0 = w->prog.n_rejected;
     w->sync_gen++;
     w->syncing = true;
     w->touched.n = 0;
     /* The source's own collection is read even when the source holds no
      * article any more (an emptied folder): all of it is then gone. */
-    {
-        struct stat st;
-        char coll[1025];
-        size_t coll_len;
-        if (stat(path, &st) == 0 &&
-            hks_corpus_collection(path, S_ISDIR(st.st_mode), coll, sizeof coll, &coll_len) ==
-                HKS_OK &&
-            touch_collection(w, coll, coll_len) != HKS_OK) {
-            w->syncing = false;
-            return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
-        }
+    if (touch_collection(w, r.coll, r.coll_len) != HKS_OK) {
+        w->syncing = false;
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     }
-    rc = hks_writer_add_path(w, path, cb);
+    rc = read_source(w, path, &r, cb);
     w->syncing = false;
+    if (rc)
+        return rc;
+    rc = record_source(w, &r, true);
     if (rc)
         return rc;
     /* A malformed record may be an article caught half-written: deleting
@@ -587,6 +735,11 @@ int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *c
         if (w->kt.e[i].used && w->kt.e[i].seen != w->sync_gen &&
             was_touched(w, w->kt.keys.p + w->kt.e[i].koff))
             n_gone++;
+    if ((uint64_t)n_gone * 2 > n_before && !(flags & HKS_SYNC_ALLOW_MASS_DELETE))
+        return hks_fail(&w->err, HKS_ERR_REFUSED,
+                        "sync of %s would delete %llu of the %llu documents of collection %s "
+                        "(more than half); nothing deleted",
+                        path, (unsigned long long)n_gone, (unsigned long long)n_before, r.coll);
     if (n_gone) {
         uint32_t k = 0;
         gone = hks_mem_alloc(w->a, (size_t)n_gone * sizeof *gone);
@@ -611,6 +764,11 @@ int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *c
             rc = hks_fail(&w->err, rc, "out of memory");
             break;
         }
+        if (cb && cb->change) {
+            const char *key = (const char *)w->kt.keys.p + e->koff;
+            size_t cn = strlen(key);
+            cb->change(cb->ud, HKS_CHANGE_DELETE, key, cn, key + cn + 1, e->klen - cn - 1);
+        }
         hks_keytab_remove(&w->kt, e);
         w->prog.n_deleted++;
         w->dirty = true;
@@ -619,6 +777,53 @@ int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *c
     }
     hks_mem_free(w->a, gone, 0);
     return rc;
+}
+
+int hks_writer_sync_path(hks_writer *w, const char *path, const hks_callbacks *cb,
+                         uint64_t *n_deleted_out)
+{
+    return hks_writer_sync_source(w, path, NULL, 0, 0, cb, n_deleted_out, NULL);
+}
+
+int hks_writer_drop_collection(hks_writer *w, const char *collection, size_t collection_len,
+                               uint64_t *n_deleted_out)
+{
+    uint32_t i, n = 0;
+    bool recorded;
+    if (n_deleted_out)
+        *n_deleted_out = 0;
+    if (!w || (collection_len && !collection))
+        return HKS_ERR_ARG;
+    hks_err_clear(&w->err);
+    if (!collection)
+        collection = "";
+    recorded = hks_manifest_coll(&w->colls, collection, collection_len) != NULL;
+    /* Removing entries moves others: go over the table until none is left. */
+    for (;;) {
+        bool any = false;
+        for (i = 0; i < w->kt.cap; i++) {
+            hks_keyent *e = &w->kt.e[i];
+            if (!e->used || e->klen <= collection_len ||
+                !key_in(w->kt.keys.p + e->koff, collection, collection_len))
+                continue;
+            if (mark_deleted(w, e->slot, e->doc))
+                return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
+            hks_keytab_remove(&w->kt, e);
+            n++;
+            any = true;
+        }
+        if (!any)
+            break;
+    }
+    if (n == 0 && !recorded)
+        return hks_fail(&w->err, HKS_ERR_NOTFOUND, "no collection %.*s in the index",
+                        (int)(collection_len > 200 ? 200 : collection_len), collection);
+    hks_manifest_drop_coll(w->a, &w->colls, collection, collection_len);
+    w->prog.n_deleted += n;
+    w->dirty = true;
+    if (n_deleted_out)
+        *n_deleted_out = n;
+    return HKS_OK;
 }
 
 /* ---- commit ------------------------------------------------------------------ */
@@ -779,6 +984,8 @@ int hks_writer_commit(hks_writer *w)
             rc = hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     }
     m.next_file = w->man.next_file;
+    if (rc == HKS_OK && hks_manifest_copy_colls(w->a, &m, &w->colls))
+        rc = hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     if (rc == HKS_OK)
         rc = hks_manifest_write(w->a, w->dir, &m, &w->err);
     if (rc) {

@@ -20,28 +20,47 @@ static const char usage[] =
     "usage: hkindex COMMAND [options] [ARGS]\n"
     "  build SOURCE...        (re)build the index from the sources\n"
     "  add SOURCE...          add or update the sources' articles (unchanged ones\n"
-    "                         are skipped)\n"
+    "                         are skipped); SOURCE - reads JSONL from standard\n"
+    "                         input (needs --collection)\n"
     "  sync SOURCE...         add, update, and delete the articles a source no\n"
     "                         longer has (per collection)\n"
     "  delete COLLECTION ID...  delete articles\n"
+    "  drop COLLECTION        delete a whole collection (needs --yes)\n"
+    "  collections            list the collections: documents and source\n"
     "  merge                  merge all segments into one\n"
     "  stats                  print what the index holds\n"
     "  check                  verify every checksum and structure\n"
+    "  backup DIR             copy the committed index into the new folder DIR,\n"
+    "                         while writers go on, and check the copy\n"
     "A SOURCE is a folder of .txt/.md articles (one a file; id = path in the\n"
     "folder, collection = folder name), or a .jsonl / .jsonl.zst file of\n"
     "{\"id\",\"title\",\"body\",\"date\",\"source\",\"url\"} lines (collection = file\n"
-    "name without .jsonl). Ids are scoped by collection.\n"
+    "name without .jsonl). Ids are scoped by collection. The index records each\n"
+    "collection's source: add and sync refuse another source of the same name.\n"
     "options:\n"
     "  -i, --index DIR   index directory (default: $HKS_INDEX, else ./" DEFAULT_INDEX ")\n"
+    "  --collection NAME read the sources into collection NAME (any source)\n"
+    "  -n, --dry-run     print what would be added, updated and deleted; commit nothing\n"
+    "  -y, --yes         let a sync delete more than half of a collection; drop\n"
     "  --memory MB       in-memory budget before a segment is flushed (default 256)\n"
     "  --zstd N          document store compression level (default 3)\n"
     "  -q, --quiet       no progress line\n";
+
+/* Options of a command. */
+typedef struct opts {
+    const char *index;
+    const char *collection; /* --collection, or NULL */
+    long long mem, zlevel;
+    int quiet, dry_run, yes;
+} opts;
 
 typedef struct prog_state {
     int tty;
     int quiet;
     double t0;
     unsigned long warnings;
+    int dry_run;
+    uint64_t n_add, n_update, n_delete; /* what a dry run would do */
 } prog_state;
 
 static double now_s(void)
@@ -74,6 +93,22 @@ static void on_progress(void *ud, const hks_progress *pr)
     fflush(stderr);
 }
 
+/* A dry run lists each change on standard output. */
+static void on_change(void *ud, unsigned what, const char *c, size_t cn, const char *id, size_t idn)
+{
+    prog_state *p = ud;
+    const char *verb = what == HKS_CHANGE_ADD ? "add" : what == HKS_CHANGE_UPDATE ? "update"
+                                                                                  : "delete";
+    if (what == HKS_CHANGE_ADD)
+        p->n_add++;
+    else if (what == HKS_CHANGE_UPDATE)
+        p->n_update++;
+    else
+        p->n_delete++;
+    if (p->dry_run)
+        printf("%s\t%.*s/%.*s\n", verb, (int)cn, c, (int)idn, id);
+}
+
 static unsigned long long dir_bytes(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -100,23 +135,50 @@ static int fail_w(hks_writer *w, int rc, const char *what)
     return 2;
 }
 
-static int cmd_write(const char *cmd, const char *index, int argc, char **argv, long long mem,
-                     long long zlevel, int quiet)
+/* Print the summary of a write command: what happened, by kind. */
+static void summary(const char *cmd, const opts *o, const prog_state *ps, const hks_progress *pr)
+{
+    double dt = now_s() - ps->t0;
+    unsigned long long added = (unsigned long long)(pr->n_docs - pr->n_replaced);
+    if (o->dry_run) {
+        fprintf(stderr,
+                "hkindex %s --dry-run: would add %llu, replace %llu, delete %llu; %llu unchanged, "
+                "%llu rejected; nothing committed\n",
+                cmd, added, (unsigned long long)pr->n_replaced, (unsigned long long)pr->n_deleted,
+                (unsigned long long)pr->n_unchanged, (unsigned long long)pr->n_rejected);
+        return;
+    }
+    fprintf(stderr, "hkindex %s: %llu added, %llu replaced, %llu unchanged, %llu deleted, %llu rejected",
+            cmd, added, (unsigned long long)pr->n_replaced, (unsigned long long)pr->n_unchanged,
+            (unsigned long long)pr->n_deleted, (unsigned long long)pr->n_rejected);
+    if (pr->n_bytes)
+        fprintf(stderr, "; %.1f MB read in %.2f s (%.1f MB/s)", (double)pr->n_bytes / 1e6, dt,
+                dt > 0 ? (double)pr->n_bytes / 1e6 / dt : 0.0);
+    fprintf(stderr, "; index %s is %.1f MB\n", o->index, (double)dir_bytes(o->index) / 1e6);
+}
+
+static int cmd_write(const char *cmd, const opts *o, int argc, char **argv)
 {
     hks_writer *w = NULL;
     hks_callbacks cb;
     prog_state ps;
     hks_progress pr;
-    int rc, i, status = 0;
+    int rc = HKS_OK, i, status = 0;
     int is_build = !strcmp(cmd, "build"), is_delete = !strcmp(cmd, "delete");
     int is_merge = !strcmp(cmd, "merge"), is_sync = !strcmp(cmd, "sync");
+    int is_drop = !strcmp(cmd, "drop");
+    const char *coll = o->collection;
+    size_t coll_len = coll ? strlen(coll) : 0;
 
     memset(&ps, 0, sizeof ps);
     ps.tty = isatty(STDERR_FILENO);
-    ps.quiet = quiet;
+    ps.quiet = o->quiet;
     ps.t0 = now_s();
+    ps.dry_run = o->dry_run;
+    memset(&cb, 0, sizeof cb);
     cb.warn = on_warn;
     cb.progress = on_progress;
+    cb.change = on_change;
     cb.ud = &ps;
     if ((is_build || is_sync || !strcmp(cmd, "add")) && argc == 0) {
         fprintf(stderr, "hkindex %s: name at least one SOURCE\n%s", cmd, usage);
@@ -126,15 +188,31 @@ static int cmd_write(const char *cmd, const char *index, int argc, char **argv, 
         fprintf(stderr, "hkindex delete: name a COLLECTION and at least one ID\n");
         return 2;
     }
-    rc = hks_writer_open(index, NULL, &w);
+    if (is_drop && argc != 1) {
+        fprintf(stderr, "hkindex drop: name one COLLECTION\n");
+        return 2;
+    }
+    if (is_sync && coll && argc > 1) {
+        fprintf(stderr, "hkindex sync: --collection names the collection of one SOURCE "
+                        "(several would delete each other's articles)\n");
+        return 2;
+    }
+    for (i = 0; i < argc && !is_delete && !is_drop; i++)
+        if (!strcmp(argv[i], "-") && (!coll || is_sync)) {
+            fprintf(stderr, "hkindex %s: %s\n", cmd,
+                    is_sync ? "sync reads a folder or file, not standard input"
+                            : "reading standard input (-) needs --collection NAME");
+            return 2;
+        }
+    rc = hks_writer_open(o->index, NULL, &w);
     if (rc < 0) {
-        status = fail_w(w, rc, index);
+        status = fail_w(w, rc, o->index);
         hks_writer_close(w);
         return status;
     }
-    if (mem && (rc = hks_writer_set(w, HKS_W_MEMORY_BUDGET_MB, mem)) < 0)
+    if (o->mem && (rc = hks_writer_set(w, HKS_W_MEMORY_BUDGET_MB, o->mem)) < 0)
         goto fail;
-    if (zlevel && (rc = hks_writer_set(w, HKS_W_ZSTD_LEVEL, zlevel)) < 0)
+    if (o->zlevel && (rc = hks_writer_set(w, HKS_W_ZSTD_LEVEL, o->zlevel)) < 0)
         goto fail;
     if (is_build || is_merge)
         hks_writer_set(w, HKS_W_MERGE_AT_COMMIT, 2);
@@ -148,52 +226,138 @@ static int cmd_write(const char *cmd, const char *index, int argc, char **argv, 
                 status = 1;
             } else if (rc < 0) {
                 goto fail;
+            } else if (o->dry_run) {
+                printf("delete\t%s/%s\n", argv[0], argv[i]);
             }
+        }
+        if (status) {
+            fprintf(stderr, "hkindex delete: nothing deleted (a command that fails commits "
+                            "nothing)\n");
+            hks_writer_close(w);
+            return status;
+        }
+    } else if (is_drop) {
+        uint64_t n = 0;
+        rc = hks_writer_drop_collection(w, argv[0], strlen(argv[0]), &n);
+        if (rc == HKS_ERR_NOTFOUND) {
+            fprintf(stderr, "hkindex drop: %s\n", hks_writer_errmsg(w));
+            hks_writer_close(w);
+            return 1;
+        }
+        if (rc < 0)
+            goto fail;
+        if (!o->yes && !o->dry_run) {
+            fprintf(stderr,
+                    "hkindex drop: collection %s has %llu articles; nothing dropped: run again "
+                    "with --yes to drop it\n",
+                    argv[0], (unsigned long long)n);
+            hks_writer_close(w);
+            return 1;
         }
     } else if (!is_merge) {
         for (i = 0; i < argc; i++) {
-            rc = is_sync ? hks_writer_sync_path(w, argv[i], &cb, NULL)
-                         : hks_writer_add_path(w, argv[i], &cb);
+            uint64_t n_del = 0, n_before = 0;
+            unsigned flags = o->yes || o->dry_run ? HKS_SYNC_ALLOW_MASS_DELETE : 0;
+            rc = is_sync ? hks_writer_sync_source(w, argv[i], coll, coll_len, flags, &cb, &n_del,
+                                                  &n_before)
+                         : hks_writer_add_source(w, argv[i], coll, coll_len, 0, &cb);
             if (rc < 0) {
                 status = fail_w(w, rc, argv[i]);
+                if (rc == HKS_ERR_REFUSED && !coll && strstr(hks_writer_errmsg(w), "read from"))
+                    fprintf(stderr, "hkindex: to read %s into that collection anyway, name it: "
+                                    "hkindex %s --collection NAME %s\n",
+                            argv[i], cmd, argv[i]);
+                else if (rc == HKS_ERR_REFUSED)
+                    fprintf(stderr, "hkindex: if that is meant, run again with --yes "
+                                    "(--dry-run lists what would go)\n");
+                fprintf(stderr, "hkindex %s: nothing committed\n", cmd);
                 hks_writer_close(w);
                 return status;
             }
+            if (o->dry_run && n_del * 2 > n_before)
+                fprintf(stderr,
+                        "hkindex sync --dry-run: %s would delete %llu of the %llu articles of "
+                        "its collection (more than half): the sync needs --yes\n",
+                        argv[i], (unsigned long long)n_del, (unsigned long long)n_before);
         }
     }
-    if (ps.tty && !quiet)
+    hks_writer_progress(w, &pr);
+    if (o->dry_run) {
+        if (ps.tty && !o->quiet)
+            fprintf(stderr, "\r\033[K");
+        summary(cmd, o, &ps, &pr);
+        hks_writer_close(w);
+        return 0;
+    }
+    if (ps.tty && !o->quiet)
         fprintf(stderr, "\r\033[Kcommitting...");
     rc = hks_writer_commit(w);
     if (rc < 0)
         goto fail;
     hks_writer_progress(w, &pr);
-    if (ps.tty && !quiet)
+    if (ps.tty && !o->quiet)
         fprintf(stderr, "\r\033[K");
     if (is_merge) {
         hks_index *idx = NULL;
         hks_index_info in;
-        if (hks_index_open(index, NULL, &idx) == HKS_OK && hks_index_info_get(idx, &in) == HKS_OK)
+        if (hks_index_open(o->index, NULL, &idx) == HKS_OK && hks_index_info_get(idx, &in) == HKS_OK)
             fprintf(stderr, "hkindex merge: %llu documents in %llu segment%s; index %s is %.1f MB\n",
                     (unsigned long long)in.n_docs, (unsigned long long)in.n_segments,
-                    in.n_segments == 1 ? "" : "s", index, (double)dir_bytes(index) / 1e6);
+                    in.n_segments == 1 ? "" : "s", o->index, (double)dir_bytes(o->index) / 1e6);
         hks_index_close(idx);
     } else {
-        double dt = now_s() - ps.t0;
-        unsigned long long bytes = dir_bytes(index);
-        fprintf(stderr,
-                "hkindex %s: %llu documents, %.1f MB read in %.2f s (%.1f MB/s), "
-                "%llu unchanged, %llu deleted, %llu rejected; index %s is %.1f MB\n",
-                cmd, (unsigned long long)pr.n_docs, (double)pr.n_bytes / 1e6, dt,
-                dt > 0 ? (double)pr.n_bytes / 1e6 / dt : 0.0,
-                (unsigned long long)pr.n_unchanged, (unsigned long long)pr.n_deleted,
-                (unsigned long long)pr.n_rejected, index, (double)bytes / 1e6);
+        summary(cmd, o, &ps, &pr);
     }
     hks_writer_close(w);
     return status;
 fail:
-    status = fail_w(w, rc, index);
+    status = fail_w(w, rc, o->index);
     hks_writer_close(w);
     return status;
+}
+
+static int print_collection(void *ctx, const hks_collection *c)
+{
+    (void)ctx;
+    printf("%-24.*s %10llu  %.*s\n", (int)c->name_len, c->name, (unsigned long long)c->n_docs,
+           c->source_len ? (int)c->source_len : (int)strlen("(no source recorded)"),
+           c->source_len ? c->source : "(no source recorded)");
+    return 0;
+}
+
+/* hkindex backup DIR: copy the committed state, then prove the copy. */
+static int cmd_backup(const char *index, const char *dest)
+{
+    hks_index *idx = NULL, *copy = NULL;
+    hks_index_info in;
+    int rc = hks_index_open(index, NULL, &idx);
+    if (rc < 0) {
+        fprintf(stderr, "hkindex backup: %s: %s\n", hks_strerror(rc),
+                idx ? hks_index_errmsg(idx) : index);
+        hks_index_close(idx);
+        return 2;
+    }
+    hks_index_info_get(idx, &in);
+    rc = hks_index_backup(idx, dest);
+    if (rc < 0) {
+        fprintf(stderr, "hkindex backup: %s: %s\n", hks_strerror(rc), hks_index_errmsg(idx));
+        hks_index_close(idx);
+        return 2;
+    }
+    hks_index_close(idx);
+    rc = hks_index_open(dest, NULL, &copy);
+    if (rc == HKS_OK)
+        rc = hks_index_check(copy);
+    if (rc < 0) {
+        fprintf(stderr, "hkindex backup: the copy in %s fails its check: %s: %s\n", dest,
+                hks_strerror(rc), copy ? hks_index_errmsg(copy) : "");
+        hks_index_close(copy);
+        return 2;
+    }
+    fprintf(stderr, "hkindex backup: commit %llu of %s (%llu documents) copied to %s and checked\n",
+            (unsigned long long)in.generation, index, (unsigned long long)in.n_docs, dest);
+    hks_index_close(copy);
+    return 0;
 }
 
 static int cmd_read(const char *cmd, const char *index)
@@ -206,6 +370,15 @@ static int cmd_read(const char *cmd, const char *index)
                 idx ? hks_index_errmsg(idx) : index);
         hks_index_close(idx);
         return 2;
+    }
+    if (!strcmp(cmd, "collections")) {
+        printf("%-24s %10s  %s\n", "collection", "documents", "source");
+        rc = hks_index_collections(idx, print_collection, NULL);
+        if (rc < 0)
+            fprintf(stderr, "hkindex collections: %s: %s\n", hks_strerror(rc),
+                    hks_index_errmsg(idx));
+        hks_index_close(idx);
+        return rc < 0 ? 2 : 0;
     }
     if (!strcmp(cmd, "check")) {
         rc = hks_index_check(idx);
@@ -233,17 +406,17 @@ static int cmd_read(const char *cmd, const char *index)
 
 int main(int argc, char **argv)
 {
-    const char *cmd, *index = getenv("HKS_INDEX");
-    long long mem = 0, zlevel = 0;
-    int quiet = 0, i, n = 0;
+    const char *cmd, *env = getenv("HKS_INDEX");
+    opts o;
+    int i, n = 0;
     char **args;
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    memset(&o, 0, sizeof o);
     cmd = argv[1];
-    if (!index || !*index)
-        index = DEFAULT_INDEX;
+    o.index = env && *env ? env : DEFAULT_INDEX;
     args = calloc((size_t)argc, sizeof *args);
     if (!args)
         return 2;
@@ -252,13 +425,21 @@ int main(int argc, char **argv)
         if (!a) /* argv[i] for i < argc is never NULL; this is for the analyzer */
             break;
         if (!v && (!strcmp(a, "-i") || !strcmp(a, "--index") || !strcmp(a, "--memory") ||
-                   !strcmp(a, "--zstd"))) {
+                   !strcmp(a, "--zstd") || !strcmp(a, "--collection"))) {
             fprintf(stderr, "hkindex: %s needs a value\n", a);
             free(args);
             return 2;
         }
         if ((!strcmp(a, "-i") || !strcmp(a, "--index")) && v) {
-            index = v;
+            o.index = v;
+            i++;
+        } else if (!strcmp(a, "--collection") && v) {
+            if (!*v) {
+                fprintf(stderr, "hkindex: --collection needs a name\n");
+                free(args);
+                return 2;
+            }
+            o.collection = v;
             i++;
         } else if ((!strcmp(a, "--memory") || !strcmp(a, "--zstd")) && v) {
             char *end;
@@ -271,12 +452,16 @@ int main(int argc, char **argv)
                 return 2;
             }
             if (!strcmp(a, "--memory"))
-                mem = x;
+                o.mem = x;
             else
-                zlevel = x;
+                o.zlevel = x;
             i++;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
+            o.quiet = 1;
+        } else if (!strcmp(a, "-n") || !strcmp(a, "--dry-run")) {
+            o.dry_run = 1;
+        } else if (!strcmp(a, "-y") || !strcmp(a, "--yes")) {
+            o.yes = 1;
         } else if (a[0] == '-' && a[1] == '-' && a[2]) {
             fprintf(stderr, "hkindex: unknown option %s (or it needs a value)\n", a);
             free(args);
@@ -286,14 +471,32 @@ int main(int argc, char **argv)
         }
     }
     if (!strcmp(cmd, "build") || !strcmp(cmd, "add") || !strcmp(cmd, "delete") ||
-        !strcmp(cmd, "merge") || !strcmp(cmd, "sync")) {
-        int rc = cmd_write(cmd, index, n, args, mem, zlevel, quiet);
+        !strcmp(cmd, "merge") || !strcmp(cmd, "sync") || !strcmp(cmd, "drop")) {
+        int rc;
+        if (o.collection && strcmp(cmd, "add") != 0 && strcmp(cmd, "sync") != 0 &&
+            strcmp(cmd, "build") != 0) {
+            fprintf(stderr, "hkindex %s: --collection is for add, sync and build\n", cmd);
+            free(args);
+            return 2;
+        }
+        rc = cmd_write(cmd, &o, n, args);
+        free(args);
+        return rc;
+    }
+    if (!strcmp(cmd, "backup")) {
+        int rc;
+        if (n != 1) {
+            fprintf(stderr, "hkindex backup: name one DIR to copy the index into\n");
+            free(args);
+            return 2;
+        }
+        rc = cmd_backup(o.index, args[0]);
         free(args);
         return rc;
     }
     free(args);
-    if (!strcmp(cmd, "stats") || !strcmp(cmd, "check"))
-        return cmd_read(cmd, index);
+    if (!strcmp(cmd, "stats") || !strcmp(cmd, "check") || !strcmp(cmd, "collections"))
+        return cmd_read(cmd, o.index);
     fprintf(stderr, "hkindex: unknown command %s\n%s", cmd, usage);
     return 2;
 }

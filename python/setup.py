@@ -1,7 +1,7 @@
 """Build glue: the wheel carries libhks and the SQLite extension.
 
 build_py runs the checkout's top-level `make lib sqlite` (the same compiler
-step as building hksearch itself) and copies build/libhks.so.0 and
+step as building hksearch itself) and copies build/libhks.so and
 build/hks_fts5.so into the package. Metadata is in pyproject.toml."""
 import os
 import shutil
@@ -14,7 +14,9 @@ from setuptools.dist import Distribution
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 # (file in the top-level build/ folder, name inside the package)
-LIBS = [("libhks.so.0", "libhks.so.0"), ("hks_fts5.so", "hks_fts5.so")]
+# build/libhks.so is the soname's symlink chain; the package keeps one file
+# under a fixed name, so a soname bump needs no change here.
+LIBS = [("libhks.so", "libhks.so"), ("hks_fts5.so", "hks_fts5.so")]
 
 
 class BuildWithLib(build_py):

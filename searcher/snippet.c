@@ -168,6 +168,36 @@ static bool is_space_cp(uint32_t cp)
     return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 || cp == 0xA0;
 }
 
+/* Does byte offset off of text start a line, blanks (space, tab, U+3000)
+ * aside? */
+static bool line_start_at(const uint8_t *text, uint32_t off)
+{
+    for (;;) {
+        if (off > 0 && (text[off - 1] == ' ' || text[off - 1] == '\t'))
+            off--;
+        else if (off >= 3 && text[off - 3] == 0xE3 && text[off - 2] == 0x80 &&
+                 text[off - 1] == 0x80)
+            off -= 3;
+        else
+            break;
+    }
+    return off == 0 || text[off - 1] == '\n' || text[off - 1] == '\r';
+}
+
+/* The end of a Markdown heading marker at code point k of the normalized
+ * text t: "#"s at the start of a source line, then a blank; k when there
+ * is none there. */
+static uint32_t heading_marker_end(const hks_ntext *t, const uint8_t *text, uint32_t k,
+                                   uint32_t n)
+{
+    uint32_t j = k;
+    if (t->cp[k] != '#' || !line_start_at(text, t->src_start[k]))
+        return k;
+    while (j < n && t->cp[j] == '#')
+        j++;
+    return j < n && (t->cp[j] == ' ' || t->cp[j] == '\t' || t->cp[j] == 0x3000) ? j : k;
+}
+
 typedef struct out {
     char *buf;
     size_t cap, n;
@@ -280,12 +310,17 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
     {
         size_t si = n_sp ? best : 0;
         bool want_space = false, open = false, any = false;
-        uint32_t k;
+        uint32_t k, skip_to = 0;
         if (win_a > 0)
             emit(&o, "\xe2\x80\xa6", 3); /* U+2026 … */
         for (k = win_a; k < win_b; k++) {
             uint32_t cp = s->nt.cp[k];
-            if (is_space_cp(cp)) { /* runs of whitespace: one space, lazily */
+            if (k >= skip_to && !open)
+                skip_to = heading_marker_end(&s->nt, body, k, win_b);
+            /* Runs of whitespace, and a Markdown heading's "#"s (the
+             * stored text keeps them; a snippet shows the heading's
+             * words): one space, lazily. */
+            if (is_space_cp(cp) || k < skip_to) {
                 want_space = any;
                 continue;
             }

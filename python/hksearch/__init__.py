@@ -31,7 +31,7 @@ from . import _capi
 from ._index import Hit, Index, IndexInfo, Results, Term, analyze
 from ._writer import Progress, Writer
 from .errors import (CorruptError, HksError, InputError, LockedError, NotFoundError,
-                     OutOfMemoryError, QueryError)
+                     OutOfMemoryError, QueryError, RefusedError)
 from .trec import read_queries, trec_run
 
 __version__ = "0.1.0"
@@ -40,4 +40,4 @@ LIB_VERSION: str = _capi.lib.hks_version_string().decode()
 
 __all__ = ["Index", "Writer", "Hit", "Results", "IndexInfo", "Progress", "Term", "analyze",
            "trec_run", "read_queries", "HksError", "QueryError", "LockedError", "NotFoundError",
-           "CorruptError", "InputError", "OutOfMemoryError", "LIB_VERSION"]
+           "CorruptError", "InputError", "OutOfMemoryError", "RefusedError", "LIB_VERSION"]

@@ -25,6 +25,7 @@ HKS_ERR_LOCKED = -9
 HKS_ERR_NOTFOUND = -10
 HKS_ERR_MISUSE = -11
 HKS_ERR_INPUT = -12
+HKS_ERR_REFUSED = -13
 HKS_ERR_INTERNAL = -99
 
 HKS_HIT_EXACT = 1
@@ -52,21 +53,25 @@ class hks_doc_meta(Structure):
 
 class hks_progress(Structure):
     _fields_ = [("n_docs", c_uint64), ("n_bytes", c_uint64), ("n_rejected", c_uint64),
-                ("n_unchanged", c_uint64), ("n_deleted", c_uint64), ("path", c_char_p)]
+                ("n_unchanged", c_uint64), ("n_deleted", c_uint64), ("path", c_char_p),
+                ("n_replaced", c_uint64)]
 
 
 WARN_FN = CFUNCTYPE(None, c_void_p, c_char_p)
 PROGRESS_FN = CFUNCTYPE(None, c_void_p, POINTER(hks_progress))
+# change(ud, what, collection, collection_len, id, id_len): views, not NUL-ended
+CHANGE_FN = CFUNCTYPE(None, c_void_p, c_uint, c_void_p, c_size_t, c_void_p, c_size_t)
 
 
 class hks_callbacks(Structure):
-    _fields_ = [("warn", WARN_FN), ("progress", PROGRESS_FN), ("ud", c_void_p)]
+    _fields_ = [("warn", WARN_FN), ("progress", PROGRESS_FN), ("ud", c_void_p),
+                ("change", CHANGE_FN)]
 
 
 class hks_index_info(Structure):
     _fields_ = [(f, c_uint64) for f in ("n_docs", "n_deleted", "n_segments", "n_terms", "n_tokens",
                                         "bytes_postings", "bytes_docstore", "bytes_other",
-                                        "generation")]
+                                        "generation", "n_collections")]
 
 
 class hks_hit(Structure):
@@ -89,7 +94,8 @@ class hks_term(Structure):
 TERM_FN = CFUNCTYPE(c_int, c_void_p, POINTER(hks_term))
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-LIB_PATH = os.path.join(_HERE, "libhks.so.0")
+# The package's own copy of libhks, whatever its soname (setup.py).
+LIB_PATH = os.path.join(_HERE, "libhks.so")
 SQLITE_EXT_PATH = os.path.join(_HERE, "hks_fts5.so")
 
 lib = ctypes.CDLL(LIB_PATH)

@@ -101,6 +101,7 @@ class IndexInfo:
     bytes_docstore: int
     bytes_other: int
     generation: int
+    n_collections: int
 
 
 class _Searcher:

@@ -22,6 +22,7 @@ class Progress:
     n_rejected: int
     n_unchanged: int
     n_deleted: int
+    n_replaced: int
 
 
 def _b(s: Optional[str]) -> bytes:
@@ -214,7 +215,7 @@ class Writer:
         with self._lock:
             C.lib.hks_writer_progress(self._h(), byref(p))
         return Progress(int(p.n_docs), int(p.n_bytes), int(p.n_rejected), int(p.n_unchanged),
-                        int(p.n_deleted))
+                        int(p.n_deleted), int(p.n_replaced))
 
 
 __all__ = ["Writer", "Progress", "HksError"]

@@ -48,6 +48,11 @@ class InputError(HksError, ValueError):
     """Malformed input: a bad record, invalid UTF-8, a bad argument."""
 
 
+class RefusedError(HksError):
+    """Refused to protect the index: a sync from another source of a
+    collection's name, or one that would delete most of a collection."""
+
+
 _BY_CODE = {
     C.HKS_ERR_QUERY: QueryError,
     C.HKS_ERR_LOCKED: LockedError,
@@ -58,6 +63,7 @@ _BY_CODE = {
     C.HKS_ERR_UTF8: InputError,
     C.HKS_ERR_ARG: InputError,
     C.HKS_ERR_NOMEM: OutOfMemoryError,
+    C.HKS_ERR_REFUSED: RefusedError,
 }
 
 

@@ -20,7 +20,7 @@ SEED = {f[:3]: f for f in SEEDS}  # "004" -> "004_9aacc04dfcdb4d2e.txt"
 def test_package_is_the_installed_one_with_its_library():
     path = os.path.dirname(hksearch.__file__)
     assert "site-packages" in path
-    assert os.path.exists(os.path.join(path, "libhks.so.0"))
+    assert os.path.exists(os.path.join(path, "libhks.so"))
     assert hksearch.LIB_VERSION == hksearch.__version__
 
 
@@ -280,3 +280,25 @@ def test_help_reads_well():
     assert "Raises QueryError" in text
     assert "one-character" in pydoc.render_doc(hksearch, renderer=pydoc.plaintext)
     assert hksearch.Writer.rollback.__doc__
+
+
+def test_sync_from_another_source_of_the_same_name_is_refused(tmp_path):
+    """A collection remembers its source: a different file of the same name
+    is refused and deletes nothing (the index keeps the first source's)."""
+    import hksearch
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "feed.jsonl").write_text('{"id":"1","title":"疫苗接種","body":"醫院疫苗接種"}\n'
+                                  '{"id":"2","title":"口罩","body":"口罩供應"}\n', "utf-8")
+    (b / "feed.jsonl").write_text('{"id":"9","title":"核酸","body":"核酸检测"}\n', "utf-8")
+    idx = tmp_path / "idx"
+    with hksearch.Writer(idx) as w:
+        w.add_path(a / "feed.jsonl")
+        w.commit()
+        with pytest.raises(hksearch.RefusedError):
+            w.sync(b / "feed.jsonl")
+        assert w.progress().n_replaced == 0
+    with hksearch.Index(idx) as ix:
+        assert ix.info().n_docs == 2
+        assert ix.info().n_collections == 1

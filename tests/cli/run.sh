@@ -18,7 +18,7 @@ ids() { awk '{print $3}' | sort | tr '\n' ' ' | sed 's/ $//'; }
 
 IDX="$tmp/idx"
 out=$("$HKINDEX" build -q -i "$IDX" corpus/ 2>&1) && ok "build corpus/" || no "build corpus/" "$out"
-echo "$out" | grep -q 'hkindex build: 5 documents' && ok "build reports 5 documents" || no "build summary" "$out"
+echo "$out" | grep -q 'hkindex build: 5 added, 0 replaced, 0 unchanged, 0 deleted' && ok "build reports 5 added" || no "build summary" "$out"
 
 got=$("$HKSEARCH" -i "$IDX" --format trec 疫苗接种 | ids)
 want="000_beb05f062f43795e.txt 001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt 004_9aacc04dfcdb4d2e.txt"
@@ -146,12 +146,12 @@ mkdir -p "$tmp/news"
 cp corpus/00*.txt "$tmp/news/"
 "$HKINDEX" build -q -i "$tmp/sidx" "$tmp/news" 2>/dev/null
 out=$("$HKINDEX" add -q -i "$tmp/sidx" "$tmp/news" 2>&1)
-echo "$out" | grep -q '0 documents.*5 unchanged' && ok "re-adding unchanged articles is a no-op" \
+echo "$out" | grep -q ': 0 added, 0 replaced, 5 unchanged' && ok "re-adding unchanged articles is a no-op" \
     || no "unchanged add" "$out"
 rm "$tmp/news/000_beb05f062f43795e.txt"
 printf '新文章\n\n今天开展疫苗接种宣传。\n' > "$tmp/news/005_new.txt"
 out=$("$HKINDEX" sync -q -i "$tmp/sidx" "$tmp/news" 2>&1)
-echo "$out" | grep -q '1 documents.*4 unchanged, 1 deleted' && ok "sync adds 1, keeps 4, deletes 1" \
+echo "$out" | grep -q ': 1 added, 0 replaced, 4 unchanged, 1 deleted' && ok "sync adds 1, keeps 4, deletes 1" \
     || no "sync summary" "$out"
 got=$("$HKSEARCH" -i "$tmp/sidx" --format trec 疫苗接种 | ids)
 [ "$got" = "001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt 004_9aacc04dfcdb4d2e.txt 005_new.txt" ] \
@@ -163,9 +163,14 @@ rm -rf "$tmp/news2"; mkdir -p "$tmp/news2"
 cp corpus/001_*.txt corpus/002_*.txt "$tmp/news2/"
 "$HKINDEX" add -q -i "$tmp/sidx" "$tmp/news2" 2>/dev/null
 rm "$tmp/news2"/*.txt
-out=$("$HKINDEX" sync -q -i "$tmp/sidx" "$tmp/news2" 2>&1)
+out=$("$HKINDEX" sync -q -i "$tmp/sidx" "$tmp/news2" 2>&1); rc=$?
+cnt=$("$HKSEARCH" -i "$tmp/sidx" --format trec -n 100 疫苗接种 | wc -l)
+[ $rc -eq 2 ] && [ "$cnt" -eq 6 ] && echo "$out" | grep -q 'would delete 2 of the 2 documents' \
+    && echo "$out" | grep -q -- '--yes' && ok "sync that would delete all of a collection needs --yes" \
+    || no "sync mass delete refused" "rc=$rc cnt=$cnt $out"
+out=$("$HKINDEX" sync -q --yes -i "$tmp/sidx" "$tmp/news2" 2>&1)
 got=$("$HKSEARCH" -i "$tmp/sidx" --format trec -n 100 疫苗接种 | ids)
-echo "$out" | grep -q '0 documents.*2 deleted' && \
+echo "$out" | grep -q ': 0 added, 0 replaced, 0 unchanged, 2 deleted' && \
     [ "$got" = "001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt 004_9aacc04dfcdb4d2e.txt 005_new.txt" ] \
     && ok "sync of an emptied folder deletes its articles, not the others" || no "sync emptied" "$out / $got"
 rmdir "$tmp/news2"
@@ -205,6 +210,110 @@ msgs=$({ "$HKSEARCH" -i "$IDX" '"新冠' ; "$HKSEARCH" -i "$tmp/none" 疫苗; "$
          "$HKSEARCH" -i "$IDX" '疫苗 date:2020-02-30'; } 2>&1 >/dev/null)
 if [ -n "$msgs" ] && ! echo "$msgs" | grep -qE '\[[a-z]+\]'; then ok "messages carry no internal tags"
 else no "internal tags in messages" "$msgs"; fi
+
+# ---- Keeping the index safe ------------------------------------------------
+# n JSONL records with ids FROM..TO
+jsonl() { i=$1; while [ "$i" -le "$2" ]; do
+    printf '{"id":"%d","title":"卫健委通报%d","body":"新冠疫苗接种第%d例"}\n' "$i" "$i" "$i"; i=$((i + 1)); done; }
+docs() { "$HKINDEX" stats -i "$1" | awk '/^documents/ {print $2}'; }
+commit_no() { "$HKINDEX" stats -i "$1" | sed -n 's/.*(commit \([0-9]*\)).*/\1/p'; }
+S="$tmp/safe"; mkdir -p "$S/data" "$S/upd"
+jsonl 1 200 > "$S/data/hkcnews.docs.jsonl"
+jsonl 1000 1004 > "$S/upd/hkcnews.docs.jsonl"
+"$HKINDEX" add -q -i "$S/idx" "$S/data/hkcnews.docs.jsonl" 2>/dev/null
+# The issue's reproduction: a 5-line file named like the collection.
+out=$("$HKINDEX" sync -q -i "$S/idx" "$S/upd/hkcnews.docs.jsonl" 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$(docs "$S/idx")" = 200 ] && echo "$out" | grep -q 'is read from .*data/hkcnews.docs.jsonl' \
+    && echo "$out" | grep -q -- '--collection NAME' && echo "$out" | grep -q 'nothing committed' \
+    && ok "sync from another source of the same name is refused, nothing deleted" || no "sync other source" "rc=$rc $out"
+c0=$(commit_no "$S/idx")
+out=$("$HKINDEX" sync -q --dry-run --collection hkcnews.docs -i "$S/idx" "$S/upd/hkcnews.docs.jsonl" 2>"$tmp/err"); rc=$?
+[ $rc -eq 0 ] && [ "$(echo "$out" | grep -c '^add	hkcnews.docs/100[0-4]$')" -eq 5 ] \
+    && [ "$(echo "$out" | grep -c '^delete	hkcnews.docs/')" -eq 200 ] \
+    && grep -q 'would add 5, replace 0, delete 200' "$tmp/err" && grep -q 'needs --yes' "$tmp/err" \
+    && [ "$(commit_no "$S/idx")" = "$c0" ] && [ "$(docs "$S/idx")" = 200 ] \
+    && ok "sync --dry-run lists what would be added and deleted, commits nothing" \
+    || no "dry run" "rc=$rc $(head -3 "$tmp/err") $(echo "$out" | head -3)"
+out=$("$HKINDEX" sync -q --collection hkcnews.docs -i "$S/idx" "$S/upd/hkcnews.docs.jsonl" 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$(docs "$S/idx")" = 200 ] && echo "$out" | grep -q 'would delete 200 of the 200' \
+    && ok "sync deleting more than half of a collection needs --yes" || no "mass delete" "rc=$rc $out"
+out=$("$HKINDEX" sync -q --yes --collection hkcnews.docs -i "$S/idx" "$S/upd/hkcnews.docs.jsonl" 2>&1); rc=$?
+[ $rc -eq 0 ] && [ "$(docs "$S/idx")" = 5 ] && echo "$out" | grep -q ': 5 added, 0 replaced, 0 unchanged, 200 deleted' \
+    && ok "--collection NAME --yes: the collection now comes from the new source" || no "sync --yes" "rc=$rc $out"
+jsonl 1 3 > "$S/other.jsonl"
+"$HKINDEX" add -q -i "$S/idx" "$S/other.jsonl" 2>/dev/null
+out=$("$HKINDEX" collections -i "$S/idx")
+echo "$out" | grep -q "^hkcnews.docs  *5  $S/upd/hkcnews.docs.jsonl\$" && echo "$out" | grep -q "^other  *3  $S/other.jsonl\$" \
+    && ok "collections lists each with its count and source" || no "collections" "$out"
+out=$("$HKINDEX" drop -q -i "$S/idx" other 2>&1); rc=$?
+[ $rc -eq 1 ] && [ "$(docs "$S/idx")" = 8 ] && echo "$out" | grep -q 'has 3 articles.*--yes' \
+    && ok "drop without --yes says what it would drop and drops nothing" || no "drop no --yes" "rc=$rc $out"
+out=$("$HKINDEX" drop -q --yes -i "$S/idx" other 2>&1); rc=$?
+[ $rc -eq 0 ] && [ "$(docs "$S/idx")" = 5 ] && ! "$HKINDEX" collections -i "$S/idx" | grep -q '^other' \
+    && echo "$out" | grep -q ': 0 added, 0 replaced, 0 unchanged, 3 deleted, 0 rejected; index' \
+    && ok "drop --yes drops the collection; the summary reads no MB" || no "drop" "rc=$rc $out"
+out=$("$HKINDEX" drop -q --yes -i "$S/idx" nosuch 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q 'no collection nosuch' && ok "drop of an unknown collection says so" \
+    || no "drop unknown" "rc=$rc $out"
+
+# A command that fails commits nothing.
+"$HKINDEX" build -q -i "$S/didx" corpus/ 2>/dev/null
+c0=$(commit_no "$S/didx")
+out=$("$HKINDEX" delete -q -i "$S/didx" corpus 000_beb05f062f43795e.txt 99999999 2>&1); rc=$?
+got=$("$HKSEARCH" -i "$S/didx" --format trec 疫苗接种 | wc -l)
+[ $rc -eq 1 ] && [ "$got" -eq 4 ] && [ "$(commit_no "$S/didx")" = "$c0" ] && echo "$out" | grep -q 'no document 99999999' \
+    && ok "a delete that fails commits nothing (000 kept)" || no "failed delete" "rc=$rc got=$got $out"
+{ jsonl 1 2; echo '{"id":"3","body":'; } > "$S/bad.jsonl"
+out=$("$HKINDEX" add -q -i "$S/didx" "$S/bad.jsonl" 2>&1); rc=$?
+[ $rc -eq 0 ] && echo "$out" | grep -q 'bad.jsonl:3: bad JSON' && echo "$out" | grep -q ': 2 added.* 1 rejected' \
+    && ok "a malformed line is a warning: exit 0, the rest committed" || no "malformed add" "rc=$rc $out"
+# The summary counts replaced articles.
+{ jsonl 1 1; printf '{"id":"2","title":"改","body":"改过的正文"}\n'; jsonl 5 5; } > "$S/bad.jsonl"
+out=$("$HKINDEX" add -q -i "$S/didx" "$S/bad.jsonl" 2>&1)
+echo "$out" | grep -q ': 1 added, 1 replaced, 1 unchanged, 0 deleted, 0 rejected' \
+    && ok "add summary: added, replaced, unchanged" || no "replaced summary" "$out"
+# A failed first add leaves no index folder.
+out=$("$HKINDEX" add -q -i "$S/newidx" "$S/none" 2>&1); rc=$?
+[ $rc -eq 2 ] && [ ! -e "$S/newidx" ] && ok "a failed first add leaves no index folder" \
+    || no "failed first add" "rc=$rc $(ls -a "$S/newidx" 2>&1)"
+# Standard input.
+out=$(jsonl 1 3 | "$HKINDEX" add -q -i "$S/sidx" - 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q -- 'needs --collection' && [ ! -e "$S/sidx" ] \
+    && ok "add - without --collection is refused" || no "stdin no collection" "rc=$rc $out"
+out=$( { jsonl 1 3; jsonl 2 2; } | "$HKINDEX" add -q --collection piped -i "$S/sidx" - 2>&1); rc=$?
+[ $rc -eq 0 ] && [ "$(docs "$S/sidx")" = 3 ] && echo "$out" | grep -q 'standard input:4: id "2" is also at line 2' \
+    && "$HKINDEX" collections -i "$S/sidx" | grep -q '^piped  *3  -$' \
+    && ok "add - reads JSONL from standard input; a duplicate id is warned about" || no "stdin" "rc=$rc $out"
+# Backup: while another process commits, each copy opens and checks.
+i=0; while [ $i -lt 6 ]; do jsonl $((i * 10 + 1)) $((i * 10 + 10)) > "$S/b$i.jsonl"; i=$((i + 1)); done
+( i=0; while [ $i -lt 6 ]; do "$HKINDEX" add -q -i "$S/didx" "$S/b$i.jsonl" 2>/dev/null; i=$((i + 1)); done ) &
+bk_ok=1; i=0
+while [ $i -lt 4 ]; do
+    "$HKINDEX" backup -i "$S/didx" "$S/bk$i" 2>"$tmp/err" || { bk_ok=0; cat "$tmp/err"; }
+    grep -q 'copied to .* and checked' "$tmp/err" || bk_ok=0
+    "$HKINDEX" check -i "$S/bk$i" >/dev/null || bk_ok=0
+    i=$((i + 1))
+done
+wait
+"$HKINDEX" backup -i "$S/didx" "$S/bk-last" 2>/dev/null || bk_ok=0
+[ "$("$HKSEARCH" -i "$S/bk-last" --format trec -n 100 疫苗接种 | ids)" = \
+  "$("$HKSEARCH" -i "$S/didx" --format trec -n 100 疫苗接种 | ids)" ] || bk_ok=0
+out=$("$HKINDEX" backup -i "$S/didx" "$S/bk-last" 2>&1); rc=$?
+[ $bk_ok -eq 1 ] && [ $rc -eq 2 ] && echo "$out" | grep -q 'not empty' \
+    && ok "backup during commits: each copy checks; it never overwrites a folder" || no "backup" "rc=$rc $out"
+# Markdown: a '# heading' first line is the title; dates are checked.
+mkdir -p "$S/md"
+printf '# 通报\n\n襄垣县医疗集团为人民群众筑起生命防线\n\n县医院疫苗接种门诊开诊。\n' > "$S/md/a.md"
+printf -- '---\ntitle: 好的前言\ndate: 2020-02-30\n---\n正文疫苗接种。\n' > "$S/md/b.md"
+out=$("$HKINDEX" add -q -i "$S/midx" "$S/md" 2>&1)
+echo "$out" | grep -q 'b.md: front matter date "2020-02-30" is not a valid day' \
+    && NO_COLOR=1 "$HKSEARCH" -i "$S/midx" 门诊 | grep -q '^ 1\. 通报 ' \
+    && ok "a Markdown heading is the title; an impossible date is warned about" || no "markdown" "$out"
+printf '# 通报\n\n县医院疫苗接种门诊开诊。\n' > "$S/md/a.md"
+"$HKINDEX" add -q -i "$S/midx" "$S/md" 2>/dev/null
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$S/midx" 门诊 | sed -n 3p)
+echo "$out" | grep -q '通报 县医院疫苗接种' && ! echo "$out" | grep -q '#' \
+    && ok "snippets show a heading without its # marker" || no "snippet heading" "$out"
 
 # ---- hksearch for a user: version, colour, index errors, marks, --show,
 # ---- snippet length, sort/literal flags, TREC docnos, paging; over a

@@ -113,7 +113,7 @@ static void on_warn(void *ud, const char *msg)
 
 static void read_source(const char *path)
 {
-    hks_callbacks cb = {on_warn, NULL, NULL};
+    hks_callbacks cb = {on_warn, NULL, NULL, NULL};
     hks_progress prog;
     hks_errbuf e = {{0}};
     size_t count = 0;

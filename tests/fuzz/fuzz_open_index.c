@@ -1,8 +1,8 @@
 /*
  * fuzz_open_index.c: an index directory whose files come from the fuzzer.
  * At the first call a valid small index is written (one segment, a
- * tombstone file deleting one document, the manifest) and kept as a
- * template. Each input then rewrites one of the three files and leaves the
+ * tombstone file deleting one document, the manifest, which records a
+ * collection's source) and kept as a template. Each input then rewrites one of the three files and leaves the
  * other two valid. The first input byte picks the file (bits 3..4: 0
  * segment, 1 manifest, 2 tombstones) and the way (bits 0..2):
  *   0  the whole file is the input
@@ -53,6 +53,14 @@ static const char *const k_queries[] = {
     "h1n1",
 };
 
+/* hks_index_collections callback: names are bounded. */
+static int on_coll(void *ctx, const hks_collection *c)
+{
+    (void)ctx;
+    fuzz_check(c->name_len <= 1024 && c->source_len <= 4095);
+    return 0;
+}
+
 static void free_template(void)
 {
     int i;
@@ -70,6 +78,20 @@ static void make_template(void)
 
     fuzz_subdir(tdir, sizeof tdir, "template");
     fuzz_build_index(tdir);
+    { /* a source, merged into the one segment, so the manifest records a
+       * collection and its path */
+        static const char k_feed[] =
+            "{\"id\":\"f1\",\"title\":\"乡村医生\",\"body\":\"乡村医生为村民接种疫苗。\"}\n";
+        char sdir[1024], src[1100];
+        fuzz_subdir(sdir, sizeof sdir, "feed");
+        fuzz_write_file(sdir, "feed.jsonl", k_feed, sizeof k_feed - 1);
+        snprintf(src, sizeof src, "%s/feed.jsonl", sdir);
+        fuzz_check(hks_writer_open(tdir, NULL, &w) == HKS_OK);
+        fuzz_check(hks_writer_set(w, HKS_W_MERGE_AT_COMMIT, 2) == HKS_OK);
+        fuzz_check(hks_writer_add_path(w, src, NULL) == HKS_OK);
+        fuzz_check(hks_writer_commit(w) == HKS_OK);
+        hks_writer_close(w);
+    }
     fuzz_check(hks_writer_open(tdir, NULL, &w) == HKS_OK);
     fuzz_check(hks_writer_set(w, HKS_W_MERGE_AT_COMMIT, 0) == HKS_OK);
     fuzz_check(hks_writer_delete(w, "news", 4, "2", 1) == HKS_OK);
@@ -353,6 +375,9 @@ static void exercise(void)
     rc = hks_index_info_get(idx, &info);
     fuzz_check(rc == HKS_OK || (rc == HKS_ERR_CORRUPT && hks_index_errmsg(idx)[0] != '\0'));
     fuzz_check(info.n_docs <= UINT32_MAX);
+    rc = hks_index_collections(idx, on_coll, NULL);
+    fuzz_check(rc == HKS_OK || rc == HKS_ERR_CORRUPT || rc == HKS_ERR_NOMEM);
+    fuzz_check(rc == HKS_OK || hks_index_errmsg(idx)[0] != '\0');
     fuzz_check(hks_searcher_new(idx, &s) == HKS_OK);
     {
         /* Lookup by key builds a table from the same metadata. */

@@ -63,7 +63,7 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < runs; i++) {
         unsigned long n_warn = 0;
-        hks_callbacks cb = {count_warn, NULL, &n_warn};
+        hks_callbacks cb = {count_warn, NULL, &n_warn, NULL};
         hks_errbuf e = {{0}};
         double t0, t;
         int rc;

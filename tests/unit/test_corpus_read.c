@@ -114,7 +114,7 @@ static void sink_free(sink *s)
 static int read_into(const char *path, sink *s, hks_progress *prog,
                      hks_errbuf *e)
 {
-    hks_callbacks cb = {on_warn, on_progress, s};
+    hks_callbacks cb = {on_warn, on_progress, s, NULL};
     e->msg[0] = '\0';
     return hks_corpus_read(hks_test_cm_alloc(), path, on_doc, s, &cb, prog,
                            e);
@@ -781,7 +781,7 @@ static void test_corpus_read_dxy_data(void **state)
     char p[4096];
     struct stat st;
     size_t n_docs = 0, n_warns = 0;
-    hks_callbacks cb = {count_warn, NULL, &n_warns};
+    hks_callbacks cb = {count_warn, NULL, &n_warns, NULL};
     hks_progress prog = {0};
     hks_errbuf e;
     (void)state;

@@ -71,6 +71,16 @@ static void build_tiny(const char *dir)
     assert_int_equal(hks_writer_commit(w), HKS_OK);
     add_doc(w, "c", "醫院新聞", "綿陽市醫院舉辦疫苗接種講座，醫生解答常見問題。COVID-19");
     add_doc(w, "d", "肺炎防控", "肺炎疫情期间医院门诊安排有变化。");
+    { /* and a source, so the manifest records a collection and its path */
+        char src[4400];
+        FILE *f;
+        snprintf(src, sizeof src, "%s.feed.jsonl", dir);
+        f = fopen(src, "w");
+        assert_non_null(f);
+        fputs("{\"id\":\"f1\",\"title\":\"乡村医生\",\"body\":\"乡村医生为村民接种疫苗。\"}\n", f);
+        fclose(f);
+        assert_int_equal(hks_writer_add_path(w, src, NULL), HKS_OK);
+    }
     assert_int_equal(hks_writer_commit(w), HKS_OK);
     assert_int_equal(hks_writer_delete(w, "news", 4, "d", 1), HKS_OK);
     assert_int_equal(hks_writer_commit(w), HKS_OK);
@@ -89,6 +99,14 @@ static void expect_named(int rc, const char *msg, const char *file, const char *
         fail_msg("damaged %s: %s gave %d (%s): %s", file, what, rc, hks_strerror(rc), msg);
     if (!strstr(msg, file))
         fail_msg("damaged %s: %s error does not name the file: %s", file, what, msg);
+}
+
+/* hks_index_collections callback: names are bounded. */
+static int count_coll(void *ctx, const hks_collection *c)
+{
+    (void)ctx;
+    assert_true(c->name_len <= 1024 && c->source_len <= 4095);
+    return 0;
 }
 
 /* Append to a growable answer string. */
@@ -191,6 +209,9 @@ static void run_case(const char *file)
         free(got);
     }
     hks_searcher_free(s);
+    rc = hks_index_collections(idx, count_coll, NULL);
+    if (rc)
+        expect_named(rc, hks_index_errmsg(idx), file, "collections");
     crc = hks_index_check(idx);
     if (crc)
         expect_named(crc, hks_index_errmsg(idx), file, "check");

@@ -104,7 +104,7 @@ static void on_warn(void *ud, const char *msg)
 static void build(const char *dir, const char *src, warns *wr)
 {
     hks_writer *w = NULL;
-    hks_callbacks cb = {on_warn, NULL, wr};
+    hks_callbacks cb = {on_warn, NULL, wr, NULL};
     int rc;
     memset(wr, 0, sizeof *wr);
     cb.ud = wr;
