@@ -44,7 +44,7 @@ LIB_SO    := $(BUILD)/libhks.so.$(VERSION)
 PROGS     := $(BUILD)/hkindex $(BUILD)/hksearch
 
 .PHONY: all deps demo test unit golden golden-update cli-test install-test \
-        bench install uninstall check-abi clean lint format valgrind
+        bench install uninstall check-abi clean lint format valgrind pg-deps pg-test
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(PROGS)
@@ -81,8 +81,8 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_A)
 	$(CC) $(HKS_CFLAGS) -Itests/helpers $(LDFLAGS) -o $@ $< $(LIB_A) $(DEP_LIBS)
 
 # ---- tests -------------------------------------------------------------
-test: deps
-	@$(MAKE) --no-print-directory unit golden cli-test install-test fuzz-replay
+test: deps pg-deps
+	@$(MAKE) --no-print-directory unit golden cli-test install-test fuzz-replay pg-test
 	@echo "make test: all passed"
 
 unit: $(UNIT_BIN) $(TOOL_BIN) $(PROGS)
@@ -102,6 +102,17 @@ cli-test: $(PROGS)
 # the installed copy through pkg-config, as an embedding program would.
 install-test: all
 	@sh tests/install/run.sh "$(MAKE)"
+
+# The PostgreSQL extension (postgres/): built against libhks.a, installed,
+# and tested with pg_regress on three servers of its own (postgres/tests/run.sh).
+pg-deps:
+	@sh scripts/install-deps.sh --pg
+
+# A PostgreSQL backend cannot load a sanitized library: the extension always
+# links the plain build/.
+pg-test:
+	@$(MAKE) --no-print-directory BUILD=build SANITIZE= all
+	@sh postgres/tests/run.sh build
 
 # ---- fuzzing (STYLE.md 2.9) --------------------------------------------
 # tests/fuzz/fuzz_<target>.c each implement LLVMFuzzerTestOneInput.
@@ -232,3 +243,4 @@ format:
 
 clean:
 	rm -rf build build-san build-fuzz demo-index
+	-$(MAKE) --no-print-directory -C postgres clean 2>/dev/null

@@ -197,6 +197,9 @@ END $$;
 -- The best k documents of tbl for an hksearch query, best first (ties by
 -- collection, id): the strict matches by BM25, then, for a question (or a
 -- plain query with no strict match), the others by BM25 over its terms.
+-- Documents whose tsvector lost positions (lossy) are matched and scored
+-- on their text, in a branch of their own, so that the other rows never
+-- need their title and body (on a coordinator: never fetch them).
 CREATE FUNCTION hks_search(query text, k int4 DEFAULT 10, tbl text DEFAULT 'articles',
     k1 float8 DEFAULT 1.2, b float8 DEFAULT 0.75)
 RETURNS TABLE (collection text, id text, score float8, exact bool)
@@ -205,35 +208,36 @@ DECLARE
     p record;
     s record;
     got bigint;
-    strict_sql constant text := 'CASE WHEN a.lossy THEN @extschema@.hks_match(a.title, a.body, $6)
-                                  ELSE a.tsv @@ $7 END';
+    t constant regclass := tbl::regclass;
+    nf bool[];
 BEGIN
     p := @extschema@.hks_parse(query);
     s := @extschema@.hks_weights(p.terms, p.prefix, p.qtf);
     RETURN QUERY EXECUTE format(
         'SELECT a.collection, a.id,
-                CASE WHEN a.lossy
-                     THEN @extschema@.hks_score_text(a.title, a.body, a.dl, $1, $2, $3, $4, $9, $10)
-                     ELSE @extschema@.hks_score(a.tsv, a.dl, $1, $2, $3, $4, $9, $10) END AS score,
-                true
-           FROM %s a
-          WHERE a.tsv @@ $5 AND ' || strict_sql || '
-          ORDER BY 3 DESC, 1, 2 LIMIT $8', tbl::regclass)
+                @extschema@.hks_score(a.tsv, a.dl, $1, $2, $3, $4, $9, $10), true
+           FROM %1$s a WHERE NOT a.lossy AND a.tsv @@ $7
+         UNION ALL
+         SELECT a.collection, a.id,
+                @extschema@.hks_score_text(a.title, a.body, a.dl, $1, $2, $3, $4, $9, $10), true
+           FROM %1$s a WHERE a.lossy AND a.tsv @@ $5 AND @extschema@.hks_match(a.title, a.body, $6)
+         ORDER BY 3 DESC, 1, 2 LIMIT $8', t)
         USING p.terms, p.prefix, s.w, s.avgdl, p.andq, query, p.tsq, k, k1, b;
     GET DIAGNOSTICS got = ROW_COUNT;
     IF got >= k OR NOT (p.is_natural OR (got = 0 AND p.may_fall_back)) THEN
         RETURN;
     END IF;
-    s := @extschema@.hks_weights(p.nterms, array_fill(false, ARRAY[cardinality(p.nterms)]), p.nqtf);
+    nf := array_fill(false, ARRAY[cardinality(p.nterms)]);
+    s := @extschema@.hks_weights(p.nterms, nf, p.nqtf);
     RETURN QUERY EXECUTE format(
         'SELECT a.collection, a.id,
-                CASE WHEN a.lossy
-                     THEN @extschema@.hks_score_text(a.title, a.body, a.dl, $1, $2, $3, $4, $9, $10)
-                     ELSE @extschema@.hks_score(a.tsv, a.dl, $1, $2, $3, $4, $9, $10) END AS score,
-                false
-           FROM %s a
-          WHERE a.tsv @@ $5 AND NOT (a.tsv @@ $11 AND ' || strict_sql || ')
-          ORDER BY 3 DESC, 1, 2 LIMIT $8', tbl::regclass)
-        USING p.nterms, array_fill(false, ARRAY[cardinality(p.nterms)]), s.w, s.avgdl, p.anyq,
-              query, p.tsq, k - got, k1, b, p.andq;
+                @extschema@.hks_score(a.tsv, a.dl, $1, $2, $3, $4, $9, $10), false
+           FROM %1$s a WHERE NOT a.lossy AND a.tsv @@ $5 AND NOT a.tsv @@ $7
+         UNION ALL
+         SELECT a.collection, a.id,
+                @extschema@.hks_score_text(a.title, a.body, a.dl, $1, $2, $3, $4, $9, $10), false
+           FROM %1$s a WHERE a.lossy AND a.tsv @@ $5
+            AND NOT (a.tsv @@ $11 AND @extschema@.hks_match(a.title, a.body, $6))
+         ORDER BY 3 DESC, 1, 2 LIMIT $8', t)
+        USING p.nterms, nf, s.w, s.avgdl, p.anyq, query, p.tsq, k - got, k1, b, p.andq;
 END $$;

@@ -4,9 +4,10 @@
  *   hks_dump INDEX
  *       every document as a COPY text line: collection, id, title, body,
  *       date, source, url (the articles table's first seven columns)
- *   hks_dump INDEX QUERIES
+ *   hks_dump INDEX QUERIES [N]
  *       for each "qid<TAB>query" line of QUERIES, every document the query
- *       matches strictly: qid, collection, id, BM25 score (%.17g)
+ *       matches strictly (or, with N, its best N hits, strict or not):
+ *       qid, collection, id, BM25 score (%.17g), 1 if strict else 0
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,8 +50,8 @@ int main(int argc, char **argv)
     uint32_t d;
     int rc;
 
-    if (argc != 2 && argc != 3) {
-        fputs("usage: hks_dump INDEX [QUERIES]\n", stderr);
+    if (argc < 2 || argc > 4) {
+        fputs("usage: hks_dump INDEX [QUERIES [N]]\n", stderr);
         return 2;
     }
     rc = hks_index_open(argv[1], NULL, &idx);
@@ -95,6 +96,9 @@ int main(int argc, char **argv)
         FILE *f = fopen(argv[2], "r");
         char line[8192];
         size_t cap = info.n_docs ? info.n_docs : 1, n, i;
+        int top = argc == 4;
+        if (top)
+            cap = (size_t)strtoul(argv[3], NULL, 10) + 1;
         hks_hit *hits = malloc(cap * sizeof *hits);
         if (!f)
             return fail(argv[2], "cannot open");
@@ -108,16 +112,17 @@ int main(int argc, char **argv)
             *tab = 0;
             q = tab + 1;
             ql = strcspn(q, "\r\n");
-            rc = hks_search(s, q, ql, hits, cap, &n, NULL);
+            rc = hks_search(s, q, ql, hits, top ? cap - 1 : cap, &n, NULL);
             if (rc < 0)
                 return fail(line, hks_searcher_errmsg(s));
             for (i = 0; i < n; i++) {
                 hks_doc_meta m;
-                if (!(hits[i].flags & HKS_HIT_EXACT))
+                if (!top && !(hits[i].flags & HKS_HIT_EXACT))
                     continue;
                 if (hks_doc_meta_get(s, hits[i].doc_id, &m))
                     return fail("metadata", hks_searcher_errmsg(s));
-                printf("%s\t%s\t%s\t%.17g\n", line, m.collection, m.id, hits[i].score);
+                printf("%s\t%s\t%s\t%.17g\t%d\n", line, m.collection, m.id, hits[i].score,
+                       (hits[i].flags & HKS_HIT_EXACT) ? 1 : 0);
             }
         }
         fclose(f);

@@ -52,7 +52,7 @@ PG_MODULE_MAGIC;
 
 /* Largest position a tsvector keeps, and positions kept per lexeme. */
 #define PG_MAX_POS (MAXENTRYPOS - 1)
-#define PG_MAX_NPOS MAXNUMPOS
+#define PG_MAX_NPOS (MAXNUMPOS - 1) /* to_tsvector keeps 255 */
 
 /* ---- the library on palloc ---------------------------------------------- */
 
@@ -997,7 +997,7 @@ hkspg_length(PG_FUNCTION_ARGS)
 
 /*
  * hks_lossy(tsvector) -> bool: did PostgreSQL's limits drop positions (a
- * position at the 16,383 ceiling, or a lexeme at 256 positions)?  Such a
+ * position at the 16,383 ceiling, or a lexeme at the 255 positions to_tsvector keeps)?  Such a
  * document's phrases and tf are then taken from its text.
  */
 PG_FUNCTION_INFO_V1(hkspg_lossy);

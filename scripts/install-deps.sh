@@ -8,11 +8,15 @@
 #                                    (CI runs the checkers and valgrind)
 #   scripts/install-deps.sh --fuzz   also clang and its libFuzzer runtime
 #                                    (make fuzz)
+#   scripts/install-deps.sh --pg     also PostgreSQL 15 and its server headers
+#                                    (postgres/, its tests in make test;
+#                                    postgres_fdw comes with postgresql-15)
 set -eu
 pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd"
 [ "${1:-}" = "--gen" ] && pkgs="$pkgs opencc libopencc-data python3"
 [ "${1:-}" = "--ci" ] && pkgs="$pkgs valgrind cppcheck clang-tidy"
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-dev"
+[ "${1:-}" = "--pg" ] && pkgs="$pkgs postgresql-15 postgresql-server-dev-15"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
