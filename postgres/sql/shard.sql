@@ -98,6 +98,12 @@ SELECT a.collection, a.id,
        hks_score_text(a.title, a.body, a.dl, '{疫苗,苗接,接种}', '{f,f,f}', '{1,1,1}', 126.8, 1.2, 0.75)
   FROM articles a WHERE a.lossy AND a.tsv @@ '疫苗 & 苗接 & 接种' AND hks_match(a.title, a.body, '疫苗接种')
  ORDER BY 3 DESC, 1, 2 LIMIT 10;
+-- The statistics: each shard sums its own rows for the query's terms, the
+-- coordinator adds them up.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT d.term, sum(d.df) FROM hks_df d WHERE d.term = ANY('{疫苗,苗接,接种}') GROUP BY d.term;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT sum(n_docs), sum(n_tokens) FROM hks_stats;
 -- Writes through the coordinator keep the global statistics current.
 UPDATE articles SET body = body || '疫苗接种' WHERE collection = 'corpus';
 DELETE FROM articles WHERE id IN ('1', '2', '3');
