@@ -777,6 +777,18 @@ query_in(const Doc *d, const HQuery *qy)
 }
 
 /* "title\nbody" as analysed by the trigger. */
+/* NULL if any of arguments first..last is NULL (non-strict functions). */
+static bool
+any_null(FunctionCallInfo fcinfo, int first, int last)
+{
+	int			i;
+
+	for (i = first; i <= last; i++)
+		if (PG_ARGISNULL(i))
+			return true;
+	return false;
+}
+
 static char *
 doc_text(text *title, text *body, size_t *len)
 {
@@ -801,12 +813,16 @@ hkspg_match(PG_FUNCTION_ARGS)
 {
 	text	   *title = PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0);
 	text	   *body = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1);
-	text	   *q = PG_GETARG_TEXT_PP(2);
+	text	   *q;
 	HQuery		qy;
 	Doc			d;
 	size_t		len;
-	char	   *s = doc_text(title, body, &len);
+	char	   *s;
 
+	if (any_null(fcinfo, 2, 2))
+		PG_RETURN_NULL();
+	q = PG_GETARG_TEXT_PP(2);
+	s = doc_text(title, body, &len);
 	parse_query(VARDATA_ANY(q), VARSIZE_ANY_EXHDR(q), &qy);
 	doc_open(s, len, &d);
 	PG_RETURN_BOOL(query_in(&d, &qy));
@@ -958,11 +974,14 @@ hkspg_score_text(PG_FUNCTION_ARGS)
 	Scoring		sc;
 	Toks		ts;
 	size_t		len;
-	char	   *s = doc_text(title, body, &len);
+	char	   *s;
 	float8		score = 0;
 	int			i,
 				k;
 
+	if (any_null(fcinfo, 2, 8))
+		PG_RETURN_NULL();
+	s = doc_text(title, body, &len);
 	get_scoring(fcinfo, 3, &sc);
 	analyze(s, len, &ts);
 	for (i = 0; i < sc.n; i++)
@@ -1150,12 +1169,25 @@ move_chars(const char *s, uint32 len, uint32 i, int n)
 	return i;
 }
 
+/* Append s[i] to out, a run of spaces and line breaks as one space. */
+static void
+put_snippet_byte(StringInfo out, char c)
+{
+	if (c == '\n' || c == '\r' || c == '\t' || c == ' ')
+	{
+		if (out->len > 0 && out->data[out->len - 1] == ' ')
+			return;
+		c = ' ';
+	}
+	appendStringInfoChar(out, c);
+}
+
 /*
  * hks_snippet(title text, body text, query text, max_chars int4,
  *             open text, close text) -> text
  * About max_chars characters of the body (the title when the body has no
  * match) around its first match, as written, matches between open and
- * close; line breaks become spaces.
+ * close; a run of spaces and line breaks is shown as one space.
  */
 PG_FUNCTION_INFO_V1(hkspg_snippet);
 Datum
@@ -1163,10 +1195,10 @@ hkspg_snippet(PG_FUNCTION_ARGS)
 {
 	text	   *title = PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0);
 	text	   *body = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1);
-	text	   *q = PG_GETARG_TEXT_PP(2);
-	int32		max_chars = PG_GETARG_INT32(3);
-	text	   *open = PG_GETARG_TEXT_PP(4);
-	text	   *close = PG_GETARG_TEXT_PP(5);
+	text	   *q,
+			   *open,
+			   *close;
+	int32		max_chars;
 	HQuery		qy;
 	Doc			d;
 	const char *s = "";
@@ -1180,6 +1212,12 @@ hkspg_snippet(PG_FUNCTION_ARGS)
 				f;
 	StringInfoData out;
 
+	if (any_null(fcinfo, 2, 5))
+		PG_RETURN_NULL();
+	q = PG_GETARG_TEXT_PP(2);
+	max_chars = PG_GETARG_INT32(3);
+	open = PG_GETARG_TEXT_PP(4);
+	close = PG_GETARG_TEXT_PP(5);
 	if (max_chars < 1 || max_chars > 100000)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1235,14 +1273,14 @@ hkspg_snippet(PG_FUNCTION_ARGS)
 			}
 			appendBinaryStringInfo(&out, VARDATA_ANY(open), VARSIZE_ANY_EXHDR(open));
 			for (; i < e; i++)
-				appendStringInfoChar(&out, (s[i] == '\n' || s[i] == '\r') ? ' ' : s[i]);
+				put_snippet_byte(&out, s[i]);
 			appendBinaryStringInfo(&out, VARDATA_ANY(close), VARSIZE_ANY_EXHDR(close));
 			continue;
 		}
 		if (k < n && sp[k].s < next)
 			next = sp[k].s;
 		for (; i < next; i++)
-			appendStringInfoChar(&out, (s[i] == '\n' || s[i] == '\r') ? ' ' : s[i]);
+			put_snippet_byte(&out, s[i]);
 	}
 	if (to < len)
 		appendStringInfoString(&out, "…");
