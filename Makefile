@@ -57,7 +57,8 @@ VENV      := $(BUILD)/venv
 
 .PHONY: all deps demo test unit golden golden-update cli-test readme-test install-test \
         bench eval install uninstall check-abi clean lint format check-format valgrind \
-        lib sqlite python embed-test sqlite-test python-test
+        lib sqlite python embed-test sqlite-test python-test \
+        pg-deps pg-test
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(PROGS)
@@ -111,8 +112,9 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_A)
 	$(CC) $(HKS_CFLAGS) $(INC_tests) -Itests/helpers $(LDFLAGS) -o $@ $< $(LIB_A) $(DEP_LIBS)
 
 # ---- tests -------------------------------------------------------------
-test: deps
-	@$(MAKE) --no-print-directory unit golden cli-test readme-test install-test fuzz-replay embed-test
+test: deps pg-deps
+	@$(MAKE) --no-print-directory unit golden cli-test readme-test install-test fuzz-replay \
+	    embed-test pg-test
 	@echo "make test: all passed"
 
 unit: $(UNIT_BIN) $(TOOL_BIN) $(PROGS)
@@ -151,6 +153,17 @@ python-test: python
 # the installed copy through pkg-config, as an embedding program would.
 install-test: all
 	@sh tests/install/run.sh "$(MAKE)"
+
+# The PostgreSQL extension (postgres/): built against libhks.a, installed,
+# and tested with pg_regress on three servers of its own (postgres/tests/run.sh).
+pg-deps:
+	@sh scripts/install-deps.sh --pg
+
+# A PostgreSQL backend cannot load a sanitized library: the extension always
+# links the plain build/.
+pg-test:
+	@$(MAKE) --no-print-directory BUILD=build SANITIZE= all
+	@sh postgres/tests/run.sh build
 
 # ---- fuzzing (STYLE.md 2.9) --------------------------------------------
 # tests/fuzz/fuzz_<target>.c each implement LLVMFuzzerTestOneInput.
@@ -307,3 +320,4 @@ check-format:
 
 clean:
 	rm -rf build build-san build-fuzz demo-index python/build python/hksearch.egg-info
+	-$(MAKE) --no-print-directory -C postgres clean 2>/dev/null

@@ -13,6 +13,9 @@
 #                                    instructions with callgrind)
 #   scripts/install-deps.sh --eval   also OpenCC's converter (make eval turns
 #                                    drcd's questions into simplified script)
+#   scripts/install-deps.sh --pg     also PostgreSQL 15 and its server headers
+#                                    (postgres/, its tests in make test;
+#                                    postgres_fdw comes with postgresql-15)
 set -eu
 pkgs="build-essential pkg-config libutf8proc-dev libzstd-dev libxxhash-dev libcmocka-dev zstd"
 # The SQLite extension (sqlite/) and its tests.
@@ -25,6 +28,7 @@ pkgs="$pkgs python3 python3-pip python3-venv python3-setuptools python3-wheel py
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-dev"
 [ "${1:-}" = "--eval" ] && pkgs="$pkgs opencc"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs valgrind"
+[ "${1:-}" = "--pg" ] && pkgs="$pkgs postgresql-15 postgresql-server-dev-15"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
