@@ -46,9 +46,14 @@ out=$("$HKSEARCH" -i "$IDX" 鐵達尼號冰山 2>&1); rc=$?
     || no "no match" "rc=$rc $out"
 
 # Bad queries: a clear message, exit 2, never a crash.
-out=$("$HKSEARCH" -i "$IDX" '"疫苗' 2>&1); rc=$?
-[ $rc -eq 2 ] && echo "$out" | grep -q 'unbalanced quote' && ok "unbalanced quote rejected" \
-    || no "unbalanced quote" "rc=$rc $out"
+# A lone quote mark is text (as web search engines read it).
+a=$("$HKSEARCH" -i "$IDX" -n 100 --format trec '"疫苗' | wc -l)
+b=$("$HKSEARCH" -i "$IDX" -n 100 --format trec '疫苗' | wc -l)
+[ "$a" -eq "$b" ] && [ "$a" -gt 0 ] && ok "a lone quote is text: \"疫苗 = 疫苗 ($a)" \
+    || no "lone quote" "$a vs $b"
+out=$("$HKSEARCH" -i "$IDX" '"' 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q 'nothing to search for' && ok "a quote alone: nothing to search for" \
+    || no "quote alone" "rc=$rc $out"
 out=$("$HKSEARCH" -i "$IDX" '，。！？' 2>&1); rc=$?
 [ $rc -eq 2 ] && echo "$out" | grep -q 'nothing to search for' && ok "punctuation-only query rejected" \
     || no "punctuation query" "rc=$rc $out"
