@@ -30,6 +30,8 @@ static const char usage[] =
     "      --timings FILE  write \"qid<TAB>milliseconds\" per query (timed in-process)\n"
     "      --k1 X, --b X   BM25 parameters (default 1.2 and 0.75)\n"
     "      --count         count partial matches of long queries exactly\n"
+    "      --sort date|relevance  newest first (strict matches only), or best first\n"
+    "      --literal       the query is plain text: no operators\n"
     "  -h, --help          this help\n"
     "\n"
     "Query language:\n"
@@ -55,6 +57,7 @@ typedef struct opts {
     double k1, b;
     int count;
     int color;
+    int sort_date, literal;
 } opts;
 
 /*
@@ -175,6 +178,8 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
         free(hits);
         return 2;
     }
+    if (*hks_searcher_notice(s))
+        fprintf(stderr, "hksearch: %s\n", hks_searcher_notice(s));
     for (i = o->offset; i < n_hits; i++) {
         hks_doc_meta m;
         hks_span spans[MAX_SPANS];
@@ -329,7 +334,7 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         static const char *const valued[] = {"-i", "--index", "-n", "--offset", "--format",
-                                             "--queries", "--timings", "--k1", "--b"};
+                                             "--queries", "--timings", "--k1", "--b", "--sort"};
         size_t k;
         for (k = 0; !v && k < sizeof valued / sizeof valued[0]; k++) {
             if (!strcmp(a, valued[k])) {
@@ -395,6 +400,15 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--count")) {
             o.count = 1;
+        } else if (!strcmp(a, "--literal")) {
+            o.literal = 1;
+        } else if (!strcmp(a, "--sort") && v) {
+            if (strcmp(v, "date") && strcmp(v, "relevance")) {
+                fprintf(stderr, "hksearch: --sort date or --sort relevance, not %s\n", v);
+                goto bad_args;
+            }
+            o.sort_date = !strcmp(v, "date");
+            i++;
         } else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "hksearch: unknown option %s (or it needs a value)\n%s", a, usage);
             goto bad_args;
@@ -424,6 +438,8 @@ int main(int argc, char **argv)
     if (rc == HKS_OK && (rc = hks_searcher_set(s, HKS_S_BM25_K1, o.k1)) == HKS_OK &&
         (rc = hks_searcher_set(s, HKS_S_BM25_B, o.b)) == HKS_OK)
         rc = hks_searcher_set(s, HKS_S_COUNT_PARTIAL, o.count);
+    if (rc == HKS_OK && (rc = hks_searcher_set(s, HKS_S_SORT, o.sort_date)) == HKS_OK)
+        rc = hks_searcher_set(s, HKS_S_LITERAL, o.literal);
     if (rc < 0) {
         fprintf(stderr, "hksearch: %s\n", s ? hks_searcher_errmsg(s) : hks_strerror(rc));
         status = 2;

@@ -1287,9 +1287,14 @@ int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hi
         return rc;
     if (s->qy.n_dropped)
         (void)snprintf(s->notice, sizeof s->notice,
-                       "long query: searched for its %u rarest terms of %u (at most %d)",
+                       "long query: read as plain text, searched for its %u rarest distinct "
+                       "terms of %u (at most %d)",
                        (unsigned)(s->qy.n_terms - s->qy.n_dropped), (unsigned)s->qy.n_terms,
                        HKS_MAX_QUERY_ELEMS);
+    else if (s->qy.n_terms)
+        (void)snprintf(s->notice, sizeof s->notice,
+                       "long query: read as plain text, searched for its %u distinct terms",
+                       (unsigned)s->qy.n_terms);
     /* Filters alone browse, newest first; --sort date sorts any query. */
     by_date = s->sort == 1 || s->qy.root == HKS_QN_NONE;
     memset(&x, 0, sizeof x);
