@@ -403,11 +403,11 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--literal")) {
             o.literal = 1;
         } else if (!strcmp(a, "--sort") && v) {
-            if (strcmp(v, "date") && strcmp(v, "relevance")) {
+            if (strcmp(v, "date") != 0 && strcmp(v, "relevance") != 0) {
                 fprintf(stderr, "hksearch: --sort date or --sort relevance, not %s\n", v);
                 goto bad_args;
             }
-            o.sort_date = !strcmp(v, "date");
+            o.sort_date = strcmp(v, "date") == 0;
             i++;
         } else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "hksearch: unknown option %s (or it needs a value)\n%s", a, usage);
