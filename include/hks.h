@@ -356,15 +356,20 @@ typedef enum hks_sparam {
     HKS_S_BM25_B = 2,        /* default 0.75, 0..1                         */
     HKS_S_COUNT_PARTIAL = 3, /* 1: count n_partial exactly (costs time);
                                0 (default) leaves it UINT64_MAX           */
-    HKS_S_LITERAL = 4,       /* 1: the query is plain text, no operators;
-                               0 (default): the query language           */
-    HKS_S_SORT = 5,          /* 0 (default): by relevance; 1: newest first */
+    HKS_S_LITERAL = 4,       /* 1: the query text has no operators (quotes,
+                                parentheses, OR/AND/NOT, -, *, field:
+                                are text), for a user's raw text          */
+    HKS_S_SORT = 5,          /* HKS_SORT_RELEVANCE (default) or
+                                HKS_SORT_DATE: newest first, ties by doc
+                                id; only strict matches are listed        */
     HKS_S_TIME_BUDGET_MS = 6 /* > 0: a search stops after about this many
                                milliseconds and returns HKS_PARTIAL with
                                the best hits it found so far (n_exact then
                                counts the documents looked at); 0
                                (default): no limit. 0..86400000          */
 } hks_sparam;
+#define HKS_SORT_RELEVANCE 0
+#define HKS_SORT_DATE 1
 
 HKS_API int hks_searcher_new(hks_index *idx, hks_searcher **out);
 HKS_API void hks_searcher_free(hks_searcher *s); /* NULL ok */
@@ -386,6 +391,11 @@ HKS_API int hks_search_page(hks_searcher *s, const char *query,
                             size_t query_len, size_t offset, hks_hit *hits,
                             size_t hits_cap, size_t *n_hits,
                             hks_search_info *info);
+/* What the last hks_search wants the user to know about how it read the
+ * query, or "" (the searcher owns the string, valid until its next
+ * search): a query past the term limit is searched for its rarest terms,
+ * and this says so. */
+HKS_API const char *hks_searcher_notice(const hks_searcher *s);
 /* Metadata of a document (see hks_doc_meta for the lifetime). */
 HKS_API int hks_doc_meta_get(hks_searcher *s, uint32_t doc_id,
                              hks_doc_meta *out);

@@ -294,6 +294,8 @@ typedef struct HPhrase
 {
 	HElem	   *e;
 	int			n;
+	bool		match_only;		/* a run-together form of a quoted phrase:
+								 * matched, not scored (as hksearch) */
 } HPhrase;
 
 typedef struct HClause
@@ -346,6 +348,7 @@ make_phrase(const char *s, int n, HPhrase *ph, int *n_tokens)
 	uint32		prev_pos = 0,
 				base = 0;
 
+	ph->match_only = false;
 	analyze(s, (size_t) n, &ts);
 	*n_tokens = ts.n;
 	if (ts.n == 0)
@@ -381,6 +384,99 @@ make_phrase(const char *s, int n, HPhrase *ph, int *n_tokens)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("hks: query has too many terms (at most %d)", MAX_QUERY_ELEMS)));
 	return k > 0;
+}
+
+/* A code point that the tokenizer puts in a CJK run (ideographs, kana,
+ * hangul), not CJK punctuation: near enough for the two sides of a space
+ * in a quoted query. */
+static bool
+is_cjk_cp(uint32 cp)
+{
+	return cp >= 0x2E80 && !(cp >= 0x3000 && cp <= 0x303F) && !(cp >= 0xFE30 && cp <= 0xFE4F) &&
+		!(cp >= 0xFF00 && cp <= 0xFFEF);
+}
+
+#define MAX_JOINABLE 5			/* spaces enumerated both ways: 2^5 phrases */
+
+/*
+ * Inside quotes a space between Chinese words means "adjacent, or separated
+ * only by spaces or punctuation" (hksearch's rule): "新冠 疫苗" finds
+ * 新冠疫苗 and 新冠，疫苗, never 新冠的疫苗. The phrase as written (c->p's
+ * last) is the separated form; this adds, as alternatives of the same
+ * clause, the phrase with each such space either kept or removed (every
+ * combination for up to MAX_JOINABLE spaces, else all removed).
+ */
+static void
+add_run_together(HClause *c, const char *s, int n)
+{
+	int			at[64],
+				len[64],
+				k = 0,
+				i = 0,
+				sp;
+	uint32		mask,
+				n_masks;
+
+	while (i < n && k < 64)
+	{
+		if (is_space_at(s, n, i, &sp))
+		{
+			int			a = i,
+						b = i;
+			uint32		before = 0,
+						after = 0;
+			int			j;
+
+			while (b < n && is_space_at(s, n, b, &sp))
+				b += sp;
+			/* the code point ending before a: back up over continuation bytes */
+			for (j = a - 1; j > 0 && ((unsigned char) s[j] & 0xC0) == 0x80; j--)
+				;
+			if (a > 0 && hks_utf8_decode(s + j, (size_t) (a - j), &before) <= 0)
+				before = 0;
+			if (b < n && hks_utf8_decode(s + b, (size_t) (n - b), &after) <= 0)
+				after = 0;
+			if (is_cjk_cp(before) && is_cjk_cp(after))
+			{
+				at[k] = a;
+				len[k] = b - a;
+				k++;
+			}
+			i = b;
+			continue;
+		}
+		i++;
+	}
+	if (k == 0)
+		return;
+	n_masks = k <= MAX_JOINABLE ? (1u << k) : 2;
+	for (mask = 1; mask < n_masks; mask++)
+	{
+		StringInfoData v;
+		HPhrase		ph;
+		int			from = 0,
+					t,
+					ntok;
+
+		initStringInfo(&v);
+		for (t = 0; t < k; t++)
+		{
+			bool		join = k <= MAX_JOINABLE ? (mask >> t & 1) != 0 : true;
+
+			appendBinaryStringInfo(&v, s + from, at[t] - from);
+			if (!join)
+				appendBinaryStringInfo(&v, s + at[t], len[t]);
+			from = at[t] + len[t];
+		}
+		appendBinaryStringInfo(&v, s + from, n - from);
+		if (make_phrase(v.data, v.len, &ph, &ntok))
+		{
+			ph.match_only = true;
+			c->p = repalloc(c->p, sizeof(HPhrase) * (c->n + 1));
+			c->p[c->n++] = ph;
+		}
+		pfree(v.data);
+	}
 }
 
 static void
@@ -468,12 +564,16 @@ parse_query(const char *q, int n, HQuery *qy)
 								start)));
 			c->p = repalloc(c->p, sizeof(HPhrase) * (c->n + 1));
 			c->p[c->n++] = ph;
+			if (quoted)
+				add_run_together(c, q + start, end - start);
 			pending_or = false;
 			continue;
 		}
 		qy->c[qy->n].p = palloc(sizeof(HPhrase));
 		qy->c[qy->n].p[0] = ph;
 		qy->c[qy->n].n = 1;
+		if (quoted)
+			add_run_together(&qy->c[qy->n], q + start, end - start);
 		qy->c[qy->n].negated = negated;
 		qy->n++;
 		if (!negated)
@@ -590,7 +690,7 @@ scoring_terms(const HQuery *qy, bool natural, STerms *st)
 		if (qy->c[c].negated)
 			continue;
 		for (p = 0; p < qy->c[c].n; p++)
-			for (e = 0; e < qy->c[c].p[p].n; e++)
+			for (e = 0; e < qy->c[c].p[p].n && !qy->c[c].p[p].match_only; e++)
 			{
 				const HElem *el = &qy->c[c].p[p].e[e];
 				bool		pre = natural ? false : el->prefix;

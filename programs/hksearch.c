@@ -26,7 +26,7 @@ static const char usage[] =
     "  -i, --index DIR     index directory (default: $HKS_INDEX, else ./" DEFAULT_INDEX ")\n"
     "  -n N                number of results (default 10)\n"
     "      --offset K      skip the first K results\n"
-    "      --sort S        relevance (default) or date (newest first)\n"
+    "      --sort S        relevance (default) or date (newest first, strict matches only)\n"
     "      --literal       search the text as given: no operators, quotes or fields\n"
     "      --format F      text (default), json or trec\n"
     "      --snippet-chars N  snippet length in characters (default 90; 0: none)\n"
@@ -268,6 +268,8 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
         free(hits);
         return 2;
     }
+    if (*hks_searcher_notice(s))
+        fprintf(stderr, "hksearch: %s\n", hks_searcher_notice(s));
     if (o->fmt == FMT_TEXT && qid) { /* --queries: a heading per query */
         printf("%s== %s: ", o->color ? "\033[1;34m" : "", qid);
         put_text(stdout, q, strlen(q), PUT_LINE);

@@ -11,43 +11,73 @@
 /**************************************************************************
 ** Interface to code in query.c
 **
-** A query is parsed into clauses, each an OR of phrases, each phrase a
-** sequence of elements at relative positions (DESIGN.md, query language):
-**   疫苗接种        one clause, one phrase: 疫苗@0 苗接@1 接种@2
-**   医              one clause, one phrase: prefix 医@0 (every term that
-**                   starts with 医: 医X bigrams and the run-final 医)
-**   A B             two clauses (AND);  A OR B  one clause of two phrases
-**   "A B"           one phrase across the space (with the separator gap); a
-**                   CJK run that more of the phrase follows keeps its
-**                   closing unigram as an exact run_end element, so the run
-**                   must end there
-**   -A              a negated clause;   title:A  positions in the title only
+** A query is parsed into a boolean tree of phrases (DESIGN.md, query
+** language); each phrase is a sequence of elements at relative positions:
+**   疫苗接种        one phrase: 疫苗@0 苗接@1 接种@2
+**   医              one phrase: prefix 医@0 (every term that starts with
+**                   医: 医X bigrams and the run-final 医)
+**   covid*          one phrase: prefix covid@0 (the words starting so)
+**   A B, A AND B    AND;  A OR B  OR (binds tighter than AND);  ( ) group
+**   -A, NOT A       excluded from the AND it stands in
+**   "A B"           one phrase across the space; a CJK run that more of the
+**                   phrase follows keeps its closing unigram as an exact
+**                   run_end element, so the run must end there; where a
+**                   space of the quotes stands between two CJK runs that
+**                   unigram is a joint: the text may instead run on there
+**                   (its alt bigram at the same position, every later
+**                   element one position earlier)
+**   title:A         positions in the title only (also title:(...))
 **   source:S        documents whose source contains S (normalized)
+**   collection:C    documents of collection C (or C.something)
 **   date:A..B       documents dated A..B (YYYY, YYYY-MM or YYYY-MM-DD; either
 **                   side may be empty)
+** The top-level AND's children are the clauses. A query of filters only
+** has no tree (root HKS_QN_NONE): it browses.
 */
 #define HKS_MAX_QUERY_BYTES 4096
 #define HKS_MAX_QUERY_ELEMS 512
+#define HKS_MAX_QUERY_NODES (2 * HKS_MAX_QUERY_ELEMS + 2)
+#define HKS_QN_NONE UINT32_MAX
 
 typedef struct hks_qelem {
     uint8_t term[HKS_MAX_TERM_BYTES];
     uint8_t len;
-    bool is_prefix; /* a lone CJK character: any term starting with it */
+    bool is_prefix; /* a lone CJK character or a word*: any term
+                         * starting with it                              */
     bool run_end;   /* the unigram closing a CJK run that more of the
                          * phrase follows ("高血压 糖尿病": 压): matched
                          * exactly so the run really ends there, never
                          * scored or highlighted on its own              */
-    uint32_t rel;   /* position relative to the phrase start          */
+    bool joint;     /* run_end or exact lone unigram before a quoted space
+                         * between CJK runs: alt may stand here instead   */
+    uint8_t alt_len;
+    uint8_t alt[HKS_MAX_TERM_BYTES]; /* the bigram across the space     */
+    uint32_t rel;                    /* position relative to the phrase start, as if
+                         * every joint were a gap                         */
 } hks_qelem;
 
 typedef struct hks_qphrase {
     uint32_t first, n; /* elements [first, first + n)                    */
+    bool in_title;     /* match only inside the title                    */
+    bool negated;      /* under an exclusion: not scored nor highlighted  */
 } hks_qphrase;
 
+enum { HKS_QN_PHRASE = 0,
+       HKS_QN_AND = 1,
+       HKS_QN_OR = 2 };
+
+typedef struct hks_qnode {
+    uint8_t kind;         /* HKS_QN_*                                    */
+    bool negated;         /* excluded from the AND it is a child of      */
+    uint32_t phrase;      /* HKS_QN_PHRASE: its phrase                   */
+    uint32_t child, next; /* first child, next sibling (HKS_QN_NONE)     */
+} hks_qnode;
+
 typedef struct hks_qclause {
-    uint32_t first, n; /* phrases [first, first + n)                     */
+    uint32_t node;     /* a child of the top-level AND                   */
+    uint32_t first, n; /* the phrases of its subtree                     */
     bool negated;
-    bool in_title; /* match only inside the title                    */
+    bool in_title; /* all its phrases are title: ones                */
 } hks_qclause;
 
 typedef struct hks_query {
@@ -56,6 +86,9 @@ typedef struct hks_query {
     uint32_t n_elem;
     hks_qphrase phrase[HKS_MAX_QUERY_ELEMS];
     uint32_t n_phrase;
+    hks_qnode node[HKS_MAX_QUERY_NODES];
+    uint32_t n_node;
+    uint32_t root; /* HKS_QN_NONE: filters only (browse)             */
     hks_qclause clause[HKS_MAX_QUERY_ELEMS];
     uint32_t n_clause;
     uint32_t n_positive; /* clauses not negated                        */
@@ -63,11 +96,32 @@ typedef struct hks_query {
     uint32_t date_to;    /* YYYYMMDD, 0 = open                         */
     uint8_t source[256]; /* normalized source filter, "" = none        */
     size_t source_len;
-    bool has_operators; /* quotes, OR, -, fields                      */
+    uint8_t collection[256]; /* collection filter as written, "" = none */
+    size_t collection_len;
+    bool has_operators; /* quotes, OR, NOT, -, *, fields              */
     bool is_natural;    /* long plain query: rank its bigrams with OR */
+    bool literal;       /* parsed with no operators                   */
     uint32_t n_chars;   /* searchable characters in positive clauses  */
+    uint32_t n_terms;   /* paragraph mode: distinct terms of the text */
+    uint32_t n_dropped; /* paragraph mode: terms left out             */
 } hks_query;
 
+/* Document frequency of a term, for choosing a long query's terms. */
+typedef uint64_t (*hks_query_df_fn)(void *ctx, const uint8_t *term, size_t len);
+
+typedef struct hks_query_opts {
+    bool literal;       /* no operators: all of q is text        */
+    hks_query_df_fn df; /* may be NULL: first terms are kept     */
+    void *df_ctx;
+} hks_query_opts;
+
+/* Parse q[0..n) with opts (may be NULL). A query over the term limit is
+ * read as plain text keeping its most informative distinct terms (the
+ * rarest by opts->df; n_dropped says how many went). HKS_ERR_QUERY with a
+ * message in err for a query that cannot be run; ntext is scratch. */
+HKS_INTERNAL int hks_query_parse_opts(hks_query *qy, const char *q, size_t n,
+                                      const hks_query_opts *opts, hks_ntext *nt,
+                                      hks_errbuf *err);
 /* Parse q[0..n). HKS_ERR_QUERY with a message in err for a query that
  * cannot be run; ntext is scratch. */
 HKS_INTERNAL int hks_query_parse(hks_query *qy, const char *q, size_t n,
@@ -118,6 +172,7 @@ struct hks_searcher {
     hks_buf meta;      /* hks_doc_meta strings                       */
     hks_buf qy_text;   /* the text qy was parsed from               */
     bool qy_valid;     /* qy holds the parse of qy_text              */
+    char notice[256];  /* hks_searcher_notice                        */
 };
 
 /* Parse q[0..n) into s->qy, unless s->qy already holds its parse: a search

@@ -22,6 +22,7 @@
  * in Lucene). Ties are broken by doc id, lowest first.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -256,9 +257,8 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
         s->literal = value != 0;
         return HKS_OK;
     case HKS_S_SORT:
-        if (value != 0 && value != 1)
-            return hks_fail(&s->err, HKS_ERR_ARG, "sort %g is neither 0 (relevance) nor 1 (date)",
-                            value);
+        if (value != HKS_SORT_RELEVANCE && value != HKS_SORT_DATE)
+            return hks_fail(&s->err, HKS_ERR_ARG, "sort %g: 0 (relevance) or 1 (date)", value);
         s->sort = (int)value;
         return HKS_OK;
     case HKS_S_TIME_BUDGET_MS:
@@ -475,22 +475,34 @@ static int ti_positions(titer *t, const uint32_t **p, uint32_t *n)
 
 /* ---- top k ---------------------------------------------------------------- */
 
+/* A hit with its document's date, for sorting by date. */
+typedef struct khit {
+    hks_hit h;
+    uint32_t date;
+} khit;
+
 typedef struct topk {
-    hks_hit *h;
+    khit *h;
     size_t n, cap;
+    bool by_date; /* newest first, not best first                 */
 } topk;
 
-/* a ranks below b: lower score, or equal score and higher doc id. */
-static bool worse(const hks_hit *a, const hks_hit *b)
+/* a ranks below b: lower score (or older, by date), or equal and a higher
+ * doc id. */
+static bool worse_by(bool by_date, const khit *a, const khit *b)
 {
-    return a->score < b->score || (a->score == b->score && a->doc_id > b->doc_id);
+    if (by_date)
+        return a->date < b->date || (a->date == b->date && a->h.doc_id > b->h.doc_id);
+    return a->h.score < b->h.score || (a->h.score == b->h.score && a->h.doc_id > b->h.doc_id);
 }
+
+#define worse(a, b) worse_by(k->by_date, a, b)
 
 static void topk_sift(topk *k, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
-        hks_hit t;
+        khit t;
         if (l < k->n && worse(&k->h[l], &k->h[m]))
             m = l;
         if (r < k->n && worse(&k->h[r], &k->h[m]))
@@ -504,7 +516,7 @@ static void topk_sift(topk *k, size_t i)
     }
 }
 
-static void topk_push(topk *k, const hks_hit *hit)
+static void topk_push(topk *k, const khit *hit)
 {
     if (k->cap == 0)
         return;
@@ -513,7 +525,7 @@ static void topk_push(topk *k, const hks_hit *hit)
         k->h[i] = *hit;
         while (i) {
             size_t p = (i - 1) / 2;
-            hks_hit t;
+            khit t;
             if (!worse(&k->h[i], &k->h[p]))
                 break;
             t = k->h[i];
@@ -535,15 +547,27 @@ static double topk_threshold(const topk *k)
 {
     if (k->cap == 0)
         return HUGE_VAL;
-    return k->n < k->cap ? -1.0 : k->h[0].score;
+    return k->n < k->cap ? -1.0 : k->h[0].h.score;
 }
+
+#undef worse
 
 static int cmp_hits(const void *x, const void *y)
 {
-    const hks_hit *a = x, *b = y;
-    if (worse(a, b))
+    const khit *a = x, *b = y;
+    if (worse_by(false, a, b))
         return 1;
-    if (worse(b, a))
+    if (worse_by(false, b, a))
+        return -1;
+    return 0;
+}
+
+static int cmp_hits_date(const void *x, const void *y)
+{
+    const khit *a = x, *b = y;
+    if (worse_by(true, a, b))
+        return 1;
+    if (worse_by(true, b, a))
         return -1;
     return 0;
 }
@@ -673,48 +697,91 @@ typedef struct segeval {
     const hks_segment *seg;
     uint32_t base;
     titer *el;        /* one iterator per query element              */
+    titer *alt;       /* per element: its joint's alternative bigram */
     titer *sc;        /* one iterator per scoring term               */
     bool *sc_open;    /* strict phase: sc[i] opened lazily           */
     uint32_t *ph_doc; /* per phrase: last matched doc (cache)        */
+    uint32_t *nd_doc; /* per node: last matched doc (cache)          */
 } segeval;
 
-/* Does phrase p occur in the current doc (all its element iterators are
- * on it)? limit: positions must be below it (title: clauses). */
-static int phrase_positions(evalctx *x, segeval *se, const hks_qphrase *p, uint32_t limit,
-                            bool *hit)
+/* Is pos among p[0..n) (sorted)? */
+static bool has_pos(const uint32_t *p, uint32_t n, uint32_t pos)
 {
-    const uint32_t *pp[HKS_MAX_QUERY_ELEMS];
-    uint32_t pn[HKS_MAX_QUERY_ELEMS], at[HKS_MAX_QUERY_ELEMS];
-    uint32_t i, k;
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p[mid] < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && p[lo] == pos;
+}
+
+/* Positions of iterator t at doc (none when it is elsewhere). */
+static int positions_at(titer *t, uint32_t doc, const uint32_t **p, uint32_t *n)
+{
+    *p = NULL;
+    *n = 0;
+    HKS_TRY(ti_advance(t, doc));
+    if (t->doc != doc)
+        return HKS_OK;
+    return ti_positions(t, p, n);
+}
+
+/* Does phrase p occur in doc (its mandatory element iterators are on it)?
+ * limit: positions must be below it (title: phrases). A joint is matched
+ * by its unigram (the run ends there) or by its alternative bigram (the
+ * text runs on, and the later elements are one position earlier); at one
+ * position only one of them can stand, so no choice is ever undone. */
+static int phrase_positions(evalctx *x, segeval *se, const hks_qphrase *p, uint32_t doc,
+                            uint32_t limit, bool *hit)
+{
+    const uint32_t *pp[HKS_MAX_QUERY_ELEMS], *ap[HKS_MAX_QUERY_ELEMS];
+    uint32_t pn[HKS_MAX_QUERY_ELEMS], an[HKS_MAX_QUERY_ELEMS];
+    uint32_t i, k, pass;
+    const hks_qelem *el = &x->qy->elem[p->first];
     *hit = false;
     if (p->n == 0) /* the parser makes no empty phrase; pn[0] is read below */
         return HKS_OK;
     for (i = 0; i < p->n; i++) {
-        HKS_TRY(ti_positions(&se->el[p->first + i], &pp[i], &pn[i]));
-        at[i] = 0;
+        HKS_TRY(positions_at(&se->el[p->first + i], doc, &pp[i], &pn[i]));
+        an[i] = 0;
+        ap[i] = NULL;
+        if (el[i].joint)
+            HKS_TRY(positions_at(&se->alt[p->first + i], doc, &ap[i], &an[i]));
     }
-    for (k = 0; k < pn[0]; k++) {
-        uint32_t start = pp[0][k];
-        bool ok = true;
-        if (start >= limit)
-            break;
-        for (i = 1; i < p->n && ok; i++) {
-            uint32_t want = start + x->qy->elem[p->first + i].rel;
-            while (at[i] < pn[i] && pp[i][at[i]] < want)
-                at[i]++;
-            ok = at[i] < pn[i] && pp[i][at[i]] == want && want < limit;
-        }
-        if (ok) {
-            *hit = true;
-            return HKS_OK;
+    /* Starts at the first element itself, then (a joint) at its bigram. */
+    for (pass = 0; pass < (el[0].joint ? 2u : 1u); pass++) {
+        const uint32_t *sp = pass ? ap[0] : pp[0];
+        uint32_t sn = pass ? an[0] : pn[0];
+        for (k = 0; k < sn; k++) {
+            uint32_t start = sp[k], shift = pass;
+            bool ok = true;
+            if (start >= limit)
+                break;
+            for (i = 1; i < p->n && ok; i++) {
+                uint32_t want = start + el[i].rel - shift;
+                if (has_pos(pp[i], pn[i], want))
+                    ok = want < limit;
+                else if (el[i].joint && has_pos(ap[i], an[i], want))
+                    ok = want < limit, shift++;
+                else
+                    ok = false;
+            }
+            if (ok) {
+                *hit = true;
+                return HKS_OK;
+            }
         }
     }
     return HKS_OK;
 }
 
-/* First doc >= target where phrase p matches, HKS_END if none. */
-static int phrase_next(evalctx *x, segeval *se, uint32_t pi, uint32_t target, bool in_title,
-                       uint32_t *out)
+/* First doc >= target where phrase pi matches, HKS_END if none. The
+ * documents are found by leapfrogging the elements that must be there (a
+ * joint may be either of two terms); positions decide. */
+static int phrase_next(evalctx *x, segeval *se, uint32_t pi, uint32_t target, uint32_t *out)
 {
     const hks_qphrase *p = &x->qy->phrase[pi];
     uint32_t d = target, i;
@@ -727,6 +794,8 @@ static int phrase_next(evalctx *x, segeval *se, uint32_t pi, uint32_t target, bo
         hks_docrec rec;
         for (i = 0; i < p->n; i++) {
             titer *t = &se->el[p->first + i];
+            if (x->qy->elem[p->first + i].joint)
+                continue;
             HKS_TRY(ti_advance(t, d));
             if (t->doc == HKS_END) {
                 *out = se->ph_doc[pi] = HKS_END;
@@ -740,32 +809,83 @@ static int phrase_next(evalctx *x, segeval *se, uint32_t pi, uint32_t target, bo
         }
         if (!agree)
             continue;
-        if (p->n == 1 && !in_title) {
+        if (p->n == 1 && !p->in_title) {
             hit = true;
         } else {
             hks_seg_docrec(se->seg, d, &rec);
-            HKS_TRY(phrase_positions(x, se, p, in_title ? rec.title_end : UINT32_MAX, &hit));
+            HKS_TRY(phrase_positions(x, se, p, d, p->in_title ? rec.title_end : UINT32_MAX,
+                                     &hit));
         }
         if (hit) {
             *out = se->ph_doc[pi] = d;
+            return HKS_OK;
+        }
+        if (d + 1 == HKS_END) {
+            *out = se->ph_doc[pi] = HKS_END;
             return HKS_OK;
         }
         d++;
     }
 }
 
-/* First doc >= target matching clause c (an OR of phrases). */
-static int clause_next(evalctx *x, segeval *se, const hks_qclause *c, uint32_t target,
-                       uint32_t *out)
+/* First doc >= target matching node ni of the query tree. Targets only
+ * grow within a segment, so a result at or past target can be reused. */
+static int node_next(evalctx *x, segeval *se, uint32_t ni, uint32_t target, uint32_t *out)
 {
-    uint32_t i, best = HKS_END;
-    for (i = 0; i < c->n; i++) {
-        uint32_t d;
-        HKS_TRY(phrase_next(x, se, c->first + i, target, c->in_title, &d));
-        if (d < best)
-            best = d;
+    const hks_qnode *nd = &x->qy->node[ni];
+    uint32_t c, d, best;
+    if (se->nd_doc[ni] != HKS_END && se->nd_doc[ni] >= target) {
+        *out = se->nd_doc[ni];
+        return HKS_OK;
     }
-    *out = best;
+    if (nd->kind == HKS_QN_PHRASE) {
+        HKS_TRY(phrase_next(x, se, nd->phrase, target, out));
+    } else if (nd->kind == HKS_QN_OR) {
+        best = HKS_END;
+        for (c = nd->child; c != HKS_QN_NONE; c = x->qy->node[c].next) {
+            HKS_TRY(node_next(x, se, c, target, &d));
+            if (d < best)
+                best = d;
+        }
+        *out = best;
+    } else { /* AND: leapfrog the positive children, then the excluded ones */
+        d = target;
+        for (;;) {
+            bool agree = true, excluded = false;
+            for (c = nd->child; c != HKS_QN_NONE && agree; c = x->qy->node[c].next) {
+                uint32_t e;
+                if (x->qy->node[c].negated)
+                    continue;
+                HKS_TRY(node_next(x, se, c, d, &e));
+                if (e == HKS_END) {
+                    *out = se->nd_doc[ni] = HKS_END;
+                    return HKS_OK;
+                }
+                if (e > d) {
+                    d = e;
+                    agree = false;
+                }
+            }
+            if (!agree)
+                continue;
+            for (c = nd->child; c != HKS_QN_NONE && !excluded; c = x->qy->node[c].next) {
+                uint32_t e;
+                if (!x->qy->node[c].negated)
+                    continue;
+                HKS_TRY(node_next(x, se, c, d, &e));
+                excluded = e == d;
+            }
+            if (!excluded)
+                break;
+            if (d + 1 == HKS_END) {
+                d = HKS_END;
+                break;
+            }
+            d++;
+        }
+        *out = d;
+    }
+    se->nd_doc[ni] = *out;
     return HKS_OK;
 }
 
@@ -782,13 +902,24 @@ static int passes_filters(evalctx *x, segeval *se, uint32_t doc, bool *pass)
             (qy->date_to && rec.date > qy->date_to))
             return HKS_OK;
     }
-    if (qy->source_len) {
+    if (qy->source_len || qy->collection_len) {
         const uint8_t *p[HKS_META_N];
         size_t n[HKS_META_N], k;
         uint8_t norm[512];
         int rc = hks_seg_meta(se->seg, doc, p, n, &x->s->err);
         if (rc)
             return rc;
+        /* collection:hkcnews is hkcnews, or hkcnews.docs */
+        if (qy->collection_len &&
+            !(n[HKS_META_COLLECTION] >= qy->collection_len &&
+              memcmp(p[HKS_META_COLLECTION], qy->collection, qy->collection_len) == 0 &&
+              (n[HKS_META_COLLECTION] == qy->collection_len ||
+               p[HKS_META_COLLECTION][qy->collection_len] == '.')))
+            return HKS_OK;
+        if (!qy->source_len) {
+            *pass = true;
+            return HKS_OK;
+        }
         rc = hks_norm_string(&x->s->nt, (const char *)p[HKS_META_SOURCE], n[HKS_META_SOURCE],
                              norm, sizeof norm, &k);
         if (rc)
@@ -832,45 +963,40 @@ static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
 static int strict_segment(evalctx *x, segeval *se)
 {
     hks_query *qy = x->qy;
-    uint32_t doc = 0, i;
+    uint32_t doc = 0, i, nd = hks_seg_ndocs(se->seg);
     se->ph_doc = hks_mem_alloc(x->s->a, (size_t)(qy->n_phrase + 1) * 4);
-    if (!se->ph_doc)
+    se->nd_doc = hks_mem_alloc(x->s->a, (size_t)(qy->n_node + 1) * 4);
+    if (!se->ph_doc || !se->nd_doc)
         return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
     for (i = 0; i < qy->n_phrase; i++)
         se->ph_doc[i] = HKS_END;
+    for (i = 0; i < qy->n_node; i++)
+        se->nd_doc[i] = HKS_END;
     while (doc != HKS_END) {
-        bool agree = true, excluded = false, pass = false;
+        bool pass = false;
+        uint32_t d;
+        khit h;
+        hks_docrec rec;
         if (past_budget(x))
             return HKS_OK;
-        for (i = 0; i < qy->n_clause; i++) {
-            uint32_t d;
-            if (qy->clause[i].negated)
-                continue;
-            HKS_TRY(clause_next(x, se, &qy->clause[i], doc, &d));
-            if (d == HKS_END)
-                return HKS_OK;
-            if (d > doc) {
-                doc = d;
-                agree = false;
-                break;
-            }
+        if (qy->root == HKS_QN_NONE) { /* filters alone: every document */
+            d = doc < nd ? doc : HKS_END;
+        } else {
+            HKS_TRY(node_next(x, se, qy->root, doc, &d));
         }
-        if (!agree)
-            continue;
-        for (i = 0; i < qy->n_clause && !excluded; i++) {
-            uint32_t d;
-            if (!qy->clause[i].negated)
-                continue;
-            HKS_TRY(clause_next(x, se, &qy->clause[i], doc, &d));
-            excluded = d == doc;
-        }
-        if (!excluded && !hks_seg_is_deleted(se->seg, doc))
+        if (d == HKS_END)
+            return HKS_OK;
+        doc = d;
+        if (!hks_seg_is_deleted(se->seg, doc))
             HKS_TRY(passes_filters(x, se, doc, &pass));
-        if (!excluded && pass) {
-            hks_hit h;
-            HKS_TRY(score_doc(x, se, doc, &h.score));
-            h.doc_id = se->base + doc;
-            h.flags = HKS_HIT_EXACT;
+        if (pass) {
+            h.h.score = 0;
+            if (qy->root != HKS_QN_NONE)
+                HKS_TRY(score_doc(x, se, doc, &h.h.score));
+            hks_seg_docrec(se->seg, doc, &rec);
+            h.date = rec.date;
+            h.h.doc_id = se->base + doc;
+            h.h.flags = HKS_HIT_EXACT;
             topk_push(&x->exact, &h);
             x->n_exact++;
             if (x->n_exact_docs == x->cap_exact_docs) {
@@ -987,6 +1113,7 @@ static int natural_segment(evalctx *x, segeval *se)
             }
         }
         if (!reject && !hks_seg_is_deleted(se->seg, doc) && !is_exact_doc(x, se->base + doc)) {
+            khit kh;
             hks_hit h;
             uint32_t j;
             /* The score proper: contributions summed in query-term order,
@@ -998,7 +1125,9 @@ static int natural_segment(evalctx *x, segeval *se)
                     h.score += contrib[slot_of_term[j]];
             h.doc_id = se->base + doc;
             h.flags = 0;
-            topk_push(&x->partial, &h);
+            kh.h = h;
+            kh.date = 0;
+            topk_push(&x->partial, &kh);
         }
     }
     return HKS_OK;
@@ -1030,10 +1159,15 @@ static void close_segeval(evalctx *x, segeval *se)
     if (se->el)
         for (i = 0; i < x->qy->n_elem; i++)
             ti_close(&se->el[i]);
+    if (se->alt)
+        for (i = 0; i < x->qy->n_elem; i++)
+            ti_close(&se->alt[i]);
     if (se->sc)
         for (i = 0; i < x->n_st; i++)
             ti_close(&se->sc[i]);
     hks_mem_free(x->s->a, se->el, 0);
+    hks_mem_free(x->s->a, se->alt, 0);
+    hks_mem_free(x->s->a, se->nd_doc, 0);
     hks_mem_free(x->s->a, se->sc, 0);
     hks_mem_free(x->s->a, se->sc_open, 0);
     hks_mem_free(x->s->a, se->ph_doc, 0);
@@ -1064,16 +1198,22 @@ static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
     se.seg = idx->seg[g];
     se.base = idx->base[g];
     se.el = hks_mem_calloc(x->s->a, x->qy->n_elem + 1, sizeof *se.el);
+    se.alt = hks_mem_calloc(x->s->a, x->qy->n_elem + 1, sizeof *se.alt);
     se.sc = hks_mem_calloc(x->s->a, x->n_st + 1, sizeof *se.sc);
     se.sc_open = hks_mem_calloc(x->s->a, x->n_st + 1, sizeof *se.sc_open);
-    if (!se.el || !se.sc || !se.sc_open) {
+    if (!se.el || !se.alt || !se.sc || !se.sc_open) {
         close_segeval(x, &se);
         return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
     }
     if (strict) {
-        for (i = 0; i < x->qy->n_elem && rc == HKS_OK; i++)
-            rc = ti_open(&se.el[i], x->s->a, se.seg, x->qy->elem[i].term, x->qy->elem[i].len,
-                         x->qy->elem[i].is_prefix, &x->s->err);
+        for (i = 0; i < x->qy->n_elem && rc == HKS_OK; i++) {
+            const hks_qelem *e = &x->qy->elem[i];
+            rc = ti_open(&se.el[i], x->s->a, se.seg, e->term, e->len, e->is_prefix, &x->s->err);
+            if (rc == HKS_OK && e->joint)
+                rc = ti_open(&se.alt[i], x->s->a, se.seg, e->alt, e->alt_len, false, &x->s->err);
+            else
+                se.alt[i].doc = HKS_END;
+        }
         for (i = 0; i < x->n_st; i++)
             se.sc[i].doc = HKS_END; /* opened on first need by score_doc */
         if (rc == HKS_OK)
@@ -1102,32 +1242,59 @@ static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
  * way bigram BM25 engines rank questions. */
 static void build_sterms(evalctx *x, bool natural)
 {
-    uint32_t c, p, e;
+    uint32_t p, e;
     x->n_st = 0;
-    for (c = 0; c < x->qy->n_clause; c++) {
-        const hks_qclause *cl = &x->qy->clause[c];
-        if (cl->negated)
+    for (p = 0; p < x->qy->n_phrase; p++) {
+        const hks_qphrase *ph = &x->qy->phrase[p];
+        if (ph->negated)
             continue;
-        for (p = cl->first; p < cl->first + cl->n; p++)
-            for (e = x->qy->phrase[p].first; e < x->qy->phrase[p].first + x->qy->phrase[p].n; e++)
-                if (!x->qy->elem[e].run_end) /* a position check, not a term */
-                    add_sterm(x, &x->qy->elem[e], natural ? false : x->qy->elem[e].is_prefix);
+        for (e = ph->first; e < ph->first + ph->n; e++)
+            if (!x->qy->elem[e].run_end) /* a position check, not a term */
+                add_sterm(x, &x->qy->elem[e], natural ? false : x->qy->elem[e].is_prefix);
     }
+}
+
+/* Document frequency of an exact term over all segments (for choosing
+ * the terms of a pasted paragraph); 0 when absent or unreadable. */
+static uint64_t index_df(void *ctx, const uint8_t *term, size_t len)
+{
+    hks_searcher *s = ctx;
+    uint64_t df = 0;
+    uint32_t g;
+    for (g = 0; g < s->idx->n_seg; g++) {
+        hks_lexent e;
+        if (hks_seg_lookup(s->idx->seg[g], term, len, &e, &s->err) == HKS_OK)
+            df += e.df;
+    }
+    hks_err_clear(&s->err);
+    return df;
 }
 
 int hks_searcher_parse(hks_searcher *s, const char *q, size_t n)
 {
     int rc = 0;
-    if (s->qy_valid && s->qy_text.n == n && (n == 0 || memcmp(s->qy_text.p, q, n) == 0))
+    hks_query_opts o;
+    if (s->qy_valid && s->qy.literal == s->literal && s->qy_text.n == n &&
+        (n == 0 || memcmp(s->qy_text.p, q, n) == 0))
         return HKS_OK;
     s->qy_valid = false;
-    HKS_TRY(hks_query_parse(&s->qy, q, n, &s->nt, &s->err));
+    o.literal = s->literal;
+    o.df = index_df;
+    o.df_ctx = s;
+    HKS_TRY(hks_query_parse_opts(&s->qy, q, n, &o, &s->nt, &s->err));
     /* Remembering the text is only an optimisation: without memory for
      * it the next call parses again. */
     s->qy_text.n = 0;
     hks_buf_put(&rc, &s->qy_text, q, n);
     s->qy_valid = rc == HKS_OK;
     return HKS_OK;
+}
+
+const char *hks_searcher_notice(const hks_searcher *s)
+{
+    if (!s)
+        return "";
+    return s->notice;
 }
 
 int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hits,
@@ -1146,7 +1313,7 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
     sterm st[HKS_MAX_QUERY_ELEMS];
     uint32_t g;
     size_t n_out = 0, total, rank = 0;
-    bool natural;
+    bool natural, by_date;
     int rc = HKS_OK;
 
     if (n_hits)
@@ -1163,10 +1330,23 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
     if (offset > SIZE_MAX / sizeof(hks_hit) - hits_cap)
         return hks_fail(&s->err, HKS_ERR_ARG, "offset %zu too large", offset);
     total = offset + hits_cap;
+    s->notice[0] = '\0';
     idx = s->idx;
     rc = hks_searcher_parse(s, query ? query : "", query_len);
     if (rc)
         return rc;
+    if (s->qy.n_dropped)
+        (void)snprintf(s->notice, sizeof s->notice,
+                       "long query: read as plain text, searched for its %u rarest distinct "
+                       "terms of %u (at most %d)",
+                       (unsigned)(s->qy.n_terms - s->qy.n_dropped), (unsigned)s->qy.n_terms,
+                       HKS_MAX_QUERY_ELEMS);
+    else if (s->qy.n_terms)
+        (void)snprintf(s->notice, sizeof s->notice,
+                       "long query: read as plain text, searched for its %u distinct terms",
+                       (unsigned)s->qy.n_terms);
+    /* Filters alone browse, newest first; --sort date sorts any query. */
+    by_date = s->sort == 1 || s->qy.root == HKS_QN_NONE;
     memset(&x, 0, sizeof x);
     x.s = s;
     x.qy = &s->qy;
@@ -1177,7 +1357,8 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
     if (s->budget_ms > 0)
         x.deadline = now_ms() + s->budget_ms;
     x.exact.cap = total;
-    x.exact.h = total ? hks_mem_alloc(s->a, total * sizeof(hks_hit)) : NULL;
+    x.exact.by_date = by_date;
+    x.exact.h = total ? hks_mem_alloc(s->a, total * sizeof(khit)) : NULL;
     if (total && !x.exact.h)
         return hks_fail(&s->err, HKS_ERR_NOMEM, "out of memory");
 
@@ -1186,15 +1367,17 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
     for (g = 0; rc == HKS_OK && g < idx->n_seg && !x.timed_out; g++)
         rc = eval_segment(&x, g, true, false);
     /* Natural-language ranking: for long plain queries, and for a plain
-     * query with no strict match at all (better partial answers than none). */
-    natural = s->qy.is_natural || (x.n_exact == 0 && !s->qy.has_operators && s->qy.n_chars > 1);
+     * query with no strict match at all (better partial answers than none);
+     * not when sorting by date, which lists the matches only. */
+    natural = !by_date && (s->qy.is_natural ||
+                           (x.n_exact == 0 && !s->qy.has_operators && s->qy.n_chars > 1));
     if (rc == HKS_OK && natural && !x.timed_out) {
         size_t need = total > x.exact.n ? total - x.exact.n : 0;
         build_sterms(&x, true);
         rc = weigh_terms(&x);
         x.partial.cap = need;
         if (need) {
-            x.partial.h = hks_mem_alloc(s->a, need * sizeof(hks_hit));
+            x.partial.h = hks_mem_alloc(s->a, need * sizeof(khit));
             if (!x.partial.h)
                 rc = hks_fail(&s->err, HKS_ERR_NOMEM, "out of memory");
         }
@@ -1205,15 +1388,15 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
     if (rc == HKS_OK) {
         /* qsort's pointer must not be NULL even for 0 elements (C11 7.22.5) */
         if (x.exact.n)
-            qsort(x.exact.h, x.exact.n, sizeof(hks_hit), cmp_hits);
+            qsort(x.exact.h, x.exact.n, sizeof(khit), by_date ? cmp_hits_date : cmp_hits);
         if (x.partial.n && x.partial.h)
-            qsort(x.partial.h, x.partial.n, sizeof(hks_hit), cmp_hits);
+            qsort(x.partial.h, x.partial.n, sizeof(khit), cmp_hits);
         for (g = 0; g < x.exact.n && n_out < hits_cap; g++)
             if (rank++ >= offset)
-                hits[n_out++] = x.exact.h[g];
+                hits[n_out++] = x.exact.h[g].h;
         for (g = 0; x.partial.h && g < x.partial.n && n_out < hits_cap; g++)
             if (rank++ >= offset)
-                hits[n_out++] = x.partial.h[g];
+                hits[n_out++] = x.partial.h[g].h;
         *n_hits = n_out;
         if (info) {
             info->n_exact = x.n_exact;

@@ -37,23 +37,34 @@ typedef struct sctx {
 
 static bool elem_matches(const hks_qelem *e, const stok *t);
 
-/* Does tok match an element of a clause that is not negated? find_spans
- * looks at no other token, so the others are not kept: a snippet of a
- * 100 MB article then needs memory for its matches only. */
+/* Last code point of t that element e covers: a lone CJK character as a
+ * prefix covers its own character only, a word prefix (covid*) the word. */
+static uint32_t elem_end(const hks_qelem *e, const stok *t)
+{
+    return e->is_prefix && e->term[0] >= 0x80 ? t->first_cp : t->last_cp;
+}
+
+static bool alt_matches(const hks_qelem *e, const stok *t)
+{
+    return e->joint && t->len == e->alt_len && memcmp(t->term, e->alt, e->alt_len) == 0;
+}
+
+/* Does tok match an element (or a joint's bigram) of a phrase that is not
+ * excluded? find_spans looks at no other token, so the others are not
+ * kept: a snippet of a 100 MB article then needs memory for its matches
+ * only. */
 static bool wanted(const hks_query *qy, const hks_token *tok)
 {
     stok t;
-    uint32_t c, p, e;
+    uint32_t p, e;
     t.len = (uint8_t)tok->term_len;
     memcpy(t.term, tok->term, tok->term_len);
-    for (c = 0; c < qy->n_clause; c++) {
-        const hks_qclause *cl = &qy->clause[c];
-        if (cl->negated)
+    for (p = 0; p < qy->n_phrase; p++) {
+        if (qy->phrase[p].negated)
             continue;
-        for (p = cl->first; p < cl->first + cl->n; p++)
-            for (e = qy->phrase[p].first; e < qy->phrase[p].first + qy->phrase[p].n; e++)
-                if (elem_matches(&qy->elem[e], &t))
-                    return true;
+        for (e = qy->phrase[p].first; e < qy->phrase[p].first + qy->phrase[p].n; e++)
+            if (elem_matches(&qy->elem[e], &t) || alt_matches(&qy->elem[e], &t))
+                return true;
     }
     return false;
 }
@@ -124,40 +135,56 @@ static int add_span(const hks_alloc *a, cspan **v, size_t *n, size_t *cap, uint3
     return HKS_OK;
 }
 
+/* Is phrase ph at token t (its first element, or the first joint's
+ * bigram when pass is 1)? *end_cp gets the last code point it covers. A
+ * joint is its unigram or its bigram, as in searcher.c. */
+static bool phrase_at(const hks_query *qy, const sctx *x, const hks_qphrase *ph, const stok *t,
+                      uint32_t pass, uint32_t *end_cp)
+{
+    const hks_qelem *el = &qy->elem[ph->first];
+    uint32_t e, shift = pass;
+    if (pass ? !alt_matches(&el[0], t) : !elem_matches(&el[0], t))
+        return false;
+    *end_cp = elem_end(&el[0], t);
+    for (e = 1; e < ph->n; e++) {
+        const stok *u = at_pos(x, t->pos + el[e].rel - shift);
+        if (!u)
+            return false;
+        if (elem_matches(&el[e], u)) {
+            *end_cp = elem_end(&el[e], u);
+        } else if (alt_matches(&el[e], u)) {
+            *end_cp = u->last_cp;
+            shift++;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Collect highlight spans: whole phrases, else single elements. */
 static int find_spans(const hks_query *qy, const sctx *x, bool whole, cspan **v, size_t *n,
                       size_t *cap)
 {
     size_t i;
-    uint32_t c, p, e;
+    uint32_t p, e, pass, end_cp;
     for (i = 0; i < x->n; i++) {
         const stok *t = &x->t[i];
-        for (c = 0; c < qy->n_clause; c++) {
-            const hks_qclause *cl = &qy->clause[c];
-            if (cl->negated)
+        for (p = 0; p < qy->n_phrase; p++) {
+            const hks_qphrase *ph = &qy->phrase[p];
+            if (ph->negated)
                 continue;
-            for (p = cl->first; p < cl->first + cl->n; p++) {
-                const hks_qphrase *ph = &qy->phrase[p];
-                if (!whole) {
-                    for (e = ph->first; e < ph->first + ph->n; e++)
-                        if (!qy->elem[e].run_end && elem_matches(&qy->elem[e], t))
-                            HKS_TRY(add_span(x->a, v, n, cap, t->first_cp,
-                                             qy->elem[e].is_prefix ? t->first_cp : t->last_cp));
-                    continue;
-                }
-                if (elem_matches(&qy->elem[ph->first], t)) {
-                    uint32_t end_cp = qy->elem[ph->first].is_prefix ? t->first_cp : t->last_cp;
-                    bool ok = true;
-                    for (e = ph->first + 1; e < ph->first + ph->n && ok; e++) {
-                        const stok *u = at_pos(x, t->pos + qy->elem[e].rel);
-                        ok = u && elem_matches(&qy->elem[e], u);
-                        if (ok)
-                            end_cp = qy->elem[e].is_prefix ? u->first_cp : u->last_cp;
-                    }
-                    if (ok)
-                        HKS_TRY(add_span(x->a, v, n, cap, t->first_cp, end_cp));
-                }
+            if (!whole) {
+                for (e = ph->first; e < ph->first + ph->n; e++)
+                    if (!qy->elem[e].run_end && elem_matches(&qy->elem[e], t))
+                        HKS_TRY(add_span(x->a, v, n, cap, t->first_cp, elem_end(&qy->elem[e], t)));
+                continue;
             }
+            for (pass = 0; pass < (qy->elem[ph->first].joint ? 2u : 1u); pass++)
+                if (phrase_at(qy, x, ph, t, pass, &end_cp)) {
+                    HKS_TRY(add_span(x->a, v, n, cap, t->first_cp, end_cp));
+                    break;
+                }
         }
     }
     return HKS_OK;

@@ -115,9 +115,11 @@ def test_metadata_of_a_jsonl_document(index):
 
 
 def test_errors_carry_code_and_message(index, tmp_path):
+    # A lone quote is text; an unbalanced parenthesis is a syntax error.
+    assert index.search('"疫苗接种').n_exact == index.search("疫苗接种").n_exact
     with pytest.raises(hksearch.QueryError) as e:
-        index.search('"疫苗接种')
-    assert e.value.code == -7 and "quote" in e.value.message and e.value.name == "bad query"
+        index.search('(疫苗接种')
+    assert e.value.code == -7 and "parenthesis" in e.value.message and e.value.name == "bad query"
     assert isinstance(e.value, ValueError)
     with pytest.raises(hksearch.HksError) as e:
         index.search("，。！")

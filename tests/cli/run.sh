@@ -46,9 +46,14 @@ out=$("$HKSEARCH" -i "$IDX" 鐵達尼號冰山 2>&1); rc=$?
     || no "no match" "rc=$rc $out"
 
 # Bad queries: a clear message, exit 2, never a crash.
-out=$("$HKSEARCH" -i "$IDX" '"疫苗' 2>&1); rc=$?
-[ $rc -eq 2 ] && echo "$out" | grep -q 'unbalanced quote' && ok "unbalanced quote rejected" \
-    || no "unbalanced quote" "rc=$rc $out"
+# A lone quote mark is text (as web search engines read it).
+a=$("$HKSEARCH" -i "$IDX" -n 100 --format trec '"疫苗' | wc -l)
+b=$("$HKSEARCH" -i "$IDX" -n 100 --format trec '疫苗' | wc -l)
+[ "$a" -eq "$b" ] && [ "$a" -gt 0 ] && ok "a lone quote is text: \"疫苗 = 疫苗 ($a)" \
+    || no "lone quote" "$a vs $b"
+out=$("$HKSEARCH" -i "$IDX" '"' 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q 'nothing to search for' && ok "a quote alone: nothing to search for" \
+    || no "quote alone" "rc=$rc $out"
 out=$("$HKSEARCH" -i "$IDX" '，。！？' 2>&1); rc=$?
 [ $rc -eq 2 ] && echo "$out" | grep -q 'nothing to search for' && ok "punctuation-only query rejected" \
     || no "punctuation query" "rc=$rc $out"
@@ -58,6 +63,23 @@ out=$("$HKSEARCH" -i "$IDX" "$long" 2>&1); rc=$?
     || no "long query" "rc=$rc"
 out=$("$HKSEARCH" -i "$IDX" -- - 2>&1); rc=$?
 [ $rc -eq 2 ] && ok "a lone - is rejected with a message" || no "lone -" "rc=$rc $out"
+
+# A pasted paragraph of 1,300 characters is a question: it finds the
+# article it comes from, and says it kept its rarest terms.
+para=$(printf '%s' "$(cat corpus/*.txt corpus/*.md 2>/dev/null)" | tr -d ' \n\t\r' | cut -c1-4000 | head -c 3900)
+out=$("$HKSEARCH" -i "$IDX" -n 1 --format trec "$para" 2>"$tmp/notice"); rc=$?
+[ $rc -eq 0 ] && [ -n "$out" ] && grep -q 'long query: read as plain text' "$tmp/notice" \
+    && ok "a pasted 1,300-character paragraph is a query, with a notice" \
+    || no "pasted paragraph" "rc=$rc $out $(cat "$tmp/notice")"
+# --sort date: newest first; --literal: operators are text.
+got=$("$HKSEARCH" -i "$IDX" --format trec --sort date -n 10 疫苗 | awk '{print $3}' | tr '\n' ' ')
+# (2023-05-25, 2021-09-11, then the undated ones by doc id)
+[ "$got" = "004_9aacc04dfcdb4d2e.txt 000_beb05f062f43795e.txt 001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt " ] \
+    && ok "--sort date lists newest first" || no "--sort date" "$got"
+a=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" 疫苗接种 -襄垣县 | tail -1)
+b=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" --literal 疫苗接种 -襄垣县 | tail -1)
+case "$a|$b" in "3 articles match"*"|1 article matches"*) ok "--literal: -襄垣县 is text" ;;
+    *) no "--literal" "$a / $b" ;; esac
 
 # Options may follow the query words.
 cnt=$("$HKSEARCH" -i "$IDX" 疫苗接种 --format trec -n 2 | wc -l)

@@ -139,8 +139,10 @@ static void test_api_phrase_gaps_are_separators_only(void **state)
     hks_writer_close(w);
     assert_int_equal(hks_index_open(dir, hks_test_cm_alloc(), &idx), HKS_OK);
     assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
+    /* A space of the quotes between Chinese words: the words as written,
+     * run together or set apart by a separator. */
     hit_ids(s, "\"高血压 糖尿病\"", ids, sizeof ids, NULL);
-    assert_string_equal(ids, "b");
+    assert_string_equal(ids, "b c");
     hit_ids(s, "高血压，糖尿病", ids, sizeof ids, NULL);
     assert_string_equal(ids, "b");
     hit_ids(s, "\"高血压 尿病\"", ids, sizeof ids, NULL);
@@ -191,6 +193,166 @@ static void test_api_phrase_gaps_are_separators_only(void **state)
     hks_index_close(idx);
 }
 
+/* Ids of all hits of q in rank order (exact or not), "" when none. */
+static void ranked_ids(hks_searcher *s, const char *q, char *out, size_t cap)
+{
+    hks_hit hits[64];
+    size_t n, i;
+    int rc = hks_search(s, q, strlen(q), hits, 64, &n, NULL);
+    if (rc)
+        fail_msg("search %s: %s", q, hks_searcher_errmsg(s));
+    out[0] = '\0';
+    for (i = 0; i < n; i++) {
+        hks_doc_meta m;
+        assert_int_equal(hks_doc_meta_get(s, hits[i].doc_id, &m), HKS_OK);
+        if (i)
+            strncat(out, " ", cap - strlen(out) - 1);
+        strncat(out, m.id, cap - strlen(out) - 1);
+    }
+}
+
+static void expect_error(hks_searcher *s, const char *q, const char *msg)
+{
+    hks_hit h[4];
+    size_t n;
+    int rc = hks_search(s, q, strlen(q), h, 4, &n, NULL);
+    if (rc != HKS_ERR_QUERY || !strstr(hks_searcher_errmsg(s), msg))
+        fail_msg("%s: rc %d, message %s (wanted %s)", q, rc, hks_searcher_errmsg(s), msg);
+}
+
+/* The query language: grouping, AND/NOT, quoted spaces between Chinese
+ * words, prefix words, filters alone, sorting, the literal mode. */
+static void test_api_query_language(void **state)
+{
+    static const char *const docs[][4] = {
+        /* id, date, collection, body */
+        {"a", "2021-01-05", "news", "新冠疫苗接种开始"},
+        {"b", "2021-03-01", "news", "新冠 疫苗到货"},
+        {"c", "2020-12-01", "news", "新冠，疫苗与口罩"},
+        {"d", "2022-01-01", "news", "新冠mRNA疫苗上市"},
+        {"e", "2019-05-05", "news", "新冠的疫苗"},
+        {"f", "2020-06-01", "other.docs", "口罩 医院 香港"},
+        {"g", "2020-07-01", "other.docs", "防护服 医院"},
+        {"h", "2020-08-01", "news", "COVID19 vaccine and vaccination not now"},
+        {"i", "2020-09-01", "news", "口罩 title:医院 -香港 (防护服) \"OR\""},
+    };
+    char dir[4200], ids[1024];
+    hks_writer *w = NULL;
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    size_t i;
+    (void)state;
+    subdir(dir, sizeof dir, "lang-idx");
+    assert_int_equal(hks_writer_open(dir, hks_test_cm_alloc(), &w), HKS_OK);
+    for (i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        hks_doc d;
+        hks_test_doc(&d, docs[i][0], i == 5 ? "醫管局通報" : i == 6 ? "衞生署"
+                                                                    : "",
+                     docs[i][3]);
+        d.date = docs[i][1];
+        d.date_len = strlen(d.date);
+        d.collection = docs[i][2];
+        d.collection_len = strlen(d.collection);
+        assert_int_equal(hks_writer_add(w, &d), HKS_OK);
+    }
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+    assert_int_equal(hks_index_open(dir, hks_test_cm_alloc(), &idx), HKS_OK);
+    assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
+
+    /* A quoted space between Chinese words: run together or set apart by
+     * a separator, never with a word or a character in between. */
+    hit_ids(s, "\"新冠 疫苗\"", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "a b c");
+    hit_ids(s, "＂新冠 疫苗＂", ids, sizeof ids, NULL); /* full-width quotes */
+    assert_string_equal(ids, "a b c");
+    hit_ids(s, "疫苗 -\"新冠 疫苗\"", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "d e");
+    hit_ids(s, "\"冠 疫\"", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "a b c");
+
+    /* Parentheses group; OR binds tighter than AND. */
+    hit_ids(s, "口罩 OR (防护服 医院)", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "c f g i");
+    hit_ids(s, "(口罩 OR 防护服) 医院", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "f g i");
+    hit_ids(s, "（口罩 OR 防护服） 医院", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "f g i");
+    hit_ids(s, "title:(醫管局 OR 衞生署)", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "f g");
+    hit_ids(s, "医院 -(香港 OR 防护服)", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "");
+    hit_ids(s, "医院 -(香港 防护服)", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "f g");
+    expect_error(s, "(口罩 OR 防护服 医院", "unbalanced parenthesis at byte 0");
+    expect_error(s, "口罩 OR 防护服) 医院", "unbalanced parenthesis at byte 19");
+    expect_error(s, "口罩 （防护服", "unbalanced parenthesis at byte 7");
+    expect_error(s, "口罩 ()", "nothing to search for");
+    /* A parenthesis inside a word is text, a separator: 肺炎(COVID-19) */
+    hit_ids(s, "医院(香港)", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "f i");
+
+    /* AND and NOT are operators; lower case they are words. */
+    hit_ids(s, "口罩 AND 医院", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "f i");
+    hit_ids(s, "口罩 NOT 香港", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "c");
+    hit_ids(s, "口罩 -香港", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "c");
+    hit_ids(s, "vaccine and", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "h");
+    hit_ids(s, "vaccine not", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "h");
+    expect_error(s, "口罩 AND", "AND at byte 7 needs a term after it");
+    expect_error(s, "NOT 香港", "only excluded");
+
+    /* Prefix words. */
+    hit_ids(s, "vacc*", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "h");
+    hit_ids(s, "covid*", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "h");
+    hit_ids(s, "covid", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "");
+    expect_error(s, "疫苗*", "follows Chinese text");
+
+    /* Filters alone browse, newest first; a collection: filter. */
+    ranked_ids(s, "date:2020", ids, sizeof ids);
+    assert_string_equal(ids, "c i h g f");
+    ranked_ids(s, "source:卫健委 date:2021..", ids, sizeof ids);
+    assert_string_equal(ids, "d b a");
+    ranked_ids(s, "collection:other", ids, sizeof ids);
+    assert_string_equal(ids, "g f");
+    ranked_ids(s, "collection:other.docs 医院", ids, sizeof ids);
+    assert_int_equal(strlen(ids), 3);
+    ranked_ids(s, "collection:oth", ids, sizeof ids);
+    assert_string_equal(ids, "");
+    expect_error(s, "医院 -collection:news", "cannot be excluded");
+    expect_error(s, "(医院 date:2020)", "whole query");
+
+    /* Sorting by date: newest first, whatever the score. */
+    assert_int_equal(hks_searcher_set(s, HKS_S_SORT, HKS_SORT_DATE), HKS_OK);
+    ranked_ids(s, "疫苗", ids, sizeof ids);
+    assert_string_equal(ids, "d b a c e");
+    assert_int_equal(hks_searcher_set(s, HKS_S_SORT, 2), HKS_ERR_ARG);
+    assert_int_equal(hks_searcher_set(s, HKS_S_SORT, HKS_SORT_RELEVANCE), HKS_OK);
+
+    /* Literal mode: the operators are text. */
+    hit_ids(s, "口罩 -香港", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "c");
+    assert_int_equal(hks_searcher_set(s, HKS_S_LITERAL, 1), HKS_OK);
+    hit_ids(s, "口罩 -香港", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "f i");
+    hit_ids(s, "(口罩", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "c f i");
+    hit_ids(s, "title:医院", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "i");
+    assert_int_equal(hks_searcher_set(s, HKS_S_LITERAL, 0), HKS_OK);
+    hit_ids(s, "title:医院", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "");
+    hks_searcher_free(s);
+    hks_index_close(idx);
+}
+
 static void test_api_one_char_no_match_and_bad_queries(void **state)
 {
     char dir[4200], ids[1024];
@@ -211,8 +373,11 @@ static void test_api_one_char_no_match_and_bad_queries(void **state)
     assert_int_equal(hks_search(s, "鐵達尼號", strlen("鐵達尼號"), hits, 8, &n, &info), HKS_OK);
     assert_int_equal(n, 0);
     assert_int_equal(info.n_exact, 0);
-    assert_int_equal(hks_search(s, "\"疫苗", 7, hits, 8, &n, &info), HKS_ERR_QUERY);
-    assert_non_null(strstr(hks_searcher_errmsg(s), "unbalanced quote"));
+    /* A lone quote mark is text, as a web search engine reads it. */
+    assert_int_equal(hks_search(s, "\"疫苗", 7, hits, 8, &n, &info), HKS_OK);
+    assert_int_equal(info.n_exact, 4);
+    assert_int_equal(hks_search(s, "\"", 1, hits, 8, &n, &info), HKS_ERR_QUERY);
+    assert_non_null(strstr(hks_searcher_errmsg(s), "nothing to search for"));
     assert_int_equal(hks_search(s, "。，", 6, hits, 8, &n, &info), HKS_ERR_QUERY);
     assert_int_equal(hks_search(s, "-", 1, hits, 8, &n, &info), HKS_ERR_QUERY);
     assert_int_equal(hks_search(s, "疫苗 OR", 9, hits, 8, &n, &info), HKS_ERR_QUERY);
@@ -554,6 +719,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_api_corpus_phrase_in_both_scripts),
+        cmocka_unit_test(test_api_query_language),
         cmocka_unit_test(test_api_one_char_no_match_and_bad_queries),
         cmocka_unit_test(test_api_phrase_gaps_are_separators_only),
         cmocka_unit_test(test_api_bm25_matches_hand_computation),

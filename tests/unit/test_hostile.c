@@ -493,11 +493,15 @@ static void test_hostile_queries(void **state)
     for (i = 0; i < 10000; i++)
         memcpy(q + 3 * i, "疫", 3);
     expect_query_error(s, q, 30000);
-    /* punctuation only; unbalanced quotes; a lone - */
+    /* punctuation only; a lone - */
     expect_query_error(s, "，。！？、；：“”（）", strlen("，。！？、；：“”（）"));
     expect_query_error(s, "!@#$%^&*()_+=", 13);
-    expect_query_error(s, "\"医院", strlen("\"医院"));
-    expect_query_error(s, "\"医院\" \"疫苗", strlen("\"医院\" \"疫苗"));
+    /* a lone quote mark is text; unbalanced parentheses are errors */
+    assert_int_equal(count_hits(s, "\"医院", NULL, 0), 1);
+    assert_int_equal(count_hits(s, "\"医院\" \"疫苗", NULL, 0), 1);
+    expect_query_error(s, "(医院", strlen("(医院"));
+    expect_query_error(s, "医院)", strlen("医院)"));
+    expect_query_error(s, "((医院) 疫苗", strlen("((医院) 疫苗"));
     expect_query_error(s, "-", 1);
     expect_query_error(s, " - ", 3);
     expect_query_error(s, "", 0);

@@ -134,8 +134,12 @@ static void test_query_bad_queries_say_what_is_wrong(void **state)
     hks_errbuf err;
     char big[HKS_MAX_QUERY_BYTES + 2];
     (void)state;
-    assert_int_equal(parse("\"疫苗", &err), HKS_ERR_QUERY);
-    assert_non_null(strstr(err.msg, "unbalanced quote at byte 0"));
+    /* A lone quote mark is text; nothing else is then nothing to search. */
+    assert_int_equal(parse("\"疫苗", &err), HKS_OK);
+    assert_int_equal(g_q.n_phrase, 1);
+    assert_false(g_q.has_operators);
+    assert_int_equal(parse("\"", &err), HKS_ERR_QUERY);
+    assert_non_null(strstr(err.msg, "nothing to search for"));
     assert_int_equal(parse("。，！", &err), HKS_ERR_QUERY);
     assert_non_null(strstr(err.msg, "nothing to search for"));
     assert_int_equal(parse("-香港", &err), HKS_ERR_QUERY);
@@ -147,29 +151,51 @@ static void test_query_bad_queries_say_what_is_wrong(void **state)
     assert_int_equal(parse("疫苗 date:2019-02-29", &err), HKS_ERR_QUERY);
     assert_int_equal(parse("疫苗 date:2020-02-29", &err), HKS_OK);
     assert_int_equal(parse("疫苗 date:2021-04-31", &err), HKS_ERR_QUERY);
-    /* Filters narrow a search; they are neither a search nor excludable. */
-    assert_int_equal(parse("date:2020-01..2020-03", &err), HKS_ERR_QUERY);
-    assert_non_null(strstr(err.msg, "add words to search for"));
-    assert_int_equal(parse("source:眾新聞", &err), HKS_ERR_QUERY);
-    assert_non_null(strstr(err.msg, "add words to search for"));
+    /* Filters alone browse (no tree); they cannot be excluded. */
+    assert_int_equal(parse("date:2020-01..2020-03", &err), HKS_OK);
+    assert_int_equal(g_q.root, HKS_QN_NONE);
+    assert_int_equal(parse("source:眾新聞", &err), HKS_OK);
+    assert_int_equal(g_q.root, HKS_QN_NONE);
     assert_int_equal(parse("醫院 -source:眾新聞", &err), HKS_ERR_QUERY);
     assert_non_null(strstr(err.msg, "cannot be excluded"));
     assert_int_equal(parse("醫院 -date:2020", &err), HKS_ERR_QUERY);
     assert_int_equal(parse("醫院 -title:眾新聞", &err), HKS_OK);
     {
         /* A run of 513 characters is 512 bigrams (its closing unigram is
-         * dropped): the most a query may hold; one more is too many. */
-        static char run[3 * 514 + 1];
+         * dropped): the most a query may hold as a phrase. One more and it
+         * is read as a pasted paragraph: its distinct terms (疫苗, 苗疫),
+         * ANDed and ranked as a question. */
+        static char run[3 * 1300 + 1];
         size_t k;
         for (k = 0; k < 514; k++)
             memcpy(run + 3 * k, (k % 2) ? "苗" : "疫", 3);
         run[3 * 513] = '\0';
         assert_int_equal(parse(run, &err), HKS_OK);
         assert_int_equal(g_q.n_elem, HKS_MAX_QUERY_ELEMS);
+        assert_int_equal(g_q.n_dropped, 0);
         memcpy(run + 3 * 513, "苗", 3);
         run[3 * 514] = '\0';
-        assert_int_equal(parse(run, &err), HKS_ERR_QUERY);
-        assert_non_null(strstr(err.msg, "too many terms"));
+        assert_int_equal(parse(run, &err), HKS_OK);
+        assert_int_equal(g_q.n_clause, 2);
+        assert_int_equal(g_q.n_dropped, 0);
+        assert_true(g_q.is_natural);
+        /* 1,300 distinct characters: 1,300 terms, the first 512 kept
+         * (without an index to say which are rarest). */
+        for (k = 0; k < 1300; k++) {
+            uint32_t cp = 0x4E00 + (uint32_t)k * 7;
+            run[3 * k] = (char)(0xE0 | (cp >> 12));
+            run[3 * k + 1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            run[3 * k + 2] = (char)(0x80 | (cp & 0x3F));
+        }
+        run[3 * 1300] = '\0';
+        assert_int_equal(parse(run, &err), HKS_OK);
+        assert_int_equal(g_q.n_clause, HKS_MAX_QUERY_ELEMS);
+        assert_int_equal(g_q.n_terms, 1299); /* bigrams; the last unigram is pinned */
+        assert_int_equal(g_q.n_dropped, 1299 - HKS_MAX_QUERY_ELEMS);
+        /* A quoted phrase over the limit is read so too. */
+        run[0] = '"';
+        assert_int_equal(parse(run, &err), HKS_OK);
+        assert_true(g_q.n_dropped > 0);
     }
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = '\0';
