@@ -133,6 +133,10 @@ _decl("hks_searcher_free", None, _P)
 _decl("hks_searcher_set", c_int, _P, c_int, c_double)
 _decl("hks_search", c_int, _P, c_char_p, c_size_t, POINTER(hks_hit), c_size_t,
       POINTER(c_size_t), POINTER(hks_search_info))
+_decl("hks_search_page", c_int, _P, c_char_p, c_size_t, c_size_t, POINTER(hks_hit), c_size_t,
+      POINTER(c_size_t), POINTER(hks_search_info))
+_decl("hks_doc_find", c_int, _P, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(c_uint32))
+_decl("hks_index_changed", c_int, _P, POINTER(c_int))
 _decl("hks_doc_meta_get", c_int, _P, c_uint32, POINTER(hks_doc_meta))
 _decl("hks_doc_body", c_int, _P, c_uint32, c_void_p, c_size_t, POINTER(c_size_t))
 _decl("hks_snippet", c_int, _P, c_uint32, c_char_p, c_size_t, c_size_t, c_void_p, c_size_t,

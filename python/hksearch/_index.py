@@ -5,7 +5,7 @@ import ctypes
 import os
 import threading
 import weakref
-from ctypes import byref, c_size_t, c_void_p
+from ctypes import byref, c_size_t, c_uint32, c_void_p
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -230,8 +230,8 @@ class Index:
         snippet of about ``snippet_chars`` characters with the matches as
         str index ranges. ``n=0`` only counts (Results.n_exact).
 
-        The library has no offset of its own yet: offset + n hits are
-        ranked and the first ``offset`` are dropped here.
+        Paging is the library's (hks_search_page): only the n hits of the
+        page cross into Python.
 
         Raises QueryError for a query that cannot be run.
         """
@@ -241,11 +241,10 @@ class Index:
             raise ValueError("n and offset must be >= 0")
         s = self._searcher()
         q = query.encode("utf-8", "surrogatepass")
-        want = offset + n
-        hits = (C.hks_hit * max(want, 1))()
+        hits = (C.hks_hit * max(n, 1))()
         nh = c_size_t()
         info = C.hks_search_info()
-        rc = C.lib.hks_search(s, q, len(q), hits, want, byref(nh), byref(info))
+        rc = C.lib.hks_search_page(s, q, len(q), offset, hits, n, byref(nh), byref(info))
         if rc < 0:
             raise error(rc, C.lib.hks_searcher_errmsg(s))
         res = Results()
@@ -253,13 +252,13 @@ class Index:
         res.n_partial = None if info.n_partial == 2**64 - 1 else int(info.n_partial)
         res.is_natural = bool(info.is_natural)
         meta = C.hks_doc_meta()
-        for i in range(offset, nh.value):
+        for i in range(nh.value):
             h = hits[i]
             rc = C.lib.hks_doc_meta_get(s, h.doc_id, byref(meta))
             if rc < 0:
                 raise error(rc, C.lib.hks_searcher_errmsg(s))
             snip, spans = (self._snippet(s, h.doc_id, q, snippet_chars) if snippets else ("", ()))
-            res.append(Hit(rank=i + 1, id=_text(meta.id, meta.id_len),
+            res.append(Hit(rank=offset + i + 1, id=_text(meta.id, meta.id_len),
                            collection=_text(meta.collection, meta.collection_len),
                            score=h.score, exact=bool(h.flags & C.HKS_HIT_EXACT),
                            title=_text(meta.title, meta.title_len),
@@ -268,6 +267,41 @@ class Index:
                            url=_text(meta.url, meta.url_len), snippet=snip,
                            highlights=spans, doc_id=h.doc_id))
         return res
+
+    def find(self, id: str, collection: str = "") -> Optional[Hit]:
+        """The document stored under (collection, id), as a Hit without a
+        snippet (score 0), or None when the index has no such document."""
+        s = self._searcher()
+        c = collection.encode("utf-8", "surrogatepass")
+        i = id.encode("utf-8", "surrogatepass")
+        doc = c_uint32()
+        rc = C.lib.hks_doc_find(s, c, len(c), i, len(i), byref(doc))
+        if rc == C.HKS_ERR_NOTFOUND:
+            return None
+        if rc < 0:
+            raise error(rc, C.lib.hks_searcher_errmsg(s))
+        meta = C.hks_doc_meta()
+        rc = C.lib.hks_doc_meta_get(s, doc.value, byref(meta))
+        if rc < 0:
+            raise error(rc, C.lib.hks_searcher_errmsg(s))
+        return Hit(rank=0, id=_text(meta.id, meta.id_len),
+                   collection=_text(meta.collection, meta.collection_len), score=0.0,
+                   exact=False, title=_text(meta.title, meta.title_len),
+                   date=_text(meta.date, meta.date_len), source=_text(meta.source, meta.source_len),
+                   url=_text(meta.url, meta.url_len), snippet="", highlights=(),
+                   doc_id=doc.value)
+
+    def changed(self) -> bool:
+        """Whether a writer has committed since this Index was opened (it
+        reads only the MANIFEST). An open Index keeps the commit it opened:
+        open a new Index to see the newer one."""
+        if self._handle is None:
+            raise ValueError("the index is closed")
+        flag = ctypes.c_int()
+        rc = C.lib.hks_index_changed(self._handle, byref(flag))
+        if rc < 0:
+            raise error(rc, C.lib.hks_index_errmsg(self._handle))
+        return bool(flag.value)
 
     def count(self, query: str) -> int:
         """How many documents match ``query`` exactly (no hits fetched)."""

@@ -304,3 +304,28 @@ def test_sync_from_another_source_of_the_same_name_is_refused(tmp_path):
     with hksearch.Index(idx) as ix:
         assert ix.info().n_docs == 2
         assert ix.info().n_collections == 1
+
+
+def test_find_by_collection_and_id_and_changed(tmp_path):
+    """find() looks an article up by its key; changed() sees another
+    writer's commit while this Index keeps the commit it opened."""
+    import hksearch
+    src = tmp_path / "feed.jsonl"
+    src.write_text('{"id":"1593","title":"醫院疫苗接種","body":"醫院擴大疫苗接種"}\n', "utf-8")
+    idx = tmp_path / "idx"
+    with hksearch.Writer(idx) as w:
+        w.add_path(src)
+        w.commit()
+    with hksearch.Index(idx) as ix:
+        hit = ix.find("1593", "feed")
+        assert hit is not None and hit.title == "醫院疫苗接種" and hit.collection == "feed"
+        assert ix.body(hit) == "醫院擴大疫苗接種"
+        assert ix.find("1593", "other") is None and ix.find("9", "feed") is None
+        assert not ix.changed()
+        with hksearch.Writer(idx) as w:
+            w.delete("1593", "feed")
+            w.commit()
+        assert ix.changed()
+        assert ix.find("1593", "feed") is not None  # still the commit it opened
+    with hksearch.Index(idx) as ix:
+        assert ix.find("1593", "feed") is None
