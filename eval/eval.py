@@ -104,6 +104,9 @@ def main():
     ap.add_argument("data")
     ap.add_argument("--floors", default=os.path.join(os.path.dirname(__file__), "floors.tsv"))
     ap.add_argument("--sets", default=",".join(SETS))
+    ap.add_argument("--depth", default="1000", help="hits asked of hksearch a question (-n)")
+    ap.add_argument("--work", help="keep the indexes in this folder and reuse them (tuning)")
+    ap.add_argument("--search-args", default="", help="more hksearch options, e.g. '--char-weight 1'")
     args = ap.parse_args()
     floors = {}
     if os.path.exists(args.floors):
@@ -113,7 +116,8 @@ def main():
                 floors[name] = float(value)
     hkindex = os.path.join(args.build, "hkindex")
     hksearch = os.path.join(args.build, "hksearch")
-    work = tempfile.mkdtemp(prefix="hks-eval.")
+    work = args.work or tempfile.mkdtemp(prefix="hks-eval.")
+    os.makedirs(work, exist_ok=True)
     failed = []
     try:
         print("| set | questions | MRR@10 | nDCG@10 | R@100 | R@1000 |")
@@ -125,8 +129,9 @@ def main():
             idx = built.get(docs)
             if idx is None:
                 idx = os.path.join(work, "idx-" + name)
-                subprocess.run([hkindex, "build", "-q", "-i", idx, docs], check=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                if not (args.work and os.path.exists(os.path.join(idx, "MANIFEST"))):
+                    subprocess.run([hkindex, "build", "-q", "-i", idx, docs], check=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 built[docs] = idx
             qs = read_questions(os.path.join(args.data, queries), convert)
             tsv = os.path.join(work, name + ".tsv")
@@ -136,8 +141,8 @@ def main():
             runf = os.path.join(work, name + ".run")
             with open(runf, "w") as out:
                 # Exit 1 means some question found nothing: still a run.
-                rc = subprocess.run([hksearch, "-i", idx, "-n", "1000", "--format", "trec",
-                                     "--queries", tsv], stdout=out, stderr=subprocess.DEVNULL).returncode
+                rc = subprocess.run([hksearch, "-i", idx, "-n", args.depth, "--format", "trec",
+                                     "--queries", tsv] + args.search_args.split(), stdout=out, stderr=subprocess.DEVNULL).returncode
                 if rc not in (0, 1):
                     sys.exit(f"eval: hksearch failed on {name} (exit {rc})")
             qrels = read_qrels(os.path.join(args.data, qrels_file))
@@ -151,7 +156,8 @@ def main():
                 if label == "all" and name in floors and m < floors[name]:
                     failed.append(f"{name}: MRR@10 {m:.4f} below its floor {floors[name]:.4f}")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
     for f in failed:
         print("eval: " + f, file=sys.stderr)
     sys.exit(1 if failed else 0)

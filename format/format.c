@@ -504,3 +504,28 @@ int hks_filer_verify(const hks_filer *f, uint32_t id, const char *path, hks_errb
     return hks_fail(err, HKS_ERR_CORRUPT, "%s: no %s section", path,
                     hks_section_name(id));
 }
+
+/* ---- the character field's keys (hks_format.h, HKS_CHAR_KEY) ------------- */
+
+size_t hks_char_key(const uint8_t *term, size_t n, uint8_t *out)
+{
+    uint32_t cp;
+    size_t len;
+    if (n == 0)
+        return 0;
+    if (term[0] < 0xC0)
+        return 0; /* ASCII, or not a lead byte: never a CJK character */
+    len = term[0] < 0xE0 ? 2 : term[0] < 0xF0 ? 3 : 4;
+    if (n != len)
+        return 0;
+    cp = len == 2   ? (uint32_t)(term[0] & 0x1F) << 6 | (term[1] & 0x3F)
+         : len == 3 ? (uint32_t)(term[0] & 0x0F) << 12 | (uint32_t)(term[1] & 0x3F) << 6 |
+                          (term[2] & 0x3F)
+                    : (uint32_t)(term[0] & 0x07) << 18 | (uint32_t)(term[1] & 0x3F) << 12 |
+                          (uint32_t)(term[2] & 0x3F) << 6 | (term[3] & 0x3F);
+    if (hks_cclass_of(cp) != HKS_CC_CJK)
+        return 0;
+    out[0] = HKS_CHAR_KEY;
+    memcpy(out + 1, term, len);
+    return len + 1;
+}

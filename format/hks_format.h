@@ -34,7 +34,7 @@ HKS_INTERNAL int hks_unpack_u32s(hks_rd *rd, uint32_t *v, size_t n);
 /**************************************************************************
 ** Interface to code in format.c
 */
-#define HKS_FORMAT_VERSION 3
+#define HKS_FORMAT_VERSION 4
 #define HKS_FILE_MAGIC 0x3153484Bu /* "KHS1" little-endian bytes: 4B 48 53 31 */
 #define HKS_FOOT_MAGIC 0x4653484Bu /* "KHSF" */
 #define HKS_HEADER_BYTES 16
@@ -51,6 +51,20 @@ HKS_INTERNAL int hks_unpack_u32s(hks_rd *rd, uint32_t *v, size_t n);
 enum { HKS_KIND_SEGMENT = 1,
        HKS_KIND_MANIFEST = 2,
        HKS_KIND_TOMBSTONE = 3 };
+
+/* The character field: every CJK character of a document is also a term
+ * of its own, this byte followed by the character's UTF-8, with its
+ * occurrences counted and no positions (one-character queries, and the
+ * unigram half of natural-language ranking). No normalized term starts
+ * with a control character, so the keys never meet a word or a bigram. */
+#define HKS_CHAR_KEY 0x01
+/* The character-field key of term[0..n) if it is one CJK character (out
+ * holds HKS_MAX_TERM_BYTES), its length; 0 otherwise. */
+HKS_INTERNAL size_t hks_char_key(const uint8_t *term, size_t n, uint8_t *out);
+static inline bool hks_is_char_key(const uint8_t *term, size_t n)
+{
+    return n > 1 && term[0] == HKS_CHAR_KEY;
+}
 
 /* Section ids. */
 enum {
@@ -212,9 +226,9 @@ HKS_INTERNAL int hks_tomb_read(const hks_alloc *a, const char *path,
                                hks_errbuf *err);
 
 /**************************************************************************
-** Per-document record in the DOCS section (fixed width, 24 bytes).
+** Per-document record in the DOCS section (fixed width, 28 bytes).
 */
-#define HKS_DOCREC_BYTES 24
+#define HKS_DOCREC_BYTES 28
 typedef struct hks_docrec {
     uint32_t n_tokens;  /* BM25 document length: title + body tokens  */
     uint32_t title_end; /* positions < title_end are in the title      */
@@ -222,6 +236,7 @@ typedef struct hks_docrec {
     uint32_t meta_off;  /* offset of its strings in the META section   */
     uint64_t chash;     /* hash of the document as added (hks_doc_hash):
                               adding the same document again is a no-op   */
+    uint32_t n_chars;   /* length in the character field: CJK characters */
 } hks_docrec;
 
 /* Strings of one document in META, in this order. */
@@ -292,6 +307,8 @@ HKS_INTERNAL int hks_ds_get(const hks_ds_reader *r, hks_ds_cursor *c,
 ** Interface to code in segment.c: reading one segment
 */
 typedef struct hks_lexent {
+    bool chars;       /* a character-field key: no positions, lengths
+                         are n_chars                                */
     uint32_t df;      /* documents containing the term             */
     uint64_t off;     /* offset of its data in POSTINGS            */
     uint32_t doc_len; /* bytes of skip table + doc blocks          */
@@ -311,6 +328,8 @@ HKS_INTERNAL int hks_seg_docrec(const hks_segment *s, uint32_t doc,
                                 hks_docrec *out);
 /* Doc lengths as a plain array (decoded at open). */
 HKS_INTERNAL const uint32_t *hks_seg_doclens(const hks_segment *s);
+/* Lengths in the character field (n_chars), the same way. */
+HKS_INTERNAL const uint32_t *hks_seg_charlens(const hks_segment *s);
 /* Strings of a doc's metadata (views into the mapped file). */
 HKS_INTERNAL int hks_seg_meta(const hks_segment *s, uint32_t doc,
                               const uint8_t *p_out[HKS_META_N],
@@ -394,6 +413,7 @@ typedef struct hks_pcur {
     uint32_t blk;            /* current block                              */
     uint32_t i;              /* index in the block                         */
     uint32_t n;              /* docs in the current block                  */
+    bool chars;              /* a character-field term: no positions       */
     const uint8_t *skip;     /* skip table reader state                    */
     const uint8_t *base;     /* start of the term's data                   */
     const uint8_t *end;      /* end of its doc part                        */

@@ -40,6 +40,7 @@ struct hks_segment {
     const uint8_t *meta; /* META section                                */
     size_t meta_n;
     uint32_t *doclen; /* n_tokens per document                       */
+    uint32_t *charlen; /* n_chars per document                       */
     uint8_t *deleted; /* tombstone bitmap or NULL                    */
     hks_ds_reader *ds;
     uint64_t bytes_postings, bytes_docstore;
@@ -128,13 +129,15 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
         (rc = hks_filer_section(&s->f, HKS_SEC_LEXICON, &s->lex, &s->lex_n, s->path, err)))
         goto fail;
     s->doclen = hks_mem_alloc(a, (size_t)(s->n_docs ? s->n_docs : 1) * 4);
-    if (!s->doclen) {
+    s->charlen = hks_mem_alloc(a, (size_t)(s->n_docs ? s->n_docs : 1) * 4);
+    if (!s->doclen || !s->charlen) {
         rc = hks_fail(err, HKS_ERR_NOMEM, "out of memory");
         goto fail;
     }
     for (i = 0; i < s->n_docs; i++) {
         uint32_t mo = hks_load_u32le(s->docs + i * HKS_DOCREC_BYTES + 12);
         s->doclen[i] = hks_load_u32le(s->docs + i * HKS_DOCREC_BYTES);
+        s->charlen[i] = hks_load_u32le(s->docs + i * HKS_DOCREC_BYTES + 24);
         if (mo >= s->meta_n) {
             rc = corrupt(err, s, "document metadata offset outside the meta section");
             goto fail;
@@ -216,6 +219,7 @@ void hks_seg_close(hks_segment *s)
     hks_mem_free(s->a, s->blk, 0);
     hks_mem_free(s->a, s->blk_ok, 0);
     hks_mem_free(s->a, s->doclen, 0);
+    hks_mem_free(s->a, s->charlen, 0);
     hks_mem_free(s->a, s->deleted, 0);
     hks_mem_free(s->a, s, sizeof *s);
 }
@@ -231,6 +235,10 @@ uint64_t hks_seg_nterms(const hks_segment *s)
 const uint32_t *hks_seg_doclens(const hks_segment *s)
 {
     return s->doclen;
+}
+const uint32_t *hks_seg_charlens(const hks_segment *s)
+{
+    return s->charlen;
 }
 const hks_ds_reader *hks_seg_docstore(const hks_segment *s)
 {
@@ -274,6 +282,7 @@ int hks_seg_docrec(const hks_segment *s, uint32_t doc, hks_docrec *out)
     out->date = hks_load_u32le(r + 8);
     out->meta_off = hks_load_u32le(r + 12);
     out->chash = hks_load_u64le(r + 16);
+    out->n_chars = hks_load_u32le(r + 24);
     return HKS_OK;
 }
 
@@ -413,6 +422,7 @@ static int scan(const hks_segment *s, uint64_t b, scan_fn fn, void *ctx, hks_err
             e.off = off;
             e.doc_len = (uint32_t)r.dl;
             e.pos_len = (uint32_t)r.pl;
+            e.chars = hks_is_char_key(term, tlen);
             off += r.dl + r.pl;
             rc = fn(ctx, term, tlen, &e);
             if (rc)
@@ -576,6 +586,7 @@ int hks_lexit_next(hks_lexit *it)
     it->ent.off = it->off;
     it->ent.doc_len = (uint32_t)r.dl;
     it->ent.pos_len = (uint32_t)r.pl;
+    it->ent.chars = hks_is_char_key(it->term, it->len);
     it->off += r.dl + r.pl;
     it->k++;
     it->t++;
@@ -652,6 +663,9 @@ int hks_pc_open(hks_pcur *c, const hks_alloc *a, const hks_segment *seg,
     c->doc = HKS_END;
     if (ent->df == 0 || ent->off + ent->doc_len + ent->pos_len > seg->post_n)
         return pc_corrupt(c, "term data outside the postings section");
+    if (ent->chars && ent->pos_len)
+        return pc_corrupt(c, "positions in the character field");
+    c->chars = ent->chars;
     c->n_blocks = (ent->df + HKS_BLOCK - 1) / HKS_BLOCK;
     if (c->n_blocks == 1) {
         c->blk_last = c->one;
@@ -703,8 +717,9 @@ int hks_pc_open(hks_pcur *c, const hks_alloc *a, const hks_segment *seg,
         for (k = 0; k < c->n; k++) {
             if (c->tfs[k] > maxtf)
                 maxtf = c->tfs[k];
-            if (seg->doclen[c->docs[k]] < mindl)
-                mindl = seg->doclen[c->docs[k]];
+            const uint32_t *dlen = c->chars ? seg->charlen : seg->doclen;
+            if (dlen[c->docs[k]] < mindl)
+                mindl = dlen[c->docs[k]];
         }
         c->blk_last[0] = c->docs[c->n - 1];
         c->blk_maxtf[0] = maxtf;
@@ -789,7 +804,7 @@ int hks_pc_advance(hks_pcur *c, uint32_t target)
 
 int hks_pc_positions(hks_pcur *c, const uint32_t **p, uint32_t *n)
 {
-    if (c->doc == HKS_END)
+    if (c->doc == HKS_END || c->chars)
         return HKS_ERR_MISUSE;
     if (!c->pos_loaded) {
         hks_rd rd;
@@ -902,7 +917,8 @@ static int on_check(void *ctx, const uint8_t *term, size_t len, const hks_lexent
         }
         prev = c.doc;
         count++;
-        rc = hks_pc_positions(&c, &p, &n);
+        if (!e->chars)
+            rc = hks_pc_positions(&c, &p, &n);
         if (rc)
             break;
     }

@@ -362,11 +362,21 @@ typedef enum hks_sparam {
     HKS_S_SORT = 5,          /* HKS_SORT_RELEVANCE (default) or
                                 HKS_SORT_DATE: newest first, ties by doc
                                 id; only strict matches are listed        */
-    HKS_S_TIME_BUDGET_MS = 6 /* > 0: a search stops after about this many
+    HKS_S_TIME_BUDGET_MS = 6, /* > 0: a search stops after about this many
                                milliseconds and returns HKS_PARTIAL with
                                the best hits it found so far (n_exact then
                                counts the documents looked at); 0
                                (default): no limit. 0..86400000          */
+    /* Natural-language ranking (questions, and plain queries with no
+     * strict match) adds to the bigram BM25 a BM25 over single
+     * characters, a field of its own with its own k1, b, lengths and idf: */
+    HKS_S_CHAR_WEIGHT = 7,   /* its weight, default 1.75, 0..10 (0: off)   */
+    HKS_S_CHAR_K1 = 8,       /* its k1, default 0.5, 0..10                 */
+    HKS_S_CHAR_B = 9,        /* its b, default 1, 0..1                     */
+    HKS_S_FUNCTION_WORDS = 10 /* 1 (default): question and function words
+                               (什么, 怎么办, 可以, 吗, 的 ...) weigh less
+                               in natural-language ranking; 0: they weigh
+                               as any term                               */
 } hks_sparam;
 #define HKS_SORT_RELEVANCE 0
 #define HKS_SORT_DATE 1

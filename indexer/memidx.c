@@ -5,6 +5,8 @@
  * buffer as varints:
  *     varint doc gap (doc - previous doc - 1; the first doc as itself)
  *     varint tf      tf varints: first position, then (gap - 1)
+ * (no positions for the character field's keys, HKS_CHAR_KEY: every CJK
+ * token also counts its first character there).
  * hks_memidx_flush() sorts the terms, decodes each buffer and hands it to
  * seg_write.c. Bodies go to the document store as they arrive.
  */
@@ -54,6 +56,7 @@ struct hks_memidx {
     size_t post_bytes; /* sum of term buffer capacities              */
     uint64_t *keys;    /* one document's tokens: term << 32 | pos    */
     size_t n_keys, cap_keys;
+    uint32_t n_char_keys; /* of which character-field keys          */
     hks_docrec *docs;
     uint32_t n_docs, cap_docs;
     hks_buf meta; /* per doc: 6 lenbytes                        */
@@ -236,10 +239,9 @@ static int64_t term_id(hks_memidx *mi, const char *t, size_t n)
     return mi->n_terms - 1;
 }
 
-static int on_token(void *ctx, const hks_token *tok)
+static int push_key(hks_memidx *mi, const char *term, size_t len, uint32_t pos)
 {
-    hks_memidx *mi = ctx;
-    int64_t id = term_id(mi, tok->term, tok->term_len);
+    int64_t id = term_id(mi, term, len);
     if (id < 0)
         return HKS_ERR_NOMEM;
     if (mi->n_keys == mi->cap_keys) {
@@ -249,7 +251,27 @@ static int on_token(void *ctx, const hks_token *tok)
             return HKS_ERR_NOMEM;
         mi->keys = p;
     }
-    mi->keys[mi->n_keys++] = (uint64_t)id << 32 | tok->pos;
+    mi->keys[mi->n_keys++] = (uint64_t)id << 32 | pos;
+    return HKS_OK;
+}
+
+static int on_token(void *ctx, const hks_token *tok)
+{
+    hks_memidx *mi = ctx;
+    HKS_TRY(push_key(mi, tok->term, tok->term_len, tok->pos));
+    if (tok->flags & HKS_TOK_CJK) {
+        /* Each CJK character starts exactly one token (its bigram, or the
+         * unigram ending its run): count it in the character field. */
+        uint8_t c = (uint8_t)tok->term[0];
+        size_t n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        char key[5];
+        if (n > tok->term_len)
+            return HKS_OK; /* cannot happen for a tokenizer's CJK token */
+        key[0] = HKS_CHAR_KEY;
+        memcpy(key + 1, tok->term, n);
+        HKS_TRY(push_key(mi, key, n + 1, tok->pos));
+        mi->n_char_keys++;
+    }
     return HKS_OK;
 }
 
@@ -352,6 +374,7 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbu
                         (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id, doc->body_len,
                         HKS_DS_MAX_DOC_BYTES);
     mi->n_keys = 0;
+    mi->n_char_keys = 0;
     rc = hks_norm_text(&mi->nt, doc->title ? doc->title : "", doc->title_len);
     if (rc == HKS_OK)
         rc = hks_tokenize(&mi->nt, 0, on_token, mi, &next);
@@ -382,6 +405,8 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbu
         if (!put_varint(mi, mt, mt->df ? d - mt->last_doc - 1 : d) ||
             !put_varint(mi, mt, (uint32_t)(j - i)))
             goto nomem;
+        if (mi->arena.p[mt->toff] == HKS_CHAR_KEY)
+            i = j; /* the character field keeps no positions */
         for (; i < j; i++) {
             uint32_t p = (uint32_t)mi->keys[i];
             if (!put_varint(mi, mt, first ? p : p - prev_pos - 1))
@@ -421,7 +446,8 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbu
     rc = hks_ds_writer_add(mi->ds, doc->body ? doc->body : "", doc->body_len);
     if (rc)
         goto nomem;
-    rec.n_tokens = (uint32_t)mi->n_keys;
+    rec.n_tokens = (uint32_t)mi->n_keys - mi->n_char_keys;
+    rec.n_chars = mi->n_char_keys;
     rec.title_end = title_end;
     rec.date = hks_date_parse(doc->date ? doc->date : "", doc->date_len);
     rec.meta_off = (uint32_t)meta_n0;
@@ -501,6 +527,7 @@ static int decode_term(hks_memidx *mi, const memterm *mt, decoded *dc, hks_plist
         if (grow32(mi->a, &dc->tfs, &dcap, dc->cap_docs))
             return HKS_ERR_NOMEM;
     }
+    bool chars = mi->arena.p[mt->toff] == HKS_CHAR_KEY;
     hks_rd_init(&rd, mt->buf, mt->n);
     for (k = 0; k < mt->df; k++) {
         uint32_t gap, tf, j, p = 0;
@@ -509,6 +536,8 @@ static int decode_term(hks_memidx *mi, const memterm *mt, decoded *dc, hks_plist
         doc = k ? doc + gap + 1 : gap;
         dc->docs[k] = doc;
         dc->tfs[k] = tf;
+        if (chars)
+            continue;
         if (grow32(mi->a, &dc->pos, &dc->cap_pos, n_pos + tf))
             return HKS_ERR_NOMEM;
         for (j = 0; j < tf; j++) {
@@ -522,7 +551,7 @@ static int decode_term(hks_memidx *mi, const memterm *mt, decoded *dc, hks_plist
     pl->n_docs = mt->df;
     pl->docs = dc->docs;
     pl->tfs = dc->tfs;
-    pl->pos = dc->pos;
+    pl->pos = chars ? NULL : dc->pos;
     return HKS_OK;
 }
 

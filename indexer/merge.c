@@ -145,14 +145,19 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
                 uint32_t n, j;
                 if (in[i].remap[c.doc] == HKS_END)
                     continue;
-                rc = hks_pc_positions(&c, &p, &n);
-                if (rc)
-                    break;
+                if (c.chars) { /* the character field: counts, no positions */
+                    p = NULL;
+                    n = c.tf;
+                } else {
+                    rc = hks_pc_positions(&c, &p, &n);
+                    if (rc)
+                        break;
+                }
                 if (gb_put(a, &docs, in[i].remap[c.doc]) || gb_put(a, &tfs, n)) {
                     rc = hks_fail(err, HKS_ERR_NOMEM, "out of memory");
                     break;
                 }
-                for (j = 0; j < n && rc == HKS_OK; j++)
+                for (j = 0; p && j < n && rc == HKS_OK; j++)
                     if (gb_put(a, &pos, p[j]))
                         rc = hks_fail(err, HKS_ERR_NOMEM, "out of memory");
                 if (rc) /* before the loop's hks_pc_next overwrites rc */

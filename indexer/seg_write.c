@@ -27,6 +27,7 @@ struct hks_segw {
     hks_buf tmp_blk;    /* doc blocks while the skip table is built   */
     hks_buf tmp_pos;    /* one term's position blocks                 */
     uint32_t *doclen;   /* n_tokens per document                      */
+    uint32_t *charlen;  /* n_chars per document                       */
     uint32_t n_docs, cap_docs;
     uint64_t total_tokens;
     uint64_t n_terms;
@@ -77,6 +78,7 @@ void hks_segw_free(hks_segw *w)
     hks_buf_free(&w->tmp_blk);
     hks_buf_free(&w->tmp_pos);
     hks_mem_free(w->a, w->doclen, 0);
+    hks_mem_free(w->a, w->charlen, 0);
     hks_mem_free(w->a, w->posd, 0);
     hks_mem_free(w->a, w, sizeof *w);
 }
@@ -103,8 +105,13 @@ int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec, const char *const *meta
         if (!p)
             return w->rc = hks_fail(w->err, HKS_ERR_NOMEM, "out of memory");
         w->doclen = p;
+        p = hks_mem_realloc(w->a, w->charlen, (size_t)w->cap_docs * 4, nc * 4);
+        if (!p)
+            return w->rc = hks_fail(w->err, HKS_ERR_NOMEM, "out of memory");
+        w->charlen = p;
         w->cap_docs = (uint32_t)nc;
     }
+    w->charlen[w->n_docs] = rec->n_chars;
     w->doclen[w->n_docs++] = rec->n_tokens;
     w->total_tokens += rec->n_tokens;
     hks_buf_put_u32le(&w->rc, &w->docs, rec->n_tokens);
@@ -112,6 +119,7 @@ int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec, const char *const *meta
     hks_buf_put_u32le(&w->rc, &w->docs, rec->date);
     hks_buf_put_u32le(&w->rc, &w->docs, (uint32_t)w->meta.n);
     hks_buf_put_u64le(&w->rc, &w->docs, rec->chash);
+    hks_buf_put_u32le(&w->rc, &w->docs, rec->n_chars);
     for (i = 0; i < HKS_META_N; i++)
         hks_buf_put_lenbytes(&w->rc, &w->meta, meta[i], meta_len[i]);
     if (w->rc)
@@ -151,6 +159,8 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
 {
     uint32_t n_blocks, b, i, prev_doc = 0, prev_last = 0;
     const uint32_t *pos = pl->pos;
+    bool chars = hks_is_char_key(term, term_len); /* no positions */
+    const uint32_t *dlen = chars ? w->charlen : w->doclen;
     size_t pre = 0;
     int rc;
 
@@ -186,10 +196,12 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
             prev_doc = d;
             if (tf > max_tf)
                 max_tf = tf;
-            if (w->doclen[d] < min_dl)
-                min_dl = w->doclen[d];
+            if (dlen[d] < min_dl)
+                min_dl = dlen[d];
             n_pos += tf;
         }
+        if (chars)
+            n_pos = 0;
         if (n_pos > w->cap_posd) {
             uint32_t *p = hks_mem_realloc(w->a, w->posd, w->cap_posd * 4u, (size_t)n_pos * 4u);
             if (!p)
@@ -197,7 +209,7 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
             w->posd = p;
             w->cap_posd = n_pos;
         }
-        for (i = 0; i < n; i++) {
+        for (i = 0; i < n && !chars; i++) {
             uint32_t tf = pl->tfs[first + i], j;
             for (j = 0; j < tf; j++) {
                 if (j && pos[j] <= pos[j - 1])
@@ -209,7 +221,8 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
         }
         hks_pack_u32(&w->rc, &w->tmp_blk, w->gaps, n);
         hks_pack_u32(&w->rc, &w->tmp_blk, w->tfm1, n);
-        hks_pack_u32s(&w->rc, &w->tmp_pos, w->posd, n_pos);
+        if (!chars)
+            hks_pack_u32s(&w->rc, &w->tmp_pos, w->posd, n_pos);
         if (n_blocks > 1) {
             hks_buf_put_varint(&w->rc, &w->tmp_doc, b ? prev_doc - prev_last : prev_doc);
             hks_buf_put_varint(&w->rc, &w->tmp_doc, w->tmp_blk.n - doc_start);

@@ -3,6 +3,7 @@
  * else is libhks through hks.h.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,11 @@ static const char usage[] =
     "      --bare-ids      TREC docnos are the ids alone, even in an index of several\n"
     "                      collections (there they are COLLECTION/ID by default)\n"
     "      --k1 X, --b X   BM25 parameters (default 1.2 and 0.75)\n"
+    "      --char-weight X, --char-k1 X, --char-b X\n"
+    "                      the character field of natural-language ranking\n"
+    "                      (default 1.75, 0.5, 1; weight 0 turns it off)\n"
+    "      --no-function-words  question and function words (什么, 可以, 吗 ...)\n"
+    "                      weigh as much as other terms in a question\n"
     "      --count         count partial matches of long queries exactly\n"
     "  -h, --help          this help;  --version  the version\n"
     "\n"
@@ -67,6 +73,8 @@ typedef struct opts {
     const char *queries;
     const char *timings;
     double k1, b;
+    double char_w, char_k1, char_b; /* NAN: the library's default */
+    int function_words;
     int count;
     int color; /* colour the output (decided from color_mode)  */
     enum color color_mode;
@@ -551,6 +559,8 @@ int main(int argc, char **argv)
     o.sort = -1;
     o.k1 = 1.2;
     o.b = 0.75;
+    o.char_w = o.char_k1 = o.char_b = NAN;
+    o.function_words = 1;
     o.index = getenv("HKS_INDEX");
     if (!o.index || !*o.index)
         o.index = DEFAULT_INDEX;
@@ -559,7 +569,8 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         static const char *const valued[] = {
             "-i", "--index", "-n", "--offset", "--format", "--queries",
-            "--timings", "--k1", "--b", "--sort", "--snippet-chars", "--show"};
+            "--timings", "--k1", "--b", "--sort", "--snippet-chars", "--show",
+            "--char-weight", "--char-k1", "--char-b"};
         size_t k;
         for (k = 0; !v && k < sizeof valued / sizeof valued[0]; k++) {
             if (!strcmp(a, valued[k])) {
@@ -652,7 +663,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--timings") && v) {
             o.timings = v;
             i++;
-        } else if ((!strcmp(a, "--k1") || !strcmp(a, "--b")) && v) {
+        } else if ((!strcmp(a, "--k1") || !strcmp(a, "--b") || !strcmp(a, "--char-weight") ||
+                    !strcmp(a, "--char-k1") || !strcmp(a, "--char-b")) &&
+                   v) {
             char *end;
             double d;
             errno = 0;
@@ -663,9 +676,17 @@ int main(int argc, char **argv)
             }
             if (!strcmp(a, "--k1"))
                 o.k1 = d;
-            else
+            else if (!strcmp(a, "--b"))
                 o.b = d;
+            else if (!strcmp(a, "--char-weight"))
+                o.char_w = d;
+            else if (!strcmp(a, "--char-k1"))
+                o.char_k1 = d;
+            else
+                o.char_b = d;
             i++;
+        } else if (!strcmp(a, "--no-function-words")) {
+            o.function_words = 0;
         } else if (!strcmp(a, "--count")) {
             o.count = 1;
         } else if (a[0] == '-' && a[1] == '-') {
@@ -696,7 +717,12 @@ int main(int argc, char **argv)
     if (rc == HKS_OK && (rc = hks_searcher_set(s, HKS_S_BM25_K1, o.k1)) == HKS_OK &&
         (rc = hks_searcher_set(s, HKS_S_BM25_B, o.b)) == HKS_OK &&
         (rc = hks_searcher_set(s, HKS_S_COUNT_PARTIAL, o.count)) == HKS_OK &&
-        (rc = hks_searcher_set(s, HKS_S_LITERAL, o.literal)) == HKS_OK && o.sort >= 0)
+        (rc = hks_searcher_set(s, HKS_S_LITERAL, o.literal)) == HKS_OK &&
+        (rc = hks_searcher_set(s, HKS_S_FUNCTION_WORDS, o.function_words)) == HKS_OK &&
+        (isnan(o.char_w) || (rc = hks_searcher_set(s, HKS_S_CHAR_WEIGHT, o.char_w)) == HKS_OK) &&
+        (isnan(o.char_k1) || (rc = hks_searcher_set(s, HKS_S_CHAR_K1, o.char_k1)) == HKS_OK) &&
+        (isnan(o.char_b) || (rc = hks_searcher_set(s, HKS_S_CHAR_B, o.char_b)) == HKS_OK) &&
+        o.sort >= 0)
         rc = hks_searcher_set(s, HKS_S_SORT, o.sort);
     if (rc < 0) {
         fprintf(stderr, "hksearch: %s\n", s ? hks_searcher_errmsg(s) : hks_strerror(rc));

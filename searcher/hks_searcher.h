@@ -145,6 +145,8 @@ struct hks_index {
     uint64_t n_live;      /* live documents: BM25's N                  */
     uint64_t live_tokens; /* their total length                        */
     double avgdl;         /* live_tokens / n_live, never 0             */
+    uint64_t live_chars;  /* their total length in the character field */
+    double avgcl;         /* live_chars / n_live, never 0              */
 };
 
 /* One live document in hks_doc_find's table: the hash of its key
@@ -159,6 +161,8 @@ struct hks_searcher {
     const hks_alloc *a;
     hks_errbuf err;
     double k1, b;
+    double char_w, char_k1, char_b; /* the character field (HKS_S_CHAR_*) */
+    bool function_words;            /* HKS_S_FUNCTION_WORDS               */
     bool count_partial;
     bool literal;     /* HKS_S_LITERAL (its effect: query.c)          */
     int sort;         /* HKS_S_SORT: 0 relevance, 1 newest first      */
@@ -179,6 +183,17 @@ struct hks_searcher {
  * and the snippets of its hits parse the query once. Errors as
  * hks_query_parse, message in s->err. */
 HKS_INTERNAL int hks_searcher_parse(hks_searcher *s, const char *q, size_t n);
+
+/**************************************************************************
+** Interface to code in funcwords.c
+**
+** Mark the question and function words in a run of n characters (ch[r],
+** ch_len[r] bytes each, normalized UTF-8): mark[r] is 0 for a content
+** character, else the number (1, 2, ...) of the function word occurrence
+** holding it, so two characters of one word have the same mark.
+*/
+HKS_INTERNAL void hks_funcwords_mark(const uint8_t *const *ch, const uint8_t *ch_len, uint32_t n,
+                                     uint32_t *mark);
 
 /**************************************************************************
 ** Interface to code in index.c: the index handle beyond opening it

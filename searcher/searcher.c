@@ -59,9 +59,9 @@ static int open_segments(hks_index *idx)
     idx->base = hks_mem_calloc(idx->a, idx->man.n_seg + 1, sizeof *idx->base);
     if (!idx->seg || !idx->base)
         return hks_fail(&idx->err, HKS_ERR_NOMEM, "out of memory");
-    idx->n_docs = idx->n_live = idx->live_tokens = 0;
+    idx->n_docs = idx->n_live = idx->live_tokens = idx->live_chars = 0;
     for (i = 0; i < idx->man.n_seg; i++) {
-        const uint32_t *dl;
+        const uint32_t *dl, *cl;
         uint32_t d, nd;
         rc = hks_seg_open(idx->a, idx->dir, &idx->man.seg[i], &idx->err, &idx->seg[i]);
         if (rc)
@@ -74,16 +74,21 @@ static int open_segments(hks_index *idx)
         nd = hks_seg_ndocs(idx->seg[i]);
         idx->n_docs += nd;
         dl = hks_seg_doclens(idx->seg[i]);
+        cl = hks_seg_charlens(idx->seg[i]);
         for (d = 0; d < nd; d++) {
             if (hks_seg_is_deleted(idx->seg[i], d))
                 continue;
             idx->n_live++;
             idx->live_tokens += dl[d];
+            idx->live_chars += cl[d];
         }
     }
     idx->avgdl = idx->n_live ? (double)idx->live_tokens / (double)idx->n_live : 1.0;
     if (idx->avgdl < 1.0)
         idx->avgdl = 1.0; /* guard: all-empty documents */
+    idx->avgcl = idx->n_live ? (double)idx->live_chars / (double)idx->n_live : 1.0;
+    if (idx->avgcl < 1.0)
+        idx->avgcl = 1.0;
     return HKS_OK;
 }
 
@@ -209,6 +214,10 @@ int hks_searcher_new(hks_index *idx, hks_searcher **out)
     s->a = idx->a;
     s->k1 = 1.2;
     s->b = 0.75;
+    s->char_w = 1.75;
+    s->char_k1 = 0.5;
+    s->char_b = 1.0;
+    s->function_words = true;
     hks_ntext_init(&s->nt, s->a);
     hks_buf_init(&s->meta, s->a);
     hks_buf_init(&s->qy_text, s->a);
@@ -260,6 +269,24 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
         if (value != HKS_SORT_RELEVANCE && value != HKS_SORT_DATE)
             return hks_fail(&s->err, HKS_ERR_ARG, "sort %g: 0 (relevance) or 1 (date)", value);
         s->sort = (int)value;
+        return HKS_OK;
+    case HKS_S_CHAR_WEIGHT:
+        if (!(value >= 0 && value <= 10))
+            return hks_fail(&s->err, HKS_ERR_ARG, "character weight %g out of 0..10", value);
+        s->char_w = value;
+        return HKS_OK;
+    case HKS_S_CHAR_K1:
+        if (!(value >= 0 && value <= 10))
+            return hks_fail(&s->err, HKS_ERR_ARG, "character k1 %g out of 0..10", value);
+        s->char_k1 = value;
+        return HKS_OK;
+    case HKS_S_CHAR_B:
+        if (!(value >= 0 && value <= 1))
+            return hks_fail(&s->err, HKS_ERR_ARG, "character b %g out of 0..1", value);
+        s->char_b = value;
+        return HKS_OK;
+    case HKS_S_FUNCTION_WORDS:
+        s->function_words = value != 0;
         return HKS_OK;
     case HKS_S_TIME_BUDGET_MS:
         if (!(value >= 0 && value <= 86400000.0))
@@ -337,13 +364,23 @@ static void ti_close(titer *t)
     t->doc = HKS_END;
 }
 
-/* Open the iterator of element e in seg (empty when the term is absent). */
+/* Open the iterator of element e in seg (empty when the term is absent).
+ * A lone CJK character as a prefix (every term starting with it) is its
+ * character-field list when no positions are needed: the same documents
+ * and counts, one list instead of a union of hundreds. */
 static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, const uint8_t *term,
-                   size_t len, bool is_prefix, hks_errbuf *err)
+                   size_t len, bool is_prefix, bool need_pos, hks_errbuf *err)
 {
     lexlist l;
     uint32_t i;
     int rc;
+    uint8_t key[HKS_MAX_TERM_BYTES];
+    size_t klen;
+    if (is_prefix && !need_pos && (klen = hks_char_key(term, len, key)) != 0) {
+        term = key;
+        len = klen;
+        is_prefix = false;
+    }
     memset(t, 0, sizeof *t);
     memset(&l, 0, sizeof l);
     t->a = a;
@@ -574,12 +611,29 @@ static int cmp_hits_date(const void *x, const void *y)
 
 /* ---- scoring terms -------------------------------------------------------- */
 
+/* Natural-language ranking: the candidates taken by bigrams and words
+ * before the character field is added (rescore_chars) are the best
+ * RERANK_MIN, or as many as the hits wanted when more. */
+#define RERANK_MIN 100
+
+/* Scoring terms: at most one term and one character per query element. */
+#define MAX_STERMS (2 * HKS_MAX_QUERY_ELEMS + 2)
+
+/* Fields a document is scored in: bigrams and words (positions, the
+ * strict match), and single CJK characters (natural-language ranking). */
+enum { F_TERMS = 0, F_CHARS = 1, N_FIELDS = 2 };
+
 typedef struct sterm {
-    const hks_qelem *e; /* term bytes                                  */
-    uint32_t elem;      /* index of the query element it came from     */
+    uint8_t term[HKS_MAX_TERM_BYTES]; /* term bytes (a character-field key) */
+    uint8_t len;
+    uint8_t field;  /* F_TERMS or F_CHARS                          */
+    uint32_t elem;  /* query element it came from (reused when on the
+                       document), UINT32_MAX for a character        */
     bool is_prefix;
     uint32_t qtf; /* times in the query                          */
-    double w;     /* qtf * idf, 0 if absent from the index       */
+    double qw;    /* their weights summed (function words weigh less) */
+    double idf;
+    double w;     /* qw * idf * field weight, 0 if absent from the index */
 } sterm;
 
 typedef struct evalctx {
@@ -587,7 +641,7 @@ typedef struct evalctx {
     hks_query *qy;
     sterm *st;
     uint32_t n_st;
-    double k1, b, avgdl;
+    double k1[N_FIELDS], b[N_FIELDS], avgdl[N_FIELDS], fieldw[N_FIELDS];
     topk exact;   /* strict matches                              */
     topk partial; /* the rest, natural-language queries          */
     uint64_t n_exact;
@@ -618,30 +672,46 @@ static bool past_budget(evalctx *x)
     return x->timed_out;
 }
 
-static double bm25(const evalctx *x, double w, uint32_t tf, uint32_t dl)
+static double bm25(const evalctx *x, int f, double w, uint32_t tf, uint32_t dl)
 {
-    double t = (double)tf;
-    return w * t * (x->k1 + 1.0) / (t + x->k1 * (1.0 - x->b + x->b * (double)dl / x->avgdl));
+    double t = (double)tf, k1 = x->k1[f], b = x->b[f];
+    return w * t * (k1 + 1.0) / (t + k1 * (1.0 - b + b * (double)dl / x->avgdl[f]));
 }
 
-static int add_sterm(evalctx *x, const hks_qelem *e, bool is_prefix)
+/* The document lengths of field f in a segment. */
+static const uint32_t *field_lens(const hks_segment *seg, int f)
 {
-    uint32_t ei = (uint32_t)(e - x->qy->elem);
+    return f == F_CHARS ? hks_seg_charlens(seg) : hks_seg_doclens(seg);
+}
+
+/* Add (or count again) a scoring term: term[0..len) of field f, from
+ * query element elem, weighing qw. */
+static void add_sterm(evalctx *x, const uint8_t *term, size_t len, int f, uint32_t elem,
+                      bool is_prefix, double qw)
+{
     uint32_t i;
+    sterm *t;
     for (i = 0; i < x->n_st; i++) {
-        if (x->st[i].is_prefix == is_prefix && x->st[i].e->len == e->len &&
-            memcmp(x->st[i].e->term, e->term, e->len) == 0) {
-            x->st[i].qtf++;
-            return HKS_OK;
+        t = &x->st[i];
+        if (t->is_prefix == is_prefix && t->field == f && t->len == len &&
+            memcmp(t->term, term, len) == 0) {
+            t->qtf++;
+            t->qw += qw;
+            return;
         }
     }
-    x->st[x->n_st].e = e;
-    x->st[x->n_st].elem = ei;
-    x->st[x->n_st].is_prefix = is_prefix;
-    x->st[x->n_st].qtf = 1;
-    x->st[x->n_st].w = 0;
-    x->n_st++;
-    return HKS_OK;
+    if (x->n_st == MAX_STERMS)
+        return; /* cannot happen: at most one term and one character an element */
+    t = &x->st[x->n_st++];
+    memcpy(t->term, term, len);
+    t->len = (uint8_t)len;
+    t->field = (uint8_t)f;
+    t->elem = elem;
+    t->is_prefix = is_prefix;
+    t->qtf = 1;
+    t->qw = qw;
+    t->idf = 0;
+    t->w = 0;
 }
 
 typedef struct dfctx {
@@ -667,14 +737,22 @@ static int weigh_terms(evalctx *x)
     for (i = 0; i < x->n_st; i++) {
         dfctx d = {0};
         double df;
+        const uint8_t *term = x->st[i].term;
+        size_t len = x->st[i].len;
+        uint8_t key[HKS_MAX_TERM_BYTES];
+        bool is_prefix = x->st[i].is_prefix;
+        size_t klen;
+        if (is_prefix && (klen = hks_char_key(term, len, key)) != 0) {
+            term = key; /* a lone character: its exact document count */
+            len = klen;
+            is_prefix = false;
+        }
         for (g = 0; g < idx->n_seg; g++) {
-            if (x->st[i].is_prefix) {
-                HKS_TRY(hks_seg_prefix(idx->seg[g], x->st[i].e->term, x->st[i].e->len, on_df, &d,
-                                       &x->s->err));
+            if (is_prefix) {
+                HKS_TRY(hks_seg_prefix(idx->seg[g], term, len, on_df, &d, &x->s->err));
             } else {
                 hks_lexent e;
-                int rc = hks_seg_lookup(idx->seg[g], x->st[i].e->term, x->st[i].e->len, &e,
-                                        &x->s->err);
+                int rc = hks_seg_lookup(idx->seg[g], term, len, &e, &x->s->err);
                 if (rc == HKS_OK)
                     d.df += e.df;
                 else if (rc != HKS_ERR_NOTFOUND)
@@ -686,7 +764,8 @@ static int weigh_terms(evalctx *x)
             continue;
         df = (double)d.df > n ? n : (double)d.df;
         /* Clamp: idf stays positive even for a term in every document. */
-        x->st[i].w = x->st[i].qtf * fmax(log(1.0 + (n - df + 0.5) / (df + 0.5)), 1e-6);
+        x->st[i].idf = fmax(log(1.0 + (n - df + 0.5) / (df + 0.5)), 1e-6);
+        x->st[i].w = x->st[i].qw * x->st[i].idf * x->fieldw[x->st[i].field];
     }
     return HKS_OK;
 }
@@ -933,7 +1012,7 @@ static int passes_filters(evalctx *x, segeval *se, uint32_t doc, bool *pass)
 
 static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
 {
-    uint32_t i, dl = hks_seg_doclens(se->seg)[doc];
+    uint32_t i;
     *score = 0;
     for (i = 0; i < x->n_st; i++) {
         uint32_t tf;
@@ -942,12 +1021,12 @@ static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
             continue;
         /* The element the term came from is usually on doc already (it is
          * part of the match): use it, and never open the scoring cursor. */
-        if (se->el[x->st[i].elem].doc == doc) {
+        if (x->st[i].elem != UINT32_MAX && se->el[x->st[i].elem].doc == doc) {
             t = &se->el[x->st[i].elem];
         } else {
             if (!se->sc_open[i]) {
-                HKS_TRY(ti_open(t, x->s->a, se->seg, x->st[i].e->term, x->st[i].e->len,
-                                x->st[i].is_prefix, &x->s->err));
+                HKS_TRY(ti_open(t, x->s->a, se->seg, x->st[i].term, x->st[i].len,
+                                x->st[i].is_prefix, false, &x->s->err));
                 se->sc_open[i] = true;
             }
             HKS_TRY(ti_advance(t, doc));
@@ -955,7 +1034,7 @@ static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
                 continue;
         }
         HKS_TRY(ti_tf(t, &tf));
-        *score += bm25(x, x->st[i].w, tf, dl);
+        *score += bm25(x, x->st[i].field, x->st[i].w, tf, field_lens(se->seg, x->st[i].field)[doc]);
     }
     return HKS_OK;
 }
@@ -1031,15 +1110,15 @@ static bool is_exact_doc(const evalctx *x, uint32_t doc)
 
 static int natural_segment(evalctx *x, segeval *se)
 {
-    uint32_t ord[HKS_MAX_QUERY_ELEMS], n = 0, i, ess;
-    uint32_t slot_of_term[HKS_MAX_QUERY_ELEMS]; /* term -> index in ord */
-    double ub[HKS_MAX_QUERY_ELEMS], cum[HKS_MAX_QUERY_ELEMS];
-    const uint32_t *dl = hks_seg_doclens(se->seg);
+    uint32_t ord[MAX_STERMS], n = 0, i, ess;
+    uint32_t slot_of_term[MAX_STERMS]; /* term -> index in ord */
+    double ub[MAX_STERMS], cum[MAX_STERMS];
+    const uint32_t *dl[N_FIELDS];
 
     for (i = 0; i < x->n_st; i++) {
         uint32_t mt = 0, md = UINT32_MAX, j;
-        if (x->st[i].w == 0 || se->sc[i].doc == HKS_END)
-            continue;
+        if (x->st[i].w == 0 || x->st[i].field != F_TERMS || se->sc[i].doc == HKS_END)
+            continue; /* characters: rescore_chars */
         for (j = 0; j < se->sc[i].n_sub; j++) {
             uint32_t a, b;
             hks_pc_term_bound(&se->sc[i].sub[j], &a, &b);
@@ -1047,9 +1126,11 @@ static int natural_segment(evalctx *x, segeval *se)
             if (b < md)
                 md = b;
         }
-        ub[i] = bm25(x, x->st[i].w, mt, md);
+        ub[i] = bm25(x, x->st[i].field, x->st[i].w, mt, md);
         ord[n++] = i;
     }
+    dl[F_TERMS] = hks_seg_doclens(se->seg);
+    dl[F_CHARS] = hks_seg_charlens(se->seg);
     /* Ascending upper bounds. */
     for (i = 1; i < n; i++) {
         uint32_t v = ord[i], j = i;
@@ -1061,14 +1142,14 @@ static int natural_segment(evalctx *x, segeval *se)
     }
     for (i = 0; i < n; i++)
         cum[i] = ub[ord[i]] + (i ? cum[i - 1] : 0);
-    for (i = 0; i < HKS_MAX_QUERY_ELEMS; i++)
+    for (i = 0; i < MAX_STERMS; i++)
         slot_of_term[i] = UINT32_MAX;
     for (i = 0; i < n; i++)
         slot_of_term[ord[i]] = i;
     ess = 0;
     for (;;) {
         double theta = topk_threshold(&x->partial), score = 0, margin;
-        double contrib[HKS_MAX_QUERY_ELEMS];
+        double contrib[MAX_STERMS];
         uint32_t doc = HKS_END;
         bool reject = false;
         if (past_budget(x))
@@ -1093,7 +1174,8 @@ static int natural_segment(evalctx *x, segeval *se)
             if (t->doc == doc) {
                 uint32_t tf;
                 HKS_TRY(ti_tf(t, &tf));
-                contrib[i] = bm25(x, x->st[ord[i]].w, tf, dl[doc]);
+                contrib[i] = bm25(x, x->st[ord[i]].field, x->st[ord[i]].w, tf,
+                                  dl[x->st[ord[i]].field][doc]);
                 score += contrib[i];
                 HKS_TRY(ti_advance(t, doc + 1));
             }
@@ -1108,7 +1190,8 @@ static int natural_segment(evalctx *x, segeval *se)
             if (t->doc == doc) {
                 uint32_t tf;
                 HKS_TRY(ti_tf(t, &tf));
-                contrib[i] = bm25(x, x->st[ord[i]].w, tf, dl[doc]);
+                contrib[i] = bm25(x, x->st[ord[i]].field, x->st[ord[i]].w, tf,
+                                  dl[x->st[ord[i]].field][doc]);
                 score += contrib[i];
             }
         }
@@ -1133,7 +1216,7 @@ static int natural_segment(evalctx *x, segeval *se)
     return HKS_OK;
 }
 
-/* Count every document matching some scoring term, minus strict ones. */
+/* Count every document matching some bigram or word, minus strict ones. */
 static int count_partial(evalctx *x, segeval *se)
 {
     uint32_t i;
@@ -1142,15 +1225,69 @@ static int count_partial(evalctx *x, segeval *se)
         if (past_budget(x))
             return HKS_OK;
         for (i = 0; i < x->n_st; i++)
-            if (se->sc[i].doc < doc)
+            if (x->st[i].field == F_TERMS && se->sc[i].doc < doc)
                 doc = se->sc[i].doc;
         if (doc == HKS_END)
             return HKS_OK;
         if (!hks_seg_is_deleted(se->seg, doc) && !is_exact_doc(x, se->base + doc))
             x->n_partial++;
         for (i = 0; i < x->n_st; i++)
-            HKS_TRY(ti_advance(&se->sc[i], doc + 1));
+            if (x->st[i].field == F_TERMS)
+                HKS_TRY(ti_advance(&se->sc[i], doc + 1));
     }
+}
+
+static int cmp_hit_doc(const void *x, const void *y)
+{
+    const khit *a = x, *b = y;
+    return a->h.doc_id < b->h.doc_id ? -1 : a->h.doc_id > b->h.doc_id;
+}
+
+/* The second stage of natural-language ranking: add the character field's
+ * BM25 to each candidate of the first (the best RERANK_DEPTH times the
+ * hits wanted by bigrams and words). A document is only ranked when it
+ * holds a bigram or word of the query (a question's characters alone
+ * match most of the collection), and the characters' long lists are only
+ * probed at the candidates, never walked. */
+static int rescore_chars(evalctx *x)
+{
+    hks_index *idx = x->s->idx;
+    topk *k = &x->partial;
+    size_t h = 0;
+    uint32_t g, i;
+    bool any = false;
+    int rc = HKS_OK;
+    for (i = 0; i < x->n_st; i++)
+        any |= x->st[i].field == F_CHARS && x->st[i].w > 0;
+    if (!any || k->n == 0)
+        return HKS_OK;
+    qsort(k->h, k->n, sizeof *k->h, cmp_hit_doc);
+    for (g = 0; g < idx->n_seg && h < k->n && rc == HKS_OK; g++) {
+        const hks_segment *seg = idx->seg[g];
+        uint32_t end = idx->base[g] + hks_seg_ndocs(seg);
+        const uint32_t *cl = hks_seg_charlens(seg);
+        titer t;
+        if (k->h[h].h.doc_id >= end)
+            continue;
+        for (i = 0; i < x->n_st && rc == HKS_OK; i++) {
+            size_t j;
+            if (x->st[i].field != F_CHARS || x->st[i].w == 0)
+                continue;
+            rc = ti_open(&t, x->s->a, seg, x->st[i].term, x->st[i].len, false, false,
+                         &x->s->err);
+            for (j = h; rc == HKS_OK && t.doc != HKS_END && j < k->n && k->h[j].h.doc_id < end;
+                 j++) {
+                uint32_t d = k->h[j].h.doc_id - idx->base[g], tf;
+                rc = ti_advance(&t, d);
+                if (rc == HKS_OK && t.doc == d && (rc = ti_tf(&t, &tf)) == HKS_OK)
+                    k->h[j].h.score += bm25(x, F_CHARS, x->st[i].w, tf, cl[d]);
+            }
+            ti_close(&t);
+        }
+        while (h < k->n && k->h[h].h.doc_id < end)
+            h++;
+    }
+    return rc;
 }
 
 static void close_segeval(evalctx *x, segeval *se)
@@ -1178,12 +1315,12 @@ static int open_scoring(evalctx *x, segeval *se)
 {
     uint32_t i;
     for (i = 0; i < x->n_st; i++) {
-        if (x->st[i].w == 0) {
+        if (x->st[i].w == 0 || x->st[i].field != F_TERMS) {
             se->sc[i].doc = HKS_END;
             continue;
         }
-        HKS_TRY(ti_open(&se->sc[i], x->s->a, se->seg, x->st[i].e->term, x->st[i].e->len,
-                        x->st[i].is_prefix, &x->s->err));
+        HKS_TRY(ti_open(&se->sc[i], x->s->a, se->seg, x->st[i].term, x->st[i].len,
+                        x->st[i].is_prefix, false, &x->s->err));
     }
     return HKS_OK;
 }
@@ -1206,13 +1343,24 @@ static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
         return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
     }
     if (strict) {
-        for (i = 0; i < x->qy->n_elem && rc == HKS_OK; i++) {
-            const hks_qelem *e = &x->qy->elem[i];
-            rc = ti_open(&se.el[i], x->s->a, se.seg, e->term, e->len, e->is_prefix, &x->s->err);
-            if (rc == HKS_OK && e->joint)
-                rc = ti_open(&se.alt[i], x->s->a, se.seg, e->alt, e->alt_len, false, &x->s->err);
-            else
-                se.alt[i].doc = HKS_END;
+        uint32_t p;
+        for (i = 0; i < x->qy->n_elem; i++)
+            se.el[i].doc = se.alt[i].doc = HKS_END;
+        for (p = 0; p < x->qy->n_phrase && rc == HKS_OK; p++) {
+            const hks_qphrase *ph = &x->qy->phrase[p];
+            /* A one-element phrase outside the title matches on documents
+             * alone (phrase_next): no positions. */
+            bool need_pos = ph->n > 1 || ph->in_title;
+            for (i = ph->first; i < ph->first + ph->n && rc == HKS_OK; i++) {
+                const hks_qelem *e = &x->qy->elem[i];
+                rc = ti_open(&se.el[i], x->s->a, se.seg, e->term, e->len, e->is_prefix, need_pos,
+                             &x->s->err);
+                if (rc == HKS_OK && e->joint)
+                    rc = ti_open(&se.alt[i], x->s->a, se.seg, e->alt, e->alt_len, false, true,
+                                 &x->s->err);
+                else
+                    se.alt[i].doc = HKS_END;
+            }
         }
         for (i = 0; i < x->n_st; i++)
             se.sc[i].doc = HKS_END; /* opened on first need by score_doc */
@@ -1237,20 +1385,119 @@ static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
     return rc;
 }
 
-/* Build the scoring terms: the elements of positive clauses; natural
+/* Bytes of the first UTF-8 character of t[0..n) if it is CJK, else 0. */
+static size_t first_cjk(const uint8_t *t, size_t n)
+{
+    uint8_t key[HKS_MAX_TERM_BYTES];
+    size_t cb = t[0] < 0xC0 ? 1 : t[0] < 0xE0 ? 2 : t[0] < 0xF0 ? 3 : 4;
+    if (cb > n || hks_char_key(t, cb, key) == 0)
+        return 0;
+    return cb;
+}
+
+/* Natural-language scoring terms of phrase ph: its bigrams, words and
+ * lone characters in the term field, and each CJK character in the
+ * character field, function words weighing less (funcwords.c). */
+static void natural_sterms(evalctx *x, const hks_qphrase *ph, bool fw)
+{
+    const uint8_t *ch[HKS_MAX_QUERY_ELEMS + 1];
+    uint8_t chl[HKS_MAX_QUERY_ELEMS + 1];
+    uint32_t rel[HKS_MAX_QUERY_ELEMS + 1], mark[HKS_MAX_QUERY_ELEMS + 1];
+    uint32_t first_ch[HKS_MAX_QUERY_ELEMS]; /* per element: its first character, or UINT32_MAX */
+    uint32_t n = 0, e, i, start, occ = 0;
+    uint8_t key[HKS_MAX_TERM_BYTES];
+    /* The characters of the phrase's CJK runs, in order, with their
+     * relative positions: each element's first, and the second of a
+     * bigram that no element follows. */
+    for (e = 0; e < ph->n; e++) {
+        const hks_qelem *q = &x->qy->elem[ph->first + e];
+        size_t cb = first_cjk(q->term, q->len);
+        first_ch[e] = UINT32_MAX;
+        if (!cb || n >= HKS_MAX_QUERY_ELEMS)
+            continue;
+        if (n && rel[n - 1] == q->rel)
+            continue; /* cannot happen: one element a position */
+        first_ch[e] = n;
+        ch[n] = q->term;
+        chl[n] = (uint8_t)cb;
+        rel[n++] = q->rel;
+        if (q->len > cb && first_cjk(q->term + cb, q->len - cb) == q->len - cb &&
+            !(e + 1 < ph->n && x->qy->elem[ph->first + e + 1].rel == q->rel + 1)) {
+            ch[n] = q->term + cb;
+            chl[n] = (uint8_t)(q->len - cb);
+            rel[n++] = q->rel + 1;
+        }
+    }
+    /* Function words, run by run (a run: consecutive positions). */
+    for (i = 0; i < n; i++)
+        mark[i] = 0;
+    for (start = 0; fw && start < n;) {
+        uint32_t end = start + 1, k, top = occ;
+        while (end < n && rel[end] == rel[end - 1] + 1)
+            end++;
+        hks_funcwords_mark(ch + start, chl + start, end - start, mark + start);
+        for (k = start; k < end; k++)
+            if (mark[k]) {
+                mark[k] += occ;
+                if (mark[k] > top)
+                    top = mark[k];
+            }
+        occ = top;
+        start = end;
+    }
+    for (e = 0; e < ph->n; e++) {
+        const hks_qelem *q = &x->qy->elem[ph->first + e];
+        double w = 1.0;
+        uint32_t c = first_ch[e];
+        if (q->run_end)
+            continue; /* a position check, not a term */
+        if (c != UINT32_MAX) {
+            bool bigram = q->len > chl[c];
+            bool next = bigram && c + 1 < n && rel[c + 1] == rel[c] + 1;
+            if (!bigram)
+                w = mark[c] ? 0.3 : 1.0;
+            else if (mark[c] && next && mark[c] == mark[c + 1])
+                w = 0; /* inside one function word */
+            else if (mark[c] || (next && mark[c + 1]))
+                w = 0.5; /* touching one */
+        }
+        add_sterm(x, q->term, q->len, F_TERMS, ph->first + e, false, w);
+    }
+    for (i = 0; i < n; i++) {
+        size_t kl = hks_char_key(ch[i], chl[i], key);
+        if (kl)
+            add_sterm(x, key, kl, F_CHARS, UINT32_MAX, false, mark[i] ? 0.3 : 1.0);
+    }
+}
+
+/* Build the scoring terms: the elements of positive clauses. Natural
  * ranking takes a lone character as itself (its run-final unigram), the
- * way bigram BM25 engines rank questions. */
+ * way bigram BM25 engines rank questions, and adds the character field. */
 static void build_sterms(evalctx *x, bool natural)
 {
-    uint32_t p, e;
-    x->n_st = 0;
-    for (p = 0; p < x->qy->n_phrase; p++) {
-        const hks_qphrase *ph = &x->qy->phrase[p];
-        if (ph->negated)
-            continue;
-        for (e = ph->first; e < ph->first + ph->n; e++)
-            if (!x->qy->elem[e].run_end) /* a position check, not a term */
-                add_sterm(x, &x->qy->elem[e], natural ? false : x->qy->elem[e].is_prefix);
+    uint32_t p, e, i;
+    bool fw = natural && x->s->function_words;
+    for (;;) {
+        bool any = false;
+        x->n_st = 0;
+        for (p = 0; p < x->qy->n_phrase; p++) {
+            const hks_qphrase *ph = &x->qy->phrase[p];
+            if (ph->negated)
+                continue;
+            if (natural) {
+                natural_sterms(x, ph, fw);
+                continue;
+            }
+            for (e = ph->first; e < ph->first + ph->n; e++)
+                if (!x->qy->elem[e].run_end) /* a position check, not a term */
+                    add_sterm(x, x->qy->elem[e].term, x->qy->elem[e].len, F_TERMS, e,
+                              x->qy->elem[e].is_prefix, 1.0);
+        }
+        for (i = 0; i < x->n_st; i++)
+            any |= x->st[i].qw > 0;
+        if (any || !fw)
+            return;
+        fw = false; /* a query of function words only: weigh them all */
     }
 }
 
@@ -1310,7 +1557,7 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
 {
     evalctx x;
     hks_index *idx;
-    sterm st[HKS_MAX_QUERY_ELEMS];
+    sterm *st;
     uint32_t g;
     size_t n_out = 0, total, rank = 0;
     bool natural, by_date;
@@ -1350,17 +1597,27 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
     memset(&x, 0, sizeof x);
     x.s = s;
     x.qy = &s->qy;
+    st = hks_mem_alloc(s->a, MAX_STERMS * sizeof *st);
+    if (!st)
+        return hks_fail(&s->err, HKS_ERR_NOMEM, "out of memory");
     x.st = st;
-    x.k1 = s->k1;
-    x.b = s->b;
-    x.avgdl = idx->avgdl;
+    x.k1[F_TERMS] = s->k1;
+    x.b[F_TERMS] = s->b;
+    x.avgdl[F_TERMS] = idx->avgdl;
+    x.fieldw[F_TERMS] = 1.0;
+    x.k1[F_CHARS] = s->char_k1;
+    x.b[F_CHARS] = s->char_b;
+    x.avgdl[F_CHARS] = idx->avgcl;
+    x.fieldw[F_CHARS] = s->char_w;
     if (s->budget_ms > 0)
         x.deadline = now_ms() + s->budget_ms;
     x.exact.cap = total;
     x.exact.by_date = by_date;
     x.exact.h = total ? hks_mem_alloc(s->a, total * sizeof(khit)) : NULL;
-    if (total && !x.exact.h)
+    if (total && !x.exact.h) {
+        hks_mem_free(s->a, st, 0);
         return hks_fail(&s->err, HKS_ERR_NOMEM, "out of memory");
+    }
 
     build_sterms(&x, false);
     rc = weigh_terms(&x);
@@ -1376,14 +1633,25 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
         build_sterms(&x, true);
         rc = weigh_terms(&x);
         x.partial.cap = need;
+        /* The candidates do not depend on the page while it lies within
+         * the first RERANK_MIN hits: paging through them is consistent. */
+        if (s->char_w > 0 && need && total < RERANK_MIN)
+            x.partial.cap = RERANK_MIN - x.exact.n;
         if (need) {
-            x.partial.h = hks_mem_alloc(s->a, need * sizeof(khit));
+            x.partial.h = hks_mem_alloc(s->a, x.partial.cap * sizeof(khit));
             if (!x.partial.h)
                 rc = hks_fail(&s->err, HKS_ERR_NOMEM, "out of memory");
         }
         for (g = 0; rc == HKS_OK && g < idx->n_seg && (need || s->count_partial) && !x.timed_out;
              g++)
             rc = eval_segment(&x, g, false, true);
+        if (rc == HKS_OK)
+            rc = rescore_chars(&x);
+        if (rc == HKS_OK && x.partial.n && x.partial.h) {
+            qsort(x.partial.h, x.partial.n, sizeof(khit), cmp_hits);
+            if (x.partial.n > need)
+                x.partial.n = need;
+        }
     }
     if (rc == HKS_OK) {
         /* qsort's pointer must not be NULL even for 0 elements (C11 7.22.5) */
@@ -1409,6 +1677,7 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
     hks_mem_free(s->a, x.exact.h, 0);
     hks_mem_free(s->a, x.partial.h, 0);
     hks_mem_free(s->a, x.exact_docs, 0);
+    hks_mem_free(s->a, st, 0);
     return rc == HKS_OK && x.timed_out ? HKS_PARTIAL : rc;
 }
 

@@ -466,15 +466,15 @@ static void test_safety_old_format_says_how_to_rebuild(void **state)
     commit_close(w);
     snprintf(man, sizeof man, "%s/MANIFEST", idx);
     assert_int_equal(hks_test_read_file(man, &p, &n), 0);
-    p[4] = 2; /* header and footer say version 2 */
-    p[n - 8] = 2;
+    p[4] = 3; /* header and footer say version 3 */
+    p[n - 8] = 3;
     f = fopen(man, "wb");
     assert_non_null(f);
     assert_int_equal(fwrite(p, 1, n, f), n);
     fclose(f);
     free(p);
     assert_int_equal(hks_index_open(idx, hks_test_cm_alloc(), &x), HKS_ERR_FORMAT);
-    assert_non_null(strstr(hks_index_errmsg(x), "format version 2, this hksearch reads 3"));
+    assert_non_null(strstr(hks_index_errmsg(x), "format version 3, this hksearch reads 4"));
     assert_non_null(strstr(hks_index_errmsg(x), "rebuild the index"));
     hks_index_close(x);
 }
