@@ -39,9 +39,9 @@ struct hks_segment {
     const uint8_t *docs; /* DOCS section: n_docs records                */
     const uint8_t *meta; /* META section                                */
     size_t meta_n;
-    uint32_t *doclen; /* n_tokens per document                       */
+    uint32_t *doclen;  /* n_tokens per document                       */
     uint32_t *charlen; /* n_chars per document                       */
-    uint8_t *deleted; /* tombstone bitmap or NULL                    */
+    uint8_t *deleted;  /* tombstone bitmap or NULL                    */
     hks_ds_reader *ds;
     uint64_t bytes_postings, bytes_docstore;
 };

@@ -352,14 +352,14 @@ typedef struct hks_search_info {
 } hks_search_info;
 
 typedef enum hks_sparam {
-    HKS_S_BM25_K1 = 1,       /* default 1.2, 0..10                         */
-    HKS_S_BM25_B = 2,        /* default 0.75, 0..1                         */
-    HKS_S_COUNT_PARTIAL = 3, /* 1: count n_partial exactly (costs time);
+    HKS_S_BM25_K1 = 1,        /* default 1.2, 0..10                         */
+    HKS_S_BM25_B = 2,         /* default 0.75, 0..1                         */
+    HKS_S_COUNT_PARTIAL = 3,  /* 1: count n_partial exactly (costs time);
                                0 (default) leaves it UINT64_MAX           */
-    HKS_S_LITERAL = 4,       /* 1: the query text has no operators (quotes,
+    HKS_S_LITERAL = 4,        /* 1: the query text has no operators (quotes,
                                 parentheses, OR/AND/NOT, -, *, field:
                                 are text), for a user's raw text          */
-    HKS_S_SORT = 5,          /* HKS_SORT_RELEVANCE (default) or
+    HKS_S_SORT = 5,           /* HKS_SORT_RELEVANCE (default) or
                                 HKS_SORT_DATE: newest first, ties by doc
                                 id; only strict matches are listed        */
     HKS_S_TIME_BUDGET_MS = 6, /* > 0: a search stops after about this many
@@ -370,9 +370,9 @@ typedef enum hks_sparam {
     /* Natural-language ranking (questions, and plain queries with no
      * strict match) adds to the bigram BM25 a BM25 over single
      * characters, a field of its own with its own k1, b, lengths and idf: */
-    HKS_S_CHAR_WEIGHT = 7,   /* its weight, default 1.75, 0..10 (0: off)   */
-    HKS_S_CHAR_K1 = 8,       /* its k1, default 0.5, 0..10                 */
-    HKS_S_CHAR_B = 9,        /* its b, default 1, 0..1                     */
+    HKS_S_CHAR_WEIGHT = 7,    /* its weight, default 1.75, 0..10 (0: off)   */
+    HKS_S_CHAR_K1 = 8,        /* its k1, default 0.5, 0..10                 */
+    HKS_S_CHAR_B = 9,         /* its b, default 1, 0..1                     */
     HKS_S_FUNCTION_WORDS = 10 /* 1 (default): question and function words
                                (什么, 怎么办, 可以, 吗, 的 ...) weigh less
                                in natural-language ranking; 0: they weigh

@@ -263,7 +263,8 @@ static int on_token(void *ctx, const hks_token *tok)
         /* Each CJK character starts exactly one token (its bigram, or the
          * unigram ending its run): count it in the character field. */
         uint8_t c = (uint8_t)tok->term[0];
-        size_t n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        size_t n = c < 0xE0 ? 2 : c < 0xF0 ? 3
+                                           : 4;
         char key[5];
         if (n > tok->term_len)
             return HKS_OK; /* cannot happen for a tokenizer's CJK token */

@@ -621,19 +621,21 @@ static int cmp_hits_date(const void *x, const void *y)
 
 /* Fields a document is scored in: bigrams and words (positions, the
  * strict match), and single CJK characters (natural-language ranking). */
-enum { F_TERMS = 0, F_CHARS = 1, N_FIELDS = 2 };
+enum { F_TERMS = 0,
+       F_CHARS = 1,
+       N_FIELDS = 2 };
 
 typedef struct sterm {
     uint8_t term[HKS_MAX_TERM_BYTES]; /* term bytes (a character-field key) */
     uint8_t len;
-    uint8_t field;  /* F_TERMS or F_CHARS                          */
-    uint32_t elem;  /* query element it came from (reused when on the
+    uint8_t field; /* F_TERMS or F_CHARS                          */
+    uint32_t elem; /* query element it came from (reused when on the
                        document), UINT32_MAX for a character        */
     bool is_prefix;
     uint32_t qtf; /* times in the query                          */
     double qw;    /* their weights summed (function words weigh less) */
     double idf;
-    double w;     /* qw * idf * field weight, 0 if absent from the index */
+    double w; /* qw * idf * field weight, 0 if absent from the index */
 } sterm;
 
 typedef struct evalctx {
@@ -1389,7 +1391,9 @@ static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
 static size_t first_cjk(const uint8_t *t, size_t n)
 {
     uint8_t key[HKS_MAX_TERM_BYTES];
-    size_t cb = t[0] < 0xC0 ? 1 : t[0] < 0xE0 ? 2 : t[0] < 0xF0 ? 3 : 4;
+    size_t cb = t[0] < 0xC0 ? 1 : t[0] < 0xE0 ? 2
+                              : t[0] < 0xF0   ? 3
+                                              : 4;
     if (cb > n || hks_char_key(t, cb, key) == 0)
         return 0;
     return cb;
