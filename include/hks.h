@@ -129,6 +129,13 @@ typedef struct hks_doc {
     size_t source_len;
     const char *url;
     size_t url_len;
+    /* Beyond the five fields above (ABI 2): */
+    const char *author; /* byline, e.g. "林兆彬"                      */
+    size_t author_len;
+    const char *category; /* section, e.g. "眾說", "心血管科"            */
+    size_t category_len;
+    const char *tags; /* tags, one per line: "电影\n死亡筆記"       */
+    size_t tags_len;
 } hks_doc;
 
 /* A stored document's metadata, as views into the searcher's memory, valid
@@ -147,6 +154,13 @@ typedef struct hks_doc_meta {
     const char *url;
     size_t url_len;
     uint32_t n_tokens; /* document length used by BM25 (title + body) */
+    /* As in hks_doc (ABI 2); "" when the document has none: */
+    const char *author;
+    size_t author_len;
+    const char *category;
+    size_t category_len;
+    const char *tags; /* one per line, '\n' between them */
+    size_t tags_len;
 } hks_doc_meta;
 
 /* ---- Writer (one thread; one writer per index directory) -------------- */
@@ -206,8 +220,10 @@ HKS_API int hks_writer_add(hks_writer *w, const hks_doc *doc);
  * one article each, id = the path below the folder, collection = the
  * folder's name; title = the headline found in the first lines), a .jsonl
  * file or a .jsonl.zst file (one JSON object a line with "id", "title",
- * "body" and optional "date", "source", "url"; collection = the file's name
- * without .jsonl/.zst). Malformed records are reported through cb and
+ * "body" and optional "date", "source", "url", "author", "category" and
+ * "tags" (an array of strings or a string); collection = the file's name
+ * without .jsonl/.zst). Where the source gives no date or source, the
+ * article's own date and source lines fill them (发稿时间:..., 来源:...). Malformed records are reported through cb and
  * skipped. @return HKS_OK, or an error that stopped the source (unreadable
  * file, corrupt zstd stream); documents added before stay pending. */
 HKS_API int hks_writer_add_path(hks_writer *w, const char *path,
@@ -352,21 +368,27 @@ typedef struct hks_search_info {
 } hks_search_info;
 
 typedef enum hks_sparam {
-    HKS_S_BM25_K1 = 1,       /* default 1.2, 0..10                         */
-    HKS_S_BM25_B = 2,        /* default 0.75, 0..1                         */
-    HKS_S_COUNT_PARTIAL = 3, /* 1: count n_partial exactly (costs time);
+    HKS_S_BM25_K1 = 1,        /* default 1.2, 0..10                         */
+    HKS_S_BM25_B = 2,         /* default 0.75, 0..1                         */
+    HKS_S_COUNT_PARTIAL = 3,  /* 1: count n_partial exactly (costs time);
                                0 (default) leaves it UINT64_MAX           */
-    HKS_S_LITERAL = 4,       /* 1: the query text has no operators (quotes,
+    HKS_S_LITERAL = 4,        /* 1: the query text has no operators (quotes,
                                 parentheses, OR/AND/NOT, -, *, field:
                                 are text), for a user's raw text          */
-    HKS_S_SORT = 5,          /* HKS_SORT_RELEVANCE (default) or
+    HKS_S_SORT = 5,           /* HKS_SORT_RELEVANCE (default) or
                                 HKS_SORT_DATE: newest first, ties by doc
                                 id; only strict matches are listed        */
-    HKS_S_TIME_BUDGET_MS = 6 /* > 0: a search stops after about this many
+    HKS_S_TIME_BUDGET_MS = 6, /* > 0: a search stops after about this many
                                milliseconds and returns HKS_PARTIAL with
                                the best hits it found so far (n_exact then
                                counts the documents looked at); 0
                                (default): no limit. 0..86400000          */
+    HKS_S_RECENCY = 7         /* > 0: half-life in days; relevance scores
+                                are multiplied by 0.5 + 0.5 * 2^(-age /
+                                half-life), age in days before the newest
+                                dated document of the index (undated: the
+                                floor, 0.5); strict matches still come
+                                first. 0 (default): off. 0..100000       */
 } hks_sparam;
 #define HKS_SORT_RELEVANCE 0
 #define HKS_SORT_DATE 1
