@@ -381,7 +381,7 @@ static int skip_container(jparse *p, int depth)
 static int parse_strlist(jparse *p, int depth, jmember *m)
 {
     hks_json *j = p->j;
-    size_t start = p->pos, n_buf0 = j->n_buf, off, len;
+    size_t start = p->pos, n_buf0 = j->n_buf, off = 0, len = 0;
     int rc;
     if (depth > HKS_JSON_MAX_DEPTH)
         return HKS_DONE;

@@ -260,7 +260,7 @@ static void put_fields_text(const hks_doc_meta *m, int show)
         any = 1;
     }
     if (m->category_len) {
-        printf("%s%s", any || show ? sep : "", show ? "category: " : "category: ");
+        printf("%s%s", any || show ? sep : "", "category: ");
         put_text(stdout, m->category, m->category_len, PUT_LINE);
         any = 1;
     }
