@@ -875,7 +875,7 @@ bool hks_source_guess(const char *text, size_t n, size_t *start_out, size_t *len
 /*
  * Markdown front matter (Jekyll, Hugo, the archives our news comes from):
  * a first line "---", "key: value" lines, a closing "---" or "...". Its
- * title, date, source and url fill the fields (surrounding quotes
+ * title, date, source, url, author and category fill the fields (surrounding quotes
  * dropped); the body starts after it. Returns false (fm untouched) when
  * the text does not start with a complete block of at most FM_MAX bytes.
  */
@@ -900,7 +900,7 @@ static bool yaml_line(const char *l, size_t len, bool *is_key)
 
 bool hks_front_matter(const char *t, size_t n, hks_fmatter *fm)
 {
-    static const char *const keys[4] = {"title", "date", "source", "url"};
+    static const char *const keys[6] = {"title", "date", "source", "url", "author", "category"};
     hks_fmatter f;
     size_t at;
     bool any_key = false;
@@ -927,7 +927,7 @@ bool hks_front_matter(const char *t, size_t n, hks_fmatter *fm)
             return false;
         }
         any_key |= is_key;
-        for (k = 0; k < 4 && is_key; k++) {
+        for (k = 0; k < 6 && is_key; k++) {
             size_t kl = strlen(keys[k]), b, e;
             if (len <= kl || strncasecmp(l, keys[k], kl) != 0 || l[kl] != ':')
                 continue;

@@ -7,7 +7,7 @@
  *     the folder); id = the path below the folder, collection =
  *     the folder's base name, title = hks_title_guess(), date and source =
  *     hks_date_guess() and hks_source_guess() of the text (its date and
- *     来源 lines); a .md file's front matter (title, date, source, url
+ *     来源 lines); a .md file's front matter (title, date, source, url, author, category
  *     between "---" lines) gives those fields instead;
  *   - a single .txt or .md file (id = its name, collection = its folder's
  *     base name);
@@ -358,6 +358,10 @@ static int read_text_file(crd *r, const char *path, const char *id,
     }
     d.url = fm.v[3];
     d.url_len = fm.v[3] ? fm.n[3] : 0;
+    d.author = fm.v[4];
+    d.author_len = fm.v[4] ? fm.n[4] : 0;
+    d.category = fm.v[5];
+    d.category_len = fm.v[5] ? fm.n[5] : 0;
     rc = emit(r, &d);
 out:
     hks_mem_free(r->a, t.own, t.own_cap);

@@ -112,11 +112,12 @@ HKS_INTERNAL size_t hks_date_guess(const char *text, size_t n, char out[11]);
  * value's byte range in text. */
 HKS_INTERNAL bool hks_source_guess(const char *text, size_t n, size_t *start_out,
                                    size_t *len_out);
-/* Markdown front matter: title, date, source and url from a first block
- * between "---" lines of "key: value" lines. */
+/* Markdown front matter: title, date, source, url, author and category
+ * from a first block between "---" lines of "key: value" lines. */
 typedef struct hks_fmatter {
-    const char *v[4]; /* title, date, source, url; NULL if absent */
-    size_t n[4];
+    const char *v[6]; /* title, date, source, url, author, category;
+                         NULL if absent */
+    size_t n[6];
     size_t body_off; /* where the body starts                     */
     bool unclosed;   /* set (alone) when "---" and keys open a block
                         that never closes: the text is read as text   */

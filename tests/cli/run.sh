@@ -520,6 +520,15 @@ echo "$out" | grep -q '"author":"林兆彬","category":"眾說","tags":\["movie"
 out=$("$HKSEARCH" -i "$tmp/hkidx" -- -tag:movie 一年 2>&1); rc=$?
 [ $rc -eq 2 ] && echo "$out" | grep -q 'cannot be excluded' && ok "-tag: is refused with a message" \
     || no "-tag:" "rc=$rc $out"
+# The fields survive a merge of segments.
+printf '{"id":"9","title":"另一篇","body":"另一篇文章。","author":"编辑部","tags":["其他"]}\n' > "$tmp/hk2.jsonl"
+"$HKINDEX" add -q -i "$tmp/hkidx" --collection hk "$tmp/hk2.jsonl" >/dev/null 2>&1
+"$HKINDEX" merge -q -i "$tmp/hkidx" >/dev/null 2>&1
+segs=$("$HKINDEX" stats -i "$tmp/hkidx" 2>&1 | grep -i 'segments')
+got=$("$HKSEARCH" -i "$tmp/hkidx" --format trec tag:死亡笔记 | ids)
+got2=$("$HKSEARCH" -i "$tmp/hkidx" --format trec tag:其他 | ids)
+[ "$got" = "175" ] && [ "$got2" = "9" ] && ok "author, category and tags survive a merge ($segs)" \
+    || no "fields after merge" "$got / $got2 / $segs"
 # --recency: the newer of two equal matches first; off, the older (its
 # BM25 is higher: a shorter article).
 a=$("$HKSEARCH" -i "$tmp/hkidx" --format trec 一年 | awk '{print $3}' | tr '\n' ' ')

@@ -33,6 +33,9 @@ typedef struct got_doc {
     size_t body_len; /* body bytes (bodies may hold any byte)     */
     char *date;      /* date ("" if none)                             */
     char *source;    /* source ("" if none)                          */
+    char *author;    /* author, category, tags ("" if none)          */
+    char *category;
+    char *tags;
 } got_doc;
 
 /* Everything one hks_corpus_read() call produced. */
@@ -68,6 +71,9 @@ static int on_doc(void *ctx, const hks_doc *d)
         g->body_len = d->body_len;
         g->date = dup_n(d->date, d->date_len);
         g->source = dup_n(d->source, d->source_len);
+        g->author = dup_n(d->author, d->author_len);
+        g->category = dup_n(d->category, d->category_len);
+        g->tags = dup_n(d->tags, d->tags_len);
     }
     s->n_docs++;
     return HKS_OK;
@@ -104,6 +110,9 @@ static void sink_free(sink *s)
         test_free(g->body);
         test_free(g->date);
         test_free(g->source);
+        test_free(g->author);
+        test_free(g->category);
+        test_free(g->tags);
     }
     for (size_t i = 0; i < s->n_warns && i < MAX_WARNS; i++)
         test_free(s->warns[i]);
@@ -413,6 +422,7 @@ static void test_corpus_read_markdown_front_matter(void **state)
     assert_string_equal(s.docs[0].title, "醫管局公布新冠疫苗接種安排");
     assert_string_equal(s.docs[0].date, "2021-02-20");
     assert_string_equal(s.docs[0].source, "眾新聞");
+    assert_string_equal(s.docs[0].author, "記者");
     assert_string_equal(s.docs[0].body, "\r\n醫管局今日公布疫苗接種安排。\r\n");
     assert_string_equal(s.docs[1].id, "b.md");
     assert_memory_equal(s.docs[1].body, open_fm, sizeof open_fm - 1);
@@ -510,6 +520,41 @@ static const char JSONL[] =
     "{\"id\":\"7\",\"body\":\"\\u4e2d\\u6587\",\"title\":null}\n"
     "{\"id\":\"8\",\"body\":\"last, no newline\"}";
 
+/* The fields beyond the five (two hkcnews records, shortened), and a
+ * record with neither date nor source whose body names them. A field of
+ * another type is left out, the record kept. */
+static void test_corpus_read_jsonl_fields(void **state)
+{
+    static const char recs[] =
+        "{\"id\":\"174\",\"date\":\"2016-12-30\",\"category\":\"眾說\",\"author\":\"飄楊 & "
+        "小鳥\",\"tags\":[],\"body\":\"2016 似是世事逆轉的一年。\"}\n"
+        "{\"id\":\"175\",\"author\":\"林兆彬\",\"tags\":[\"movie\",\"電影\",\"死亡筆記\"],"
+        "\"body\":\"翻拍經典作品。\"}\n"
+        "{\"id\":\"n1\",\"title\":\"武汉实施进出武汉人员管控\",\"category\":{\"a\":1},"
+        "\"tags\":\"防控\",\"body\":\"发布时间：2020年1月21日 14:29　来源：人民日报\\n为坚决遏制"
+        "疫情扩散，武汉市对进出武汉人员加强管控。\"}\n";
+    const char *dir = *state;
+    char path[4096];
+    sink s;
+    hks_errbuf e;
+    sink_init(&s);
+    write_file(path_in(path, sizeof path, dir, "f.jsonl"), recs, sizeof recs - 1);
+    assert_int_equal(read_into(path, &s, NULL, &e), HKS_OK);
+    assert_int_equal(s.n_docs, 3);
+    assert_int_equal(s.n_warns, 0);
+    assert_string_equal(s.docs[0].author, "飄楊 & 小鳥");
+    assert_string_equal(s.docs[0].category, "眾說");
+    assert_string_equal(s.docs[0].tags, "");
+    assert_string_equal(s.docs[0].date, "2016-12-30");
+    assert_string_equal(s.docs[1].tags, "movie\n電影\n死亡筆記");
+    assert_string_equal(s.docs[1].date, "");
+    assert_string_equal(s.docs[2].category, "");
+    assert_string_equal(s.docs[2].tags, "防控");
+    assert_string_equal(s.docs[2].date, "2020-01-21");
+    assert_string_equal(s.docs[2].source, "人民日报");
+    sink_free(&s);
+}
+
 static void check_jsonl(const sink *s, const hks_progress *prog,
                         const char *coll)
 {
@@ -521,6 +566,7 @@ static void check_jsonl(const sink *s, const hks_progress *prog,
     assert_string_equal(s->docs[0].date, "2020-01-02");
     assert_string_equal(s->docs[0].source, "北京卫健委");
     assert_string_equal(s->docs[1].id, "5");
+    assert_string_equal(s->docs[1].tags, "a");
     assert_string_equal(s->docs[2].id, "7");
     assert_string_equal(s->docs[2].body, "中文");
     assert_string_equal(s->docs[2].title, "");
@@ -941,6 +987,7 @@ int main(void)
                                         setup_tmp, teardown_tmp),
         cmocka_unit_test(test_corpus_read_title_guess),
         cmocka_unit_test(test_corpus_read_date_guess),
+        cmocka_unit_test_setup_teardown(test_corpus_read_jsonl_fields, setup_tmp, teardown_tmp),
         cmocka_unit_test(test_corpus_read_source_guess),
         cmocka_unit_test_setup_teardown(test_corpus_read_oom, setup_tmp,
                                         teardown_tmp),
