@@ -49,11 +49,13 @@
  *     in the title; the body's start at it, which is one more than the
  *     title's own separator gap, so no phrase spans the two)
  *     u32 date YYYYMMDD or 0   u32 offset into META
- *     u64 content hash (XXH3 over title, body, date, source, url, each
- *         preceded by its u64 length): an unchanged re-added document is
+ *     u64 content hash (XXH3 over title, body, date, source, url,
+ *         author, category, tags, each preceded by its u64 length): an unchanged re-added document is
  *         recognized and skipped
- *   META (6): per document, 6 lenbytes: collection, id, title, date,
- *     source, url
+ *   META (6): per document, 9 lenbytes: collection, id, title, date,
+ *     source, url, author, category, tags (the tags one per line: UTF-8
+ *     strings with '\n' between them, none empty when read from JSONL);
+ *     each may be empty
  *   LEXICON (3): the terms in byte order, in blocks of HKS_LEX_BLOCK (32):
  *     varint offset in POSTINGS of the block's first term
  *     zero-or-more (up to 32) {

@@ -247,6 +247,9 @@ enum {
     HKS_META_DATE,
     HKS_META_SOURCE,
     HKS_META_URL,
+    HKS_META_AUTHOR,
+    HKS_META_CATEGORY,
+    HKS_META_TAGS, /* one tag per line, '\n' between them */
     HKS_META_N
 };
 

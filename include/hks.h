@@ -129,6 +129,13 @@ typedef struct hks_doc {
     size_t source_len;
     const char *url;
     size_t url_len;
+    /* Beyond the five fields above (ABI 2): */
+    const char *author; /* byline, e.g. "林兆彬"                      */
+    size_t author_len;
+    const char *category; /* section, e.g. "眾說", "心血管科"            */
+    size_t category_len;
+    const char *tags; /* tags, one per line: "电影\n死亡筆記"       */
+    size_t tags_len;
 } hks_doc;
 
 /* A stored document's metadata, as views into the searcher's memory, valid
@@ -147,6 +154,13 @@ typedef struct hks_doc_meta {
     const char *url;
     size_t url_len;
     uint32_t n_tokens; /* document length used by BM25 (title + body) */
+    /* As in hks_doc (ABI 2); "" when the document has none: */
+    const char *author;
+    size_t author_len;
+    const char *category;
+    size_t category_len;
+    const char *tags; /* one per line, '\n' between them */
+    size_t tags_len;
 } hks_doc_meta;
 
 /* ---- Writer (one thread; one writer per index directory) -------------- */
@@ -206,8 +220,10 @@ HKS_API int hks_writer_add(hks_writer *w, const hks_doc *doc);
  * one article each, id = the path below the folder, collection = the
  * folder's name; title = the headline found in the first lines), a .jsonl
  * file or a .jsonl.zst file (one JSON object a line with "id", "title",
- * "body" and optional "date", "source", "url"; collection = the file's name
- * without .jsonl/.zst). Malformed records are reported through cb and
+ * "body" and optional "date", "source", "url", "author", "category" and
+ * "tags" (an array of strings or a string); collection = the file's name
+ * without .jsonl/.zst). Where the source gives no date or source, the
+ * article's own date and source lines fill them (发稿时间:..., 来源:...). Malformed records are reported through cb and
  * skipped. @return HKS_OK, or an error that stopped the source (unreadable
  * file, corrupt zstd stream); documents added before stay pending. */
 HKS_API int hks_writer_add_path(hks_writer *w, const char *path,
@@ -373,10 +389,16 @@ typedef enum hks_sparam {
     HKS_S_CHAR_WEIGHT = 7,    /* its weight, default 1.75, 0..10 (0: off)   */
     HKS_S_CHAR_K1 = 8,        /* its k1, default 0.5, 0..10                 */
     HKS_S_CHAR_B = 9,         /* its b, default 1, 0..1                     */
-    HKS_S_FUNCTION_WORDS = 10 /* 1 (default): question and function words
+    HKS_S_FUNCTION_WORDS = 10, /* 1 (default): question and function words
                                (什么, 怎么办, 可以, 吗, 的 ...) weigh less
                                in natural-language ranking; 0: they weigh
                                as any term                               */
+    HKS_S_RECENCY = 11        /* > 0: half-life in days; relevance scores
+                                are multiplied by 0.5 + 0.5 * 2^(-age /
+                                half-life), age in days before the newest
+                                dated document of the index (undated: the
+                                floor, 0.5); strict matches still come
+                                first. 0 (default): off. 0..100000       */
 } hks_sparam;
 #define HKS_SORT_RELEVANCE 0
 #define HKS_SORT_DATE 1

@@ -184,10 +184,21 @@ static const char *const META[] = {
 static const char *const LEAD[] = {"本报讯", "本報訊", "讯:", "訊:", "讯 ",
                                    "电(记者", "電(記者", "讯(", "訊(", NULL};
 
-/* Does line l contain a date "YYYY-..", "YYYY/..", "YYYY.." or "YYYY年"? */
+static bool date_at(const unsigned char *p, size_t n, size_t i, int *y, int *m, int *d,
+                    size_t *end_out);
+
+/* Does line l contain a date "YYYY-..", "YYYY/..", "YYYY.." or "YYYY年",
+ * or a whole date in full-width digits (２０２０年２月９日)? */
 static bool has_date(const char *text, const hline *l)
 {
     const unsigned char *p = (const unsigned char *)text + l->start;
+    for (size_t i = 0; i + 3 <= l->len; i++) {
+        int y, m, d;
+        size_t end;
+        if (p[i] == 0xEF && p[i + 1] == 0xBC && p[i + 2] >= 0x90 && p[i + 2] <= 0x99 &&
+            date_at(p, l->len, i, &y, &m, &d, &end))
+            return true;
+    }
     for (size_t i = 0; i + 5 <= l->len; i++) {
         if ((p[i] == '1' || p[i] == '2') && p[i + 1] >= '0' &&
             p[i + 1] <= '9' && p[i + 2] >= '0' && p[i + 2] <= '9' &&
@@ -366,73 +377,505 @@ bool hks_title_guess(const char *text, size_t n, size_t *start_out,
     return true;
 }
 
-/* Parse 1 or 2 ASCII digits at p[*i..n) into *v; false if none. */
-static bool digits12(const unsigned char *p, size_t n, size_t *i, int *v)
+/* ---- Dates and sources --------------------------------------------------- */
+
+/* Lines at the end of an article looked at for a date or source line:
+ * scraped sites put "发布时间:..." or "(来源:新华社)" in the closing lines. */
+#define TAIL_LINES 8
+
+/* Trim s..e of blanks and measure it into *l; false for an empty line. */
+static bool measure_line(const unsigned char *u, size_t s, size_t e, hline *l)
 {
-    if (*i >= n || p[*i] < '0' || p[*i] > '9')
+    size_t k;
+    while (s < e && (k = blank_at(u + s, e - s)) > 0)
+        s += k;
+    while (e > s && (k = blank_before(u + s, e - s)) > 0)
+        e -= k;
+    memset(l, 0, sizeof *l);
+    if (s == e)
         return false;
-    *v = p[(*i)++] - '0';
-    if (*i < n && p[*i] >= '0' && p[*i] <= '9')
-        *v = *v * 10 + (p[(*i)++] - '0');
+    l->start = s;
+    l->len = e - s;
+    for (size_t i = s; i < e;) {
+        uint32_t cp;
+        int len = hks_utf8_decode((const char *)u + i, e - i, &cp);
+        if (len <= 0) {
+            i += (size_t)-len;
+            cp = 0xFFFD;
+        } else {
+            i += (size_t)len;
+        }
+        l->n_cp++;
+        if (is_han(cp))
+            l->n_han++;
+        else if (cp >= '0' && cp <= '9')
+            l->n_digit++;
+        else if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
+            l->n_alpha++;
+    }
     return true;
 }
 
+/* The last TAIL_LINES non-empty lines of text[0..n), last first, none of
+ * them starting before `after` (the head's lines are not counted twice). */
+static size_t tail_lines(const char *text, size_t n, size_t after, hline *lines)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    size_t end = n, count = 0;
+    while (end > after && count < TAIL_LINES) {
+        size_t s = end;
+        while (s > after && u[s - 1] != '\n')
+            s--;
+        if (measure_line(u, s, end, &lines[count]))
+            count++;
+        if (s == 0 || s <= after)
+            break;
+        end = s - 1;
+    }
+    return count;
+}
+
+/* The value of the digit at p[i..n): an ASCII digit (1 byte) or a
+ * full-width one, U+FF10..U+FF19 (3 bytes); *len_out 0 if none. */
+static int digit_at(const unsigned char *p, size_t n, size_t i, size_t *len_out)
+{
+    *len_out = 0;
+    if (i < n && p[i] >= '0' && p[i] <= '9') {
+        *len_out = 1;
+        return p[i] - '0';
+    }
+    if (i + 3 <= n && p[i] == 0xEF && p[i + 1] == 0xBC && p[i + 2] >= 0x90 && p[i + 2] <= 0x99) {
+        *len_out = 3;
+        return p[i + 2] - 0x90;
+    }
+    return -1;
+}
+
+/* Read 1..max digits at p[*i..n) into *v; false if none or more follow. */
+static bool number_at(const unsigned char *p, size_t n, size_t *i, int max, int *v)
+{
+    int k = 0, d;
+    size_t len;
+    *v = 0;
+    while (k < max && (d = digit_at(p, n, *i, &len)) >= 0) {
+        *v = *v * 10 + d;
+        *i += len;
+        k++;
+    }
+    return k > 0 && digit_at(p, n, *i, &len) < 0;
+}
+
+static void skip_blank(const unsigned char *p, size_t n, size_t *i)
+{
+    size_t k;
+    while (*i < n && (k = blank_at(p + *i, n - *i)) > 0)
+        *i += k;
+}
+
+static bool lit_at(const unsigned char *p, size_t n, size_t i, const char *s)
+{
+    size_t k = strlen(s);
+    return i + k <= n && memcmp(p + i, s, k) == 0;
+}
+
 /*
- * The publication date of an article: the first "YYYY-MM-DD" (also with
- * '/' or '.', one- or two-digit month and day) among its head lines,
- * skipping date banners (lines with 星期, weekday, show today's date, not
- * the article's) and body paragraphs. Written to out as "YYYY-MM-DD".
+ * A date starting at p[i] (which must not follow a digit): YYYY-M-D (also
+ * '/' or '.', the same separator twice) or YYYY年M月D日 (also 号, blanks
+ * around the parts), in ASCII or full-width digits, a real day in
+ * 1900..2099. *end_out is the byte after it.
+ */
+static bool date_at(const unsigned char *p, size_t n, size_t i, int *y, int *m, int *d,
+                    size_t *end_out)
+{
+    size_t j = i, len;
+    int k;
+    for (k = 0, *y = 0; k < 4; k++) {
+        int v = digit_at(p, n, j, &len);
+        if (v < 0)
+            return false;
+        *y = *y * 10 + v;
+        j += len;
+    }
+    if (digit_at(p, n, j, &len) >= 0 || *y < 1900 || *y > 2099)
+        return false;
+    if (j < n && (p[j] == '-' || p[j] == '/' || p[j] == '.')) {
+        unsigned char sep = p[j++];
+        if (!number_at(p, n, &j, 2, m) || j >= n || p[j] != sep)
+            return false;
+        j++;
+        if (!number_at(p, n, &j, 2, d))
+            return false;
+    } else {
+        skip_blank(p, n, &j);
+        if (!lit_at(p, n, j, "年"))
+            return false;
+        j += 3;
+        skip_blank(p, n, &j);
+        if (!number_at(p, n, &j, 2, m))
+            return false;
+        skip_blank(p, n, &j);
+        if (!lit_at(p, n, j, "月"))
+            return false;
+        j += 3;
+        skip_blank(p, n, &j);
+        if (!number_at(p, n, &j, 2, d))
+            return false;
+        skip_blank(p, n, &j);
+        if (!lit_at(p, n, j, "日") && !lit_at(p, n, j, "号") && !lit_at(p, n, j, "號"))
+            return false;
+        j += 3;
+    }
+    if (!hks_date_valid((unsigned)*y, (unsigned)*m, (unsigned)*d))
+        return false;
+    *end_out = j;
+    return true;
+}
+
+/* Can a label start at p[i]: the line's start, or after a blank, a
+ * bracket or a field separator (so 图片来源 is not 来源, nor 接种时间 时间)? */
+static bool word_start(const unsigned char *p, size_t i)
+{
+    static const char *const before[] = {"(", "[", "|", "/", "（", "【", "〔", "［",
+                                         "丨", "｜", "·", "】", "]", ")", "）", NULL};
+    if (i == 0 || blank_before(p, i) > 0)
+        return true;
+    for (const char *const *b = before; *b; b++) {
+        size_t k = strlen(*b);
+        if (i >= k && memcmp(p + i - k, *b, k) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A colon (ASCII or full-width) at p[*i], blanks around it skipped. */
+static bool colon_at(const unsigned char *p, size_t n, size_t *i)
+{
+    size_t j = *i;
+    skip_blank(p, n, &j);
+    if (j < n && p[j] == ':')
+        j++;
+    else if (lit_at(p, n, j, "："))
+        j += 3;
+    else
+        return false;
+    skip_blank(p, n, &j);
+    *i = j;
+    return true;
+}
+
+/* Labels of a publication date: "发稿时间:" filed at, "发布时间:" published
+ * at, ... (strong: taken in the closing lines too), then, after the first
+ * NULL, weak ones (日期 date, 时间 time, 发布, 更新时间 updated at), taken
+ * only in the head above the body, where an event's "日期:" is not (and a
+ * re-crawled page's closing "更新时间:" names the crawl, not the news); after
+ * the second NULL the strong ones that need no colon ("发布于 2021-09-11",
+ * published on). */
+static const char *const DATE_LABELS[] = {
+    "发稿时间", "發稿時間", "发布时间", "發布時間", "發佈時間", "发布日期", "發布日期",
+    "發佈日期", "发表时间", "發表時間", "发表日期", "發表日期", "出版日期", "出版時間",
+    "刊发时间", "刊發時間", NULL, "日期", "时间", "時間", "发布", "發布", "發佈", "更新时间",
+    "更新時間", NULL, "发布于", "發布於", "發佈於", "发表于", "發表於", "发稿于",
+    "發稿於", NULL};
+
+/* The date label at a word start ending just before p[i] (blanks and a
+ * colon between them skipped), or NULL. *weak: it is one of the weak. */
+static const char *label_before(const unsigned char *p, size_t i, bool *weak)
+{
+    size_t j = i, k;
+    bool colon = false;
+    while (j > 0 && (k = blank_before(p, j)) > 0)
+        j -= k;
+    if (j >= 1 && p[j - 1] == ':')
+        j -= 1, colon = true;
+    else if (j >= 3 && memcmp(p + j - 3, "：", 3) == 0)
+        j -= 3, colon = true;
+    while (j > 0 && (k = blank_before(p, j)) > 0)
+        j -= k;
+    for (int group = 0, at = 0; group < 3; group++, at++) {
+        for (; DATE_LABELS[at]; at++) {
+            size_t ll = strlen(DATE_LABELS[at]);
+            if (j >= ll && memcmp(p + j - ll, DATE_LABELS[at], ll) == 0 &&
+                word_start(p, j - ll) && colon == (group < 2)) {
+                *weak = group == 1;
+                return DATE_LABELS[at];
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Does the text before p[i] end with a colon (after blanks)? */
+static bool colon_before(const unsigned char *p, size_t i)
+{
+    size_t k;
+    while (i > 0 && (k = blank_before(p, i)) > 0)
+        i -= k;
+    return (i >= 1 && p[i - 1] == ':') || (i >= 3 && memcmp(p + i - 3, "：", 3) == 0);
+}
+
+/* Words around a date that make it an event's date, not a dateline:
+ * "在2014年..." (in), "截至..." (as of), "...至10月2日" (until). */
+static const char *const NOT_BEFORE[] = {"在", "于", "於", "至", "到", "截至", "截止", "从", "從",
+                                         "自", "由", "-", "－", "–", "—", "~", "～", NULL};
+static const char *const NOT_AFTER[] = {"至", "到", "起", "前", "后", "後", "以来", "以來", "-",
+                                        "~", "—", "－", "–", "～", ":", "：", "|", NULL};
+
+/* Han characters of line l outside [ds, de) (a date's bytes). */
+static size_t han_outside(const char *text, const hline *l, size_t ds, size_t de)
+{
+    const unsigned char *p = (const unsigned char *)text + l->start;
+    size_t n = 0;
+    for (size_t i = 0; i < l->len;) {
+        uint32_t cp;
+        int len = hks_utf8_decode((const char *)p + i, l->len - i, &cp);
+        size_t step = len <= 0 ? (size_t)-len : (size_t)len;
+        if ((i < ds || i >= de) && len > 0 && is_han(cp))
+            n++;
+        i += step ? step : 1;
+    }
+    return n;
+}
+
+/*
+ * The first date of line l with a label of its own (a strong one; weak
+ * ones too when `weak`), or, when `dateline`, the first unlabelled date of
+ * a dateline: a line of at most max_cp characters with no sentence end,
+ * copyright or registration in it, at most max_han Han characters beside
+ * the date, the date not after another field's colon (出生日期:, born on),
+ * nor after 在/于/至/截至 or before 至/到/起/-/: (an event's date, a range,
+ * a timeline entry), nor in a citation (《...》) or a table row.
+ */
+static bool line_date(const char *text, const hline *l, bool weak, bool dateline,
+                      size_t max_cp, size_t max_han, int *y, int *m, int *d)
+{
+    static const char *const not_dateline[] = {"。", "！", "？", "；", "版权", "版權",
+                                               "Copyright", "copyright", "©", "备案",
+                                               "備案", "ICP", "《", NULL};
+    const unsigned char *p = (const unsigned char *)text + l->start;
+    bool may_dateline = dateline && l->n_cp <= max_cp && !has_any(text, l, not_dateline) &&
+                        !has(text, l, "星期") && p[0] != '|'; /* not a table row */
+    for (size_t i = 0; i < l->len; i++) {
+        size_t len, end;
+        bool is_weak = false, bad = false;
+        const char *lb;
+        if (digit_at(p, l->len, i, &len) < 0)
+            continue;
+        if ((i > 0 && p[i - 1] >= '0' && p[i - 1] <= '9') ||
+            (i >= 3 && digit_at(p, l->len, i - 3, &len) >= 0 && len == 3))
+            continue;
+        if (!date_at(p, l->len, i, y, m, d, &end))
+            continue;
+        lb = label_before(p, i, &is_weak);
+        if (lb && (!is_weak || weak))
+            return true;
+        if (!may_dateline || lb || colon_before(p, i))
+            continue;
+        for (const char *const *w = NOT_BEFORE; *w && !bad; w++) {
+            size_t k = strlen(*w), j = i;
+            while (j > 0 && blank_before(p, j) > 0)
+                j -= blank_before(p, j);
+            bad = j >= k && memcmp(p + j - k, *w, k) == 0;
+        }
+        for (const char *const *w = NOT_AFTER; *w && !bad; w++) {
+            size_t j = end;
+            skip_blank(p, l->len, &j);
+            bad = lit_at(p, l->len, j, *w);
+        }
+        if (!bad && han_outside(text, l, i, end) <= max_han)
+            return true;
+    }
+    return false;
+}
+
+/* Of the head lines, the ones above the body: up to the first paragraph
+ * (is_body) and at most HEAD_META_LINES of them. Scraped pages put the
+ * headline and its date and source lines there. */
+#define HEAD_META_LINES 15
+
+/* Datelines: at most this many characters, and Han characters beside the
+ * date, in the head ("网络编辑 长治 2021-09-11 11:37:32") and in the
+ * closing lines ("林榮基 2017/3/10"). */
+#define DATELINE_MAX_CP 60
+#define DATELINE_MAX_HAN 20
+#define TAIL_DATELINE_MAX_CP 30
+#define TAIL_DATELINE_MAX_HAN 8
+
+/*
+ * The lines of an article where its date and source are written: head[0,
+ * *n_meta) the head lines above the body (up to the first paragraph,
+ * is_body, at most HEAD_META_LINES), tail[0, *n_tail) its last TAIL_LINES
+ * non-empty lines after those, last first.
+ */
+static void split_article(const char *text, size_t n, hline *head, size_t *n_meta, hline *tail,
+                          size_t *n_tail)
+{
+    size_t n_head = head_lines(text, n, head), k = 0;
+    while (k < n_head && k < HEAD_META_LINES && !is_body(text, &head[k]))
+        k++;
+    *n_meta = k;
+    *n_tail = tail_lines(text, n, k ? head[k - 1].start + head[k - 1].len : 0, tail);
+}
+
+/*
+ * The publication date of an article, in this order: a labelled date
+ * ("发稿时间:2021-09-11 10:30", "发布日期:2021年9月11日", "日期:...") in
+ * the head lines above the body; a dateline there (a short line without
+ * a sentence, holding a date; see line_date); a date with a strong label
+ * (发布时间:, 发稿时间:, not 日期: nor 更新时间:) in the closing TAIL_LINES lines; a
+ * short dateline there ("2017年1月27日", "林榮基 2017/3/10 晚"). Dates are
+ * YYYY-M-D (or '/', '.') and YYYY年M月D日 (blanks allowed, full-width
+ * digits too), real days of 1900..2099. A date banner (a line with 星期,
+ * weekday: today's date on the page, not the article's) counts only where
+ * labelled. A date in the running text of the body ("2003年3月..." in a
+ * history paragraph, "这是2020年2月10日..." in a sentence, "日期:" of an
+ * event) is never taken. Written to out as "YYYY-MM-DD".
  * @return 10, or 0 if no date was found.
  */
 size_t hks_date_guess(const char *text, size_t n, char out[11])
 {
-    hline lines[HEAD_LINES];
-    size_t n_lines = head_lines(text, n, lines);
+    hline head[HEAD_LINES], tail[TAIL_LINES];
+    size_t n_meta, n_tail, li;
+    int y = 0, m = 0, d = 0, pass;
+    bool found = false;
 
-    for (size_t li = 0; li < n_lines; li++) {
-        const hline *l = &lines[li];
-        const unsigned char *p = (const unsigned char *)text + l->start;
-        if (l->n_cp > 120 || has(text, l, "星期"))
-            continue;
-        for (size_t i = 0; i + 8 <= l->len; i++) {
-            size_t j = i + 4;
-            int y, m, d;
-            unsigned char sep;
-            if (!(p[i] == '1' || p[i] == '2') || (i > 0 && p[i - 1] >= '0' &&
-                                                  p[i - 1] <= '9'))
+    split_article(text, n, head, &n_meta, tail, &n_tail);
+    for (pass = 0; pass < 4 && !found; pass++) {
+        const hline *ls = pass < 2 ? head : tail;
+        size_t nl = pass < 2 ? n_meta : n_tail;
+        for (li = 0; li < nl && !found; li++) {
+            if (ls[li].n_cp > 200)
                 continue;
-            if (p[i + 1] < '0' || p[i + 1] > '9' || p[i + 2] < '0' ||
-                p[i + 2] > '9' || p[i + 3] < '0' || p[i + 3] > '9')
-                continue;
-            y = (p[i] - '0') * 1000 + (p[i + 1] - '0') * 100 +
-                (p[i + 2] - '0') * 10 + (p[i + 3] - '0');
-            sep = p[j];
-            if (sep != '-' && sep != '/' && sep != '.')
-                continue;
-            j++;
-            if (!digits12(p, l->len, &j, &m) || j >= l->len || p[j] != sep)
-                continue;
-            j++;
-            if (!digits12(p, l->len, &j, &d))
-                continue;
-            if (j < l->len && p[j] >= '0' && p[j] <= '9')
-                continue;
-            /* Outside 1900..2099 a number in a head line is rarely a date. */
-            if (y < 1900 || y > 2099 || !hks_date_valid((unsigned)y, (unsigned)m, (unsigned)d))
-                continue;
-            snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-            return 10;
+            if (pass == 0)
+                found = line_date(text, &ls[li], true, false, 0, 0, &y, &m, &d);
+            else if (pass == 1)
+                found = line_date(text, &ls[li], true, true, DATELINE_MAX_CP, DATELINE_MAX_HAN,
+                                  &y, &m, &d);
+            else if (pass == 2)
+                found = line_date(text, &ls[li], false, false, 0, 0, &y, &m, &d);
+            else
+                found = line_date(text, &ls[li], false, true, TAIL_DATELINE_MAX_CP,
+                                  TAIL_DATELINE_MAX_HAN, &y, &m, &d);
         }
     }
-    return 0;
+    if (!found)
+        return 0;
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    return 10;
 }
 
+/* Labels of the publisher ("来源:新华社", source: Xinhua; 稿件来源 source
+ * of the copy; 信息/文章/新闻/消息来源; traditional forms too). */
+static const char *const SOURCE_LABELS[] = {
+    "稿件来源", "稿件來源", "信息来源", "信息來源", "文章来源", "文章來源", "新闻来源",
+    "新聞來源", "消息来源", "消息來源", "来源", "來源", "稿源", NULL};
+
+/* Labels that end a source value on the same line: the next field. */
+static const char *const FIELD_LABELS[] = {
+    "作者", "编辑", "編輯", "责任编辑", "責任編輯", "记者", "記者", "通讯员", "通訊員", "摄影",
+    "攝影", "浏览", "瀏覽", "点击", "點擊", "阅读", "閱讀", "字号", "字號", "发布", "發布",
+    "發佈", "发稿", "發稿", "时间", "時間", "日期", "来源", "來源", "审核", "審核", "供稿",
+    "校对", "校對", NULL};
+
+/* Longest source kept, in code points: a longer value is a sentence. */
+#define SOURCE_MAX_CP 40
+
+/* Where the value of a source starting at p[s..n) ends: at the next
+ * field label with a colon, a gap of two blanks or a tab or U+3000, a
+ * blank before a digit (a date), a separator (| 丨 , ; 。 【 [), or the line
+ * end. Trailing blanks and unmatched closing brackets are dropped. */
+static size_t source_end(const unsigned char *p, size_t n, size_t s)
+{
+    static const char *const stops[] = {"|", "丨", "｜", ",", "，", ";", "；", "。", "【",
+                                        "[", "\t", "\xE3\x80\x80", NULL};
+    size_t i = s, e;
+    int depth = 0;
+    while (i < n) {
+        size_t k = blank_at(p + i, n - i), len;
+        bool stop = false;
+        if (k > 0 && (blank_at(p + i + k, n - i - k) > 0 || digit_at(p, n, i + k, &len) >= 0))
+            break;
+        for (const char *const *st = stops; *st && !stop; st++)
+            stop = lit_at(p, n, i, *st);
+        for (const char *const *fl = FIELD_LABELS; *fl && !stop && i > s; fl++) {
+            size_t j = i + strlen(*fl);
+            stop = lit_at(p, n, i, *fl) && colon_at(p, n, &j);
+        }
+        if (stop)
+            break;
+        if (p[i] == '(' || lit_at(p, n, i, "（"))
+            depth++;
+        else if ((p[i] == ')' || lit_at(p, n, i, "）")) && depth-- == 0)
+            break; /* "(来源:新华社)": the bracket closes around the field */
+        i += k ? k : 1;
+        while (i < n && (p[i] & 0xC0) == 0x80)
+            i++;
+    }
+    e = i;
+    while (e > s && blank_before(p + s, e - s) > 0)
+        e -= blank_before(p + s, e - s);
+    return e;
+}
+
+/* A source label at a word start of line l, and its value: true with
+ * [*start_out, +*len_out) in text. bracketed: only "(来源:...)" forms. */
+static bool labelled_source(const char *text, const hline *l, bool bracketed, size_t *start_out,
+                            size_t *len_out)
+{
+    const unsigned char *p = (const unsigned char *)text + l->start;
+    for (size_t i = 0; i < l->len; i++) {
+        if (p[i] < 0xC0)
+            continue; /* every label starts with a CJK lead byte */
+        for (const char *const *lb = SOURCE_LABELS; *lb; lb++) {
+            size_t j = i + strlen(*lb), e;
+            hline v;
+            if (!lit_at(p, l->len, i, *lb) || !word_start(p, i))
+                continue;
+            if (bracketed && !(i >= 1 && p[i - 1] == '(') && !(i >= 3 && lit_at(p, l->len, i - 3, "（")))
+                continue;
+            if (!colon_at(p, l->len, &j))
+                continue;
+            e = source_end(p, l->len, j);
+            if (!measure_line(p, j, e, &v) || v.n_cp > SOURCE_MAX_CP ||
+                (v.n_han == 0 && v.n_alpha == 0) || digit_at(p, l->len, j, &e) >= 0)
+                break; /* a label with no usable value: not this one */
+            *start_out = l->start + v.start;
+            *len_out = v.len;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The publisher of an article named in its own text: the value of a
+ * source line ("来源:新华社", "来源: 国家卫健委", "稿件来源:...", 信息/文章/
+ * 新闻/消息来源, traditional 來源) among its head lines above the body
+ * (split_article), else its closing lines, where a long line counts only in brackets: "……。(来源:人民日报)".
+ * The label stands at the start of a word (图片来源, a photo's source, is
+ * not it) and is followed by a colon; the value runs to the line end or
+ * the next field (作者:, 编辑:, 时间:, a date, two blanks, a separator),
+ * 1..SOURCE_MAX_CP characters with a letter in them.
+ * @return true with the value's bytes [*start_out, +*len_out) in text.
+ */
+bool hks_source_guess(const char *text, size_t n, size_t *start_out, size_t *len_out)
+{
+    hline head[HEAD_LINES], tail[TAIL_LINES];
+    size_t n_meta, n_tail, li;
+    split_article(text, n, head, &n_meta, tail, &n_tail);
+    for (li = 0; li < n_meta; li++)
+        if (head[li].n_cp <= 200 && labelled_source(text, &head[li], false, start_out, len_out))
+            return true;
+    for (li = 0; li < n_tail; li++)
+        if (labelled_source(text, &tail[li], tail[li].n_cp > 120, start_out, len_out))
+            return true;
+    return false;
+}
 /* ---- Front matter -------------------------------------------------------- */
 
 /*
  * Markdown front matter (Jekyll, Hugo, the archives our news comes from):
  * a first line "---", "key: value" lines, a closing "---" or "...". Its
- * title, date, source and url fill the fields (surrounding quotes
+ * title, date, source, url, author and category fill the fields (surrounding quotes
  * dropped); the body starts after it. Returns false (fm untouched) when
  * the text does not start with a complete block of at most FM_MAX bytes.
  */
@@ -457,7 +900,7 @@ static bool yaml_line(const char *l, size_t len, bool *is_key)
 
 bool hks_front_matter(const char *t, size_t n, hks_fmatter *fm)
 {
-    static const char *const keys[4] = {"title", "date", "source", "url"};
+    static const char *const keys[6] = {"title", "date", "source", "url", "author", "category"};
     hks_fmatter f;
     size_t at;
     bool any_key = false;
@@ -484,7 +927,7 @@ bool hks_front_matter(const char *t, size_t n, hks_fmatter *fm)
             return false;
         }
         any_key |= is_key;
-        for (k = 0; k < 4 && is_key; k++) {
+        for (k = 0; k < 6 && is_key; k++) {
             size_t kl = strlen(keys[k]), b, e;
             if (len <= kl || strncasecmp(l, keys[k], kl) != 0 || l[kl] != ':')
                 continue;

@@ -5,13 +5,17 @@
  *     visited in byte order of names, directory by directory (hidden files
  *     and folders skipped, and README/LICENSE/COPYING files, which document
  *     the folder); id = the path below the folder, collection =
- *     the folder's base name, title = hks_title_guess(), date = the first
- *     YYYY-MM-DD in the header lines; a .md file's front matter (title,
- *     date, source, url between "---" lines) gives those fields instead;
+ *     the folder's base name, title = hks_title_guess(), date and source =
+ *     hks_date_guess() and hks_source_guess() of the text (its date and
+ *     来源 lines); a .md file's front matter (title, date, source, url, author, category
+ *     between "---" lines) gives those fields instead;
  *   - a single .txt or .md file (id = its name, collection = its folder's
  *     base name);
  *   - a .jsonl or .jsonl.zst file: one JSON object a line (json.c) with
- *     "id" and "body" and optional "title", "date", "source", "url";
+ *     "id" and "body" and optional "title", "date", "source", "url",
+ *     "author", "category", "tags" (an array of strings: one per line in
+ *     hks_doc.tags); a record without "date" or "source" gets the ones
+ *     its body names, as a text file does;
  *     collection = the file's base name without .jsonl/.jsonl.zst. The zstd
  *     stream is decompressed as it is read, never whole in memory.
  *
@@ -348,8 +352,16 @@ static int read_text_file(crd *r, const char *path, const char *id,
     d.date = d.date_len ? date : NULL;
     d.source = fm.v[2];
     d.source_len = fm.v[2] ? fm.n[2] : 0;
+    if (!d.source && hks_source_guess(d.body, d.body_len, &t_start, &t_len)) {
+        d.source = d.body + t_start;
+        d.source_len = t_len;
+    }
     d.url = fm.v[3];
     d.url_len = fm.v[3] ? fm.n[3] : 0;
+    d.author = fm.v[4];
+    d.author_len = fm.v[4] ? fm.n[4] : 0;
+    d.category = fm.v[5];
+    d.category_len = fm.v[5] ? fm.n[5] : 0;
     rc = emit(r, &d);
 out:
     hks_mem_free(r->a, t.own, t.own_cap);
@@ -654,6 +666,23 @@ static bool opt_field(crd *r, const char *path, uint64_t line_no,
     return true;
 }
 
+/* Fetch a field beyond the five of every source (author, category, tags)
+ * into *p_out and *n_out: a string or a number as it is, an array of
+ * strings as its elements with '\n' between them (a trailing one dropped).
+ * Absent, null or of another type (an object, true): NULL and 0, and the
+ * record is still read, as it was before these fields were kept. */
+static void extra_field(crd *r, const char *key, const char **p_out, size_t *n_out)
+{
+    if (hks_json_get_list(r->json, key, p_out, n_out) == HKS_OK ||
+        hks_json_get(r->json, key, p_out, n_out) == HKS_OK) {
+        if (*n_out && (*p_out)[*n_out - 1] == '\n')
+            (*n_out)--;
+        return;
+    }
+    *p_out = NULL;
+    *n_out = 0;
+}
+
 /* Remember the id of line line_no; warn when the file had it before (the
  * later record replaces the earlier one in the index). */
 static int note_id(crd *r, const char *path, uint64_t line_no, const char *id, size_t n)
@@ -683,6 +712,8 @@ static int jsonl_line(crd *r, const char *path, uint64_t line_no,
 {
     hks_errbuf je;
     hks_doc d;
+    char date[11];
+    size_t s_start = 0, s_len = 0;
     int rc;
 
     if (n > 0 && line[n - 1] == '\r')
@@ -740,7 +771,18 @@ static int jsonl_line(crd *r, const char *path, uint64_t line_no,
              (unsigned long long)line_no, (int)(d.date_len > 64 ? 64 : d.date_len), d.date);
         d.date = NULL;
         d.date_len = 0;
+    } else if (!d.date) {
+        /* No date given: the article's own dateline, if it has one. */
+        d.date_len = hks_date_guess(d.body, d.body_len, date);
+        d.date = d.date_len ? date : NULL;
     }
+    if (!d.source && hks_source_guess(d.body, d.body_len, &s_start, &s_len)) {
+        d.source = d.body + s_start;
+        d.source_len = s_len;
+    }
+    extra_field(r, "author", &d.author, &d.author_len);
+    extra_field(r, "category", &d.category, &d.category_len);
+    extra_field(r, "tags", &d.tags, &d.tags_len);
     rc = note_id(r, path, line_no, d.id, d.id_len);
     if (rc < 0)
         return rc;

@@ -29,6 +29,11 @@ HKS_INTERNAL int hks_json_parse(hks_json *j, const char *line, size_t n,
  * member is returned as its text; other types give HKS_ERR_INPUT. */
 HKS_INTERNAL int hks_json_get(const hks_json *j, const char *key,
                               const char **p_out, size_t *n_out);
+/* Member `key` as a list of strings: an array of strings gives its
+ * elements each followed by '\n' ("" for []); a string gives itself.
+ * HKS_ERR_NOTFOUND if absent or null, HKS_ERR_INPUT for another type. */
+HKS_INTERNAL int hks_json_get_list(const hks_json *j, const char *key, const char **p_out,
+                                   size_t *n_out);
 
 /**************************************************************************
 ** Interface to code in corpus_read.c
@@ -95,15 +100,24 @@ HKS_INTERNAL int hks_text_decode(const hks_alloc *a, const char *raw, size_t n, 
  * its first lines. Returns false when no line qualifies. */
 HKS_INTERNAL bool hks_title_guess(const char *text, size_t n,
                                   size_t *start_out, size_t *len_out);
-/* The publication date among the head lines: the first valid YYYY-MM-DD
- * (also '/' or '.', one- or two-digit month and day) outside a date banner
- * (星期). Written to out as "YYYY-MM-DD". @return 10, or 0 if none. */
+/* The publication date: a labelled date (发稿时间:, 发布日期:, 日期: ...)
+ * in the head lines, else a dateline there (a short line, no sentence),
+ * else the same in the closing lines; YYYY-M-D (or '/', '.') or
+ * YYYY年M月D日 (blanks, full-width digits), never from running text nor
+ * an unlabelled date banner (星期). Written to out as "YYYY-MM-DD".
+ * @return 10, or 0 if none. */
 HKS_INTERNAL size_t hks_date_guess(const char *text, size_t n, char out[11]);
-/* Markdown front matter: title, date, source and url from a first block
- * between "---" lines of "key: value" lines. */
+/* The publisher named by a source line (来源:新华社, 稿件来源: ...) in the
+ * head lines, else the closing ones ("(来源:人民日报)"): true with the
+ * value's byte range in text. */
+HKS_INTERNAL bool hks_source_guess(const char *text, size_t n, size_t *start_out,
+                                   size_t *len_out);
+/* Markdown front matter: title, date, source, url, author and category
+ * from a first block between "---" lines of "key: value" lines. */
 typedef struct hks_fmatter {
-    const char *v[4]; /* title, date, source, url; NULL if absent */
-    size_t n[4];
+    const char *v[6]; /* title, date, source, url, author, category;
+                         NULL if absent */
+    size_t n[6];
     size_t body_off; /* where the body starts                     */
     bool unclosed;   /* set (alone) when "---" and keys open a block
                         that never closes: the text is read as text   */

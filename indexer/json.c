@@ -33,8 +33,10 @@ typedef enum jtype {
     J_NULL,
     J_TRUE,
     J_FALSE,
-    J_ARRAY, /* skipped; no value kept                       */
-    J_OBJECT /* skipped; no value kept                       */
+    J_ARRAY,  /* skipped; no value kept                       */
+    J_OBJECT, /* skipped; no value kept                       */
+    J_STRLIST /* a top-level array of strings: its elements in
+                  buf, one after another, each ended by '\n'   */
 } jtype;
 
 /* One member of the top-level object. Offsets index j->buf, which may move
@@ -318,6 +320,7 @@ static int parse_word(jparse *p, const char *word)
 }
 
 static int parse_value(jparse *p, int depth, bool keep, jmember *m);
+static int parse_strlist(jparse *p, int depth, jmember *m);
 
 /* A nested array or object at p->pos, checked and skipped. depth is the
  * level it opens. */
@@ -366,6 +369,70 @@ static int skip_container(jparse *p, int depth)
 }
 
 /*
+ * A member's array at p->pos kept as a list when every element is a
+ * string ("tags": ["疫苗", "新冠"]): the elements go into j->buf, each
+ * followed by '\n' (a '\n' or '\r' inside an element becomes a space, so
+ * the list splits back exactly; an empty element is left out), and m gets
+ * J_STRLIST. @return HKS_OK;
+ * HKS_DONE (position and buffer as before) when an element is not a
+ * string, or the array is not well formed: the caller then checks and
+ * skips it as any array; HKS_ERR_NOMEM.
+ */
+static int parse_strlist(jparse *p, int depth, jmember *m)
+{
+    hks_json *j = p->j;
+    size_t start = p->pos, n_buf0 = j->n_buf, off = 0, len = 0;
+    int rc;
+    if (depth > HKS_JSON_MAX_DEPTH)
+        return HKS_DONE;
+    p->pos++;
+    skip_ws(p);
+    if (p->pos < p->n && p->s[p->pos] == ']') {
+        p->pos++;
+        goto done;
+    }
+    for (;;) {
+        if (p->pos >= p->n || p->s[p->pos] != '"')
+            goto not_list;
+        rc = parse_string(p, true, &off, &len);
+        if (rc == HKS_ERR_NOMEM)
+            return rc;
+        if (rc < 0)
+            goto not_list;
+        for (size_t i = off; i < off + len; i++)
+            if (j->buf[i] == '\n' || j->buf[i] == '\r')
+                j->buf[i] = ' ';
+        if (len) { /* an empty element is no tag */
+            rc = buf_reserve(j, 1);
+            if (rc < 0)
+                return rc;
+            j->buf[j->n_buf++] = '\n';
+        }
+        skip_ws(p);
+        if (p->pos < p->n && p->s[p->pos] == ',') {
+            p->pos++;
+            skip_ws(p);
+            continue;
+        }
+        if (p->pos < p->n && p->s[p->pos] == ']') {
+            p->pos++;
+            break;
+        }
+        goto not_list;
+    }
+done:
+    m->type = J_STRLIST;
+    m->val_off = n_buf0;
+    m->val_len = j->n_buf - n_buf0;
+    return HKS_OK;
+not_list:
+    hks_err_clear(p->e);
+    p->pos = start;
+    j->n_buf = n_buf0;
+    return HKS_DONE;
+}
+
+/*
  * Parse one value at p->pos (whitespace already skipped). depth is the
  * level a container starting here would open. When keep, m gets its type
  * and, for strings and numbers, its bytes in j->buf.
@@ -385,9 +452,17 @@ static int parse_value(jparse *p, int depth, bool keep, jmember *m)
             return parse_string(p, true, &m->val_off, &m->val_len);
         }
         return parse_string(p, false, NULL, NULL);
-    case '{':
     case '[':
-        t = p->s[p->pos] == '{' ? J_OBJECT : J_ARRAY;
+        if (keep) {
+            rc = parse_strlist(p, depth, m);
+            if (rc != HKS_DONE)
+                return rc;
+        }
+        t = J_ARRAY;
+        rc = skip_container(p, depth);
+        break;
+    case '{':
+        t = J_OBJECT;
         rc = skip_container(p, depth);
         break;
     case 't':
@@ -578,6 +653,38 @@ int hks_json_get(const hks_json *j, const char *key, const char **p_out,
         switch (m->type) {
         case J_STRING:
         case J_NUMBER:
+            *p_out = j->buf + m->val_off;
+            *n_out = m->val_len;
+            return HKS_OK;
+        case J_NULL:
+            return HKS_ERR_NOTFOUND;
+        default:
+            return HKS_ERR_INPUT;
+        }
+    }
+    return HKS_ERR_NOTFOUND;
+}
+
+/*
+ * Look up member `key` as a list of strings: an array of strings gives its
+ * elements, each followed by '\n' ("a\nb\n"; "" for []); a string gives
+ * itself (one element, not '\n'-ended: a tag list written as "a,b" stays
+ * as written). @return HKS_OK with a view valid until the next parse;
+ * HKS_ERR_NOTFOUND if absent or null; HKS_ERR_INPUT for another type (a
+ * number, true/false, an object, an array holding anything but strings).
+ */
+int hks_json_get_list(const hks_json *j, const char *key, const char **p_out, size_t *n_out)
+{
+    size_t klen = strlen(key);
+    *p_out = NULL;
+    *n_out = 0;
+    for (size_t i = j->n_mem; i-- > 0;) {
+        const jmember *m = &j->mem[i];
+        if (m->key_len != klen || memcmp(j->buf + m->key_off, key, klen) != 0)
+            continue;
+        switch (m->type) {
+        case J_STRING:
+        case J_STRLIST:
             *p_out = j->buf + m->val_off;
             *n_out = m->val_len;
             return HKS_OK;

@@ -338,13 +338,15 @@ static bool put_varint(hks_memidx *mi, memterm *mt, uint32_t v)
 
 uint64_t hks_doc_hash(const hks_doc *doc)
 {
-    const char *f[5] = {doc->title, doc->body, doc->date, doc->source, doc->url};
-    size_t n[5] = {doc->title_len, doc->body_len, doc->date_len, doc->source_len, doc->url_len};
+    const char *f[8] = {doc->title, doc->body, doc->date, doc->source,
+                        doc->url, doc->author, doc->category, doc->tags};
+    size_t n[8] = {doc->title_len, doc->body_len, doc->date_len, doc->source_len,
+                   doc->url_len, doc->author_len, doc->category_len, doc->tags_len};
     XXH3_state_t st;
     int i;
     XXH3_INITSTATE(&st);
     XXH3_64bits_reset(&st);
-    for (i = 0; i < 5; i++) {
+    for (i = 0; i < 8; i++) {
         uint64_t len = f[i] ? n[i] : 0;
         XXH3_64bits_update(&st, &len, sizeof len); /* lengths keep fields apart */
         if (len)
@@ -431,6 +433,12 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbu
     fl[HKS_META_SOURCE] = doc->source_len;
     f[HKS_META_URL] = doc->url;
     fl[HKS_META_URL] = doc->url_len;
+    f[HKS_META_AUTHOR] = doc->author;
+    fl[HKS_META_AUTHOR] = doc->author_len;
+    f[HKS_META_CATEGORY] = doc->category;
+    fl[HKS_META_CATEGORY] = doc->category_len;
+    f[HKS_META_TAGS] = doc->tags;
+    fl[HKS_META_TAGS] = doc->tags_len;
     for (i = 0; i < HKS_META_N; i++)
         hks_buf_put_lenbytes(&rc, &mi->meta, f[i] ? f[i] : "", f[i] ? fl[i] : 0);
     if (rc)

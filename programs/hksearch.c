@@ -46,6 +46,9 @@ static const char usage[] =
     "                      (default 1.75, 0.5, 1; weight 0 turns it off)\n"
     "      --no-function-words  question and function words (什么, 可以, 吗 ...)\n"
     "                      weigh as much as other terms in a question\n"
+    "      --recency DAYS  rank newer articles higher: a score is multiplied by\n"
+    "                      0.5 + 0.5 * 2^(-age/DAYS), age before the index's newest\n"
+    "                      article (0: off, the default)\n"
     "      --count         count partial matches of long queries exactly\n"
     "  -h, --help          this help;  --version  the version\n"
     "\n"
@@ -55,6 +58,8 @@ static const char usage[] =
     "  \"新冠 疫苗\"         a phrase across a space;  -香港   exclude\n"
     "  title:疫苗          in the title;  source:卫健委   from that source\n"
     "  date:2020-01..2020-03   dated in that range (YYYY[-MM[-DD]], open ends ok)\n"
+    "  author:林兆彬  category:眾說   by that author, in that category (contains)\n"
+    "  tag:电影            with that tag (one whole tag)\n"
     "  医                  one character: every article containing it\n"
     "Long plain queries (questions) rank articles by their bigrams, exact\n"
     "matches first, so they still find the best articles.\n";
@@ -84,6 +89,7 @@ typedef struct opts {
     const char *show;
     int bare_ids;
     int qualify_ids; /* TREC docnos are COLLECTION/ID              */
+    double recency;  /* --recency: half-life in days, 0 = off        */
 } opts;
 
 /* How put_text prints. */
@@ -206,6 +212,74 @@ static void put_docname(const hks_doc_meta *m)
     put_text(stdout, m->id, m->id_len, PUT_LINE);
 }
 
+/* ---- Author, category, tags ------------------------------------------- */
+
+/* Call put for each tag of m ('\n' between them), with sep between. */
+static void put_tags(const hks_doc_meta *m, const char *sep, int mode)
+{
+    size_t i = 0, n = m->tags_len;
+    int first = 1;
+    while (i < n) {
+        const char *nl = memchr(m->tags + i, '\n', n - i);
+        size_t e = nl ? (size_t)(nl - m->tags) : n;
+        if (e > i) {
+            if (!first)
+                fputs(sep, stdout);
+            put_text(stdout, m->tags + i, e - i, mode);
+            first = 0;
+        }
+        i = e + 1;
+    }
+}
+
+/* JSON members "author", "category" (strings) and "tags" (an array of
+ * strings), each only when the document has it. */
+static void put_fields_json(const hks_doc_meta *m)
+{
+    if (m->author_len) {
+        printf(",\"author\":");
+        json_str(stdout, m->author, m->author_len);
+    }
+    if (m->category_len) {
+        printf(",\"category\":");
+        json_str(stdout, m->category, m->category_len);
+    }
+    if (m->tags_len) {
+        printf(",\"tags\":[");
+        put_tags(m, ",", PUT_JSON);
+        printf("]");
+    }
+}
+
+/* Author, category and tags in text: for a hit, one indented line
+ * "author: A · category: C · tags: T1, T2" (none when the document has
+ * none of them); for --show (show), a "label:   value" line each. */
+static void put_fields_text(const hks_doc_meta *m, int show)
+{
+    const char *sep = show ? "\n" : " · ";
+    int any = 0;
+    if (!m->author_len && !m->category_len && !m->tags_len)
+        return;
+    if (!show)
+        fputs("    ", stdout);
+    if (m->author_len) {
+        printf("%s%s", show ? "\n" : "", show ? "author:   " : "author: ");
+        put_text(stdout, m->author, m->author_len, PUT_LINE);
+        any = 1;
+    }
+    if (m->category_len) {
+        printf("%s%s", any || show ? sep : "", "category: ");
+        put_text(stdout, m->category, m->category_len, PUT_LINE);
+        any = 1;
+    }
+    if (m->tags_len) {
+        printf("%s%s", any || show ? sep : "", show ? "tags:     " : "tags: ");
+        put_tags(m, ", ", PUT_LINE);
+    }
+    if (!show)
+        putchar('\n');
+}
+
 /* The text summary line after the hits of one query. */
 static void print_summary(const opts *o, const char *q, size_t n_hits,
                           const hks_search_info *info)
@@ -317,6 +391,7 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
             json_str(stdout, m.source, m.source_len);
             printf(",\"url\":");
             json_str(stdout, m.url, m.url_len);
+            put_fields_json(&m);
         } else {
             printf("%2zu. %s", rank, o->color ? "\033[1m" : "");
             put_text(stdout, m.title, m.title_len, PUT_LINE);
@@ -334,6 +409,7 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
             }
             put_docname(&m);
             putchar('\n');
+            put_fields_text(&m, 0);
         }
         if (o->snippet_chars) {
             rc = get_snippet(s, hits[i].doc_id, q, o->snippet_chars, &sn, &sn_cap, &sl, spans,
@@ -452,6 +528,7 @@ static int show_article(hks_index *idx, hks_searcher *s, const opts *o)
         json_str(stdout, m.source, m.source_len);
         printf(",\"url\":");
         json_str(stdout, m.url, m.url_len);
+        put_fields_json(&m);
         printf(",\"body\":");
         json_str(stdout, body ? body : "", len);
         printf("}\n");
@@ -473,6 +550,7 @@ static int show_article(hks_index *idx, hks_searcher *s, const opts *o)
             printf("\nurl:     ");
             put_text(stdout, m.url, m.url_len, PUT_LINE);
         }
+        put_fields_text(&m, 1);
         printf("\n\n");
         put_text(stdout, body ? body : "", len, PUT_BODY);
         if (len && body && body[len - 1] != '\n')
@@ -570,7 +648,7 @@ int main(int argc, char **argv)
         static const char *const valued[] = {
             "-i", "--index", "-n", "--offset", "--format", "--queries",
             "--timings", "--k1", "--b", "--sort", "--snippet-chars", "--show",
-            "--char-weight", "--char-k1", "--char-b"};
+            "--char-weight", "--char-k1", "--char-b", "--recency"};
         size_t k;
         for (k = 0; !v && k < sizeof valued / sizeof valued[0]; k++) {
             if (!strcmp(a, valued[k])) {
@@ -687,6 +765,15 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--no-function-words")) {
             o.function_words = 0;
+        } else if (!strcmp(a, "--recency") && v) {
+            char *end;
+            errno = 0;
+            o.recency = strtod(v, &end);
+            if (errno || end == v || *end || !(o.recency >= 0 && o.recency <= 100000)) {
+                fprintf(stderr, "hksearch: --recency wants days from 0 to 100000, not %s\n", v);
+                goto bad_args;
+            }
+            i++;
         } else if (!strcmp(a, "--count")) {
             o.count = 1;
         } else if (a[0] == '-' && a[1] == '-') {
@@ -724,6 +811,8 @@ int main(int argc, char **argv)
         (isnan(o.char_b) || (rc = hks_searcher_set(s, HKS_S_CHAR_B, o.char_b)) == HKS_OK) &&
         o.sort >= 0)
         rc = hks_searcher_set(s, HKS_S_SORT, o.sort);
+    if (rc == HKS_OK && o.recency > 0)
+        rc = hks_searcher_set(s, HKS_S_RECENCY, o.recency);
     if (rc < 0) {
         fprintf(stderr, "hksearch: %s\n", s ? hks_searcher_errmsg(s) : hks_strerror(rc));
         status = 2;

@@ -31,6 +31,9 @@
 **   collection:C    documents of collection C (or C.something)
 **   date:A..B       documents dated A..B (YYYY, YYYY-MM or YYYY-MM-DD; either
 **                   side may be empty)
+**   author:A        documents whose author contains A (normalized)
+**   category:C      documents whose category contains C (normalized)
+**   tag:T           documents with the tag T (one whole tag, normalized)
 ** The top-level AND's children are the clauses. A query of filters only
 ** has no tree (root HKS_QN_NONE): it browses.
 */
@@ -80,6 +83,12 @@ typedef struct hks_qclause {
     bool in_title; /* all its phrases are title: ones                */
 } hks_qclause;
 
+/* Filters on the fields beyond the five (query.c, meta filters). */
+enum { HKS_QF_AUTHOR = 0, /* author:X   the author contains X            */
+       HKS_QF_CATEGORY,   /* category:X the category contains X          */
+       HKS_QF_TAG,        /* tag:X      one of the tags is X             */
+       HKS_QF_N };
+
 typedef struct hks_query {
     hks_qelem elem[HKS_MAX_QUERY_ELEMS + 1]; /* + 1: a phrase's closing
                                               * unigram before it is dropped */
@@ -98,6 +107,9 @@ typedef struct hks_query {
     size_t source_len;
     uint8_t collection[256]; /* collection filter as written, "" = none */
     size_t collection_len;
+    uint8_t field[HKS_QF_N][256]; /* author:, category:, tag: filters,
+                                     normalized as source:; "" = none  */
+    size_t field_len[HKS_QF_N];
     bool has_operators; /* quotes, OR, NOT, -, *, fields              */
     bool is_natural;    /* long plain query: rank its bigrams with OR */
     bool literal;       /* parsed with no operators                   */
@@ -131,6 +143,15 @@ HKS_INTERNAL int hks_query_parse(hks_query *qy, const char *q, size_t n,
  * HKS_ERR_NOMEM (then *len_out is 0). */
 HKS_INTERNAL int hks_norm_string(hks_ntext *nt, const char *s, size_t n, uint8_t *out,
                                  size_t cap, size_t *len_out);
+/* Does a document with these author, category and tags ('\n' between
+ * tags) pass qy's author:, category: and tag: filters (*pass)? HKS_OK or
+ * HKS_ERR_NOMEM. */
+HKS_INTERNAL int hks_query_meta_pass(const hks_query *qy, hks_ntext *nt, const uint8_t *author,
+                                     size_t author_len, const uint8_t *category,
+                                     size_t category_len, const uint8_t *tags, size_t tags_len,
+                                     bool *pass);
+/* Has qy an author:, category: or tag: filter? */
+HKS_INTERNAL bool hks_query_has_meta_filter(const hks_query *qy);
 
 struct hks_index {
     hks_alloc alloc;    /* copy of the caller's allocator            */
@@ -167,6 +188,9 @@ struct hks_searcher {
     bool literal;     /* HKS_S_LITERAL (its effect: query.c)          */
     int sort;         /* HKS_S_SORT: 0 relevance, 1 newest first      */
     double budget_ms; /* HKS_S_TIME_BUDGET_MS, 0 = none               */
+    double recency;   /* HKS_S_RECENCY: half-life in days, 0 = off    */
+    int32_t newest;   /* day number of the newest dated live document
+                         (recency's "now"); INT32_MIN: not yet known  */
     hks_keyref *keys; /* hks_doc_find's table, built on first use     */
     size_t n_keys;
     bool keys_built;

@@ -342,13 +342,102 @@ static void add_child(hks_query *qy, uint32_t parent, uint32_t *last, uint32_t c
 
 static int parse_and(parser *p, uint32_t *out);
 
+/* ---- Meta filters: author:, category:, tag: ---------------------------- */
+
+static const char *const META_FILTER[HKS_QF_N] = {"author:", "category:", "tag:"};
+
+/* The meta filter (HKS_QF_*) whose prefix starts q[i..n), or -1. */
+static int meta_filter_at(const char *q, size_t n, size_t i)
+{
+    for (int f = 0; f < HKS_QF_N; f++) {
+        size_t k = strlen(META_FILTER[f]);
+        if (i + k <= n && memcmp(q + i, META_FILTER[f], k) == 0)
+            return f;
+    }
+    return -1;
+}
+
+/* Set filter f of qy to the normalized value s[0..n). */
+static int set_meta_filter(parser *p, int f, const char *s, size_t n, size_t at)
+{
+    hks_query *qy = p->qy;
+    int rc = hks_norm_string(p->nt, s, n, qy->field[f], sizeof qy->field[f], &qy->field_len[f]);
+    if (rc)
+        return hks_fail(p->err, rc, "%s", hks_strerror(rc));
+    if (qy->field_len[f] == 0)
+        return hks_fail(p->err, HKS_ERR_QUERY, "empty %.*s filter at byte %zu",
+                        (int)strlen(META_FILTER[f]), META_FILTER[f], at);
+    return HKS_OK;
+}
+
+bool hks_query_has_meta_filter(const hks_query *qy)
+{
+    for (int f = 0; f < HKS_QF_N; f++)
+        if (qy->field_len[f])
+            return true;
+    return false;
+}
+
+/* Is one of tags[0..n) ('\n' between them), normalized, equal to the
+ * tag: filter (*found)? */
+static int tag_list_has(const hks_query *qy, hks_ntext *nt, const uint8_t *tags, size_t n,
+                        bool *found)
+{
+    size_t i = 0;
+    *found = false;
+    while (i < n && !*found) {
+        const uint8_t *nl = memchr(tags + i, '\n', n - i);
+        size_t e = nl ? (size_t)(nl - tags) : n, k;
+        uint8_t norm[256 + 4];
+        /* Room for one code point more than the filter: a longer tag is
+         * never cut down to an equal one. */
+        int rc = hks_norm_string(nt, (const char *)tags + i, e - i, norm,
+                                 qy->field_len[HKS_QF_TAG] + 4, &k);
+        if (rc)
+            return rc;
+        *found = k == qy->field_len[HKS_QF_TAG] &&
+                 memcmp(norm, qy->field[HKS_QF_TAG], k) == 0;
+        i = e + 1;
+    }
+    return HKS_OK;
+}
+
+int hks_query_meta_pass(const hks_query *qy, hks_ntext *nt, const uint8_t *author,
+                        size_t author_len, const uint8_t *category, size_t category_len,
+                        const uint8_t *tags, size_t tags_len, bool *pass)
+{
+    const uint8_t *v[2] = {author, category};
+    size_t vn[2] = {author_len, category_len};
+    *pass = false;
+    for (int f = HKS_QF_AUTHOR; f <= HKS_QF_CATEGORY; f++) {
+        uint8_t norm[1024];
+        size_t k;
+        int rc;
+        if (!qy->field_len[f])
+            continue;
+        rc = hks_norm_string(nt, (const char *)v[f], vn[f], norm, sizeof norm, &k);
+        if (rc)
+            return rc;
+        if (!memmem(norm, k, qy->field[f], qy->field_len[f]))
+            return HKS_OK;
+    }
+    if (qy->field_len[HKS_QF_TAG]) {
+        bool found;
+        int rc = tag_list_has(qy, nt, tags, tags_len, &found);
+        if (rc || !found)
+            return rc;
+    }
+    *pass = true;
+    return HKS_OK;
+}
+
 /* A filter (source:, date:, collection:) at p->i; *is_filter false when
  * there is none. Filters apply to the whole query. */
 static int parse_filter(parser *p, bool *is_filter)
 {
     hks_query *qy = p->qy;
     size_t at = p->i, start, end, k;
-    int which = 0, rc;
+    int which = 0, rc, mf;
     *is_filter = false;
     if (p->i + 7 <= p->n && memcmp(p->q + p->i, "source:", 7) == 0)
         which = 1, p->i += 7;
@@ -356,13 +445,15 @@ static int parse_filter(parser *p, bool *is_filter)
         which = 2, p->i += 5;
     else if (p->i + 11 <= p->n && memcmp(p->q + p->i, "collection:", 11) == 0)
         which = 3, p->i += 11;
+    else if ((mf = meta_filter_at(p->q, p->n, p->i)) >= 0) /* author:, category:, tag: */
+        which = 4 + mf, p->i += strlen(META_FILTER[mf]);
     else
         return HKS_OK;
     *is_filter = true;
     if (p->depth || p->in_title)
         return hks_fail(p->err, HKS_ERR_QUERY,
-                        "a source:, date: or collection: filter applies to the whole query: "
-                        "put it outside parentheses (byte %zu)",
+                        "a source:, date:, collection:, author:, category: or tag: filter "
+                        "applies to the whole query: put it outside parentheses (byte %zu)",
                         at);
     start = p->i;
     if (which != 2 && p->i < p->n && op_at(p->q, p->n, p->i, &k) == '"' &&
@@ -379,6 +470,8 @@ static int parse_filter(parser *p, bool *is_filter)
     qy->has_operators = true;
     if (which == 2)
         return parse_date_range(qy, p->q + start, end - start, p->err);
+    if (which >= 4)
+        return set_meta_filter(p, which - 4, p->q + start, end - start, at);
     if (which == 3) {
         if (end == start || end - start > sizeof qy->collection)
             return hks_fail(p->err, HKS_ERR_QUERY, "bad collection: filter at byte %zu", at);
@@ -526,10 +619,11 @@ static int parse_unary(parser *p, uint32_t *out, bool *negated)
         p->qy->has_operators = true;
         if ((p->i + 7 <= p->n && memcmp(p->q + p->i, "source:", 7) == 0) ||
             (p->i + 5 <= p->n && memcmp(p->q + p->i, "date:", 5) == 0) ||
-            (p->i + 11 <= p->n && memcmp(p->q + p->i, "collection:", 11) == 0))
+            (p->i + 11 <= p->n && memcmp(p->q + p->i, "collection:", 11) == 0) ||
+            meta_filter_at(p->q, p->n, p->i) >= 0)
             return hks_fail(p->err, HKS_ERR_QUERY,
-                            "a source:, date: or collection: filter cannot be excluded "
-                            "(byte %zu)",
+                            "a source:, date:, collection:, author:, category: or tag: filter "
+                            "cannot be excluded (byte %zu)",
                             at);
     }
     HKS_TRY(parse_primary(p, out));
@@ -837,6 +931,7 @@ static void reset(hks_query *qy, bool literal)
     qy->root = HKS_QN_NONE;
     qy->date_from = qy->date_to = 0;
     qy->source_len = qy->collection_len = 0;
+    memset(qy->field_len, 0, sizeof qy->field_len);
     qy->has_operators = qy->is_natural = false;
     qy->literal = literal;
     qy->n_chars = qy->n_terms = qy->n_dropped = 0;
@@ -882,7 +977,7 @@ int hks_query_parse_opts(hks_query *qy, const char *q, size_t n, const hks_query
     if (rc)
         return rc;
     if (qy->n_positive == 0 && (qy->source_len || qy->date_from || qy->date_to ||
-                                qy->collection_len)) {
+                                qy->collection_len || hks_query_has_meta_filter(qy))) {
         qy->root = HKS_QN_NONE; /* filters alone: browse */
         return HKS_OK;
     }

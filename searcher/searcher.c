@@ -218,6 +218,7 @@ int hks_searcher_new(hks_index *idx, hks_searcher **out)
     s->char_k1 = 0.5;
     s->char_b = 1.0;
     s->function_words = true;
+    s->newest = INT32_MIN;
     hks_ntext_init(&s->nt, s->a);
     hks_buf_init(&s->meta, s->a);
     hks_buf_init(&s->qy_text, s->a);
@@ -292,6 +293,12 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
         if (!(value >= 0 && value <= 86400000.0))
             return hks_fail(&s->err, HKS_ERR_ARG, "time budget %g ms out of 0..86400000", value);
         s->budget_ms = value;
+        return HKS_OK;
+    case HKS_S_RECENCY:
+        if (!(value >= 0 && value <= 100000.0))
+            return hks_fail(&s->err, HKS_ERR_ARG, "recency half-life %g days out of 0..100000",
+                            value);
+        s->recency = value;
         return HKS_OK;
     }
     return hks_fail(&s->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
@@ -607,6 +614,62 @@ static int cmp_hits_date(const void *x, const void *y)
     if (worse_by(true, b, a))
         return -1;
     return 0;
+}
+
+/* ---- recency (HKS_S_RECENCY) ------------------------------------------------ */
+
+/* Days since 1970-01-01 of a YYYYMMDD date (a valid day). */
+static int32_t day_number(uint32_t ymd)
+{
+    int32_t y = (int32_t)(ymd / 10000), m = (int32_t)(ymd / 100 % 100), d = (int32_t)(ymd % 100);
+    int32_t era, yoe, doy, doe;
+    /* Howard Hinnant's days_from_civil. */
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The newest date of the index's live documents, found once per searcher
+ * (an index never changes): the "now" of recency, so that a ranking does
+ * not depend on the clock. INT32_MIN + 1 when nothing is dated. */
+static int32_t newest_day(hks_searcher *s)
+{
+    uint32_t best = 0;
+    if (s->newest != INT32_MIN)
+        return s->newest;
+    for (uint32_t g = 0; g < s->idx->n_seg; g++) {
+        const hks_segment *seg = s->idx->seg[g];
+        for (uint32_t d = 0, nd = hks_seg_ndocs(seg); d < nd; d++) {
+            hks_docrec rec;
+            if (!hks_seg_is_deleted(seg, d) && hks_seg_docrec(seg, d, &rec) == HKS_OK &&
+                rec.date > best)
+                best = rec.date;
+        }
+    }
+    s->newest = best ? day_number(best) : INT32_MIN + 1;
+    return s->newest;
+}
+
+/* The factor recency puts on the score of a document dated ymd:
+ * 0.5 + 0.5 * 2^(-age / half-life), age in days before the newest dated
+ * document; an undated one gets the floor, 0.5; 1 when recency is off.
+ * At most 1, so MaxScore's bounds on the unscaled scores stay bounds. */
+static double recency_factor(hks_searcher *s, uint32_t ymd)
+{
+    int32_t now;
+    double age;
+    if (s->recency <= 0)
+        return 1.0;
+    now = newest_day(s);
+    if (ymd == 0 || now == INT32_MIN + 1)
+        return 0.5;
+    age = (double)now - (double)day_number(ymd);
+    if (age < 0)
+        age = 0;
+    return 0.5 + 0.5 * exp2(-age / s->recency);
 }
 
 /* ---- scoring terms -------------------------------------------------------- */
@@ -970,7 +1033,8 @@ static int node_next(evalctx *x, segeval *se, uint32_t ni, uint32_t target, uint
     return HKS_OK;
 }
 
-/* Whether doc passes the query's date: and source: filters (*pass). A
+/* Whether doc passes the query's date:, source:, collection:, author:,
+ * category: and tag: filters (*pass). A
  * corrupt record or an allocation failure is an error, not a non-match. */
 static int passes_filters(evalctx *x, segeval *se, uint32_t doc, bool *pass)
 {
@@ -997,15 +1061,29 @@ static int passes_filters(evalctx *x, segeval *se, uint32_t doc, bool *pass)
               (n[HKS_META_COLLECTION] == qy->collection_len ||
                p[HKS_META_COLLECTION][qy->collection_len] == '.')))
             return HKS_OK;
-        if (!qy->source_len) {
-            *pass = true;
-            return HKS_OK;
+        if (qy->source_len) {
+            rc = hks_norm_string(&x->s->nt, (const char *)p[HKS_META_SOURCE],
+                                 n[HKS_META_SOURCE], norm, sizeof norm, &k);
+            if (rc)
+                return hks_fail(&x->s->err, rc, "out of memory");
+            if (!memmem(norm, k, qy->source, qy->source_len))
+                return HKS_OK;
         }
-        rc = hks_norm_string(&x->s->nt, (const char *)p[HKS_META_SOURCE], n[HKS_META_SOURCE],
-                             norm, sizeof norm, &k);
+    }
+    /* author:, category:, tag: (query.c) */
+    if (hks_query_has_meta_filter(qy)) {
+        const uint8_t *p[HKS_META_N];
+        size_t n[HKS_META_N];
+        bool ok;
+        int rc = hks_seg_meta(se->seg, doc, p, n, &x->s->err);
+        if (rc)
+            return rc;
+        rc = hks_query_meta_pass(qy, &x->s->nt, p[HKS_META_AUTHOR], n[HKS_META_AUTHOR],
+                                 p[HKS_META_CATEGORY], n[HKS_META_CATEGORY], p[HKS_META_TAGS],
+                                 n[HKS_META_TAGS], &ok);
         if (rc)
             return hks_fail(&x->s->err, rc, "out of memory");
-        if (!memmem(norm, k, qy->source, qy->source_len))
+        if (!ok)
             return HKS_OK;
     }
     *pass = true;
@@ -1076,6 +1154,7 @@ static int strict_segment(evalctx *x, segeval *se)
                 HKS_TRY(score_doc(x, se, doc, &h.h.score));
             hks_seg_docrec(se->seg, doc, &rec);
             h.date = rec.date;
+            h.h.score *= recency_factor(x->s, rec.date);
             h.h.doc_id = se->base + doc;
             h.h.flags = HKS_HIT_EXACT;
             topk_push(&x->exact, &h);
@@ -1208,6 +1287,11 @@ static int natural_segment(evalctx *x, segeval *se)
             for (j = 0; j < x->n_st; j++)
                 if (slot_of_term[j] != UINT32_MAX)
                     h.score += contrib[slot_of_term[j]];
+            if (x->s->recency > 0) {
+                hks_docrec rec;
+                hks_seg_docrec(se->seg, doc, &rec);
+                h.score *= recency_factor(x->s, rec.date);
+            }
             h.doc_id = se->base + doc;
             h.flags = 0;
             kh.h = h;
@@ -1281,8 +1365,15 @@ static int rescore_chars(evalctx *x)
                  j++) {
                 uint32_t d = k->h[j].h.doc_id - idx->base[g], tf;
                 rc = ti_advance(&t, d);
-                if (rc == HKS_OK && t.doc == d && (rc = ti_tf(&t, &tf)) == HKS_OK)
-                    k->h[j].h.score += bm25(x, F_CHARS, x->st[i].w, tf, cl[d]);
+                if (rc == HKS_OK && t.doc == d && (rc = ti_tf(&t, &tf)) == HKS_OK) {
+                    double add = bm25(x, F_CHARS, x->st[i].w, tf, cl[d]);
+                    if (x->s->recency > 0) { /* the first stage's score is scaled so */
+                        hks_docrec rec;
+                        hks_seg_docrec(seg, d, &rec);
+                        add *= recency_factor(x->s, rec.date);
+                    }
+                    k->h[j].h.score += add;
+                }
             }
             ti_close(&t);
         }
@@ -1718,6 +1809,9 @@ int hks_doc_meta_get(hks_searcher *s, uint32_t doc_id, hks_doc_meta *out)
     F(date, HKS_META_DATE);
     F(source, HKS_META_SOURCE);
     F(url, HKS_META_URL);
+    F(author, HKS_META_AUTHOR);
+    F(category, HKS_META_CATEGORY);
+    F(tags, HKS_META_TAGS);
 #undef F
     out->n_tokens = rec.n_tokens;
     return HKS_OK;

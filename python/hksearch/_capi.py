@@ -39,16 +39,20 @@ HKS_W_MERGE_AT_COMMIT = 3
 HKS_S_BM25_K1 = 1
 HKS_S_BM25_B = 2
 HKS_S_COUNT_PARTIAL = 3
+HKS_S_RECENCY = 11
 
 
 class hks_doc(Structure):
-    _fields_ = [(name, t) for f in ("collection", "id", "title", "body", "date", "source", "url")
+    _fields_ = [(name, t) for f in ("collection", "id", "title", "body", "date", "source", "url",
+                                    "author", "category", "tags")
                 for name, t in ((f, c_char_p), (f + "_len", c_size_t))]
 
 
 class hks_doc_meta(Structure):
-    _fields_ = [(name, t) for f in ("collection", "id", "title", "date", "source", "url")
-                for name, t in ((f, c_void_p), (f + "_len", c_size_t))] + [("n_tokens", c_uint32)]
+    _fields_ = ([(name, t) for f in ("collection", "id", "title", "date", "source", "url")
+                 for name, t in ((f, c_void_p), (f + "_len", c_size_t))] + [("n_tokens", c_uint32)]
+                + [(name, t) for f in ("author", "category", "tags")
+                   for name, t in ((f, c_void_p), (f + "_len", c_size_t))])
 
 
 class hks_progress(Structure):

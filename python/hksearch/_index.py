@@ -29,6 +29,14 @@ def _str_index(b: bytes, offsets: Sequence[int]) -> List[int]:
     return [len(b[:o].decode("utf-8", "replace")) for o in offsets]
 
 
+def _fields(meta: "C.hks_doc_meta") -> dict:
+    """author, category and tags of a hks_doc_meta, for a Hit."""
+    tags = _text(meta.tags, meta.tags_len)
+    return {"author": _text(meta.author, meta.author_len),
+            "category": _text(meta.category, meta.category_len),
+            "tags": tuple(t for t in tags.split("\n") if t)}
+
+
 @dataclass(frozen=True)
 class Hit:
     """One search result.
@@ -41,6 +49,8 @@ class Hit:
         exact: the document matches the whole query (not only some of the
             bigrams of a natural-language query).
         title, date, source, url: the stored metadata ('' where absent).
+        author, category: the same, for sources that carry them.
+        tags: the document's tags (() where it has none).
         snippet: about ``snippet_chars`` characters of the body around the
             matches, in the article's own script.
         highlights: (start, end) str indices into ``snippet`` of each match.
@@ -60,6 +70,9 @@ class Hit:
     snippet: str
     highlights: Tuple[Tuple[int, int], ...]
     doc_id: int
+    author: str = ""
+    category: str = ""
+    tags: Tuple[str, ...] = ()
 
     def highlighted(self, before: str = "【", after: str = "】") -> str:
         """The snippet with each match between ``before`` and ``after``."""
@@ -138,18 +151,21 @@ class Index:
     """
 
     def __init__(self, path: Union[str, "os.PathLike[str]"], *, k1: Optional[float] = None,
-                 b: Optional[float] = None, count_partial: bool = False):
+                 b: Optional[float] = None, count_partial: bool = False,
+                 recency: Optional[float] = None):
         """Open the index in directory ``path``.
 
         k1, b: BM25 parameters (defaults 1.2 and 0.75). count_partial: count
-        Results.n_partial exactly (costs time).
+        Results.n_partial exactly (costs time). recency: a half-life in days
+        that ranks newer articles higher (hksearch --recency).
 
         Raises NotFoundError (no index there), CorruptError, HksError.
         """
         self.path = os.fspath(path)
         self._handle: Optional[int] = None
         self._params = [(C.HKS_S_BM25_K1, k1), (C.HKS_S_BM25_B, b),
-                        (C.HKS_S_COUNT_PARTIAL, 1.0 if count_partial else None)]
+                        (C.HKS_S_COUNT_PARTIAL, 1.0 if count_partial else None),
+                        (C.HKS_S_RECENCY, recency)]
         for p, v in self._params:
             if v is not None and not isinstance(v, (int, float)):
                 raise TypeError(f"search parameter must be a number, not {type(v).__name__}")
@@ -265,7 +281,7 @@ class Index:
                            date=_text(meta.date, meta.date_len),
                            source=_text(meta.source, meta.source_len),
                            url=_text(meta.url, meta.url_len), snippet=snip,
-                           highlights=spans, doc_id=h.doc_id))
+                           highlights=spans, doc_id=h.doc_id, **_fields(meta)))
         return res
 
     def find(self, id: str, collection: str = "") -> Optional[Hit]:
@@ -289,7 +305,7 @@ class Index:
                    exact=False, title=_text(meta.title, meta.title_len),
                    date=_text(meta.date, meta.date_len), source=_text(meta.source, meta.source_len),
                    url=_text(meta.url, meta.url_len), snippet="", highlights=(),
-                   doc_id=doc.value)
+                   doc_id=doc.value, **_fields(meta))
 
     def changed(self) -> bool:
         """Whether a writer has committed since this Index was opened (it

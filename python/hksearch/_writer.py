@@ -5,7 +5,7 @@ import os
 import threading
 from ctypes import byref, c_uint64, c_void_p
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Union
+from typing import Callable, List, Optional, Sequence, Union
 
 from . import _capi as C
 from .errors import HksError, error
@@ -116,14 +116,19 @@ class Writer:
 
     # -- changes ----------------------------------------------------------
     def add(self, id: str, body: str, *, title: str = "", collection: str = "",
-            date: str = "", source: str = "", url: str = "") -> None:
+            date: str = "", source: str = "", url: str = "", author: str = "",
+            category: str = "", tags: Sequence[str] = ()) -> None:
         """Add one document, or replace the one with the same (collection, id).
 
         Adding a document identical to the stored one does nothing (it is
         counted in progress().n_unchanged). date is "YYYY-MM-DD..." as given.
+        tags: strings without a newline (author:, category:, tag: filter).
         """
+        if isinstance(tags, str) or any(not isinstance(t, str) or "\n" in t for t in tags):
+            raise TypeError("tags must be a sequence of str without newlines")
         fields = {"collection": collection, "id": id, "title": title, "body": body,
-                  "date": date, "source": source, "url": url}
+                  "date": date, "source": source, "url": url, "author": author,
+                  "category": category, "tags": "\n".join(t for t in tags if t)}
         d = C.hks_doc()
         keep = []
         for k, v in fields.items():

@@ -329,3 +329,26 @@ def test_find_by_collection_and_id_and_changed(tmp_path):
         assert ix.find("1593", "feed") is not None  # still the commit it opened
     with hksearch.Index(idx) as ix:
         assert ix.find("1593", "feed") is None
+
+
+def test_author_category_tags_and_recency(tmp_path):
+    d = str(tmp_path / "fields")
+    with Writer(d) as w:
+        w.add("174", "2016 似是世事逆轉的一年。", title="歷史岔口 · 回到從前", collection="hk",
+              date="2016-12-30", author="飄楊 & 小鳥", category="眾說")
+        w.add("175", "翻拍經典作品，要翻拍得好，是一件難度極高的事情。一年前的今天，筆者看過《死亡筆記》。",
+              title="《死亡筆記：照亮新世紀》", collection="hk", date="2017-01-05",
+              author="林兆彬", category="眾說", tags=["movie", "電影", "死亡筆記"])
+        with pytest.raises(TypeError):
+            w.add("x", "正文", collection="hk", tags="电影")  # a str is not a list of tags
+        w.commit()
+    with Index(d) as idx:
+        (hit,) = idx.search("tag:死亡笔记")
+        assert (hit.id, hit.author, hit.category, hit.tags) == ("175", "林兆彬", "眾說",
+                                                                  ("movie", "電影", "死亡筆記"))
+        assert [h.id for h in idx.search("author:小鸟")] == ["174"]
+        assert idx.search("tag:死亡") == []
+        assert idx.find("174", "hk").tags == ()
+        assert [h.id for h in idx.search("一年")] == ["174", "175"]
+    with Index(d, recency=1) as idx:
+        assert [h.id for h in idx.search("一年")] == ["175", "174"]

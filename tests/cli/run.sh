@@ -446,5 +446,95 @@ all=$("$HKSEARCH" -i "$IDX" --format trec -n 4 苗 | awk '{print $3, $4}' | sed 
 page=$("$HKSEARCH" -i "$IDX" --format trec -n 2 --offset 2 苗 | awk '{print $3, $4}')
 [ -n "$page" ] && [ "$page" = "$all" ] && ok "--offset pages through the ranking" || no "offset page" "$page / $all"
 
+# A folder of scraped articles with no metadata but their text: dates and
+# sources found in it (labelled lines, Chinese dates, full-width digits,
+# closing lines) make date:, --sort date and source: work. Three are DXY
+# records written out as scraped pages; 003 and 004 are seeds.
+S="$tmp/scraped"
+mkdir -p "$S"
+cp corpus/001_ade38ef73a2d2cc1.txt corpus/003_0deaf7ce9546a668.txt corpus/004_9aacc04dfcdb4d2e.txt "$S/"
+cat > "$S/a.txt" <<'TXT'
+首页 > 要闻
+武汉实施进出武汉人员管控
+发布时间：2020年1月21日 14:29　来源：人民日报
+为坚决遏制新型冠状病毒感染引起的肺炎疫情扩散，武汉市对进出武汉人员加强管控。武汉市旅游团队不组团外出，公安交管部门对进出武汉的私家车辆进行抽检，检查后备箱是否携带活禽、野生动物等。
+TXT
+cat > "$S/b.txt" <<'TXT'
+北京取消大型活动
+北京市文化和旅游局发布：根据市委市政府防控工作领导小组总体部署，即日起，北京市取消包括庙会在内的大型活动。请市民朋友们加强防范，予以支持。随着疫情变化，我们将随时对全市相关活动举办情况进行通报。大型活动取消后，活动主办单位将积极做好相关善后工作。
+
+稿件来源：人民日报  编辑：新闻中心
+发布时间：2020-01-23 19:50
+TXT
+cat > "$S/c.txt" <<'TXT'
+北京新增确诊11例，累计确诊326例
+北京卫健委　２０２０年２月９日
+2月8日0时至24时，本市新增11例新冠肺炎确诊病例。截至2月8日24时,本市累计确诊病例326例。其中出院37例，死亡2例，287例在定点医院进行隔离治疗。这是2020年2月10日前的最新疫情通报。
+TXT
+SIDX="$tmp/sidx"
+"$HKINDEX" build -q -i "$SIDX" "$S" >/dev/null 2>&1 && ok "build a folder of scraped articles" || no "build scraped"
+got=$("$HKSEARCH" -i "$SIDX" --format trec -n 20 date:2020-01 | ids)
+[ "$got" = "a.txt b.txt" ] && ok "date:2020-01 finds the two January articles (发布时间 in the head, in the closing lines)" \
+    || no "date:2020-01 on scraped" "$got"
+got=$("$HKSEARCH" -i "$SIDX" --format trec -n 20 date:2020-02-09 | ids)
+[ "$got" = "c.txt" ] && ok "date:2020-02-09: a dateline in full-width digits, not the 2020年2月10日 of its text" \
+    || no "full-width dateline" "$got"
+got=$("$HKSEARCH" -i "$SIDX" --format trec -n 20 date:2022.. | ids)
+[ "$got" = "003_0deaf7ce9546a668.txt 004_9aacc04dfcdb4d2e.txt" ] && ok "date:2022.. finds the seeds 003 and 004" \
+    || no "date:2022.. on scraped" "$got"
+got=$("$HKSEARCH" -i "$SIDX" --format trec --sort date -n 20 疫情 | awk '{print $3}' | tr '\n' ' ')
+[ "$got" = "004_9aacc04dfcdb4d2e.txt 003_0deaf7ce9546a668.txt c.txt b.txt a.txt 001_ade38ef73a2d2cc1.txt " ] \
+    && ok "--sort date orders scraped articles by the dates in their text" || no "--sort date on scraped" "$got"
+got=$("$HKSEARCH" -i "$SIDX" --format trec -n 20 source:人民日报 | ids)
+[ "$got" = "a.txt b.txt" ] && ok "source:人民日报 from 来源 and 稿件来源 lines" || no "source: on scraped" "$got"
+got=$("$HKSEARCH" -i "$SIDX" --format trec -n 20 source:绵阳日报 | ids)
+[ "$got" = "004_9aacc04dfcdb4d2e.txt" ] && ok "source:绵阳日报 finds 來源: 綿陽日報 of seed 004" || no "source: traditional" "$got"
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$SIDX" -n 1 title:北京新增确诊)
+echo "$out" | grep -q '^ 1\. 北京新增确诊11例，累计确诊326例' && echo "$out" | grep -q '2020-02-09 · scraped/c.txt' \
+    && ok "c.txt: the headline as title (not its dateline), the date found shown" \
+    || no "found date in text output" "$out"
+
+# JSONL fields beyond the five: author, category and tags (an array) are
+# kept, shown and filterable (two hkcnews records, shortened).
+cat > "$tmp/hk.jsonl" <<'JSONL'
+{"id":"174","title":"歷史岔口 · 回到從前","date":"2016-12-30","source":"眾新聞 Citizen News (hkcnews.com)","category":"眾說","author":"飄楊 & 小鳥","tags":[],"body":"2016 似是世事逆轉的一年。上次我會這樣形容的是紐約世貿中心被恐襲而倒塌，事隔15年了。"}
+{"id":"175","title":"《死亡筆記：照亮新世紀》——大膽打開死亡筆記新一頁","date":"2017-01-05","source":"眾新聞 Citizen News (hkcnews.com)","category":"眾說","author":"林兆彬","tags":["movie","movies","電影","电影","死亡筆記","死亡筆記本","死亡日記","死神筆記"],"body":"翻拍經典作品，要翻拍得好，是一件難度極高的事情。一年前的今天，筆者看過《死亡筆記》。"}
+JSONL
+"$HKINDEX" build -q -i "$tmp/hkidx" "$tmp/hk.jsonl" >/dev/null 2>&1
+got=$("$HKSEARCH" -i "$tmp/hkidx" --format trec author:林兆彬 | ids)
+[ "$got" = "175" ] && ok "author:林兆彬" || no "author:" "$got"
+got=$("$HKSEARCH" -i "$tmp/hkidx" --format trec author:小鸟 | ids)
+[ "$got" = "174" ] && ok "author:小鸟 (contains, either script)" || no "author: contains" "$got"
+got=$("$HKSEARCH" -i "$tmp/hkidx" --format trec category:眾說 | ids)
+[ "$got" = "174 175" ] && ok "category:眾說" || no "category:" "$got"
+got=$("$HKSEARCH" -i "$tmp/hkidx" --format trec 一年 tag:死亡笔记 | ids)
+[ "$got" = "175" ] && ok "tag:死亡笔记 (a whole tag, either script) with a query" || no "tag:" "$got"
+got=$("$HKSEARCH" -i "$tmp/hkidx" --format trec tag:死亡 | ids)
+[ -z "$got" ] && ok "tag:死亡 is not a tag (part of one)" || no "tag: whole" "$got"
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$tmp/hkidx" tag:movie)
+echo "$out" | grep -q 'author: 林兆彬 · category: 眾說 · tags: movie, movies, 電影, 电影, 死亡筆記' \
+    && ok "text output shows author, category and tags" || no "fields in text output" "$out"
+out=$("$HKSEARCH" -i "$tmp/hkidx" --format json tag:movie)
+echo "$out" | grep -q '"author":"林兆彬","category":"眾說","tags":\["movie","movies","電影"' \
+    && ok "JSON output has author, category and tags (an array)" || no "fields in JSON" "$out"
+out=$("$HKSEARCH" -i "$tmp/hkidx" -- -tag:movie 一年 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q 'cannot be excluded' && ok "-tag: is refused with a message" \
+    || no "-tag:" "rc=$rc $out"
+# The fields survive a merge of segments.
+printf '{"id":"9","title":"另一篇","body":"另一篇文章。","author":"编辑部","tags":["其他"]}\n' > "$tmp/hk2.jsonl"
+"$HKINDEX" add -q -i "$tmp/hkidx" --collection hk "$tmp/hk2.jsonl" >/dev/null 2>&1
+"$HKINDEX" merge -q -i "$tmp/hkidx" >/dev/null 2>&1
+segs=$("$HKINDEX" stats -i "$tmp/hkidx" 2>&1 | grep -i 'segments')
+got=$("$HKSEARCH" -i "$tmp/hkidx" --format trec tag:死亡笔记 | ids)
+got2=$("$HKSEARCH" -i "$tmp/hkidx" --format trec tag:其他 | ids)
+[ "$got" = "175" ] && [ "$got2" = "9" ] && ok "author, category and tags survive a merge ($segs)" \
+    || no "fields after merge" "$got / $got2 / $segs"
+# --recency: the newer of two equal matches first; off, the older (its
+# BM25 is higher: a shorter article).
+a=$("$HKSEARCH" -i "$tmp/hkidx" --format trec 一年 | awk '{print $3}' | tr '\n' ' ')
+b=$("$HKSEARCH" -i "$tmp/hkidx" --format trec --recency 1 一年 | awk '{print $3}' | tr '\n' ' ')
+[ "$a" = "174 175 " ] && [ "$b" = "175 174 " ] && ok "--recency 1 puts the newer article first" \
+    || no "--recency" "$a / $b"
+
 echo "cli: $((n - fails))/$n passed"
 [ $fails -eq 0 ]

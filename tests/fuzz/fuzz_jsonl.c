@@ -2,7 +2,8 @@
  * fuzz_jsonl.c: the input readers on arbitrary bytes. The first byte picks
  * the reader, the rest is the input:
  *   0  hks_json_parse on the whole input and on each of its lines, then
- *      hks_json_get of the record fields and of a key taken from the input
+ *      hks_json_get (and hks_json_get_list) of the record fields and of a
+ *      key taken from the input
  *   1  the input as a .jsonl file through hks_corpus_read
  *   2  the input as a .txt article through hks_corpus_read (the file, or
  *      its folder)
@@ -20,8 +21,8 @@
 #include "hks_indexer.h"
 #include "hks_int.h"
 
-static const char *const k_keys[] = {"id", "title", "body", "date",
-                                     "source", "url", ""};
+static const char *const k_keys[] = {"id", "title", "body", "date", "source",
+                                     "url", "author", "category", "tags", ""};
 
 static volatile unsigned g_sink; /* keeps the byte reads below */
 
@@ -54,6 +55,12 @@ static void parse_one(hks_json *j, const char *p, size_t n)
         rc = hks_json_get(j, k_keys[i], &v, &vn);
         fuzz_check(rc == HKS_OK || rc == HKS_ERR_NOTFOUND ||
                    rc == HKS_ERR_INPUT);
+        if (rc == HKS_OK)
+            touch(v, vn);
+        /* As a list: an array of strings is its elements, each ended by
+         * '\n', none empty. */
+        rc = hks_json_get_list(j, k_keys[i], &v, &vn);
+        fuzz_check(rc == HKS_OK || rc == HKS_ERR_NOTFOUND || rc == HKS_ERR_INPUT);
         if (rc == HKS_OK)
             touch(v, vn);
     }
@@ -101,6 +108,9 @@ static int on_article(void *ctx, const hks_doc *d)
     touch(d->date, d->date_len);
     touch(d->source, d->source_len);
     touch(d->url, d->url_len);
+    touch(d->author, d->author_len);
+    touch(d->category, d->category_len);
+    touch(d->tags, d->tags_len);
     (*count)++;
     return HKS_OK;
 }

@@ -49,6 +49,8 @@ static const char *const k_queries[] = {
     "title:医院",
     "source:卫健委 疫苗",
     "date:2021..2023 医生",
+    "医 tag:疫苗 author:记者",
+    "category:要闻",
     "乡村医生是基层卫生健康工作的重要力量吗",
     "h1n1",
 };
@@ -335,6 +337,9 @@ static void use_doc(hks_searcher *s, uint32_t doc, const char *q, char *buf,
         fuzz_check(meta.id != NULL && meta.id[meta.id_len] == '\0');
         fuzz_check(meta.title[meta.title_len] == '\0');
         fuzz_check(meta.url[meta.url_len] == '\0');
+        fuzz_check(meta.author[meta.author_len] == '\0');
+        fuzz_check(meta.category[meta.category_len] == '\0');
+        fuzz_check(meta.tags[meta.tags_len] == '\0');
     }
     rc = hks_doc_body(s, doc, buf, cap, &len);
     fuzz_check(ok_err(rc) || rc == HKS_ERR_BUFSIZE);

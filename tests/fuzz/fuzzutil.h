@@ -39,7 +39,8 @@ void fuzz_rmtree(const char *dir);
 
 /* Build a small committed index in dir (created if missing) from a fixed
  * set of short news documents in simplified and traditional Chinese with
- * some Latin words, numbers, dates and sources. Aborts on failure: the
+ * some Latin words, numbers, dates and sources (and on every other one an
+ * author, a category and tags). Aborts on failure: the
  * library is expected to index them. */
 void fuzz_build_index(const char *dir);
 

@@ -33,6 +33,9 @@ typedef struct got_doc {
     size_t body_len; /* body bytes (bodies may hold any byte)     */
     char *date;      /* date ("" if none)                             */
     char *source;    /* source ("" if none)                          */
+    char *author;    /* author, category, tags ("" if none)          */
+    char *category;
+    char *tags;
 } got_doc;
 
 /* Everything one hks_corpus_read() call produced. */
@@ -68,6 +71,9 @@ static int on_doc(void *ctx, const hks_doc *d)
         g->body_len = d->body_len;
         g->date = dup_n(d->date, d->date_len);
         g->source = dup_n(d->source, d->source_len);
+        g->author = dup_n(d->author, d->author_len);
+        g->category = dup_n(d->category, d->category_len);
+        g->tags = dup_n(d->tags, d->tags_len);
     }
     s->n_docs++;
     return HKS_OK;
@@ -104,6 +110,9 @@ static void sink_free(sink *s)
         test_free(g->body);
         test_free(g->date);
         test_free(g->source);
+        test_free(g->author);
+        test_free(g->category);
+        test_free(g->tags);
     }
     for (size_t i = 0; i < s->n_warns && i < MAX_WARNS; i++)
         test_free(s->warns[i]);
@@ -222,23 +231,25 @@ static const struct {
     const char *id;
     const char *title;
     const char *date;
+    const char *source; /* found in the text: a 来源 line */
 } SEEDS[] = {
     /* Not the site name above it, 山西大院资讯网 (Shanxi Dayuan news). */
     {"000_beb05f062f43795e.txt", "战“疫”!襄垣县医疗集团为人民群众筑起生命防线",
-     "2021-09-11"},
-    /* Not the photo credit (…摄) or the label 市卫健委: above it. */
-    {"001_ade38ef73a2d2cc1.txt", "健康汝州的满意答卷", ""},
+     "2021-09-11", ""},
+    /* Not the photo credit (…摄) or the label 市卫健委: above it; not the
+     * date of the sentence 这是2020年2月10日我市首例... of its body. */
+    {"001_ade38ef73a2d2cc1.txt", "健康汝州的满意答卷", "", ""},
     /* Not the quoted kicker “发愤图强·重振雄风” above it. */
-    {"002_a98c0e2f6a5c2cb4.txt", "株洲市卫生健康委在四个方面下功夫、求突破", ""},
+    {"002_a98c0e2f6a5c2cb4.txt", "株洲市卫生健康委在四个方面下功夫、求突破", "", ""},
     /* Not the navigation line 当前位置:首页 > … above it. */
     {"003_0deaf7ce9546a668.txt",
      "筑强红色堡垒,党组织在行动——吉林省肿瘤医院抗击新冠肺炎疫情工作纪实",
-     "2022-04-04"},
+     "2022-04-04", "吉林省肿瘤医院"},
     /* Traditional script; not the date banner with 星期 (2025-03-17, the
      * day of the capture) nor 設為首頁 / 加入收藏; the date is the one of
-     * 发稿时间 (filed at). */
+     * 发稿时间 (filed at), the source the one of 来源 on that line. */
     {"004_9aacc04dfcdb4d2e.txt", "【游仙】讓群眾有“醫”靠生活更幸福",
-     "2023-05-25"},
+     "2023-05-25", "綿陽日報"},
 };
 
 static void test_corpus_read_seed_folder(void **state)
@@ -264,6 +275,7 @@ static void test_corpus_read_seed_folder(void **state)
         assert_string_equal(s.docs[i].id, SEEDS[i].id);
         assert_string_equal(s.docs[i].title, SEEDS[i].title);
         assert_string_equal(s.docs[i].date, SEEDS[i].date);
+        assert_string_equal(s.docs[i].source, SEEDS[i].source);
         assert_int_equal(s.docs[i].body_len, n);
         assert_memory_equal(s.docs[i].body, seed, n);
         total += n;
@@ -410,6 +422,7 @@ static void test_corpus_read_markdown_front_matter(void **state)
     assert_string_equal(s.docs[0].title, "醫管局公布新冠疫苗接種安排");
     assert_string_equal(s.docs[0].date, "2021-02-20");
     assert_string_equal(s.docs[0].source, "眾新聞");
+    assert_string_equal(s.docs[0].author, "記者");
     assert_string_equal(s.docs[0].body, "\r\n醫管局今日公布疫苗接種安排。\r\n");
     assert_string_equal(s.docs[1].id, "b.md");
     assert_memory_equal(s.docs[1].body, open_fm, sizeof open_fm - 1);
@@ -507,6 +520,41 @@ static const char JSONL[] =
     "{\"id\":\"7\",\"body\":\"\\u4e2d\\u6587\",\"title\":null}\n"
     "{\"id\":\"8\",\"body\":\"last, no newline\"}";
 
+/* The fields beyond the five (two hkcnews records, shortened), and a
+ * record with neither date nor source whose body names them. A field of
+ * another type is left out, the record kept. */
+static void test_corpus_read_jsonl_fields(void **state)
+{
+    static const char recs[] =
+        "{\"id\":\"174\",\"date\":\"2016-12-30\",\"category\":\"眾說\",\"author\":\"飄楊 & "
+        "小鳥\",\"tags\":[],\"body\":\"2016 似是世事逆轉的一年。\"}\n"
+        "{\"id\":\"175\",\"author\":\"林兆彬\",\"tags\":[\"movie\",\"電影\",\"死亡筆記\"],"
+        "\"body\":\"翻拍經典作品。\"}\n"
+        "{\"id\":\"n1\",\"title\":\"武汉实施进出武汉人员管控\",\"category\":{\"a\":1},"
+        "\"tags\":\"防控\",\"body\":\"发布时间：2020年1月21日 14:29　来源：人民日报\\n为坚决遏制"
+        "疫情扩散，武汉市对进出武汉人员加强管控。\"}\n";
+    const char *dir = *state;
+    char path[4096];
+    sink s;
+    hks_errbuf e;
+    sink_init(&s);
+    write_file(path_in(path, sizeof path, dir, "f.jsonl"), recs, sizeof recs - 1);
+    assert_int_equal(read_into(path, &s, NULL, &e), HKS_OK);
+    assert_int_equal(s.n_docs, 3);
+    assert_int_equal(s.n_warns, 0);
+    assert_string_equal(s.docs[0].author, "飄楊 & 小鳥");
+    assert_string_equal(s.docs[0].category, "眾說");
+    assert_string_equal(s.docs[0].tags, "");
+    assert_string_equal(s.docs[0].date, "2016-12-30");
+    assert_string_equal(s.docs[1].tags, "movie\n電影\n死亡筆記");
+    assert_string_equal(s.docs[1].date, "");
+    assert_string_equal(s.docs[2].category, "");
+    assert_string_equal(s.docs[2].tags, "防控");
+    assert_string_equal(s.docs[2].date, "2020-01-21");
+    assert_string_equal(s.docs[2].source, "人民日报");
+    sink_free(&s);
+}
+
 static void check_jsonl(const sink *s, const hks_progress *prog,
                         const char *coll)
 {
@@ -518,6 +566,7 @@ static void check_jsonl(const sink *s, const hks_progress *prog,
     assert_string_equal(s->docs[0].date, "2020-01-02");
     assert_string_equal(s->docs[0].source, "北京卫健委");
     assert_string_equal(s->docs[1].id, "5");
+    assert_string_equal(s->docs[1].tags, "a");
     assert_string_equal(s->docs[2].id, "7");
     assert_string_equal(s->docs[2].body, "中文");
     assert_string_equal(s->docs[2].title, "");
@@ -714,6 +763,114 @@ static void test_corpus_read_title_guess(void **state)
     expect_title("0\n12\n设为首页\n", NULL);
 }
 
+/* A body paragraph (over 60 characters, a sentence), to put text between
+ * the head and the closing lines. */
+#define PARA "自新冠肺炎疫情发生以来，襄垣县医疗集团秉持让群众与疫情绝缘的战斗原则，把疫情防控工作作为当前" \
+             "最重要的政治任务来抓，全力以赴保障人民群众生命安全和身体健康。"
+
+/* ---- Dates and sources found in the text ----------------------------------- */
+
+static void expect_date(const char *text, const char *want)
+{
+    char out[11] = {0};
+    size_t n = hks_date_guess(text, strlen(text), out);
+    if (!want) {
+        if (n != 0)
+            fail_msg("date %s found in \"%.60s\", want none", out, text);
+        return;
+    }
+    if (n != 10 || strcmp(out, want) != 0)
+        fail_msg("date \"%.*s\" in \"%.60s\", want %s", (int)n, out, text, want);
+}
+
+static void expect_source(const char *text, const char *want)
+{
+    size_t start = 0, len = 0;
+    bool found = hks_source_guess(text, strlen(text), &start, &len);
+    if (!want) {
+        if (found)
+            fail_msg("source \"%.*s\" found, want none", (int)len, text + start);
+        return;
+    }
+    if (!found || len != strlen(want) || memcmp(text + start, want, len) != 0)
+        fail_msg("source \"%.*s\", want \"%s\"", found ? (int)len : 0, found ? text + start : "",
+                 want);
+}
+
+static void test_corpus_read_date_guess(void **state)
+{
+    (void)state;
+    /* Labelled dates in the head, in the forms scraped pages write them. */
+    expect_date("卫健委召开疫情防控会议\n发稿时间：2021-09-11 10:30\n正文。", "2021-09-11");
+    expect_date("标题在这里出现\n发布时间: 2021年9月11日 10:30\n", "2021-09-11");
+    expect_date("标题在这里出现\n发布日期：2021年09月11日\n", "2021-09-11");
+    expect_date("标题在这里出现\n日期：２０２１年９月１１日\n", "2021-09-11");
+    expect_date("标题在这里出现\n2021 年 9 月 11 日   来源：新华社\n", "2021-09-11");
+    expect_date("標題在這裡出現\n發佈時間：2021/9/11\n", "2021-09-11");
+    expect_date("标题在这里出现\n发布于 2021.09.11\n", "2021-09-11");
+    /* A labelled date beats an earlier unlabelled banner without 星期. */
+    expect_date("2025年3月17日 农历二月十八\n标题在这里出现\n发布时间：2021-09-11\n",
+                "2021-09-11");
+    /* The date banner with 星期 is today's date: not the article's. */
+    expect_date("2025年3月17日 星期一\n标题在这里出现\n", NULL);
+    expect_date("2025年3月17日 星期一\n标题在这里出现\n时间：2023-05-25 星期四\n", "2023-05-25");
+    /* The closing lines: a strong label, or a short dateline. */
+    expect_date("标题在这里出现\n" PARA "\n" PARA "\n（编辑：王五）\n发布时间：2021-09-11\n",
+                "2021-09-11");
+    expect_date("标题在这里出现\n" PARA "\n" PARA "\n陈小雅 2019年1月27日\n", "2019-01-27");
+    /* Running text: never. A history paragraph (hkcnews), a sentence of
+     * the seed 001, a date in a lead, an event's 日期 below the body, a
+     * birth date, a range, a citation, a copyright line. */
+    expect_date(PARA "2003年3月10日，香港爆發沙士，醫院管理局隨即成立專責小組處理疫情。\n",
+                NULL);
+    expect_date("健康汝州的满意答卷\n这是2020年2月10日我市首例新冠肺炎确诊患者李某写给医护人员的"
+                "一封信。\n",
+                NULL);
+    expect_date("标题在这里出现\n" PARA "\n日期：2018年9月20日至10月2日\n" PARA "\n", NULL);
+    expect_date("人物小传\n出生日期：1999年4月10日\n", NULL);
+    expect_date("标题在这里出现\n展期 2018年9月20日至10月2日\n", NULL);
+    expect_date("标题在这里出现\n" PARA "\n" PARA "\n竹內結子（1980.4.1－2020.9.27）\n", NULL);
+    expect_date("标题在这里出现\n" PARA "\n" PARA "\n本文原載於《蘋果日報》（2021.01.16）\n", NULL);
+    expect_date("标题在这里出现\n" PARA "\nCopyright 2021-09-11 版权所有\n", NULL);
+    /* Not days: out of range, February 30th, a longer number. */
+    expect_date("标题在这里出现\n时间：2021-02-30\n", NULL);
+    expect_date("标题在这里出现\n时间：1850-01-01\n", NULL);
+    expect_date("标题在这里出现\n编号 12021-09-11\n", NULL);
+}
+
+static void test_corpus_read_source_guess(void **state)
+{
+    (void)state;
+    expect_source("标题在这里出现\n来源：新华社\n正文。", "新华社");
+    expect_source("标题在这里出现\n来源: 国家卫健委  作者：张三\n", "国家卫健委");
+    expect_source("标题在这里出现\n稿件来源：人民网 作者：李四 编辑：王五\n", "人民网");
+    expect_source("标题在这里出现\n发布时间：2021-09-11 10:30 | 来源：健康报\n", "健康报");
+    expect_source("标题在这里出现\n来源：健康时报 2024-01-01\n", "健康时报");
+    expect_source("標題在這裡出現\n來源：香港電台\n", "香港電台");
+    /* The closing lines: a line of its own, or the bracket at the end of
+     * the last paragraph. */
+    expect_source("标题在这里出现\n" PARA "\n" PARA "\n（来源：人民日报）\n", "人民日报");
+    expect_source("标题在这里出现\n" PARA "\n" PARA PARA "（来源：人民日报）\n", "人民日报");
+    /* Not a publisher: a photo's source, a field of the body, an empty or
+     * a sentence-long value, a date. */
+    expect_source("标题在这里出现\n图片来源：网络\n", NULL);
+    expect_source("标题在这里出现\n" PARA "\n病毒来源：尚不清楚\n" PARA "\n", NULL);
+    expect_source("标题在这里出现\n" PARA "\n来源：\n" PARA "\n", NULL);
+    expect_source("标题在这里出现\n来源：2021-09-11\n", NULL);
+    /* A labelled line deep in the body is neither head nor tail. */
+    {
+        char text[8192];
+        size_t n = 0;
+        n += (size_t)snprintf(text + n, sizeof text - n, "标题在这里出现\n");
+        for (int i = 0; i < 20; i++)
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s\n%s",
+                                  i == 10 ? "来源：卫生署" : "", PARA "\n");
+        expect_source(text, NULL);
+        memcpy(text + n - 1, "\n来源：卫生署\n", strlen("\n来源：卫生署\n") + 1);
+        expect_source(text, "卫生署");
+    }
+}
+
 /* ---- Allocation failures --------------------------------------------------- */
 
 static void test_corpus_read_oom(void **state)
@@ -829,6 +986,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_corpus_read_missing_and_unknown,
                                         setup_tmp, teardown_tmp),
         cmocka_unit_test(test_corpus_read_title_guess),
+        cmocka_unit_test(test_corpus_read_date_guess),
+        cmocka_unit_test_setup_teardown(test_corpus_read_jsonl_fields, setup_tmp, teardown_tmp),
+        cmocka_unit_test(test_corpus_read_source_guess),
         cmocka_unit_test_setup_teardown(test_corpus_read_oom, setup_tmp,
                                         teardown_tmp),
         cmocka_unit_test(test_corpus_read_dxy_data),

@@ -4,7 +4,8 @@
  * time: a bit flipped in a byte, or the file truncated to a length. After
  * each change the index is opened, searched (phrase, one character, a
  * natural-language question), every hit's snippet and body are fetched,
- * and hks_index_check runs. Allowed: the pristine answers, or
+ * and hks_index_check runs. The index holds an author, a category and
+ * tags (META), which a query filters on. Allowed: the pristine answers, or
  * HKS_ERR_CORRUPT / FORMAT / NOTFOUND / IO with a message naming the
  * damaged file. A search that returns a different answer without an error
  * fails the test: small sections are verified at open, lexicon blocks with
@@ -43,6 +44,7 @@ static const char *const k_queries[] = {
     "医",
     "新冠疫苗接种以后需要注意哪些事项呢请问医院的医生怎么说",
     "\"卫生健康\" OR 医院 -肺炎",
+    "疫苗 tag:防疫 author:医",
 };
 #define N_QUERIES (sizeof k_queries / sizeof k_queries[0])
 
@@ -77,7 +79,9 @@ static void build_tiny(const char *dir)
         snprintf(src, sizeof src, "%s.feed.jsonl", dir);
         f = fopen(src, "w");
         assert_non_null(f);
-        fputs("{\"id\":\"f1\",\"title\":\"乡村医生\",\"body\":\"乡村医生为村民接种疫苗。\"}\n", f);
+        fputs("{\"id\":\"f1\",\"title\":\"乡村医生\",\"body\":\"乡村医生为村民接种疫苗。\","
+              "\"author\":\"乡村医生\",\"category\":\"基层\",\"tags\":[\"防疫\",\"疫苗\"]}\n",
+              f);
         fclose(f);
         assert_int_equal(hks_writer_add_path(w, src, NULL), HKS_OK);
     }
@@ -148,8 +152,9 @@ static int answer(hks_searcher *s, size_t qi, const char *file, char **out)
             expect_named(rc, hks_searcher_errmsg(s), file, "meta");
             return rc;
         }
-        snprintf(line, sizeof line, "%u %.*s %.6f %u|", hits[i].doc_id, (int)m.id_len, m.id,
-                 hits[i].score, hits[i].flags);
+        snprintf(line, sizeof line, "%u %.*s %.6f %u %.*s %.*s %.*s|", hits[i].doc_id,
+                 (int)m.id_len, m.id, hits[i].score, hits[i].flags, (int)m.author_len, m.author,
+                 (int)m.category_len, m.category, (int)m.tags_len, m.tags);
         sappend(out, &n, line, strlen(line));
         rc = hks_snippet(s, hits[i].doc_id, q, strlen(q), 40, snip, sizeof snip, &len, spans, 16,
                          &n_spans);
@@ -330,6 +335,10 @@ static void test_corrupt_every_byte_and_length_of_every_file(void **state)
         assert_true(strlen(g_ref[qi]) > 0); /* every query has hits */
     }
     assert_null(strstr(g_ref[0], " d ")); /* deleted */
+    /* The filter query finds f1 alone, with its fields. */
+    assert_non_null(strstr(g_ref[N_QUERIES - 1], " f1 "));
+    assert_non_null(strstr(g_ref[N_QUERIES - 1], "乡村医生 基层 防疫\n疫苗|"));
+    assert_null(strstr(g_ref[N_QUERIES - 1], " a "));
     hks_searcher_free(s);
     assert_int_equal(hks_index_check(idx), HKS_OK);
     hks_index_close(idx);

@@ -199,6 +199,50 @@ static char *nested(int levels)
     return s;
 }
 
+/* Assert that member key of j read as a list is want. */
+static void expect_list(const hks_json *j, const char *key, const char *want)
+{
+    const char *p;
+    size_t n;
+    assert_int_equal(hks_json_get_list(j, key, &p, &n), HKS_OK);
+    if (n != strlen(want) || memcmp(p, want, n) != 0)
+        fail_msg("%s: \"%.*s\", want \"%s\"", key, (int)n, p, want);
+}
+
+/* "tags" as the hkcnews records write them: an array of strings is a list
+ * (elements '\n'-ended, empty ones left out, a newline inside one a
+ * space); a string is itself; an array holding anything else is skipped
+ * as before and is not a list; the members after an array are read. */
+static void test_json_string_lists(void **state)
+{
+    hks_json *j;
+    hks_errbuf e;
+    const char *p;
+    size_t n;
+    (void)state;
+    assert_int_equal(parse("{\"id\":\"175\",\"tags\":[\"movie\", \"電影\",\"\",\"死亡\\n筆記\"],"
+                           "\"empty\":[],\"one\":\"单个\",\"mixed\":[\"a\",1],\"deep\":[[\"a\"]],"
+                           "\"num\":3,\"obj\":{\"k\":\"v\"},\"nul\":null,\"body\":\"正文\"}",
+                           &j, &e),
+                     HKS_OK);
+    expect_list(j, "tags", "movie\n電影\n死亡 筆記\n");
+    expect_list(j, "empty", "");
+    expect_list(j, "one", "单个");
+    assert_int_equal(hks_json_get_list(j, "mixed", &p, &n), HKS_ERR_INPUT);
+    assert_int_equal(hks_json_get_list(j, "deep", &p, &n), HKS_ERR_INPUT);
+    assert_int_equal(hks_json_get_list(j, "num", &p, &n), HKS_ERR_INPUT);
+    assert_int_equal(hks_json_get_list(j, "obj", &p, &n), HKS_ERR_INPUT);
+    assert_int_equal(hks_json_get_list(j, "nul", &p, &n), HKS_ERR_NOTFOUND);
+    assert_int_equal(hks_json_get_list(j, "absent", &p, &n), HKS_ERR_NOTFOUND);
+    /* hks_json_get still sees an array as not a string. */
+    assert_int_equal(hks_json_get(j, "tags", &p, &n), HKS_ERR_INPUT);
+    expect_str(j, "body", "正文");
+    expect_str(j, "id", "175");
+    hks_json_free(j);
+    /* A broken string inside an array is a syntax error at its byte. */
+    expect_error_at("{\"tags\":[\"a\",\"b\\x\"]}", 16);
+}
+
 static void test_json_depth_limit(void **state)
 {
     hks_json *j;
@@ -368,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_json_invalid_utf8_passes),
         cmocka_unit_test(test_json_numbers_and_literals),
         cmocka_unit_test(test_json_nested_skipped),
+        cmocka_unit_test(test_json_string_lists),
         cmocka_unit_test(test_json_depth_limit),
         cmocka_unit_test(test_json_duplicate_key_last_wins),
         cmocka_unit_test(test_json_malformed_lines),

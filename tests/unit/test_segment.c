@@ -46,7 +46,7 @@ static void write_segment(const char *path, bool out_of_order)
     for (d = 0; d < N_DOCS; d++) {
         hks_docrec rec = {100 + d, 3, 20200101 + d % 28, 0, d};
         char id[16];
-        const char *meta[HKS_META_N] = {"news", id, "标题", "2020-01-01", "来源", ""};
+        const char *meta[HKS_META_N] = {"news", id, "标题", "2020-01-01", "来源", "", "作者", "分类", "标签一\n标签二"};
         size_t ml[HKS_META_N];
         int i;
         snprintf(id, sizeof id, "d%u", d);
@@ -256,6 +256,9 @@ static void test_segment_docs_and_meta(void **state)
     assert_int_equal(hks_seg_meta(s, 42, p, n, &err), HKS_OK);
     assert_int_equal(n[HKS_META_ID], 3);
     assert_memory_equal(p[HKS_META_ID], "d42", 3);
+    assert_int_equal(n[HKS_META_TAGS], strlen("标签一\n标签二"));
+    assert_memory_equal(p[HKS_META_TAGS], "标签一\n标签二", n[HKS_META_TAGS]);
+    assert_memory_equal(p[HKS_META_AUTHOR], "作者", n[HKS_META_AUTHOR]);
     assert_int_equal(hks_seg_docrec(s, N_DOCS, &rec), HKS_ERR_NOTFOUND);
     assert_int_equal(hks_seg_check(s, &err), HKS_OK);
     hks_seg_close(s);
