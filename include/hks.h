@@ -337,9 +337,12 @@ HKS_API int hks_index_backup(hks_index *idx, const char *dest);
 
 /* ---- Searcher (one per thread) ---------------------------------------- */
 typedef struct hks_hit {
-    uint32_t doc_id; /* valid for this hks_index only              */
-    uint32_t flags;  /* HKS_HIT_EXACT: matches the whole query     */
-    double score;    /* BM25; higher is better                     */
+    uint32_t doc_id;    /* valid for this hks_index only              */
+    uint32_t flags;     /* HKS_HIT_EXACT: matches the whole query     */
+    double score;       /* BM25; higher is better                     */
+    uint32_t n_similar; /* copies of this story folded into this hit
+                           (HKS_S_COLLAPSE): hks_hit_similar lists them;
+                           0 when collapsing is off                    */
 } hks_hit;
 #define HKS_HIT_EXACT 1u
 
@@ -362,11 +365,18 @@ typedef enum hks_sparam {
     HKS_S_SORT = 5,          /* HKS_SORT_RELEVANCE (default) or
                                 HKS_SORT_DATE: newest first, ties by doc
                                 id; only strict matches are listed        */
-    HKS_S_TIME_BUDGET_MS = 6 /* > 0: a search stops after about this many
+    HKS_S_TIME_BUDGET_MS = 6, /* > 0: a search stops after about this many
                                milliseconds and returns HKS_PARTIAL with
                                the best hits it found so far (n_exact then
                                counts the documents looked at); 0
                                (default): no limit. 0..86400000          */
+    HKS_S_COLLAPSE = 7,          /* 1 (default): copies of one story (near-
+                                    identical text, dated within 3 days)
+                                    fold into the best-ranked one, which
+                                    carries their number (n_similar); the
+                                    page is still filled. 0: every hit    */
+    HKS_S_COLLAPSE_DISTANCE = 8  /* bits of the 64-bit fingerprints two
+                                    copies may differ in: default 3, 0..16 */
 } hks_sparam;
 #define HKS_SORT_RELEVANCE 0
 #define HKS_SORT_DATE 1
@@ -427,6 +437,13 @@ HKS_API int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query,
                         size_t buf_cap, size_t *len_out, hks_span *spans,
                         size_t spans_cap, size_t *n_spans);
 HKS_API const char *hks_searcher_errmsg(const hks_searcher *s);
+/* The documents folded into hit doc_id of the last search (HKS_S_COLLAPSE),
+ * best-ranked first, then the other strict matches by doc id: HKS_OK with
+ * *n_out = hit.n_similar ids in ids; HKS_ERR_BUFSIZE (and *n_out, the
+ * number needed) if ids_cap is smaller; HKS_ERR_NOTFOUND if doc_id is not
+ * a hit of the last search. */
+HKS_API int hks_hit_similar(hks_searcher *s, uint32_t doc_id, uint32_t *ids,
+                            size_t ids_cap, size_t *n_out);
 
 /* ---- Text analysis ------------------------------------------------------
  * The engine's text rules for code that indexes elsewhere (the SQLite and
