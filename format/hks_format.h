@@ -63,9 +63,10 @@ enum {
     HKS_SEC_DOCSTORE = 7,  /* segment: zstd document store                  */
     HKS_SEC_MANIFEST = 8,  /* manifest: the list of live segments           */
     HKS_SEC_DELETED = 9,   /* tombstone: bitmap of deleted documents        */
-    HKS_SEC_BLOCKSUMS = 10, /* segment: checksum per lexicon block         */
-    HKS_SEC_SIMHASH = 11    /* segment: near-duplicate fingerprint per doc  */
+    HKS_SEC_BLOCKSUMS = 10 /* segment: checksum per lexicon block          */
 };
+/* A segment's near-duplicate fingerprints (added after the others). */
+enum { HKS_SEC_SIMHASH = 11 /* segment: SimHash per document */ };
 
 /* Sequential writer of one container file. Sticky rc; the first failure is
  * kept with a message in err. */

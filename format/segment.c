@@ -40,8 +40,8 @@ struct hks_segment {
     const uint8_t *meta; /* META section                                */
     size_t meta_n;
     const uint8_t *simhash; /* SIMHASH section: u64 per document        */
-    uint32_t *doclen; /* n_tokens per document                       */
-    uint8_t *deleted; /* tombstone bitmap or NULL                    */
+    uint32_t *doclen;       /* n_tokens per document                       */
+    uint8_t *deleted;       /* tombstone bitmap or NULL                    */
     hks_ds_reader *ds;
     uint64_t bytes_postings, bytes_docstore;
 };

@@ -355,14 +355,14 @@ typedef struct hks_search_info {
 } hks_search_info;
 
 typedef enum hks_sparam {
-    HKS_S_BM25_K1 = 1,       /* default 1.2, 0..10                         */
-    HKS_S_BM25_B = 2,        /* default 0.75, 0..1                         */
-    HKS_S_COUNT_PARTIAL = 3, /* 1: count n_partial exactly (costs time);
+    HKS_S_BM25_K1 = 1,        /* default 1.2, 0..10                         */
+    HKS_S_BM25_B = 2,         /* default 0.75, 0..1                         */
+    HKS_S_COUNT_PARTIAL = 3,  /* 1: count n_partial exactly (costs time);
                                0 (default) leaves it UINT64_MAX           */
-    HKS_S_LITERAL = 4,       /* 1: the query text has no operators (quotes,
+    HKS_S_LITERAL = 4,        /* 1: the query text has no operators (quotes,
                                 parentheses, OR/AND/NOT, -, *, field:
                                 are text), for a user's raw text          */
-    HKS_S_SORT = 5,          /* HKS_SORT_RELEVANCE (default) or
+    HKS_S_SORT = 5,           /* HKS_SORT_RELEVANCE (default) or
                                 HKS_SORT_DATE: newest first, ties by doc
                                 id; only strict matches are listed        */
     HKS_S_TIME_BUDGET_MS = 6, /* > 0: a search stops after about this many
@@ -370,13 +370,13 @@ typedef enum hks_sparam {
                                the best hits it found so far (n_exact then
                                counts the documents looked at); 0
                                (default): no limit. 0..86400000          */
-    HKS_S_COLLAPSE = 7,          /* 1 (default): copies of one story (near-
-                                    identical text, dated within 3 days)
-                                    fold into the best-ranked one, which
-                                    carries their number (n_similar); the
-                                    page is still filled. 0: every hit    */
-    HKS_S_COLLAPSE_DISTANCE = 8  /* bits of the 64-bit fingerprints two
-                                    copies may differ in: default 3, 0..16 */
+    HKS_S_COLLAPSE = 7,       /* 1 (default): copies of one story (near-
+                                 identical text, dated within 3 days) fold
+                                 into the best-ranked one, which carries
+                                 their number (n_similar); the page is
+                                 still filled. 0: every hit               */
+    HKS_S_COLLAPSE_BITS = 8   /* bits two copies' 64-bit fingerprints may
+                                 differ in: default 7, 0..16              */
 } hks_sparam;
 #define HKS_SORT_RELEVANCE 0
 #define HKS_SORT_DATE 1

@@ -251,7 +251,7 @@ HKS_INTERNAL int hks_merge(const hks_alloc *a, hks_segment *const *segs,
 ** HKS_SIMHASH_NONE marks a body too short to compare.
 */
 #define HKS_SIMHASH_WINDOW 4
-#define HKS_SIMHASH_MIN_SHINGLES 16
+#define HKS_SIMHASH_MIN_SHINGLES 200
 HKS_INTERNAL uint64_t hks_simhash(const hks_ntext *t);
 
 #endif /* HKS_INDEXER_H */

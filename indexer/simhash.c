@@ -17,10 +17,13 @@
  * set); each shingle, with its multiplicity, votes on every bit of the
  * fingerprint by the bits of its 64-bit hash.
  *
- * A body with fewer than HKS_SIMHASH_MIN_SHINGLES shingles is too short to
- * compare reliably and gets HKS_SIMHASH_NONE (0): it never collapses. A
- * computed 0 is stored as 1 (one bit of difference, which is within any
- * threshold used).
+ * A body with fewer than HKS_SIMHASH_MIN_SHINGLES (200) shingles, about
+ * 200 characters, gets HKS_SIMHASH_NONE (0) and never collapses: on the
+ * news set, short items of one template (a province's daily case counts,
+ * "the US has at least N cases") differ in a few numbers only and came out
+ * as close as true reprints, while from 200 characters up nearly every
+ * close pair was one story. A computed 0 is stored as 1 (one bit of
+ * difference, within any threshold used).
  */
 #include <string.h>
 

@@ -45,7 +45,7 @@ static const char usage[] =
     "                      articles fold into the best one, shown as \"N similar\";\n"
     "                      --format trec never collapses)\n"
     "      --collapse-distance N  bits two copies' fingerprints may differ in\n"
-    "                      (default 3, 0..16)\n"
+    "                      (default 7, 0..16)\n"
     "  -h, --help          this help;  --version  the version\n"
     "\n"
     "Query language:\n"
@@ -80,7 +80,7 @@ typedef struct opts {
     int literal; /* --literal                                       */
     const char *show;
     int bare_ids;
-    int qualify_ids; /* TREC docnos are COLLECTION/ID              */
+    int qualify_ids;   /* TREC docnos are COLLECTION/ID              */
     int no_collapse;   /* --no-collapse                               */
     int collapse_dist; /* --collapse-distance, -1: the library's      */
 } opts;
@@ -768,7 +768,7 @@ int main(int argc, char **argv)
     if (rc == HKS_OK)
         rc = hks_searcher_set(s, HKS_S_COLLAPSE, !(o.no_collapse || o.fmt == FMT_TREC));
     if (rc == HKS_OK && o.collapse_dist >= 0)
-        rc = hks_searcher_set(s, HKS_S_COLLAPSE_DISTANCE, o.collapse_dist);
+        rc = hks_searcher_set(s, HKS_S_COLLAPSE_BITS, o.collapse_dist);
     if (rc < 0) {
         fprintf(stderr, "hksearch: %s\n", s ? hks_searcher_errmsg(s) : hks_strerror(rc));
         status = 2;

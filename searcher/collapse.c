@@ -142,8 +142,8 @@ int hks_collapse_page(hks_searcher *s, const hks_hit *cand, size_t n_cand, bool 
     const hks_index *idx = s->idx;
     size_t total = offset + hits_cap, n_kept = 0, i, k, n_cand_exact = 0;
     cinfo *ci = NULL;
-    size_t *kept = NULL;   /* candidate index of each kept hit, best first */
-    size_t *owner = NULL;  /* per candidate: kept hit it folds into, or SIZE_MAX */
+    size_t *kept = NULL;     /* candidate index of each kept hit, best first */
+    size_t *owner = NULL;    /* per candidate: kept hit it folds into, or SIZE_MAX */
     uint32_t *sorted = NULL; /* candidate doc ids, ascending */
     uint32_t **extra = NULL; /* per shown hit: strict matches below the candidates */
     size_t *n_extra = NULL, *cap_extra = NULL;

@@ -180,9 +180,9 @@ struct hks_searcher {
     hks_buf qy_text;   /* the text qy was parsed from               */
     bool qy_valid;     /* qy holds the parse of qy_text              */
     char notice[256];  /* hks_searcher_notice                        */
-    bool collapse;      /* HKS_S_COLLAPSE (collapse.c)                 */
-    int collapse_dist;  /* HKS_S_COLLAPSE_DISTANCE                     */
-    uint32_t *sim;      /* similar ids of the last search's hits       */
+    bool collapse;     /* HKS_S_COLLAPSE (collapse.c)                 */
+    int collapse_dist; /* HKS_S_COLLAPSE_BITS                     */
+    uint32_t *sim;     /* similar ids of the last search's hits       */
     size_t n_sim, cap_sim;
     hks_simref *sim_of; /* per hit of the last search                  */
     size_t n_sim_of, cap_sim_of;
@@ -211,7 +211,7 @@ HKS_INTERNAL bool hks_index_locate(const hks_index *idx, uint32_t doc_id,
 */
 /* Hits closer than this many bits, dated within HKS_COLLAPSE_DAYS of each
  * other, are one story (the threshold measured on the news set). */
-#define HKS_COLLAPSE_DISTANCE 3
+#define HKS_COLLAPSE_DISTANCE 7
 #define HKS_COLLAPSE_DAYS 3
 /* Candidates to rank for a page of total = offset + hits_cap hits, on the
  * attempt-th try (0 first); total itself when collapsing is off. */

@@ -272,7 +272,7 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
     case HKS_S_COLLAPSE:
         s->collapse = value != 0;
         return HKS_OK;
-    case HKS_S_COLLAPSE_DISTANCE:
+    case HKS_S_COLLAPSE_BITS:
         if (!(value >= 0 && value <= 16))
             return hks_fail(&s->err, HKS_ERR_ARG, "collapse distance %g out of 0..16", value);
         s->collapse_dist = (int)value;
