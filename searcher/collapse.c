@@ -193,12 +193,22 @@ int hks_collapse_page(hks_searcher *s, const hks_hit *cand, size_t n_cand, bool 
             qsort(sorted, n_cand, sizeof *sorted, cmp_u32);
         for (i = 0; i < n_exact && rc == HKS_OK; i++) {
             cinfo c;
-            if (in_sorted(sorted, n_cand, exact[i]))
+            uint32_t g, local;
+            bool dated = false;
+            /* the fingerprint first; the date only for a close one */
+            if (!hks_index_locate(idx, exact[i], &g, &local))
                 continue;
-            if (info_of(idx, exact[i], &c) || c.sh == HKS_SIMHASH_NONE)
+            c.sh = hks_seg_simhash(idx->seg[g], local);
+            c.day = 0;
+            if (c.sh == HKS_SIMHASH_NONE || in_sorted(sorted, n_cand, exact[i]))
                 continue;
             for (k = 0; k < n_kept; k++) {
                 size_t slot;
+                if (__builtin_popcountll(c.sh ^ ci[kept[k]].sh) > s->collapse_dist)
+                    continue;
+                if (!dated && info_of(idx, exact[i], &c))
+                    break;
+                dated = true;
                 if (!near(&c, &ci[kept[k]], s->collapse_dist))
                     continue;
                 if (k < offset)
