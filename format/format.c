@@ -90,6 +90,13 @@
  *     0), and last the block's bytes of LEXICON. A reader checks a block
  *     the first time it decodes it, so damaged postings are an error, not a
  *     silently different answer. (Added in version 2.)
+ *   SIMHASH (11): n_docs u64, document d's near-duplicate fingerprint
+ *     (indexer/simhash.c: a 64-bit SimHash of its normalized body over
+ *     windows of 4 code points, separators dropped), or 0 for a body too
+ *     short to compare. Copies of one story are a few bits apart; the
+ *     searcher folds hits within its Hamming threshold into the best one
+ *     (searcher/collapse.c). Required: a segment without it, or with a
+ *     length other than 8 n_docs, is corrupt.
  *
  * Manifest section MANIFEST (8):
  *   varint generation   varint next file number   identity (as in INFO)
@@ -157,6 +164,8 @@ const char *hks_section_name(uint32_t id)
         return "tombstones";
     case HKS_SEC_BLOCKSUMS:
         return "block checksums";
+    case HKS_SEC_SIMHASH:
+        return "simhash";
     default:
         return "unknown";
     }

@@ -79,6 +79,8 @@ enum {
     HKS_SEC_DELETED = 9,   /* tombstone: bitmap of deleted documents        */
     HKS_SEC_BLOCKSUMS = 10 /* segment: checksum per lexicon block          */
 };
+/* A segment's near-duplicate fingerprints (added after the others). */
+enum { HKS_SEC_SIMHASH = 11 /* segment: SimHash per document */ };
 
 /* Sequential writer of one container file. Sticky rc; the first failure is
  * kept with a message in err. */
@@ -237,7 +239,11 @@ typedef struct hks_docrec {
     uint64_t chash;     /* hash of the document as added (hks_doc_hash):
                               adding the same document again is a no-op   */
     uint32_t n_chars;   /* length in the character field: CJK characters */
+    uint64_t simhash;   /* not in DOCS: its entry of the SIMHASH section
+                           (indexer/simhash.c), HKS_SIMHASH_NONE if none  */
 } hks_docrec;
+/* The SIMHASH entry of a document too short to compare: never collapsed. */
+#define HKS_SIMHASH_NONE 0
 
 /* Strings of one document in META, in this order. */
 enum {
@@ -343,6 +349,9 @@ HKS_INTERNAL const hks_ds_reader *hks_seg_docstore(const hks_segment *s);
 HKS_INTERNAL int hks_seg_body(const hks_segment *s, hks_ds_cursor *c, uint32_t doc,
                               const uint8_t **p_out, size_t *n_out, hks_errbuf *err);
 HKS_INTERNAL const char *hks_seg_path(const hks_segment *s);
+/* The document's near-duplicate fingerprint (SIMHASH section), or
+ * HKS_SIMHASH_NONE; doc < hks_seg_ndocs(s). */
+HKS_INTERNAL uint64_t hks_seg_simhash(const hks_segment *s, uint32_t doc);
 HKS_INTERNAL uint64_t hks_seg_bytes(const hks_segment *s, uint64_t *postings,
                                     uint64_t *docstore);
 /* Exact lookup: HKS_OK, HKS_ERR_NOTFOUND or HKS_ERR_CORRUPT. */

@@ -39,9 +39,10 @@ struct hks_segment {
     const uint8_t *docs; /* DOCS section: n_docs records                */
     const uint8_t *meta; /* META section                                */
     size_t meta_n;
-    uint32_t *doclen;  /* n_tokens per document                       */
-    uint32_t *charlen; /* n_chars per document                       */
-    uint8_t *deleted;  /* tombstone bitmap or NULL                    */
+    const uint8_t *simhash; /* SIMHASH section: u64 per document        */
+    uint32_t *doclen;       /* n_tokens per document                       */
+    uint32_t *charlen;      /* n_chars per document                        */
+    uint8_t *deleted;       /* tombstone bitmap or NULL                    */
     hks_ds_reader *ds;
     uint64_t bytes_postings, bytes_docstore;
 };
@@ -95,7 +96,8 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
         (rc = hks_filer_verify(&s->f, HKS_SEC_LEXIDX, s->path, err)) ||
         (rc = hks_filer_verify(&s->f, HKS_SEC_BLOCKSUMS, s->path, err)) ||
         (rc = hks_filer_verify(&s->f, HKS_SEC_DOCS, s->path, err)) ||
-        (rc = hks_filer_verify(&s->f, HKS_SEC_META, s->path, err)))
+        (rc = hks_filer_verify(&s->f, HKS_SEC_META, s->path, err)) ||
+        (rc = hks_filer_verify(&s->f, HKS_SEC_SIMHASH, s->path, err)))
         goto fail;
 
     if ((rc = hks_filer_section(&s->f, HKS_SEC_INFO, &p, &n, s->path, err)))
@@ -121,6 +123,12 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
         goto fail;
     if (n != (size_t)s->n_docs * HKS_DOCREC_BYTES) {
         rc = corrupt(err, s, "docs section size does not match the document count");
+        goto fail;
+    }
+    if ((rc = hks_filer_section(&s->f, HKS_SEC_SIMHASH, &s->simhash, &n, s->path, err)))
+        goto fail;
+    if (n != (size_t)s->n_docs * 8) {
+        rc = corrupt(err, s, "simhash section size does not match the document count");
         goto fail;
     }
     if ((rc = hks_filer_section(&s->f, HKS_SEC_META, &s->meta, &s->meta_n, s->path, err)) ||
@@ -254,6 +262,11 @@ const char *hks_seg_path(const hks_segment *s)
 {
     return s->path;
 }
+uint64_t hks_seg_simhash(const hks_segment *s, uint32_t doc)
+{
+    /* the section's length was checked at open: 8 bytes a document */
+    return doc < s->n_docs ? hks_load_u64le(s->simhash + (size_t)doc * 8) : HKS_SIMHASH_NONE;
+}
 const uint8_t *hks_seg_deleted_bits(const hks_segment *s)
 {
     return s->deleted;
@@ -283,6 +296,7 @@ int hks_seg_docrec(const hks_segment *s, uint32_t doc, hks_docrec *out)
     out->meta_off = hks_load_u32le(r + 12);
     out->chash = hks_load_u64le(r + 16);
     out->n_chars = hks_load_u32le(r + 24);
+    out->simhash = hks_seg_simhash(s, doc);
     return HKS_OK;
 }
 
@@ -942,7 +956,7 @@ int hks_seg_check(const hks_segment *s, hks_errbuf *err)
 {
     static const uint32_t ids[] = {HKS_SEC_INFO, HKS_SEC_POSTINGS, HKS_SEC_LEXICON,
                                    HKS_SEC_LEXIDX, HKS_SEC_DOCS, HKS_SEC_META,
-                                   HKS_SEC_DOCSTORE, HKS_SEC_BLOCKSUMS};
+                                   HKS_SEC_DOCSTORE, HKS_SEC_BLOCKSUMS, HKS_SEC_SIMHASH};
     check_ctx x;
     hks_ds_cursor *dc = NULL;
     size_t i;

@@ -353,9 +353,12 @@ HKS_API int hks_index_backup(hks_index *idx, const char *dest);
 
 /* ---- Searcher (one per thread) ---------------------------------------- */
 typedef struct hks_hit {
-    uint32_t doc_id; /* valid for this hks_index only              */
-    uint32_t flags;  /* HKS_HIT_EXACT: matches the whole query     */
-    double score;    /* BM25; higher is better                     */
+    uint32_t doc_id;    /* valid for this hks_index only              */
+    uint32_t flags;     /* HKS_HIT_EXACT: matches the whole query     */
+    double score;       /* BM25; higher is better                     */
+    uint32_t n_similar; /* copies of this story folded into this hit
+                           (HKS_S_COLLAPSE): hks_hit_similar lists them;
+                           0 when collapsing is off                    */
 } hks_hit;
 #define HKS_HIT_EXACT 1u
 
@@ -393,12 +396,19 @@ typedef enum hks_sparam {
                                (什么, 怎么办, 可以, 吗, 的 ...) weigh less
                                in natural-language ranking; 0: they weigh
                                as any term                               */
-    HKS_S_RECENCY = 11        /* > 0: half-life in days; relevance scores
+    HKS_S_RECENCY = 11,       /* > 0: half-life in days; relevance scores
                                 are multiplied by 0.5 + 0.5 * 2^(-age /
                                 half-life), age in days before the newest
                                 dated document of the index (undated: the
                                 floor, 0.5); strict matches still come
                                 first. 0 (default): off. 0..100000       */
+    HKS_S_COLLAPSE = 12,       /* 1 (default): copies of one story (near-
+                                 identical text, dated within 3 days) fold
+                                 into the best-ranked one, which carries
+                                 their number (n_similar); the page is
+                                 still filled. 0: every hit               */
+    HKS_S_COLLAPSE_BITS = 13  /* bits two copies' 64-bit fingerprints may
+                                 differ in: default 7, 0..16              */
 } hks_sparam;
 #define HKS_SORT_RELEVANCE 0
 #define HKS_SORT_DATE 1
@@ -459,6 +469,13 @@ HKS_API int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query,
                         size_t buf_cap, size_t *len_out, hks_span *spans,
                         size_t spans_cap, size_t *n_spans);
 HKS_API const char *hks_searcher_errmsg(const hks_searcher *s);
+/* The documents folded into hit doc_id of the last search (HKS_S_COLLAPSE),
+ * best-ranked first, then the other strict matches by doc id: HKS_OK with
+ * *n_out = hit.n_similar ids in ids; HKS_ERR_BUFSIZE (and *n_out, the
+ * number needed) if ids_cap is smaller; HKS_ERR_NOTFOUND if doc_id is not
+ * a hit of the last search. */
+HKS_API int hks_hit_similar(hks_searcher *s, uint32_t doc_id, uint32_t *ids,
+                            size_t ids_cap, size_t *n_out);
 
 /* ---- Text analysis ------------------------------------------------------
  * The engine's text rules for code that indexes elsewhere (the SQLite and

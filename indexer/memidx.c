@@ -386,6 +386,7 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbu
     title_end = next + 1;
     if (rc == HKS_OK)
         rc = hks_norm_text(&mi->nt, doc->body ? doc->body : "", doc->body_len);
+    rec.simhash = rc == HKS_OK ? hks_simhash(&mi->nt) : HKS_SIMHASH_NONE; /* simhash.c */
     if (rc == HKS_OK)
         rc = hks_tokenize(&mi->nt, title_end, on_token, mi, &next);
     if (rc == HKS_OK)

@@ -92,7 +92,7 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
                 continue;
             }
             in[i].remap[d] = next++;
-            rc = hks_seg_docrec(segs[i], d, &rec);
+            rc = hks_seg_docrec(segs[i], d, &rec); /* with its SIMHASH entry */
             if (rc == HKS_OK)
                 rc = hks_seg_meta(segs[i], d, mp, mn, err);
             if (rc == HKS_OK)

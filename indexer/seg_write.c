@@ -21,6 +21,7 @@ struct hks_segw {
     hks_buf lex;        /* LEXICON section                            */
     hks_buf lexidx;     /* LEXIDX entries (counts prepended at finish) */
     hks_buf blocksums;  /* BLOCKSUMS section                          */
+    hks_buf simhash;    /* SIMHASH section                            */
     size_t blk_lex_off; /* where the open lexicon block starts in lex  */
     uint64_t blk_hash;  /* its postings' hash chain so far             */
     hks_buf tmp_doc;    /* one term's skip table + doc blocks         */
@@ -53,6 +54,7 @@ int hks_segw_open(const hks_alloc *a, const char *path, hks_errbuf *err, hks_seg
     hks_buf_init(&w->lex, a);
     hks_buf_init(&w->lexidx, a);
     hks_buf_init(&w->blocksums, a);
+    hks_buf_init(&w->simhash, a);
     hks_buf_init(&w->tmp_doc, a);
     hks_buf_init(&w->tmp_blk, a);
     hks_buf_init(&w->tmp_pos, a);
@@ -74,6 +76,7 @@ void hks_segw_free(hks_segw *w)
     hks_buf_free(&w->lex);
     hks_buf_free(&w->lexidx);
     hks_buf_free(&w->blocksums);
+    hks_buf_free(&w->simhash);
     hks_buf_free(&w->tmp_doc);
     hks_buf_free(&w->tmp_blk);
     hks_buf_free(&w->tmp_pos);
@@ -120,6 +123,7 @@ int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec, const char *const *meta
     hks_buf_put_u32le(&w->rc, &w->docs, (uint32_t)w->meta.n);
     hks_buf_put_u64le(&w->rc, &w->docs, rec->chash);
     hks_buf_put_u32le(&w->rc, &w->docs, rec->n_chars);
+    hks_buf_put_u64le(&w->rc, &w->simhash, rec->simhash);
     for (i = 0; i < HKS_META_N; i++)
         hks_buf_put_lenbytes(&w->rc, &w->meta, meta[i], meta_len[i]);
     if (w->rc)
@@ -273,7 +277,7 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
 }
 
 /*
- * Write LEXICON, LEXIDX, DOCS, META, DOCSTORE and INFO, then the section
+ * Write LEXICON, LEXIDX, DOCS, META, SIMHASH, DOCSTORE and INFO, then the section
  * table and footer; fsync and close. On failure the file is removed.
  */
 static void to_filew(void *ctx, const void *p, size_t n)
@@ -305,6 +309,7 @@ int hks_segw_finish(hks_segw *w, hks_ds_writer *ds, uint64_t *bytes_out)
     hks_filew_section(&w->f, HKS_SEC_LEXIDX, &b);
     hks_filew_section(&w->f, HKS_SEC_DOCS, &w->docs);
     hks_filew_section(&w->f, HKS_SEC_META, &w->meta);
+    hks_filew_section(&w->f, HKS_SEC_SIMHASH, &w->simhash);
     hks_filew_begin(&w->f, HKS_SEC_DOCSTORE);
     if (w->f.rc == HKS_OK) {
         int drc = hks_ds_writer_finish_stream(ds, to_filew, &w->f);

@@ -57,7 +57,9 @@ int main(int argc, char **argv)
     rc = hks_index_open(argv[1], NULL, &idx);
     if (rc)
         return fail(argv[1], idx ? hks_index_errmsg(idx) : hks_strerror(rc));
-    if ((rc = hks_index_info_get(idx, &info)) || (rc = hks_searcher_new(idx, &s)))
+    /* every match, copies of one story included: PostgreSQL does not fold them */
+    if ((rc = hks_index_info_get(idx, &info)) || (rc = hks_searcher_new(idx, &s)) ||
+        (rc = hks_searcher_set(s, HKS_S_COLLAPSE, 0)))
         return fail(argv[1], s ? hks_searcher_errmsg(s) : hks_index_errmsg(idx));
     if (argc == 2) {
         size_t cap = 1 << 20, len;

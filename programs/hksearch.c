@@ -50,6 +50,11 @@ static const char usage[] =
     "                      0.5 + 0.5 * 2^(-age/DAYS), age before the index's newest\n"
     "                      article (0: off, the default)\n"
     "      --count         count partial matches of long queries exactly\n"
+    "      --no-collapse   show every copy of a story (by default near-identical\n"
+    "                      articles fold into the best one, shown as \"N similar\";\n"
+    "                      --format trec never collapses)\n"
+    "      --collapse-distance N  bits two copies' fingerprints may differ in\n"
+    "                      (default 7, 0..16)\n"
     "  -h, --help          this help;  --version  the version\n"
     "\n"
     "Query language:\n"
@@ -90,6 +95,8 @@ typedef struct opts {
     int bare_ids;
     int qualify_ids; /* TREC docnos are COLLECTION/ID              */
     double recency;  /* --recency: half-life in days, 0 = off        */
+    int no_collapse;   /* --no-collapse                               */
+    int collapse_dist; /* --collapse-distance, -1: the library's      */
 } opts;
 
 /* How put_text prints. */
@@ -280,6 +287,48 @@ static void put_fields_text(const hks_doc_meta *m, int show)
         putchar('\n');
 }
 
+/* The documents folded into a collapsed hit: text "N similar: C/ID ..."
+ * (the first few), JSON ,"similar":["C/ID",...]. Calls hks_doc_meta_get,
+ * so the hit's own metadata must be printed already. */
+#define SIMILAR_SHOWN 5
+static void print_similar(hks_searcher *s, const hks_hit *h, enum fmt fmt)
+{
+    uint32_t *ids = NULL;
+    size_t n = 0, k;
+    if (h->n_similar)
+        ids = malloc(h->n_similar * sizeof *ids);
+    if (h->n_similar && (!ids || hks_hit_similar(s, h->doc_id, ids, h->n_similar, &n) < 0))
+        n = 0;
+    if (fmt == FMT_JSON)
+        printf(",\"similar\":[");
+    else if (n)
+        printf("    %zu similar:", n);
+    for (k = 0; k < n && (fmt == FMT_JSON || k < SIMILAR_SHOWN); k++) {
+        hks_doc_meta m;
+        if (hks_doc_meta_get(s, ids[k], &m) < 0)
+            break;
+        if (fmt == FMT_JSON) {
+            char *name = malloc(m.collection_len + m.id_len + 2);
+            if (!name)
+                break;
+            memcpy(name, m.collection, m.collection_len);
+            name[m.collection_len] = '/';
+            memcpy(name + m.collection_len + 1, m.id, m.id_len);
+            printf("%s", k ? "," : "");
+            json_str(stdout, name, m.collection_len + 1 + m.id_len);
+            free(name);
+        } else {
+            putchar(' ');
+            put_docname(&m);
+        }
+    }
+    if (fmt == FMT_JSON)
+        putchar(']');
+    else if (n)
+        printf("%s\n", n > SIMILAR_SHOWN ? " ..." : "");
+    free(ids);
+}
+
 /* The text summary line after the hits of one query. */
 static void print_summary(const opts *o, const char *q, size_t n_hits,
                           const hks_search_info *info)
@@ -410,6 +459,7 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
             put_docname(&m);
             putchar('\n');
             put_fields_text(&m, 0);
+            print_similar(s, &hits[i], o->fmt);
         }
         if (o->snippet_chars) {
             rc = get_snippet(s, hits[i].doc_id, q, o->snippet_chars, &sn, &sn_cap, &sl, spans,
@@ -427,7 +477,9 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
             printf(",\"highlights\":[");
             for (k = 0; k < n_sp; k++)
                 printf("%s[%u,%u]", k ? "," : "", spans[k].start, spans[k].end);
-            printf("]}\n");
+            printf("]");
+            print_similar(s, &hits[i], o->fmt);
+            printf("}\n");
         } else if (o->snippet_chars) {
             printf("    ");
             print_highlighted(sn && sl ? sn : "", sl, spans, n_sp, o->color);
@@ -635,6 +687,7 @@ int main(int argc, char **argv)
     o.n = 10;
     o.snippet_chars = SNIPPET_CHARS;
     o.sort = -1;
+    o.collapse_dist = -1;
     o.k1 = 1.2;
     o.b = 0.75;
     o.char_w = o.char_k1 = o.char_b = NAN;
@@ -648,7 +701,8 @@ int main(int argc, char **argv)
         static const char *const valued[] = {
             "-i", "--index", "-n", "--offset", "--format", "--queries",
             "--timings", "--k1", "--b", "--sort", "--snippet-chars", "--show",
-            "--char-weight", "--char-k1", "--char-b", "--recency"};
+            "--char-weight", "--char-k1", "--char-b", "--recency",
+            "--collapse-distance"};
         size_t k;
         for (k = 0; !v && k < sizeof valued / sizeof valued[0]; k++) {
             if (!strcmp(a, valued[k])) {
@@ -776,6 +830,17 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--count")) {
             o.count = 1;
+        } else if (!strcmp(a, "--no-collapse")) {
+            o.no_collapse = 1;
+        } else if (!strcmp(a, "--collapse-distance") && v) {
+            size_t d;
+            if (parse_size(v, &d) || d > 16) {
+                fprintf(stderr, "hksearch: --collapse-distance wants a number from 0 to 16, not %s\n",
+                        v);
+                goto bad_args;
+            }
+            o.collapse_dist = (int)d;
+            i++;
         } else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "hksearch: unknown option %s (or it needs a value)\n%s", a, usage);
             goto bad_args;
@@ -813,6 +878,12 @@ int main(int argc, char **argv)
         rc = hks_searcher_set(s, HKS_S_SORT, o.sort);
     if (rc == HKS_OK && o.recency > 0)
         rc = hks_searcher_set(s, HKS_S_RECENCY, o.recency);
+    /* Collapsing copies of a story: on unless --no-collapse; evaluation
+     * output (TREC) ranks every document. */
+    if (rc == HKS_OK)
+        rc = hks_searcher_set(s, HKS_S_COLLAPSE, !(o.no_collapse || o.fmt == FMT_TREC));
+    if (rc == HKS_OK && o.collapse_dist >= 0)
+        rc = hks_searcher_set(s, HKS_S_COLLAPSE_BITS, o.collapse_dist);
     if (rc < 0) {
         fprintf(stderr, "hksearch: %s\n", s ? hks_searcher_errmsg(s) : hks_strerror(rc));
         status = 2;

@@ -170,6 +170,13 @@ struct hks_index {
     double avgcl;         /* live_chars / n_live, never 0              */
 };
 
+/* The similar documents of one hit of the last search: ids
+ * sim[first .. first + n) of its searcher (collapse.c). */
+typedef struct hks_simref {
+    uint32_t doc;
+    size_t first, n;
+} hks_simref;
+
 /* One live document in hks_doc_find's table: the hash of its key
  * (collection NUL id) and its global doc id; sorted by (hash, doc). */
 typedef struct hks_keyref {
@@ -201,6 +208,12 @@ struct hks_searcher {
     hks_buf qy_text;   /* the text qy was parsed from               */
     bool qy_valid;     /* qy holds the parse of qy_text              */
     char notice[256];  /* hks_searcher_notice                        */
+    bool collapse;     /* HKS_S_COLLAPSE (collapse.c)                 */
+    int collapse_dist; /* HKS_S_COLLAPSE_BITS                     */
+    uint32_t *sim;     /* similar ids of the last search's hits       */
+    size_t n_sim, cap_sim;
+    hks_simref *sim_of; /* per hit of the last search                  */
+    size_t n_sim_of, cap_sim_of;
 };
 
 /* Parse q[0..n) into s->qy, unless s->qy already holds its parse: a search
@@ -230,5 +243,30 @@ HKS_INTERNAL void hks_searcher_free_keys(hks_searcher *s);
 /* Segment and local number of a global doc id; false if out of range. */
 HKS_INTERNAL bool hks_index_locate(const hks_index *idx, uint32_t doc_id,
                                    uint32_t *seg, uint32_t *local);
+
+/**************************************************************************
+** Interface to code in collapse.c: copies of one story folded into one
+** hit (near-duplicates by the segments' SIMHASH fingerprints).
+*/
+/* Hits closer than this many bits, dated within HKS_COLLAPSE_DAYS of each
+ * other, are one story (the threshold measured on the news set). */
+#define HKS_COLLAPSE_DISTANCE 7
+#define HKS_COLLAPSE_DAYS 3
+/* Candidates to rank for a page of total = offset + hits_cap hits, on the
+ * attempt-th try (0 first); total itself when collapsing is off. */
+HKS_INTERNAL size_t hks_collapse_want(const hks_searcher *s, size_t total, unsigned attempt);
+/* Collapse the ranked candidates cand[0..n_cand) (complete: they are every
+ * match there is) and write hits offset .. offset + hits_cap - 1 of what
+ * remains, each with its n_similar, into hits; the similar ids are kept in
+ * s for hks_hit_similar. exact[0..n_exact): every strict match, ascending,
+ * also counted where cheap. *more_out: the page is short and more
+ * candidates would fill it. */
+HKS_INTERNAL int hks_collapse_page(hks_searcher *s, const hks_hit *cand, size_t n_cand,
+                                   bool complete, const uint32_t *exact, size_t n_exact,
+                                   size_t offset, hks_hit *hits, size_t hits_cap,
+                                   size_t *n_out, bool *more_out);
+/* Forget the last search's similar ids; free them. */
+HKS_INTERNAL void hks_collapse_clear(hks_searcher *s);
+HKS_INTERNAL void hks_collapse_free(hks_searcher *s);
 
 #endif /* HKS_SEARCHER_H */

@@ -219,6 +219,8 @@ int hks_searcher_new(hks_index *idx, hks_searcher **out)
     s->char_b = 1.0;
     s->function_words = true;
     s->newest = INT32_MIN;
+    s->collapse = true;
+    s->collapse_dist = HKS_COLLAPSE_DISTANCE;
     hks_ntext_init(&s->nt, s->a);
     hks_buf_init(&s->meta, s->a);
     hks_buf_init(&s->qy_text, s->a);
@@ -236,6 +238,7 @@ void hks_searcher_free(hks_searcher *s)
     hks_buf_free(&s->meta);
     hks_buf_free(&s->qy_text);
     hks_searcher_free_keys(s);
+    hks_collapse_free(s);
     hks_ds_cursor_free(s->dc);
     hks_mem_free(s->a, s, sizeof *s);
 }
@@ -299,6 +302,14 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
             return hks_fail(&s->err, HKS_ERR_ARG, "recency half-life %g days out of 0..100000",
                             value);
         s->recency = value;
+        return HKS_OK;
+    case HKS_S_COLLAPSE:
+        s->collapse = value != 0;
+        return HKS_OK;
+    case HKS_S_COLLAPSE_BITS:
+        if (!(value >= 0 && value <= 16))
+            return hks_fail(&s->err, HKS_ERR_ARG, "collapse distance %g out of 0..16", value);
+        s->collapse_dist = (int)value;
         return HKS_OK;
     }
     return hks_fail(&s->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
@@ -676,8 +687,8 @@ static double recency_factor(hks_searcher *s, uint32_t ymd)
 
 /* Natural-language ranking: the candidates taken by bigrams and words
  * before the character field is added (rescore_chars) are the best
- * RERANK_MIN, or as many as the hits wanted when more. */
-#define RERANK_MIN 100
+ * RERANK_MIN, or more in powers of two when more hits are wanted. */
+#define RERANK_MIN 128
 
 /* Scoring terms: at most one term and one character per query element. */
 #define MAX_STERMS (2 * HKS_MAX_QUERY_ELEMS + 2)
@@ -1157,6 +1168,7 @@ static int strict_segment(evalctx *x, segeval *se)
             h.h.score *= recency_factor(x->s, rec.date);
             h.h.doc_id = se->base + doc;
             h.h.flags = HKS_HIT_EXACT;
+            h.h.n_similar = 0;
             topk_push(&x->exact, &h);
             x->n_exact++;
             if (x->n_exact_docs == x->cap_exact_docs) {
@@ -1294,6 +1306,7 @@ static int natural_segment(evalctx *x, segeval *se)
             }
             h.doc_id = se->base + doc;
             h.flags = 0;
+            h.n_similar = 0;
             kh.h = h;
             kh.date = 0;
             topk_push(&x->partial, &kh);
@@ -1639,6 +1652,34 @@ const char *hks_searcher_notice(const hks_searcher *s)
     return s->notice;
 }
 
+/* The ranked candidates of x (strict, then partial) collapsed into the
+ * page (collapse.c). HKS_DONE (and *attempt one more) when the page came
+ * out short and more candidates exist to fill it. */
+static int collapse_hits(hks_searcher *s, evalctx *x, bool natural, size_t offset,
+                         hks_hit *hits, size_t hits_cap, size_t *n_out, unsigned *attempt)
+{
+    size_t n = x->exact.n + (x->partial.h ? x->partial.n : 0), i;
+    bool complete, more = false;
+    hks_hit *cand = hks_mem_alloc(s->a, (n ? n : 1) * sizeof *cand);
+    int rc;
+    if (!cand)
+        return hks_fail(&s->err, HKS_ERR_NOMEM, "out of memory");
+    for (i = 0; i < x->exact.n; i++)
+        cand[i] = x->exact.h[i].h;
+    for (i = 0; x->partial.h && i < x->partial.n; i++)
+        cand[x->exact.n + i] = x->partial.h[i].h;
+    complete = x->timed_out || (x->n_exact <= x->exact.n &&
+                                (!natural || x->partial.n < x->partial.cap));
+    rc = hks_collapse_page(s, cand, n, complete, x->exact_docs, x->n_exact_docs, offset, hits,
+                           hits_cap, n_out, &more);
+    hks_mem_free(s->a, cand, 0);
+    if (rc == HKS_OK && more && *attempt < 8) {
+        ++*attempt;
+        return HKS_DONE;
+    }
+    return rc;
+}
+
 int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hits,
                size_t hits_cap, size_t *n_hits, hks_search_info *info)
 {
@@ -1654,7 +1695,8 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
     hks_index *idx;
     sterm *st;
     uint32_t g;
-    size_t n_out = 0, total, rank = 0;
+    size_t n_out = 0, total, rank = 0, want;
+    unsigned attempt = 0; /* collapse.c: rankings tried for this page */
     bool natural, by_date;
     int rc = HKS_OK;
 
@@ -1689,6 +1731,11 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
                        (unsigned)s->qy.n_terms);
     /* Filters alone browse, newest first; --sort date sorts any query. */
     by_date = s->sort == 1 || s->qy.root == HKS_QN_NONE;
+    hks_collapse_clear(s);
+again:
+    /* With collapsing, more candidates are ranked than shown. */
+    want = hks_collapse_want(s, total, attempt);
+    n_out = rank = 0;
     memset(&x, 0, sizeof x);
     x.s = s;
     x.qy = &s->qy;
@@ -1706,10 +1753,10 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
     x.fieldw[F_CHARS] = s->char_w;
     if (s->budget_ms > 0)
         x.deadline = now_ms() + s->budget_ms;
-    x.exact.cap = total;
+    x.exact.cap = want;
     x.exact.by_date = by_date;
-    x.exact.h = total ? hks_mem_alloc(s->a, total * sizeof(khit)) : NULL;
-    if (total && !x.exact.h) {
+    x.exact.h = want ? hks_mem_alloc(s->a, want * sizeof(khit)) : NULL;
+    if (want && !x.exact.h) {
         hks_mem_free(s->a, st, 0);
         return hks_fail(&s->err, HKS_ERR_NOMEM, "out of memory");
     }
@@ -1724,14 +1771,20 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
     natural = !by_date && (s->qy.is_natural ||
                            (x.n_exact == 0 && !s->qy.has_operators && s->qy.n_chars > 1));
     if (rc == HKS_OK && natural && !x.timed_out) {
-        size_t need = total > x.exact.n ? total - x.exact.n : 0;
+        size_t need = want > x.exact.n ? want - x.exact.n : 0;
         build_sterms(&x, true);
         rc = weigh_terms(&x);
         x.partial.cap = need;
-        /* The candidates do not depend on the page while it lies within
-         * the first RERANK_MIN hits: paging through them is consistent. */
-        if (s->char_w > 0 && need && total < RERANK_MIN)
-            x.partial.cap = RERANK_MIN - x.exact.n;
+        /* The candidates are the best RERANK_MIN, or the next power of two
+         * above the hits wanted: paging within one such tier sees one
+         * ranking. */
+        if (s->char_w > 0 && need) {
+            size_t k = RERANK_MIN;
+            while (k < want && k <= SIZE_MAX / 2 / sizeof(khit))
+                k *= 2;
+            if (k > want)
+                x.partial.cap = need + (k - want);
+        }
         if (need) {
             x.partial.h = hks_mem_alloc(s->a, x.partial.cap * sizeof(khit));
             if (!x.partial.h)
@@ -1754,12 +1807,23 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
             qsort(x.exact.h, x.exact.n, sizeof(khit), by_date ? cmp_hits_date : cmp_hits);
         if (x.partial.n && x.partial.h)
             qsort(x.partial.h, x.partial.n, sizeof(khit), cmp_hits);
-        for (g = 0; g < x.exact.n && n_out < hits_cap; g++)
-            if (rank++ >= offset)
-                hits[n_out++] = x.exact.h[g].h;
-        for (g = 0; x.partial.h && g < x.partial.n && n_out < hits_cap; g++)
-            if (rank++ >= offset)
-                hits[n_out++] = x.partial.h[g].h;
+        if (want != total) {
+            rc = collapse_hits(s, &x, natural, offset, hits, hits_cap, &n_out, &attempt);
+            if (rc == HKS_DONE) { /* a short page: rank more candidates */
+                hks_mem_free(s->a, x.exact.h, 0);
+                hks_mem_free(s->a, x.partial.h, 0);
+                hks_mem_free(s->a, x.exact_docs, 0);
+                hks_mem_free(s->a, st, 0);
+                goto again;
+            }
+        } else {
+            for (g = 0; g < x.exact.n && n_out < hits_cap; g++)
+                if (rank++ >= offset)
+                    hits[n_out++] = x.exact.h[g].h;
+            for (g = 0; x.partial.h && g < x.partial.n && n_out < hits_cap; g++)
+                if (rank++ >= offset)
+                    hits[n_out++] = x.partial.h[g].h;
+        }
         *n_hits = n_out;
         if (info) {
             info->n_exact = x.n_exact;

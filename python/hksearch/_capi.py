@@ -40,6 +40,7 @@ HKS_S_BM25_K1 = 1
 HKS_S_BM25_B = 2
 HKS_S_COUNT_PARTIAL = 3
 HKS_S_RECENCY = 11
+HKS_S_COLLAPSE = 12
 
 
 class hks_doc(Structure):
@@ -79,7 +80,8 @@ class hks_index_info(Structure):
 
 
 class hks_hit(Structure):
-    _fields_ = [("doc_id", c_uint32), ("flags", c_uint32), ("score", c_double)]
+    _fields_ = [("doc_id", c_uint32), ("flags", c_uint32), ("score", c_double),
+                ("n_similar", c_uint32)]
 
 
 class hks_search_info(Structure):
@@ -146,6 +148,7 @@ _decl("hks_doc_body", c_int, _P, c_uint32, c_void_p, c_size_t, POINTER(c_size_t)
 _decl("hks_snippet", c_int, _P, c_uint32, c_char_p, c_size_t, c_size_t, c_void_p, c_size_t,
       POINTER(c_size_t), POINTER(hks_span), c_size_t, POINTER(c_size_t))
 _decl("hks_searcher_errmsg", c_char_p, _P)
+_decl("hks_hit_similar", c_int, _P, c_uint32, POINTER(c_uint32), c_size_t, POINTER(c_size_t))
 _decl("hks_analyze", c_int, c_char_p, c_size_t, c_void_p, TERM_FN, c_void_p)
 
 

@@ -56,6 +56,10 @@ class Hit:
         highlights: (start, end) str indices into ``snippet`` of each match.
         doc_id: the library's document number, valid for this Index only
             (for Index.body()).
+        similar: ``(collection, id)`` of each copy of this story folded into
+            this hit (near-identical text, dated within 3 days); empty
+            when there are none or the Index was opened with
+            ``collapse=False``.
     """
 
     rank: int
@@ -73,6 +77,7 @@ class Hit:
     author: str = ""
     category: str = ""
     tags: Tuple[str, ...] = ()
+    similar: Tuple[Tuple[str, str], ...] = ()
 
     def highlighted(self, before: str = "【", after: str = "】") -> str:
         """The snippet with each match between ``before`` and ``after``."""
@@ -152,12 +157,14 @@ class Index:
 
     def __init__(self, path: Union[str, "os.PathLike[str]"], *, k1: Optional[float] = None,
                  b: Optional[float] = None, count_partial: bool = False,
-                 recency: Optional[float] = None):
+                 recency: Optional[float] = None, collapse: bool = True):
         """Open the index in directory ``path``.
 
         k1, b: BM25 parameters (defaults 1.2 and 0.75). count_partial: count
         Results.n_partial exactly (costs time). recency: a half-life in days
-        that ranks newer articles higher (hksearch --recency).
+        that ranks newer articles higher (hksearch --recency). collapse: fold
+        copies of one story into the best hit (Hit.similar); False lists
+        every copy.
 
         Raises NotFoundError (no index there), CorruptError, HksError.
         """
@@ -165,7 +172,8 @@ class Index:
         self._handle: Optional[int] = None
         self._params = [(C.HKS_S_BM25_K1, k1), (C.HKS_S_BM25_B, b),
                         (C.HKS_S_COUNT_PARTIAL, 1.0 if count_partial else None),
-                        (C.HKS_S_RECENCY, recency)]
+                        (C.HKS_S_RECENCY, recency),
+                        (C.HKS_S_COLLAPSE, None if collapse else 0.0)]
         for p, v in self._params:
             if v is not None and not isinstance(v, (int, float)):
                 raise TypeError(f"search parameter must be a number, not {type(v).__name__}")
@@ -273,16 +281,34 @@ class Index:
             rc = C.lib.hks_doc_meta_get(s, h.doc_id, byref(meta))
             if rc < 0:
                 raise error(rc, C.lib.hks_searcher_errmsg(s))
+            hid, hcoll = _text(meta.id, meta.id_len), _text(meta.collection, meta.collection_len)
+            hmeta = (_text(meta.title, meta.title_len), _text(meta.date, meta.date_len),
+                     _text(meta.source, meta.source_len), _text(meta.url, meta.url_len))
+            hfields = _fields(meta)  # before _similar reuses meta
+            similar = self._similar(s, h) if h.n_similar else ()
             snip, spans = (self._snippet(s, h.doc_id, q, snippet_chars) if snippets else ("", ()))
-            res.append(Hit(rank=offset + i + 1, id=_text(meta.id, meta.id_len),
-                           collection=_text(meta.collection, meta.collection_len),
+            res.append(Hit(rank=offset + i + 1, id=hid, collection=hcoll,
                            score=h.score, exact=bool(h.flags & C.HKS_HIT_EXACT),
-                           title=_text(meta.title, meta.title_len),
-                           date=_text(meta.date, meta.date_len),
-                           source=_text(meta.source, meta.source_len),
-                           url=_text(meta.url, meta.url_len), snippet=snip,
-                           highlights=spans, doc_id=h.doc_id, **_fields(meta)))
+                           title=hmeta[0], date=hmeta[1], source=hmeta[2], url=hmeta[3],
+                           snippet=snip, highlights=spans, doc_id=h.doc_id, similar=similar,
+                           **hfields))
         return res
+
+    def _similar(self, s: int, h: "C.hks_hit") -> Tuple[Tuple[str, str], ...]:
+        """(collection, id) of the documents folded into hit h of the last search."""
+        ids = (c_uint32 * h.n_similar)()
+        n = c_size_t()
+        rc = C.lib.hks_hit_similar(s, h.doc_id, ids, h.n_similar, byref(n))
+        if rc < 0:
+            raise error(rc, C.lib.hks_searcher_errmsg(s))
+        out = []
+        meta = C.hks_doc_meta()
+        for k in range(n.value):
+            rc = C.lib.hks_doc_meta_get(s, ids[k], byref(meta))
+            if rc < 0:
+                raise error(rc, C.lib.hks_searcher_errmsg(s))
+            out.append((_text(meta.collection, meta.collection_len), _text(meta.id, meta.id_len)))
+        return tuple(out)
 
     def find(self, id: str, collection: str = "") -> Optional[Hit]:
         """The document stored under (collection, id), as a Hit without a

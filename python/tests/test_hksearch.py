@@ -352,3 +352,26 @@ def test_author_category_tags_and_recency(tmp_path):
         assert [h.id for h in idx.search("一年")] == ["174", "175"]
     with Index(d, recency=1) as idx:
         assert [h.id for h in idx.search("一年")] == ["175", "174"]
+
+
+def test_reprints_fold_into_one_hit(tmp_path, seed_texts):
+    # A seed article reprinted a day later with its photo credit changed
+    # folds into one hit; without collapsing both are listed.
+    a = seed_texts[SEED["001"]]
+    a2 = a.replace("大美汝州 王庆 摄", "汝州市人民医院供图")
+    assert a2 != a
+    d = str(tmp_path / "idx")
+    with Writer(d) as w:
+        w.add("a", a, title="市卫健委", collection="t", date="2022-03-01")
+        w.add("a2", a2, title="市卫健委", collection="t", date="2022-03-02")
+        w.add("b", seed_texts[SEED["002"]], title="市卫健委", collection="t", date="2022-03-01")
+        w.commit()
+    with Index(d) as idx:
+        hits = idx.search("卫健", snippets=False)
+        assert len(hits) == 2
+        folded = [h for h in hits if h.similar]
+        assert len(folded) == 1 and folded[0].id in ("a", "a2")
+        assert folded[0].similar == (("t", "a2" if folded[0].id == "a" else "a"),)
+    with Index(d, collapse=False) as idx:
+        hits = idx.search("卫健", snippets=False)
+        assert ids(hits) == {"a", "a2", "b"} and not any(h.similar for h in hits)
