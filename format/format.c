@@ -88,6 +88,29 @@
  *     0), and last the block's bytes of LEXICON. A reader checks a block
  *     the first time it decodes it, so damaged postings are an error, not a
  *     silently different answer. (Added in version 2.)
+ *   BOILER (12): site boilerplate (indexer/boiler.c has the rules). First
+ *     the counts the writer knew when it wrote the segment (every segment
+ *     carries the whole table; a writer starts from the newest segment's):
+ *     varint n_collections, n_collections, in byte order of name, no two
+ *     equal {
+ *       lenbytes name (0..1024 bytes)   varint n_docs: articles counted
+ *       varint n_lines, n_lines, by increasing hash, no two equal {
+ *         u64 XXH3-64 of the line without its white space (never 0)
+ *         varint articles holding it (2..n_docs; lines seen once are not
+ *                kept)
+ *       }
+ *     }
+ *     then per document, what was decided when it was indexed:
+ *     varint n_docs (equal to INFO's), n_docs {
+ *       varint n_ranges, n_ranges {
+ *         varint start - end of the previous range (the first: start)
+ *         varint length (>= 1)
+ *       }   byte ranges of its stored body, increasing, not overlapping,
+ *           inside 0..HKS_DS_MAX_DOC_BYTES; their tokens are indexed as
+ *           0x02 + term and are not counted in DOCS' n_tokens
+ *     }
+ *     A segment without the section has no boilerplate. (Added as a
+ *     section old readers may ignore.)
  *
  * Manifest section MANIFEST (8):
  *   varint generation   varint next file number   identity (as in INFO)
@@ -155,6 +178,8 @@ const char *hks_section_name(uint32_t id)
         return "tombstones";
     case HKS_SEC_BLOCKSUMS:
         return "block checksums";
+    case HKS_SEC_BOILER:
+        return "boilerplate";
     default:
         return "unknown";
     }

@@ -352,21 +352,26 @@ typedef struct hks_search_info {
 } hks_search_info;
 
 typedef enum hks_sparam {
-    HKS_S_BM25_K1 = 1,       /* default 1.2, 0..10                         */
-    HKS_S_BM25_B = 2,        /* default 0.75, 0..1                         */
-    HKS_S_COUNT_PARTIAL = 3, /* 1: count n_partial exactly (costs time);
+    HKS_S_BM25_K1 = 1,        /* default 1.2, 0..10                         */
+    HKS_S_BM25_B = 2,         /* default 0.75, 0..1                         */
+    HKS_S_COUNT_PARTIAL = 3,  /* 1: count n_partial exactly (costs time);
                                0 (default) leaves it UINT64_MAX           */
-    HKS_S_LITERAL = 4,       /* 1: the query text has no operators (quotes,
+    HKS_S_LITERAL = 4,        /* 1: the query text has no operators (quotes,
                                 parentheses, OR/AND/NOT, -, *, field:
                                 are text), for a user's raw text          */
-    HKS_S_SORT = 5,          /* HKS_SORT_RELEVANCE (default) or
+    HKS_S_SORT = 5,           /* HKS_SORT_RELEVANCE (default) or
                                 HKS_SORT_DATE: newest first, ties by doc
                                 id; only strict matches are listed        */
-    HKS_S_TIME_BUDGET_MS = 6 /* > 0: a search stops after about this many
+    HKS_S_TIME_BUDGET_MS = 6, /* > 0: a search stops after about this many
                                milliseconds and returns HKS_PARTIAL with
                                the best hits it found so far (n_exact then
                                counts the documents looked at); 0
                                (default): no limit. 0..86400000          */
+    HKS_S_BOILERPLATE = 7     /* 1: also match site boilerplate (lines a
+                                collection repeats across its articles,
+                                site chrome such as 版权声明), which is
+                                stored but by default neither matched,
+                                scored nor shown in snippets; 0 (default) */
 } hks_sparam;
 #define HKS_SORT_RELEVANCE 0
 #define HKS_SORT_DATE 1

@@ -163,6 +163,7 @@ struct hks_searcher {
     bool literal;     /* HKS_S_LITERAL (its effect: query.c)          */
     int sort;         /* HKS_S_SORT: 0 relevance, 1 newest first      */
     double budget_ms; /* HKS_S_TIME_BUDGET_MS, 0 = none               */
+    bool boiler;      /* HKS_S_BOILERPLATE: match boilerplate too     */
     hks_keyref *keys; /* hks_doc_find's table, built on first use     */
     size_t n_keys;
     bool keys_built;

@@ -266,6 +266,9 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
             return hks_fail(&s->err, HKS_ERR_ARG, "time budget %g ms out of 0..86400000", value);
         s->budget_ms = value;
         return HKS_OK;
+    case HKS_S_BOILERPLATE:
+        s->boiler = value != 0;
+        return HKS_OK;
     }
     return hks_fail(&s->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
 }
@@ -337,9 +340,41 @@ static void ti_close(titer *t)
     t->doc = HKS_END;
 }
 
+/* The boilerplate key of term (HKS_BOILER_BYTE + term, cut at a code
+ * point to fit HKS_MAX_TERM_BYTES, as memidx.c indexes it) into out;
+ * returns its length. */
+static size_t boiler_key(const uint8_t *term, size_t len, uint8_t out[HKS_MAX_TERM_BYTES])
+{
+    size_t n = len < HKS_MAX_TERM_BYTES ? len : HKS_MAX_TERM_BYTES - 1;
+    while (n < len && n > 0 && (term[n] & 0xC0) == 0x80)
+        n--;
+    out[0] = HKS_BOILER_BYTE;
+    memcpy(out + 1, term, n);
+    return n + 1;
+}
+
+/* With HKS_S_BOILERPLATE, the postings of the term's boilerplate key join
+ * the union. */
+static int add_boiler_terms(const hks_segment *seg, const uint8_t *term, size_t len,
+                            bool is_prefix, lexlist *l, hks_errbuf *err)
+{
+    uint8_t bk[HKS_MAX_TERM_BYTES];
+    size_t bn = boiler_key(term, len, bk);
+    hks_lexent e;
+    int rc;
+    if (is_prefix)
+        return hks_seg_prefix(seg, bk, bn, on_prefix_term, l, err);
+    rc = hks_seg_lookup(seg, bk, bn, &e, err);
+    if (rc == HKS_ERR_NOTFOUND) {
+        hks_err_clear(err);
+        return HKS_OK;
+    }
+    return rc ? rc : on_prefix_term(l, bk, bn, &e);
+}
+
 /* Open the iterator of element e in seg (empty when the term is absent). */
 static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, const uint8_t *term,
-                   size_t len, bool is_prefix, hks_errbuf *err)
+                   size_t len, bool is_prefix, bool with_bp, hks_errbuf *err)
 {
     lexlist l;
     uint32_t i;
@@ -357,11 +392,13 @@ static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, const u
         rc = hks_seg_lookup(seg, term, len, &e, err);
         if (rc == HKS_ERR_NOTFOUND) {
             hks_err_clear(err);
-            return HKS_OK;
-        }
-        if (rc == HKS_OK)
+            rc = HKS_OK;
+        } else if (rc == HKS_OK) {
             rc = on_prefix_term(&l, term, len, &e);
+        }
     }
+    if (rc == HKS_OK && with_bp)
+        rc = add_boiler_terms(seg, term, len, is_prefix, &l, err);
     if (rc == HKS_ERR_NOMEM)
         rc = hks_fail(err, rc, "out of memory");
     if (rc || l.n == 0) {
@@ -656,6 +693,23 @@ static int on_df(void *ctx, const uint8_t *term, size_t len, const hks_lexent *e
     return HKS_OK;
 }
 
+/* With HKS_S_BOILERPLATE, a term's df counts its boilerplate key too (an
+ * upper bound: a document with both is counted twice, capped at N). */
+static int boiler_df(const hks_segment *seg, const uint8_t *term, size_t len, bool is_prefix,
+                     dfctx *d, hks_errbuf *err)
+{
+    uint8_t bk[HKS_MAX_TERM_BYTES];
+    size_t bn = boiler_key(term, len, bk);
+    hks_lexent e;
+    int rc;
+    if (is_prefix)
+        return hks_seg_prefix(seg, bk, bn, on_df, d, err);
+    rc = hks_seg_lookup(seg, bk, bn, &e, err);
+    if (rc == HKS_OK)
+        d->df += e.df;
+    return rc == HKS_ERR_NOTFOUND ? HKS_OK : rc;
+}
+
 /* Collection-wide df and the idf weight of every scoring term. For a
  * prefix the df is the sum over its terms, capped at N (an upper bound of
  * the documents holding the character: its idf is then a lower bound). */
@@ -680,6 +734,9 @@ static int weigh_terms(evalctx *x)
                 else if (rc != HKS_ERR_NOTFOUND)
                     return rc;
             }
+            if (x->s->boiler)
+                HKS_TRY(boiler_df(idx->seg[g], x->st[i].e->term, x->st[i].e->len,
+                                  x->st[i].is_prefix, &d, &x->s->err));
         }
         hks_err_clear(&x->s->err);
         if (d.df == 0)
@@ -947,7 +1004,7 @@ static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
         } else {
             if (!se->sc_open[i]) {
                 HKS_TRY(ti_open(t, x->s->a, se->seg, x->st[i].e->term, x->st[i].e->len,
-                                x->st[i].is_prefix, &x->s->err));
+                                x->st[i].is_prefix, x->s->boiler, &x->s->err));
                 se->sc_open[i] = true;
             }
             HKS_TRY(ti_advance(t, doc));
@@ -1183,7 +1240,7 @@ static int open_scoring(evalctx *x, segeval *se)
             continue;
         }
         HKS_TRY(ti_open(&se->sc[i], x->s->a, se->seg, x->st[i].e->term, x->st[i].e->len,
-                        x->st[i].is_prefix, &x->s->err));
+                        x->st[i].is_prefix, x->s->boiler, &x->s->err));
     }
     return HKS_OK;
 }
@@ -1208,9 +1265,11 @@ static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
     if (strict) {
         for (i = 0; i < x->qy->n_elem && rc == HKS_OK; i++) {
             const hks_qelem *e = &x->qy->elem[i];
-            rc = ti_open(&se.el[i], x->s->a, se.seg, e->term, e->len, e->is_prefix, &x->s->err);
+            rc = ti_open(&se.el[i], x->s->a, se.seg, e->term, e->len, e->is_prefix, x->s->boiler,
+                         &x->s->err);
             if (rc == HKS_OK && e->joint)
-                rc = ti_open(&se.alt[i], x->s->a, se.seg, e->alt, e->alt_len, false, &x->s->err);
+                rc = ti_open(&se.alt[i], x->s->a, se.seg, e->alt, e->alt_len, false, x->s->boiler,
+                             &x->s->err);
             else
                 se.alt[i].doc = HKS_END;
         }
