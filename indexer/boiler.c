@@ -384,7 +384,8 @@ void hks_boiler_thresholds(uint64_t n_docs, uint32_t *lo, uint32_t *hi)
  * white space removed). A line starting with one of the first list is
  * boilerplate whatever its length; a short line starting with one of the
  * second, or holding one of the third, is too. Words that also occur in
- * news sentences (分享到, 下一篇, 相关新闻: 最後他分享到：, 奧運相關新聞主要...)
+ * news sentences (分享到, 下一篇, 相关新闻, 发表评论: 最後他分享到：, 奧運相關新聞
+ * 主要..., 以色列国防军发言人当天拒绝发表评论。)
  * count only at the start of the line, where a navigation item has them. */
 static const char *const prefix_markers[] = {
     "版权声明",
@@ -397,6 +398,8 @@ static const char *const prefix_markers[] = {
     "责任编辑",
 };
 static const char *const short_prefix_markers[] = {
+    "留言与评论",
+    "发表评论",
     "分享到",
     "上一篇",
     "下一篇",
@@ -412,13 +415,16 @@ static const char *const short_markers[] = {
     "打印本页",
     "关闭窗口",
     "扫一扫",
-    "留言与评论",
-    "发表评论",
     "图片推荐",
     "返回顶部",
+    "网站地图",
+};
+/* Credits: a short line starting with one of these, or with 【 and holding
+ * one (【記者：…／編輯：…】); not a sentence that ends in 編輯: (晴子哭着
+ * 請求編輯:). */
+static const char *const credit_markers[] = {
     "编辑:",
     "责编:",
-    "网站地图",
 };
 
 static bool starts_with_any(const uint8_t *p, size_t n, const char *const *m, size_t n_m)
@@ -446,6 +452,16 @@ static bool has_marker(const uint8_t *p, size_t n, bool is_short)
         size_t k = strlen(short_markers[i]);
         for (j = 0; j + k <= n; j++)
             if (memcmp(p + j, short_markers[i], k) == 0)
+                return true;
+    }
+    if (starts_with_any(p, n, credit_markers, sizeof credit_markers / sizeof *credit_markers))
+        return true;
+    if (n < 3 || memcmp(p, "【", 3) != 0) /* U+3010 */
+        return false;
+    for (i = 0; i < sizeof credit_markers / sizeof *credit_markers; i++) {
+        size_t k = strlen(credit_markers[i]);
+        for (j = 3; j + k <= n; j++)
+            if (memcmp(p + j, credit_markers[i], k) == 0)
                 return true;
     }
     return false;
