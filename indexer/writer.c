@@ -62,6 +62,7 @@ struct hks_writer {
     hks_boiler *bp;          /* boilerplate counts per collection          */
     hks_buf bp_table;        /* their table, serialized for a merge        */
     bool precounted;         /* the source being read was counted first    */
+    bool no_boiler;          /* HKS_W_BOILERPLATE 0: nothing is boilerplate */
 };
 
 /* ---- deletions ------------------------------------------------------------ */
@@ -371,6 +372,13 @@ int hks_writer_set(hks_writer *w, hks_wparam param, long long value)
             return hks_fail(&w->err, HKS_ERR_ARG, "merge mode %lld out of 0..2", value);
         w->merge_mode = (int)value;
         return HKS_OK;
+    case HKS_W_BOILERPLATE:
+        if (value < 0 || value > 1)
+            return hks_fail(&w->err, HKS_ERR_ARG, "boilerplate %lld: 0 or 1", value);
+        w->no_boiler = value == 0;
+        if (w->mi)
+            hks_memidx_set_boiler(w->mi, w->no_boiler ? NULL : w->bp);
+        return HKS_OK;
     }
     return hks_fail(&w->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
 }
@@ -470,7 +478,7 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
         w->prog.n_unchanged++;
         return HKS_OK;
     }
-    if (!w->precounted && w->bp &&
+    if (!w->precounted && w->bp && !w->no_boiler &&
         hks_boiler_count(w->bp, doc->collection, doc->collection_len, doc->body, doc->body_len)) {
         hks_keytab_unkey(&w->kt, &k);
         return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
@@ -701,7 +709,7 @@ static int count_source(hks_writer *w, const char *path, const srcref *r, bool r
     hks_progress prog;
     int rc;
     memset(&prog, 0, sizeof prog);
-    if (strcmp(path, "-") == 0) /* read once: counted as it is added */
+    if (strcmp(path, "-") == 0 || w->no_boiler) /* "-" is read once: counted as added */
         return HKS_OK;
     if (recount)
         hks_boiler_forget(w->bp, r->coll, r->coll_len);

@@ -328,6 +328,18 @@ static void test_boiler_through_writer_and_searcher(void **state)
     assert_int_equal(count_hits(idx, "月费订户", false), 0);
     assert_int_equal(count_hits(idx, "月费订户", true), 301);
     hks_index_close(idx);
+
+    /* HKS_W_BOILERPLATE 0: every line is text. */
+    snprintf(dir, sizeof dir, "%s/idx3", g_tmp);
+    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
+    assert_int_equal(hks_writer_set(w, HKS_W_BOILERPLATE, 2), HKS_ERR_ARG);
+    assert_int_equal(hks_writer_set(w, HKS_W_BOILERPLATE, 0), HKS_OK);
+    assert_int_equal(hks_writer_add_source(w, feed, "feed", 4, 0, NULL), HKS_OK);
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+    assert_int_equal(hks_index_open(dir, NULL, &idx), HKS_OK);
+    assert_int_equal(count_hits(idx, "月费订户", false), 301);
+    hks_index_close(idx);
 }
 
 /* The segment file of the index in dir (the only one). */
