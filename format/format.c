@@ -97,6 +97,29 @@
  *     searcher folds hits within its Hamming threshold into the best one
  *     (searcher/collapse.c). Required: a segment without it, or with a
  *     length other than 8 n_docs, is corrupt.
+ *   BOILER (12): site boilerplate (indexer/boiler.c has the rules). First
+ *     the counts the writer knew when it wrote the segment (every segment
+ *     carries the whole table; a writer starts from the newest segment's):
+ *     varint n_collections, n_collections, in byte order of name, no two
+ *     equal {
+ *       lenbytes name (0..1024 bytes)   varint n_docs: articles counted
+ *       varint n_lines, n_lines, by increasing hash, no two equal {
+ *         u64 XXH3-64 of the line without its white space (never 0)
+ *         varint articles holding it (2..n_docs; lines seen once are not
+ *                kept)
+ *       }
+ *     }
+ *     then per document, what was decided when it was indexed:
+ *     varint n_docs (equal to INFO's), n_docs {
+ *       varint n_ranges, n_ranges {
+ *         varint start - end of the previous range (the first: start)
+ *         varint length (>= 1)
+ *       }   byte ranges of its stored body, increasing, not overlapping,
+ *           inside 0..HKS_DS_MAX_DOC_BYTES; their tokens are indexed as
+ *           0x02 + term and are not counted in DOCS' n_tokens
+ *     }
+ *     A segment without the section has no boilerplate. (Added as a
+ *     section old readers may ignore.)
  *
  * Manifest section MANIFEST (8):
  *   varint generation   varint next file number   identity (as in INFO)
@@ -166,6 +189,8 @@ const char *hks_section_name(uint32_t id)
         return "block checksums";
     case HKS_SEC_SIMHASH:
         return "simhash";
+    case HKS_SEC_BOILER:
+        return "boilerplate";
     default:
         return "unknown";
     }

@@ -81,6 +81,13 @@ enum {
 };
 /* A segment's near-duplicate fingerprints (added after the others). */
 enum { HKS_SEC_SIMHASH = 11 /* segment: SimHash per document */ };
+/* Section id of the boilerplate counts and ranges (format.c), apart from
+ * the list above so that ids given out elsewhere do not collide. */
+#define HKS_SEC_BOILER 12
+/* The first byte of the key of a token inside a boilerplate line: such
+ * tokens are indexed as this byte + term, so a query matches them only when
+ * asked to (HKS_S_BOILERPLATE). No normal term starts with it. */
+#define HKS_BOILER_BYTE 0x02
 
 /* Sequential writer of one container file. Sticky rc; the first failure is
  * kept with a message in err. */
@@ -406,6 +413,19 @@ HKS_INTERNAL int hks_backup_write(const hks_alloc *a, const char *dir,
                                   hks_errbuf *err);
 /* The whole segment file as read (for a backup whose source is gone). */
 HKS_INTERNAL void hks_seg_file(const hks_segment *s, const uint8_t **p, size_t *n);
+
+/* The BOILER section (format.c), checked at open. The table part (the
+ * counts) into *p, *n (NULL, 0 when the segment has none). */
+HKS_INTERNAL void hks_seg_boiler_table(const hks_segment *s, const uint8_t **p, size_t *n);
+/* Document doc's entry as stored (varint n_ranges, then the pairs): for a
+ * merge to copy. A segment without the section gives the empty entry. */
+HKS_INTERNAL void hks_seg_boiler_entry(const hks_segment *s, uint32_t doc, const uint8_t **p,
+                                       size_t *n);
+/* Document doc's boilerplate byte ranges of its stored body, as pairs
+ * start, end into *r (growable, *cap pairs; free with hks_mem_free), their
+ * number into *n_out. HKS_ERR_NOMEM only (entries are checked at open). */
+HKS_INTERNAL int hks_seg_boiler_ranges(const hks_segment *s, uint32_t doc, const hks_alloc *a,
+                                       uint32_t **r, size_t *cap, size_t *n_out);
 
 /* Verify all section checksums and decode every structure. */
 HKS_INTERNAL int hks_seg_check(const hks_segment *s, hks_errbuf *err);

@@ -45,6 +45,10 @@ struct hks_segment {
     uint8_t *deleted;       /* tombstone bitmap or NULL                    */
     hks_ds_reader *ds;
     uint64_t bytes_postings, bytes_docstore;
+    const uint8_t *bp_table; /* BOILER: the counts part, NULL if none       */
+    size_t bp_table_n;
+    const uint8_t *bp; /* BOILER: the per-document entries            */
+    uint32_t *bp_off;  /* n_docs + 1 offsets of the entries in bp      */
 };
 
 static int corrupt(hks_errbuf *err, const hks_segment *s, const char *what)
@@ -68,6 +72,124 @@ static int name_file(hks_errbuf *err, const hks_segment *s, int rc)
  * and small sections' checksums, and decode the lexicon index and document
  * lengths. On failure *out is NULL and err says what failed.
  */
+/* Check the BOILER section (layout in format.c) when there is one, and
+ * find each document's entry. Every field is read bounded; anything out of
+ * place is HKS_ERR_CORRUPT. */
+static int open_boiler(hks_segment *s, hks_errbuf *err)
+{
+    const uint8_t *p, *name, *prev_name = NULL;
+    size_t n, nl, prev_nl = 0;
+    hks_rd rd;
+    uint64_t nc, i, j, nd;
+    int k;
+    for (k = 0; k < s->f.n_sec; k++)
+        if (s->f.sec[k].id == HKS_SEC_BOILER)
+            break;
+    if (k == s->f.n_sec)
+        return HKS_OK;
+    HKS_TRY(hks_filer_verify(&s->f, HKS_SEC_BOILER, s->path, err));
+    HKS_TRY(hks_filer_section(&s->f, HKS_SEC_BOILER, &p, &n, s->path, err));
+    hks_rd_init(&rd, p, n);
+    if (hks_varint_get(&rd, &nc) || nc > n)
+        return corrupt(err, s, "bad boilerplate section header");
+    for (i = 0; i < nc; i++) {
+        uint64_t ndocs, nlines, prev = 0;
+        if (hks_rd_lenbytes(&rd, &name, &nl) || nl > HKS_MAX_COLL_BYTES ||
+            hks_varint_get(&rd, &ndocs) || hks_varint_get(&rd, &nlines) ||
+            nlines > hks_rd_left(&rd) / 9)
+            return corrupt(err, s, "bad boilerplate collection record");
+        if (i) { /* in byte order of name, no two equal */
+            size_t m = nl < prev_nl ? nl : prev_nl;
+            int c = m ? memcmp(prev_name, name, m) : 0;
+            if (c > 0 || (c == 0 && prev_nl >= nl))
+                return corrupt(err, s, "boilerplate collections out of order");
+        }
+        prev_name = name;
+        prev_nl = nl;
+        for (j = 0; j < nlines; j++) {
+            uint64_t h, v;
+            if (hks_rd_u64le(&rd, &h) || hks_varint_get(&rd, &v) || h <= prev || v < 2 ||
+                v > ndocs || v > UINT32_MAX)
+                return corrupt(err, s, "bad boilerplate line count");
+            prev = h;
+        }
+    }
+    s->bp_table = p;
+    s->bp_table_n = (size_t)(rd.p - p);
+    if (hks_varint_get(&rd, &nd) || nd != s->n_docs)
+        return corrupt(err, s, "boilerplate section document count does not match");
+    s->bp = p;
+    s->bp_off = hks_mem_alloc(s->a, ((size_t)s->n_docs + 1) * sizeof *s->bp_off);
+    if (!s->bp_off)
+        return hks_fail(err, HKS_ERR_NOMEM, "out of memory");
+    for (i = 0; i < nd; i++) {
+        uint64_t nr, end = 0;
+        s->bp_off[i] = (uint32_t)(rd.p - p);
+        if (hks_varint_get(&rd, &nr) || nr > hks_rd_left(&rd) / 2)
+            return corrupt(err, s, "bad boilerplate entry");
+        for (j = 0; j < nr; j++) {
+            uint64_t gap, len;
+            if (hks_varint_get(&rd, &gap) || hks_varint_get(&rd, &len) || len == 0 ||
+                gap > HKS_DS_MAX_DOC_BYTES || len > HKS_DS_MAX_DOC_BYTES ||
+                end + gap + len > HKS_DS_MAX_DOC_BYTES)
+                return corrupt(err, s, "bad boilerplate range");
+            end += gap + len;
+        }
+    }
+    if (n > UINT32_MAX || hks_rd_left(&rd))
+        return corrupt(err, s, "boilerplate section has trailing bytes");
+    s->bp_off[nd] = (uint32_t)(rd.p - p);
+    return HKS_OK;
+}
+
+void hks_seg_boiler_table(const hks_segment *s, const uint8_t **p, size_t *n)
+{
+    *p = s->bp_table;
+    *n = s->bp_table_n;
+}
+
+void hks_seg_boiler_entry(const hks_segment *s, uint32_t doc, const uint8_t **p, size_t *n)
+{
+    static const uint8_t empty[1] = {0};
+    if (!s->bp_off || doc >= s->n_docs) {
+        *p = empty;
+        *n = 1;
+        return;
+    }
+    *p = s->bp + s->bp_off[doc];
+    *n = s->bp_off[doc + 1] - s->bp_off[doc];
+}
+
+int hks_seg_boiler_ranges(const hks_segment *s, uint32_t doc, const hks_alloc *a, uint32_t **r,
+                          size_t *cap, size_t *n_out)
+{
+    const uint8_t *p;
+    size_t n;
+    hks_rd rd;
+    uint64_t nr, i, end = 0;
+    *n_out = 0;
+    hks_seg_boiler_entry(s, doc, &p, &n);
+    hks_rd_init(&rd, p, n);
+    if (hks_varint_get(&rd, &nr))
+        return HKS_ERR_CORRUPT;
+    if (nr > *cap) {
+        uint32_t *q = hks_grow(a, *r, 2 * sizeof **r, *cap, (size_t)nr, 16, SIZE_MAX / 8, cap);
+        if (!q)
+            return HKS_ERR_NOMEM;
+        *r = q;
+    }
+    for (i = 0; i < nr; i++) {
+        uint64_t gap, len;
+        if (hks_varint_get(&rd, &gap) || hks_varint_get(&rd, &len))
+            return HKS_ERR_CORRUPT;
+        (*r)[2 * i] = (uint32_t)(end + gap);
+        end += gap + len;
+        (*r)[2 * i + 1] = (uint32_t)end;
+    }
+    *n_out = (size_t)nr;
+    return HKS_OK;
+}
+
 int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
                  hks_errbuf *err, hks_segment **out)
 {
@@ -201,6 +323,8 @@ int hks_seg_open(const hks_alloc *a, const char *dir, const hks_seginfo *si,
         rc = corrupt(err, s, "document store count does not match");
         goto fail;
     }
+    if ((rc = open_boiler(s, err)))
+        goto fail;
     if (si->del_name[0]) {
         char tp[4096];
         if (hks_path_join(tp, sizeof tp, dir, si->del_name)) {
@@ -228,6 +352,7 @@ void hks_seg_close(hks_segment *s)
     hks_mem_free(s->a, s->blk_ok, 0);
     hks_mem_free(s->a, s->doclen, 0);
     hks_mem_free(s->a, s->charlen, 0);
+    hks_mem_free(s->a, s->bp_off, 0);
     hks_mem_free(s->a, s->deleted, 0);
     hks_mem_free(s->a, s, sizeof *s);
 }
@@ -982,6 +1107,22 @@ int hks_seg_check(const hks_segment *s, hks_errbuf *err)
         const uint8_t *p;
         size_t n;
         rc = hks_seg_body(s, dc, d, &p, &n, err);
+        if (rc == HKS_OK && s->bp_off) { /* boilerplate ranges inside the body */
+            const uint8_t *e;
+            size_t en;
+            hks_rd rd;
+            uint64_t nr, j, end = 0;
+            hks_seg_boiler_entry(s, d, &e, &en);
+            hks_rd_init(&rd, e, en);
+            if (hks_varint_get(&rd, &nr))
+                rc = corrupt(err, s, "bad boilerplate entry");
+            for (j = 0; rc == HKS_OK && j < nr; j++) {
+                uint64_t gap, len;
+                if (hks_varint_get(&rd, &gap) || hks_varint_get(&rd, &len) ||
+                    (end += gap + len) > n)
+                    rc = corrupt(err, s, "boilerplate range outside the document's text");
+            }
+        }
     }
     hks_ds_cursor_free(dc);
     return rc;

@@ -168,9 +168,14 @@ typedef enum hks_wparam {
     HKS_W_MEMORY_BUDGET_MB = 1, /* in-memory postings before a segment is
                                    flushed; default 256, 1..65536 */
     HKS_W_ZSTD_LEVEL = 2,       /* document store level; default 3, 1..19 */
-    HKS_W_MERGE_AT_COMMIT = 3   /* 1 (default): a commit merges segments by
+    HKS_W_MERGE_AT_COMMIT = 3,  /* 1 (default): a commit merges segments by
                                    the tiered policy; 2: into one segment;
                                    0: never */
+    HKS_W_BOILERPLATE = 4       /* 1 (default): lines a collection repeats
+                                   across its articles and site chrome are
+                                   boilerplate (stored, not matched unless
+                                   HKS_S_BOILERPLATE); 0: every line of the
+                                   documents added from now on is text */
 } hks_wparam;
 
 /* Progress of a writer, for a progress line and a summary. Since open: */
@@ -407,8 +412,13 @@ typedef enum hks_sparam {
                                  into the best-ranked one, which carries
                                  their number (n_similar); the page is
                                  still filled. 0: every hit               */
-    HKS_S_COLLAPSE_BITS = 13  /* bits two copies' 64-bit fingerprints may
+    HKS_S_COLLAPSE_BITS = 13, /* bits two copies' 64-bit fingerprints may
                                  differ in: default 7, 0..16              */
+    HKS_S_BOILERPLATE = 14    /* 1: also match site boilerplate (lines a
+                                collection repeats across its articles,
+                                site chrome such as 版权声明), which is
+                                stored but by default neither matched,
+                                scored nor shown in snippets; 0 (default) */
 } hks_sparam;
 #define HKS_SORT_RELEVANCE 0
 #define HKS_SORT_DATE 1

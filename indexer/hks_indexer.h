@@ -127,6 +127,36 @@ typedef struct hks_fmatter {
 HKS_INTERNAL bool hks_front_matter(const char *t, size_t n, hks_fmatter *fm);
 
 /**************************************************************************
+** Interface to code in boiler.c
+**
+** Site boilerplate found from the collection itself: per collection, in
+** how many articles each body line occurs; which lines of an article are
+** boilerplate (rules at the top of boiler.c). Their tokens are indexed as
+** HKS_BOILER_BYTE + term (hks_format.h), outside the document length.
+*/
+typedef struct hks_boiler hks_boiler;
+HKS_INTERNAL int hks_boiler_new(const hks_alloc *a, hks_boiler **out);
+HKS_INTERNAL void hks_boiler_free(hks_boiler *b);
+/* Count an article of collection c: each distinct line of body once. */
+HKS_INTERNAL int hks_boiler_count(hks_boiler *b, const char *c, size_t cn, const char *body,
+                                  size_t n);
+/* Forget the counts of collection c. */
+HKS_INTERNAL void hks_boiler_forget(hks_boiler *b, const char *c, size_t cn);
+/* The thresholds LO and HI for a collection of n_docs counted articles. */
+HKS_INTERNAL void hks_boiler_thresholds(uint64_t n_docs, uint32_t *lo, uint32_t *hi);
+/* Byte ranges (pairs start, end) of the boilerplate lines of body into
+ * *ranges (growable, *cap pairs), their number into *n_out. */
+HKS_INTERNAL int hks_boiler_mark(hks_boiler *b, const char *c, size_t cn, const char *title,
+                                 size_t tn, const char *body, size_t n, uint32_t **ranges,
+                                 size_t *cap, size_t *n_out);
+/* The table part of a BOILER section (format.c), appended to out. */
+HKS_INTERNAL void hks_boiler_put(hks_boiler *b, int *rc, hks_buf *out);
+/* Replace the counts with a section's table part: HKS_ERR_CORRUPT or
+ * HKS_ERR_NOMEM leave them empty. */
+HKS_INTERNAL int hks_boiler_load(hks_boiler *b, const uint8_t *p, size_t n);
+HKS_INTERNAL uint64_t hks_boiler_ndocs(const hks_boiler *b, const char *c, size_t cn);
+
+/**************************************************************************
 ** Interface to code in memidx.c
 **
 ** Documents added to a writer are tokenized into an in-memory inverted
@@ -150,6 +180,9 @@ HKS_INTERNAL int hks_memidx_flush(hks_memidx *mi, const char *path,
 /* XXH3 of every field of doc (collection and id excluded): equal hashes
  * mean an unchanged document. */
 HKS_INTERNAL uint64_t hks_doc_hash(const hks_doc *doc);
+/* The boilerplate counts the index consults (borrowed; NULL: none), and
+ * whose table every flushed segment carries. */
+HKS_INTERNAL void hks_memidx_set_boiler(hks_memidx *mi, hks_boiler *b);
 
 /**************************************************************************
 ** Interface to code in seg_write.c
@@ -178,6 +211,10 @@ HKS_INTERNAL int hks_segw_add_term(hks_segw *w, const uint8_t *term,
 HKS_INTERNAL int hks_segw_finish(hks_segw *w, hks_ds_writer *ds,
                                  uint64_t *bytes_out);
 HKS_INTERNAL void hks_segw_free(hks_segw *w); /* unfinished: file removed */
+/* The BOILER section (format.c): table, the counts (hks_boiler_put), and
+ * entries, each document's boilerplate ranges in document order, both
+ * borrowed until hks_segw_finish. Without this call there is none. */
+HKS_INTERNAL void hks_segw_boiler(hks_segw *w, const hks_buf *table, const hks_buf *entries);
 
 /**************************************************************************
 ** Interface to code in keytab.c
@@ -255,6 +292,12 @@ HKS_INTERNAL int hks_merge(const hks_alloc *a, hks_segment *const *segs,
                            const uint8_t *const *deleted, uint32_t n_segs,
                            const char *path, int zstd_level, hks_errbuf *err,
                            uint32_t *n_docs_out);
+/* The same, the new segment carrying the boilerplate table `table` (NULL:
+ * none) and the boilerplate ranges of the documents it keeps. */
+HKS_INTERNAL int hks_merge_boiler(const hks_alloc *a, hks_segment *const *segs,
+                                  const uint8_t *const *deleted, uint32_t n_segs,
+                                  const char *path, int zstd_level, const hks_buf *table,
+                                  hks_errbuf *err, uint32_t *n_docs_out);
 
 /**************************************************************************
 ** Interface to code in simhash.c

@@ -62,8 +62,15 @@ struct hks_memidx {
     hks_buf meta; /* per doc: 6 lenbytes                        */
     uint64_t body_bytes;
     hks_ds_writer *ds;
-    hks_ntext nt; /* scratch normalizer output                  */
-    bool broken;  /* a failed append left partial postings      */
+    hks_ntext nt;       /* scratch normalizer output                  */
+    bool broken;        /* a failed append left partial postings      */
+    hks_boiler *bp;     /* boilerplate counts (borrowed), or NULL     */
+    hks_buf bp_table;   /* their table, serialized at flush           */
+    hks_buf bp_entries; /* per doc: its boilerplate ranges (format.c) */
+    uint32_t *bp_r;     /* the current document's ranges: pairs       */
+    size_t bp_n, bp_cap;
+    size_t bp_at;       /* range the next body token is checked from  */
+    uint32_t n_bp_keys; /* tokens of the document in boilerplate      */
 };
 
 static void free_terms(hks_memidx *mi)
@@ -88,6 +95,7 @@ static int reset(hks_memidx *mi)
     mi->docs = NULL;
     mi->n_docs = mi->cap_docs = 0;
     hks_buf_free(&mi->meta);
+    hks_buf_free(&mi->bp_entries);
     mi->body_bytes = 0;
     hks_ds_writer_free(mi->ds);
     mi->ds = NULL;
@@ -105,6 +113,8 @@ int hks_memidx_new(const hks_alloc *a, int zstd_level, hks_memidx **out)
     mi->zstd_level = zstd_level;
     hks_buf_init(&mi->arena, a);
     hks_buf_init(&mi->meta, a);
+    hks_buf_init(&mi->bp_table, a);
+    hks_buf_init(&mi->bp_entries, a);
     hks_ntext_init(&mi->nt, a);
     rc = reset(mi);
     if (rc) {
@@ -125,6 +135,9 @@ void hks_memidx_free(hks_memidx *mi)
     hks_buf_free(&mi->meta);
     hks_ds_writer_free(mi->ds);
     hks_ntext_free(&mi->nt);
+    hks_buf_free(&mi->bp_table);
+    hks_buf_free(&mi->bp_entries);
+    hks_mem_free(mi->a, mi->bp_r, 0);
     hks_mem_free(mi->a, mi, sizeof *mi);
 }
 
@@ -276,6 +289,60 @@ static int on_token(void *ctx, const hks_token *tok)
     return HKS_OK;
 }
 
+/* ---- boilerplate lines (boiler.c decides which) ---------------------------- */
+
+void hks_memidx_set_boiler(hks_memidx *mi, hks_boiler *b)
+{
+    mi->bp = b;
+}
+
+/* A body token: inside a boilerplate line it is indexed as
+ * HKS_BOILER_BYTE + term (cut at a code point to stay within
+ * HKS_MAX_TERM_BYTES) at its own position, and counted apart. */
+static int on_body_token(void *ctx, const hks_token *tok)
+{
+    hks_memidx *mi = ctx;
+    uint8_t t[HKS_MAX_TERM_BYTES];
+    size_t n;
+    while (mi->bp_at < mi->bp_n && mi->bp_r[2 * mi->bp_at + 1] <= tok->src_start)
+        mi->bp_at++;
+    if (mi->bp_at == mi->bp_n || tok->src_start < mi->bp_r[2 * mi->bp_at])
+        return on_token(mi, tok);
+    n = tok->term_len < HKS_MAX_TERM_BYTES ? tok->term_len : HKS_MAX_TERM_BYTES - 1;
+    while (n < tok->term_len && n > 0 && ((uint8_t)tok->term[n] & 0xC0) == 0x80)
+        n--;
+    t[0] = HKS_BOILER_BYTE;
+    memcpy(t + 1, tok->term, n);
+    mi->n_bp_keys++;
+    /* not counted in the character field either */
+    return push_key(mi, (const char *)t, n + 1, tok->pos);
+}
+
+/* Find the document's boilerplate ranges (none without counts). */
+static int mark_boiler(hks_memidx *mi, const hks_doc *doc)
+{
+    mi->bp_n = mi->bp_at = 0;
+    mi->n_bp_keys = 0;
+    if (!mi->bp)
+        return HKS_OK;
+    return hks_boiler_mark(mi->bp, doc->collection, doc->collection_len, doc->title,
+                           doc->title_len, doc->body, doc->body_len, &mi->bp_r, &mi->bp_cap,
+                           &mi->bp_n);
+}
+
+/* Append the document's entry: varint n_ranges, pairs (gap, length). */
+static void put_boiler_entry(hks_memidx *mi, int *rc)
+{
+    size_t i;
+    uint32_t end = 0;
+    hks_buf_put_varint(rc, &mi->bp_entries, mi->bp_n);
+    for (i = 0; i < mi->bp_n; i++) {
+        hks_buf_put_varint(rc, &mi->bp_entries, mi->bp_r[2 * i] - end);
+        hks_buf_put_varint(rc, &mi->bp_entries, mi->bp_r[2 * i + 1] - mi->bp_r[2 * i]);
+        end = mi->bp_r[2 * i + 1];
+    }
+}
+
 /* LSD radix sort of one document's keys by term id (positions are already
  * increasing, and a stable sort keeps them so). */
 static int sort_keys(hks_memidx *mi)
@@ -385,10 +452,12 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbu
      * of separators into one gap, so no phrase spans title and body. */
     title_end = next + 1;
     if (rc == HKS_OK)
+        rc = mark_boiler(mi, doc);
+    if (rc == HKS_OK)
         rc = hks_norm_text(&mi->nt, doc->body ? doc->body : "", doc->body_len);
     rec.simhash = rc == HKS_OK ? hks_simhash(&mi->nt) : HKS_SIMHASH_NONE; /* simhash.c */
     if (rc == HKS_OK)
-        rc = hks_tokenize(&mi->nt, title_end, on_token, mi, &next);
+        rc = hks_tokenize(&mi->nt, title_end, on_body_token, mi, &next);
     if (rc == HKS_OK)
         rc = sort_keys(mi);
     if (rc)
@@ -442,6 +511,8 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbu
     fl[HKS_META_TAGS] = doc->tags_len;
     for (i = 0; i < HKS_META_N; i++)
         hks_buf_put_lenbytes(&rc, &mi->meta, f[i] ? f[i] : "", f[i] ? fl[i] : 0);
+    if (mi->bp)
+        put_boiler_entry(mi, &rc);
     if (rc)
         goto nomem;
     if (mi->n_docs == mi->cap_docs) {
@@ -456,7 +527,8 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbu
     rc = hks_ds_writer_add(mi->ds, doc->body ? doc->body : "", doc->body_len);
     if (rc)
         goto nomem;
-    rec.n_tokens = (uint32_t)mi->n_keys - mi->n_char_keys;
+    rec.n_tokens = (uint32_t)mi->n_keys - mi->n_char_keys -
+                   mi->n_bp_keys; /* boilerplate is not scored */
     rec.n_chars = mi->n_char_keys;
     rec.title_end = title_end;
     rec.date = hks_date_parse(doc->date ? doc->date : "", doc->date_len);
@@ -625,6 +697,13 @@ int hks_memidx_flush(hks_memidx *mi, const char *path, hks_errbuf *err, uint64_t
             rc = hks_fail(err, rc, "flush: %s", hks_strerror(rc));
         else
             rc = hks_segw_add_term(w, mi->arena.p + mt->toff, mt->tlen, &pl);
+    }
+    if (rc == HKS_OK && mi->bp) {
+        mi->bp_table.n = 0;
+        hks_boiler_put(mi->bp, &rc, &mi->bp_table);
+        if (rc)
+            rc = hks_fail(err, rc, "out of memory");
+        hks_segw_boiler(w, &mi->bp_table, &mi->bp_entries);
     }
     if (rc == HKS_OK)
         rc = hks_segw_finish(w, mi->ds, bytes_out);

@@ -51,6 +51,19 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
               uint32_t n_segs, const char *path, int zstd_level, hks_errbuf *err,
               uint32_t *n_docs_out)
 {
+    return hks_merge_boiler(a, segs, deleted, n_segs, path, zstd_level, NULL, err, n_docs_out);
+}
+
+/*
+ * The merge, with the boilerplate table the writer knows now (NULL: the
+ * new segment has no BOILER section): each kept document's boilerplate
+ * ranges are copied as they were decided when it was indexed.
+ */
+int hks_merge_boiler(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const *deleted,
+                     uint32_t n_segs, const char *path, int zstd_level, const hks_buf *table,
+                     hks_errbuf *err, uint32_t *n_docs_out)
+{
+    hks_buf bp_entries;
     merge_in *in = NULL;
     hks_segw *w = NULL;
     hks_ds_writer *ds = NULL;
@@ -60,6 +73,7 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
     int rc;
 
     *n_docs_out = 0;
+    hks_buf_init(&bp_entries, a);
     in = hks_mem_calloc(a, n_segs ? n_segs : 1, sizeof *in);
     if (!in)
         return hks_fail(err, HKS_ERR_NOMEM, "out of memory");
@@ -97,6 +111,14 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
                 rc = hks_seg_meta(segs[i], d, mp, mn, err);
             if (rc == HKS_OK)
                 rc = hks_segw_add_doc(w, &rec, (const char *const *)mp, mn);
+            if (rc == HKS_OK && table) {
+                const uint8_t *bp;
+                size_t bn;
+                hks_seg_boiler_entry(segs[i], d, &bp, &bn);
+                hks_buf_put(&rc, &bp_entries, bp, bn);
+                if (rc)
+                    rc = hks_fail(err, rc, "out of memory");
+            }
         }
         if (rc == HKS_OK && (rc = hks_ds_writer_add_store(ds, hks_seg_docstore(segs[i]), keep)))
             rc = hks_fail(err, rc, "document store of %s: %s", hks_seg_path(segs[i]),
@@ -185,10 +207,13 @@ int hks_merge(const hks_alloc *a, hks_segment *const *segs, const uint8_t *const
             rc = hks_segw_add_term(w, term, min_len, &pl);
         }
     }
+    if (rc == HKS_OK && table)
+        hks_segw_boiler(w, table, &bp_entries);
     if (rc == HKS_OK)
         rc = hks_segw_finish(w, ds, NULL);
     if (rc == HKS_OK)
         *n_docs_out = next;
+    hks_buf_free(&bp_entries);
     hks_segw_free(w);
     hks_ds_writer_free(ds);
     for (i = 0; i < n_segs; i++)

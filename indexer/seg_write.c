@@ -38,6 +38,8 @@ struct hks_segw {
     uint32_t gaps[HKS_BLOCK], tfm1[HKS_BLOCK];
     uint32_t *posd; /* position deltas of one block               */
     size_t cap_posd;
+    const hks_buf *bp_table;   /* BOILER counts (borrowed), NULL: none  */
+    const hks_buf *bp_entries; /* BOILER per-document entries          */
 };
 
 int hks_segw_open(const hks_alloc *a, const char *path, hks_errbuf *err, hks_segw **out)
@@ -285,6 +287,31 @@ static void to_filew(void *ctx, const void *p, size_t n)
     hks_filew_write(ctx, p, n);
 }
 
+void hks_segw_boiler(hks_segw *w, const hks_buf *table, const hks_buf *entries)
+{
+    w->bp_table = table;
+    w->bp_entries = entries;
+}
+
+/* The BOILER section: the counts, the document count, the entries (one
+ * per document; format.c). */
+static void put_boiler(hks_segw *w)
+{
+    uint8_t v[10];
+    size_t k = 0;
+    uint64_t n = w->n_docs;
+    hks_filew_begin(&w->f, HKS_SEC_BOILER);
+    hks_filew_write(&w->f, w->bp_table->p, w->bp_table->n);
+    do { /* varint n_docs */
+        v[k++] = (uint8_t)(n & 0x7F) | (n >= 0x80 ? 0x80 : 0);
+        n >>= 7;
+    } while (n);
+    hks_filew_write(&w->f, v, k);
+    if (w->bp_entries && w->bp_entries->n)
+        hks_filew_write(&w->f, w->bp_entries->p, w->bp_entries->n);
+    hks_filew_end(&w->f);
+}
+
 int hks_segw_finish(hks_segw *w, hks_ds_writer *ds, uint64_t *bytes_out)
 {
     hks_buf b;
@@ -320,6 +347,8 @@ int hks_segw_finish(hks_segw *w, hks_ds_writer *ds, uint64_t *bytes_out)
         }
     }
     hks_filew_end(&w->f);
+    if (w->bp_table)
+        put_boiler(w);
     b.n = 0;
     hks_buf_put_varint(&rc, &b, w->n_docs);
     hks_buf_put_varint(&rc, &b, w->n_terms);

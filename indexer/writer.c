@@ -59,6 +59,10 @@ struct hks_writer {
     hks_manifest colls;      /* collection records as of now (n_coll part)  */
     const hks_callbacks *cb; /* of the source being read, or NULL     */
     bool created_dir;        /* this writer made the index directory       */
+    hks_boiler *bp;          /* boilerplate counts per collection          */
+    hks_buf bp_table;        /* their table, serialized for a merge        */
+    bool precounted;         /* the source being read was counted first    */
+    bool no_boiler;          /* HKS_W_BOILERPLATE 0: nothing is boilerplate */
 };
 
 /* ---- deletions ------------------------------------------------------------ */
@@ -187,6 +191,38 @@ static int load_keys(hks_writer *w)
     return HKS_OK;
 }
 
+/* ---- boilerplate counts (boiler.c) ---------------------------------------- */
+
+/* Start from the counts of the newest committed segment (the last one
+ * written holds everything its writer knew; names grow with time). */
+static int open_boiler(hks_writer *w)
+{
+    uint32_t s, newest = UINT32_MAX;
+    const uint8_t *p;
+    size_t n;
+    int rc;
+    if (hks_boiler_new(w->a, &w->bp))
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
+    hks_buf_init(&w->bp_table, w->a);
+    hks_memidx_set_boiler(w->mi, w->bp);
+    for (s = 0; s < w->n_slots; s++)
+        if (w->slots[s].seg &&
+            (newest == UINT32_MAX || strcmp(w->slots[s].si.name, w->slots[newest].si.name) > 0))
+            newest = s;
+    if (newest == UINT32_MAX)
+        return HKS_OK;
+    hks_seg_boiler_table(w->slots[newest].seg, &p, &n);
+    if (!p)
+        return HKS_OK;
+    rc = hks_boiler_load(w->bp, p, n);
+    if (rc == HKS_ERR_CORRUPT)
+        return hks_fail(&w->err, rc, "%s: bad boilerplate counts",
+                        hks_seg_path(w->slots[newest].seg));
+    if (rc)
+        return hks_fail(&w->err, rc, "out of memory");
+    return HKS_OK;
+}
+
 /*
  * Open the index in dir for writing (creating the directory and an empty
  * index when missing), take the lock, and load the committed state.
@@ -246,7 +282,7 @@ int hks_writer_open(const char *dir, const hks_alloc *alloc, hks_writer **out)
     rc = hks_memidx_new(w->a, w->zstd_level, &w->mi);
     if (rc)
         return hks_fail(&w->err, rc, "out of memory");
-    return HKS_OK;
+    return open_boiler(w);
 }
 
 static void free_slots(hks_writer *w)
@@ -287,6 +323,8 @@ void hks_writer_close(hks_writer *w)
         rmdir(w->dir);
     }
     hks_memidx_free(w->mi);
+    hks_boiler_free(w->bp);
+    hks_buf_free(&w->bp_table);
     hks_mem_free(w->a, w->mi_del, 0);
     hks_keytab_free(&w->kt);
     hks_buf_free(&w->touched);
@@ -333,6 +371,13 @@ int hks_writer_set(hks_writer *w, hks_wparam param, long long value)
         if (value < 0 || value > 2)
             return hks_fail(&w->err, HKS_ERR_ARG, "merge mode %lld out of 0..2", value);
         w->merge_mode = (int)value;
+        return HKS_OK;
+    case HKS_W_BOILERPLATE:
+        if (value < 0 || value > 1)
+            return hks_fail(&w->err, HKS_ERR_ARG, "boilerplate %lld: 0 or 1", value);
+        w->no_boiler = value == 0;
+        if (w->mi)
+            hks_memidx_set_boiler(w->mi, w->no_boiler ? NULL : w->bp);
         return HKS_OK;
     }
     return hks_fail(&w->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
@@ -432,6 +477,11 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
         old->seen = w->sync_gen;
         w->prog.n_unchanged++;
         return HKS_OK;
+    }
+    if (!w->precounted && w->bp && !w->no_boiler &&
+        hks_boiler_count(w->bp, doc->collection, doc->collection_len, doc->body, doc->body_len)) {
+        hks_keytab_unkey(&w->kt, &k);
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     }
     rc = hks_memidx_add(w->mi, doc, chash, &w->err);
     if (rc) {
@@ -631,10 +681,52 @@ static int record_source(hks_writer *w, const srcref *r, bool is_sync)
     return HKS_OK;
 }
 
-static int read_source(hks_writer *w, const char *path, const srcref *r, const hks_callbacks *cb)
+/* Pre-pass over a source: count the lines of every article it would add
+ * (new or changed ones; all of them when recount, a sync, whose source is
+ * the whole collection and whose counts start again), so that which lines
+ * are boilerplate is known before the first article is tokenized. */
+static int on_count(void *ctx, const hks_doc *doc)
+{
+    hks_writer *w = ctx;
+    const char *c = doc->collection ? doc->collection : "";
+    if (!w->precounted) { /* an add: an unchanged article was counted before */
+        hks_key k;
+        hks_keyent *old;
+        if (!doc->id || !doc->id_len || hks_keytab_key(&w->kt, c, doc->collection_len, doc->id, doc->id_len, &k))
+            return HKS_OK;
+        old = hks_keytab_find(&w->kt, &k);
+        hks_keytab_unkey(&w->kt, &k);
+        if (old && old->chash == hks_doc_hash(doc))
+            return HKS_OK;
+    }
+    if (hks_boiler_count(w->bp, c, doc->collection_len, doc->body, doc->body_len))
+        return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
+    return HKS_OK;
+}
+
+static int count_source(hks_writer *w, const char *path, const srcref *r, bool recount)
+{
+    hks_progress prog;
+    int rc;
+    memset(&prog, 0, sizeof prog);
+    if (strcmp(path, "-") == 0 || w->no_boiler) /* "-" is read once: counted as added */
+        return HKS_OK;
+    if (recount)
+        hks_boiler_forget(w->bp, r->coll, r->coll_len);
+    w->precounted = recount; /* on_count's flag for "count every article" */
+    rc = hks_corpus_read_as(w->a, path, r->coll, r->coll_len, on_count, w, NULL, &prog,
+                            &w->err);
+    w->precounted = rc == HKS_OK;
+    return rc;
+}
+
+static int read_source(hks_writer *w, const char *path, const srcref *r, const hks_callbacks *cb,
+                       bool recount)
 {
     add_ctx x;
-    int rc;
+    int rc = count_source(w, path, r, recount);
+    if (rc)
+        return rc;
     x.w = w;
     x.cb = cb;
     w->prog.path = path;
@@ -643,6 +735,7 @@ static int read_source(hks_writer *w, const char *path, const srcref *r, const h
                             &w->err);
     w->cb = NULL;
     w->prog.path = NULL;
+    w->precounted = false;
     return rc;
 }
 
@@ -658,7 +751,7 @@ int hks_writer_add_source(hks_writer *w, const char *path, const char *collectio
     rc = resolve_source(w, path, collection, collection_len, false, &r);
     if (rc)
         return rc;
-    rc = read_source(w, path, &r, cb);
+    rc = read_source(w, path, &r, cb, false);
     if (rc == HKS_OK)
         rc = record_source(w, &r, false);
     return rc;
@@ -709,7 +802,7 @@ int hks_writer_sync_source(hks_writer *w, const char *path, const char *collecti
         w->syncing = false;
         return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     }
-    rc = read_source(w, path, &r, cb);
+    rc = read_source(w, path, &r, cb, true);
     w->syncing = false;
     if (rc)
         return rc;
@@ -819,6 +912,7 @@ int hks_writer_drop_collection(hks_writer *w, const char *collection, size_t col
         return hks_fail(&w->err, HKS_ERR_NOTFOUND, "no collection %.*s in the index",
                         (int)(collection_len > 200 ? 200 : collection_len), collection);
     hks_manifest_drop_coll(w->a, &w->colls, collection, collection_len);
+    hks_boiler_forget(w->bp, collection, collection_len);
     w->prog.n_deleted += n;
     w->dirty = true;
     if (n_deleted_out)
@@ -886,7 +980,14 @@ static int do_merge(hks_writer *w)
         rc = hks_fail(&w->err, HKS_ERR_ARG, "index path too long");
         goto out;
     }
-    rc = hks_merge(w->a, segs, dels, n_pick, path, w->zstd_level, &w->err, &nd);
+    w->bp_table.n = 0;
+    hks_boiler_put(w->bp, &rc, &w->bp_table);
+    if (rc) {
+        rc = hks_fail(&w->err, rc, "out of memory");
+        goto out;
+    }
+    rc = hks_merge_boiler(w->a, segs, dels, n_pick, path, w->zstd_level, &w->bp_table, &w->err,
+                          &nd);
     if (rc)
         goto out;
     si.n_docs = nd;

@@ -44,6 +44,8 @@ static const char usage[] =
     "  -y, --yes         let a sync delete more than half of a collection; drop\n"
     "  --memory MB       in-memory budget before a segment is flushed (default 256)\n"
     "  --zstd N          document store compression level (default 3)\n"
+    "  --no-boilerplate  index every line as text (by default lines repeated across a\n"
+    "                    collection's articles and site chrome are not matched)\n"
     "  -q, --quiet       no progress line\n";
 
 /* Options of a command. */
@@ -52,6 +54,7 @@ typedef struct opts {
     const char *collection; /* --collection, or NULL */
     long long mem, zlevel;
     int quiet, dry_run, yes;
+    int no_boiler; /* --no-boilerplate */
 } opts;
 
 typedef struct prog_state {
@@ -216,6 +219,8 @@ static int cmd_write(const char *cmd, const opts *o, int argc, char **argv)
         goto fail;
     if (is_build || is_merge)
         hks_writer_set(w, HKS_W_MERGE_AT_COMMIT, 2);
+    if (o->no_boiler && (rc = hks_writer_set(w, HKS_W_BOILERPLATE, 0)) < 0)
+        goto fail;
     if (is_build && (rc = hks_writer_delete_all(w)) < 0)
         goto fail;
     if (is_delete) {
@@ -456,6 +461,8 @@ int main(int argc, char **argv)
             else
                 o.zlevel = x;
             i++;
+        } else if (!strcmp(a, "--no-boilerplate")) {
+            o.no_boiler = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o.quiet = 1;
         } else if (!strcmp(a, "-n") || !strcmp(a, "--dry-run")) {

@@ -29,6 +29,8 @@ static const char usage[] =
     "      --offset K      skip the first K results\n"
     "      --sort S        relevance (default) or date (newest first, strict matches only)\n"
     "      --literal       search the text as given: no operators, quotes or fields\n"
+    "      --boilerplate   also match site boilerplate (lines repeated across a\n"
+    "                      collection's articles, copyright and navigation text)\n"
     "      --format F      text (default), json or trec\n"
     "      --snippet-chars N  snippet length in characters (default 90; 0: none)\n"
     "      --color[=WHEN]  auto (default: on a terminal, unless TERM=dumb or\n"
@@ -91,6 +93,7 @@ typedef struct opts {
     size_t snippet_chars;
     int sort;    /* -1: not given, 0 relevance, 1 date              */
     int literal; /* --literal                                       */
+    int boiler;  /* --boilerplate                                   */
     const char *show;
     int bare_ids;
     int qualify_ids; /* TREC docnos are COLLECTION/ID              */
@@ -745,6 +748,8 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--literal")) {
             o.literal = 1;
+        } else if (!strcmp(a, "--boilerplate")) {
+            o.boiler = 1;
         } else if (!strcmp(a, "--bare-ids")) {
             o.bare_ids = 1;
         } else if (!strcmp(a, "--snippet-chars") && v) {
@@ -884,6 +889,8 @@ int main(int argc, char **argv)
         rc = hks_searcher_set(s, HKS_S_COLLAPSE, !(o.no_collapse || o.fmt == FMT_TREC));
     if (rc == HKS_OK && o.collapse_dist >= 0)
         rc = hks_searcher_set(s, HKS_S_COLLAPSE_BITS, o.collapse_dist);
+    if (rc == HKS_OK && o.boiler)
+        rc = hks_searcher_set(s, HKS_S_BOILERPLATE, 1);
     if (rc < 0) {
         fprintf(stderr, "hksearch: %s\n", s ? hks_searcher_errmsg(s) : hks_strerror(rc));
         status = 2;

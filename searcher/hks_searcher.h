@@ -198,6 +198,7 @@ struct hks_searcher {
     double recency;   /* HKS_S_RECENCY: half-life in days, 0 = off    */
     int32_t newest;   /* day number of the newest dated live document
                          (recency's "now"); INT32_MIN: not yet known  */
+    bool boiler;      /* HKS_S_BOILERPLATE: match boilerplate too     */
     hks_keyref *keys; /* hks_doc_find's table, built on first use     */
     size_t n_keys;
     bool keys_built;

@@ -311,6 +311,9 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
             return hks_fail(&s->err, HKS_ERR_ARG, "collapse distance %g out of 0..16", value);
         s->collapse_dist = (int)value;
         return HKS_OK;
+    case HKS_S_BOILERPLATE:
+        s->boiler = value != 0;
+        return HKS_OK;
     }
     return hks_fail(&s->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
 }
@@ -382,19 +385,51 @@ static void ti_close(titer *t)
     t->doc = HKS_END;
 }
 
+/* The boilerplate key of term (HKS_BOILER_BYTE + term, cut at a code
+ * point to fit HKS_MAX_TERM_BYTES, as memidx.c indexes it) into out;
+ * returns its length. */
+static size_t boiler_key(const uint8_t *term, size_t len, uint8_t out[HKS_MAX_TERM_BYTES])
+{
+    size_t n = len < HKS_MAX_TERM_BYTES ? len : HKS_MAX_TERM_BYTES - 1;
+    while (n < len && n > 0 && (term[n] & 0xC0) == 0x80)
+        n--;
+    out[0] = HKS_BOILER_BYTE;
+    memcpy(out + 1, term, n);
+    return n + 1;
+}
+
+/* With HKS_S_BOILERPLATE, the postings of the term's boilerplate key join
+ * the union. */
+static int add_boiler_terms(const hks_segment *seg, const uint8_t *term, size_t len,
+                            bool is_prefix, lexlist *l, hks_errbuf *err)
+{
+    uint8_t bk[HKS_MAX_TERM_BYTES];
+    size_t bn = boiler_key(term, len, bk);
+    hks_lexent e;
+    int rc;
+    if (is_prefix)
+        return hks_seg_prefix(seg, bk, bn, on_prefix_term, l, err);
+    rc = hks_seg_lookup(seg, bk, bn, &e, err);
+    if (rc == HKS_ERR_NOTFOUND) {
+        hks_err_clear(err);
+        return HKS_OK;
+    }
+    return rc ? rc : on_prefix_term(l, bk, bn, &e);
+}
+
 /* Open the iterator of element e in seg (empty when the term is absent).
  * A lone CJK character as a prefix (every term starting with it) is its
  * character-field list when no positions are needed: the same documents
  * and counts, one list instead of a union of hundreds. */
 static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, const uint8_t *term,
-                   size_t len, bool is_prefix, bool need_pos, hks_errbuf *err)
+                   size_t len, bool is_prefix, bool need_pos, bool with_bp, hks_errbuf *err)
 {
     lexlist l;
     uint32_t i;
     int rc;
     uint8_t key[HKS_MAX_TERM_BYTES];
     size_t klen;
-    if (is_prefix && !need_pos && (klen = hks_char_key(term, len, key)) != 0) {
+    if (is_prefix && !need_pos && !with_bp && (klen = hks_char_key(term, len, key)) != 0) {
         term = key;
         len = klen;
         is_prefix = false;
@@ -412,11 +447,13 @@ static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, const u
         rc = hks_seg_lookup(seg, term, len, &e, err);
         if (rc == HKS_ERR_NOTFOUND) {
             hks_err_clear(err);
-            return HKS_OK;
-        }
-        if (rc == HKS_OK)
+            rc = HKS_OK;
+        } else if (rc == HKS_OK) {
             rc = on_prefix_term(&l, term, len, &e);
+        }
     }
+    if (rc == HKS_OK && with_bp)
+        rc = add_boiler_terms(seg, term, len, is_prefix, &l, err);
     if (rc == HKS_ERR_NOMEM)
         rc = hks_fail(err, rc, "out of memory");
     if (rc || l.n == 0) {
@@ -802,6 +839,23 @@ static int on_df(void *ctx, const uint8_t *term, size_t len, const hks_lexent *e
     return HKS_OK;
 }
 
+/* With HKS_S_BOILERPLATE, a term's df counts its boilerplate key too (an
+ * upper bound: a document with both is counted twice, capped at N). */
+static int boiler_df(const hks_segment *seg, const uint8_t *term, size_t len, bool is_prefix,
+                     dfctx *d, hks_errbuf *err)
+{
+    uint8_t bk[HKS_MAX_TERM_BYTES];
+    size_t bn = boiler_key(term, len, bk);
+    hks_lexent e;
+    int rc;
+    if (is_prefix)
+        return hks_seg_prefix(seg, bk, bn, on_df, d, err);
+    rc = hks_seg_lookup(seg, bk, bn, &e, err);
+    if (rc == HKS_OK)
+        d->df += e.df;
+    return rc == HKS_ERR_NOTFOUND ? HKS_OK : rc;
+}
+
 /* Collection-wide df and the idf weight of every scoring term. For a
  * prefix the df is the sum over its terms, capped at N (an upper bound of
  * the documents holding the character: its idf is then a lower bound). */
@@ -834,6 +888,9 @@ static int weigh_terms(evalctx *x)
                 else if (rc != HKS_ERR_NOTFOUND)
                     return rc;
             }
+            if (x->s->boiler && x->st[i].field == F_TERMS)
+                HKS_TRY(boiler_df(idx->seg[g], x->st[i].term, x->st[i].len, x->st[i].is_prefix,
+                                  &d, &x->s->err));
         }
         hks_err_clear(&x->s->err);
         if (d.df == 0)
@@ -1117,7 +1174,7 @@ static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
         } else {
             if (!se->sc_open[i]) {
                 HKS_TRY(ti_open(t, x->s->a, se->seg, x->st[i].term, x->st[i].len,
-                                x->st[i].is_prefix, false, &x->s->err));
+                                x->st[i].is_prefix, false, x->s->boiler, &x->s->err));
                 se->sc_open[i] = true;
             }
             HKS_TRY(ti_advance(t, doc));
@@ -1372,7 +1429,7 @@ static int rescore_chars(evalctx *x)
             size_t j;
             if (x->st[i].field != F_CHARS || x->st[i].w == 0)
                 continue;
-            rc = ti_open(&t, x->s->a, seg, x->st[i].term, x->st[i].len, false, false,
+            rc = ti_open(&t, x->s->a, seg, x->st[i].term, x->st[i].len, false, false, false,
                          &x->s->err);
             for (j = h; rc == HKS_OK && t.doc != HKS_END && j < k->n && k->h[j].h.doc_id < end;
                  j++) {
@@ -1426,7 +1483,7 @@ static int open_scoring(evalctx *x, segeval *se)
             continue;
         }
         HKS_TRY(ti_open(&se->sc[i], x->s->a, se->seg, x->st[i].term, x->st[i].len,
-                        x->st[i].is_prefix, false, &x->s->err));
+                        x->st[i].is_prefix, false, x->s->boiler, &x->s->err));
     }
     return HKS_OK;
 }
@@ -1460,10 +1517,10 @@ static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
             for (i = ph->first; i < ph->first + ph->n && rc == HKS_OK; i++) {
                 const hks_qelem *e = &x->qy->elem[i];
                 rc = ti_open(&se.el[i], x->s->a, se.seg, e->term, e->len, e->is_prefix, need_pos,
-                             &x->s->err);
+                             x->s->boiler, &x->s->err);
                 if (rc == HKS_OK && e->joint)
                     rc = ti_open(&se.alt[i], x->s->a, se.seg, e->alt, e->alt_len, false, true,
-                                 &x->s->err);
+                                 x->s->boiler, &x->s->err);
                 else
                     se.alt[i].doc = HKS_END;
             }

@@ -10,7 +10,9 @@
  * occur at their relative positions. When no whole phrase occurs (a
  * natural-language query), each matching bigram or word is highlighted.
  * The window is the one that holds the most highlights; runs of
- * whitespace become one space, and "…" marks a cut.
+ * whitespace become one space, and "…" marks a cut. Boilerplate lines (the
+ * byte ranges the segment recorded when the article was indexed) are
+ * neither matched nor shown, unless the searcher matches boilerplate.
  */
 #include <string.h>
 
@@ -33,7 +35,18 @@ typedef struct sctx {
     const hks_ntext *nt;
     size_t cp_at;        /* scan position in nt for source -> cp      */
     const hks_query *qy; /* only tokens matching one of its elements  */
+    const uint32_t *bp;  /* boilerplate byte ranges: pairs start, end  */
+    size_t n_bp, bp_at;  /* their number; the scan's place in them     */
 } sctx;
+
+/* Is source byte off inside a boilerplate range? Offsets are asked in
+ * increasing order; *at keeps the place. */
+static bool in_boiler(const uint32_t *r, size_t n, size_t *at, uint32_t off)
+{
+    while (*at < n && r[2 * *at + 1] <= off)
+        (*at)++;
+    return *at < n && r[2 * *at] <= off;
+}
 
 static bool elem_matches(const hks_qelem *e, const stok *t);
 
@@ -73,7 +86,7 @@ static int on_stok(void *ctx, const hks_token *tok)
 {
     sctx *x = ctx;
     stok *t;
-    if (!wanted(x->qy, tok))
+    if (in_boiler(x->bp, x->n_bp, &x->bp_at, tok->src_start) || !wanted(x->qy, tok))
         return HKS_OK;
     if (x->n == x->cap) {
         stok *p = hks_grow(x->a, x->t, sizeof *p, x->cap, x->n + 1, 1024, SIZE_MAX, &x->cap);
@@ -252,6 +265,8 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
     sctx x;
     out o;
     uint32_t win_a = 0, win_b, lead;
+    uint32_t *bp = NULL;
+    size_t bp_cap = 0, n_bp = 0, bp_at = 0;
     int rc;
 
     if (!s || !len_out || (!buf && buf_cap) || (!query && query_len))
@@ -271,7 +286,11 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
     x.a = s->a;
     x.nt = &s->nt;
     x.qy = &s->qy;
-    rc = hks_norm_text(&s->nt, (const char *)body, body_n);
+    rc = s->boiler ? HKS_OK : hks_seg_boiler_ranges(s->idx->seg[g], local, s->a, &bp, &bp_cap, &n_bp);
+    x.bp = bp;
+    x.n_bp = n_bp;
+    if (rc == HKS_OK)
+        rc = hks_norm_text(&s->nt, (const char *)body, body_n);
     if (rc == HKS_OK)
         rc = hks_tokenize(&s->nt, 0, on_stok, &x, NULL);
     if (rc == HKS_OK)
@@ -281,6 +300,7 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
     hks_mem_free(s->a, x.t, 0);
     if (rc) {
         hks_mem_free(s->a, sp, 0);
+        hks_mem_free(s->a, bp, 0);
         return hks_fail(&s->err, rc, "%s", hks_strerror(rc));
     }
     /* Spans come sorted by start; drop those inside or overlapping the
@@ -313,8 +333,15 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
             best = i;
         }
     }
-    if (n_sp)
+    if (n_sp) {
         win_a = sp[best].a > lead ? sp[best].a - lead : 0;
+    } else { /* no match shown: the article's first text that is not boilerplate */
+        while (win_a < s->nt.n && in_boiler(bp, n_bp, &bp_at, s->nt.src_start[win_a]))
+            win_a++;
+        if (win_a == s->nt.n)
+            win_a = 0;
+    }
+    bp_at = 0;
     win_b = (uint32_t)(win_a + max_chars < s->nt.n ? win_a + max_chars : s->nt.n);
     /* A match the window's end would cut: show it whole when that takes a
      * few characters more, else end the window before it, unless it is the
@@ -347,7 +374,8 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
             /* Runs of whitespace, and a Markdown heading's "#"s (the
              * stored text keeps them; a snippet shows the heading's
              * words): one space, lazily. */
-            if (is_space_cp(cp) || k < skip_to) {
+            if (is_space_cp(cp) || k < skip_to ||
+                in_boiler(bp, n_bp, &bp_at, s->nt.src_start[k])) {
                 want_space = any;
                 continue;
             }
@@ -382,6 +410,7 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
             emit(&o, "\xe2\x80\xa6", 3);
     }
     hks_mem_free(s->a, sp, 0);
+    hks_mem_free(s->a, bp, 0);
     *len_out = o.n + 1;
     if (n_spans)
         *n_spans = n_cut_spans < spans_cap ? n_cut_spans : spans_cap;

@@ -53,6 +53,7 @@ static const char *const k_queries[] = {
     "category:要闻",
     "乡村医生是基层卫生健康工作的重要力量吗",
     "h1n1",
+    "版权声明",
 };
 
 /* hks_index_collections callback: names are bounded. */
@@ -83,7 +84,8 @@ static void make_template(void)
     { /* a source, merged into the one segment, so the manifest records a
        * collection and its path */
         static const char k_feed[] =
-            "{\"id\":\"f1\",\"title\":\"乡村医生\",\"body\":\"乡村医生为村民接种疫苗。\"}\n";
+            "{\"id\":\"f1\",\"title\":\"乡村医生\",\"body\":\"乡村医生为村民接种疫苗。\\n"
+            "版权声明：本站文章仅供学习交流\"}\n"; /* a site-chrome line: boilerplate */
         char sdir[1024], src[1100];
         fuzz_subdir(sdir, sizeof sdir, "feed");
         fuzz_write_file(sdir, "feed.jsonl", k_feed, sizeof k_feed - 1);
