@@ -28,6 +28,7 @@ static const char usage[] =
     "      --offset K      skip the first K results\n"
     "      --sort S        relevance (default) or date (newest first, strict matches only)\n"
     "      --literal       search the text as given: no operators, quotes or fields\n"
+    "      --no-synonyms   do not expand aliases of the index's synonym table\n"
     "      --format F      text (default), json or trec\n"
     "      --snippet-chars N  snippet length in characters (default 90; 0: none)\n"
     "      --color[=WHEN]  auto (default: on a terminal, unless TERM=dumb or\n"
@@ -71,8 +72,9 @@ typedef struct opts {
     int color; /* colour the output (decided from color_mode)  */
     enum color color_mode;
     size_t snippet_chars;
-    int sort;    /* -1: not given, 0 relevance, 1 date              */
-    int literal; /* --literal                                       */
+    int sort;        /* -1: not given, 0 relevance, 1 date              */
+    int literal;     /* --literal                                       */
+    int no_synonyms; /* --no-synonyms                               */
     const char *show;
     int bare_ids;
     int qualify_ids; /* TREC docnos are COLLECTION/ID              */
@@ -243,6 +245,48 @@ static void print_summary(const opts *o, const char *q, size_t n_hits,
     printf(" (%s)\n", shown);
 }
 
+/* The synonyms the query was expanded with, one line each:
+ * "synonyms: 新冠 -> 新冠肺炎, 新型冠状病毒, COVID-19". */
+static void print_synonyms(const hks_searcher *s)
+{
+    hks_synonym_use u;
+    size_t i, j;
+    for (i = 0; hks_searcher_synonym_use(s, i, &u) == HKS_OK; i++) {
+        int first = 1;
+        printf("synonyms: ");
+        put_text(stdout, u.alias, u.alias_len, PUT_LINE);
+        printf(" ->");
+        for (j = 0; j < u.n_group; j++) {
+            if (u.group[j] == u.alias)
+                continue;
+            printf("%s", first ? " " : ", ");
+            put_text(stdout, u.group[j], u.group_lens[j], PUT_LINE);
+            first = 0;
+        }
+        putchar('\n');
+    }
+}
+
+/* The same in the JSON summary: "synonyms":[{"alias":A,"group":[...]}]. */
+static void json_synonyms(const hks_searcher *s)
+{
+    hks_synonym_use u;
+    size_t i, j;
+    printf(",\"synonyms\":[");
+    for (i = 0; hks_searcher_synonym_use(s, i, &u) == HKS_OK; i++) {
+        printf("%s{\"alias\":", i ? "," : "");
+        json_str(stdout, u.alias, u.alias_len);
+        printf(",\"group\":[");
+        for (j = 0; j < u.n_group; j++) {
+            if (j)
+                putchar(',');
+            json_str(stdout, u.group[j], u.group_lens[j]);
+        }
+        printf("]}");
+    }
+    putchar(']');
+}
+
 /* Run one query and print it. Returns 0 (hits), 1 (no match), 2 (error). */
 static int run_query(hks_searcher *s, const opts *o, const char *qid, const char *q, FILE *tf)
 {
@@ -275,6 +319,8 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
         put_text(stdout, q, strlen(q), PUT_LINE);
         printf("%s\n", o->color ? "\033[0m" : "");
     }
+    if (o->fmt == FMT_TEXT)
+        print_synonyms(s);
     for (i = 0; i < n_hits; i++) {
         hks_doc_meta m;
         hks_span spans[MAX_SPANS];
@@ -361,7 +407,9 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
             printf("null");
         else
             printf("%llu", (unsigned long long)info.n_partial);
-        printf(",\"returned\":%zu,\"ms\":%.3f}\n", n_hits, ms);
+        printf(",\"returned\":%zu,\"ms\":%.3f", n_hits, ms);
+        json_synonyms(s);
+        printf("}\n");
     } else if (o->fmt == FMT_TEXT) {
         print_summary(o, q, n_hits, &info);
         if (qid)
@@ -602,6 +650,8 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--literal")) {
             o.literal = 1;
+        } else if (!strcmp(a, "--no-synonyms")) {
+            o.no_synonyms = 1;
         } else if (!strcmp(a, "--bare-ids")) {
             o.bare_ids = 1;
         } else if (!strcmp(a, "--snippet-chars") && v) {
@@ -696,7 +746,8 @@ int main(int argc, char **argv)
     if (rc == HKS_OK && (rc = hks_searcher_set(s, HKS_S_BM25_K1, o.k1)) == HKS_OK &&
         (rc = hks_searcher_set(s, HKS_S_BM25_B, o.b)) == HKS_OK &&
         (rc = hks_searcher_set(s, HKS_S_COUNT_PARTIAL, o.count)) == HKS_OK &&
-        (rc = hks_searcher_set(s, HKS_S_LITERAL, o.literal)) == HKS_OK && o.sort >= 0)
+        (rc = hks_searcher_set(s, HKS_S_LITERAL, o.literal)) == HKS_OK &&
+        (rc = hks_searcher_set(s, HKS_S_SYNONYMS, !o.no_synonyms)) == HKS_OK && o.sort >= 0)
         rc = hks_searcher_set(s, HKS_S_SORT, o.sort);
     if (rc < 0) {
         fprintf(stderr, "hksearch: %s\n", s ? hks_searcher_errmsg(s) : hks_strerror(rc));

@@ -38,6 +38,8 @@
 #define HKS_MAX_QUERY_ELEMS 512
 #define HKS_MAX_QUERY_NODES (2 * HKS_MAX_QUERY_ELEMS + 2)
 #define HKS_QN_NONE UINT32_MAX
+#define HKS_MAX_SYN_USES 32 /* expansions a query reports               */
+#define HKS_MAX_SYN_ALTS 32 /* phrases one expanded term becomes        */
 
 typedef struct hks_qelem {
     uint8_t term[HKS_MAX_TERM_BYTES];
@@ -60,6 +62,8 @@ typedef struct hks_qphrase {
     uint32_t first, n; /* elements [first, first + n)                    */
     bool in_title;     /* match only inside the title                    */
     bool negated;      /* under an exclusion: not scored nor highlighted  */
+    bool syn_alt;      /* a synonym put in for the text (synonyms.c): not
+                          ranked with a question's partial matches        */
 } hks_qphrase;
 
 enum { HKS_QN_PHRASE = 0,
@@ -98,20 +102,26 @@ typedef struct hks_query {
     size_t source_len;
     uint8_t collection[256]; /* collection filter as written, "" = none */
     size_t collection_len;
-    bool has_operators; /* quotes, OR, NOT, -, *, fields              */
-    bool is_natural;    /* long plain query: rank its bigrams with OR */
-    bool literal;       /* parsed with no operators                   */
-    uint32_t n_chars;   /* searchable characters in positive clauses  */
-    uint32_t n_terms;   /* paragraph mode: distinct terms of the text */
-    uint32_t n_dropped; /* paragraph mode: terms left out             */
+    bool has_operators;                 /* quotes, OR, NOT, -, *, fields              */
+    bool is_natural;                    /* long plain query: rank its bigrams with OR */
+    bool literal;                       /* parsed with no operators                   */
+    uint32_t n_chars;                   /* searchable characters in positive clauses  */
+    uint32_t n_terms;                   /* paragraph mode: distinct terms of the text */
+    uint32_t n_dropped;                 /* paragraph mode: terms left out             */
+    bool syn_on;                        /* parsed with the synonym table               */
+    uint32_t n_syn_use;                 /* expansions made (aliases found), in order   */
+    uint32_t syn_use[HKS_MAX_SYN_USES]; /* their alias numbers         */
 } hks_query;
 
 /* Document frequency of a term, for choosing a long query's terms. */
 typedef uint64_t (*hks_query_df_fn)(void *ctx, const uint8_t *term, size_t len);
 
+typedef struct hks_syntab hks_syntab;
+
 typedef struct hks_query_opts {
-    bool literal;       /* no operators: all of q is text        */
-    hks_query_df_fn df; /* may be NULL: first terms are kept     */
+    bool literal;          /* no operators: all of q is text        */
+    const hks_syntab *syn; /* synonyms to expand, or NULL         */
+    hks_query_df_fn df;    /* may be NULL: first terms are kept     */
     void *df_ctx;
 } hks_query_opts;
 
@@ -145,6 +155,7 @@ struct hks_index {
     uint64_t n_live;      /* live documents: BM25's N                  */
     uint64_t live_tokens; /* their total length                        */
     double avgdl;         /* live_tokens / n_live, never 0             */
+    hks_syntab *syn;      /* the synonym table, NULL if none (synonyms.c) */
 };
 
 /* One live document in hks_doc_find's table: the hash of its key
@@ -173,6 +184,7 @@ struct hks_searcher {
     hks_buf qy_text;   /* the text qy was parsed from               */
     bool qy_valid;     /* qy holds the parse of qy_text              */
     char notice[256];  /* hks_searcher_notice                        */
+    bool no_synonyms;  /* HKS_S_SYNONYMS 0                           */
 };
 
 /* Parse q[0..n) into s->qy, unless s->qy already holds its parse: a search
@@ -191,5 +203,26 @@ HKS_INTERNAL void hks_searcher_free_keys(hks_searcher *s);
 /* Segment and local number of a global doc id; false if out of range. */
 HKS_INTERNAL bool hks_index_locate(const hks_index *idx, uint32_t doc_id,
                                    uint32_t *seg, uint32_t *local);
+
+/**************************************************************************
+** Interface to code in synonyms.c: the synonym table of an index and its
+** lookup (the file: format/synonyms.c; the expansion: query.c)
+*/
+struct hks_syntab {
+    hks_syndata d;
+    uint32_t *sorted;                           /* alias numbers in byte order of norm       */
+    const char **text;                          /* per alias: its text ...                   */
+    size_t *text_len;                           /* ... and length (hks_synonym_use views)    */
+    bool len_used[HKS_SYN_MAX_ALIAS_BYTES + 1]; /* some alias has that
+                                                   many normalized bytes */
+    uint8_t max_len;                            /* longest normalized alias                  */
+};
+/* Load dir's SYNONYMS into idx->syn (NULL when there is none). */
+HKS_INTERNAL int hks_index_syn_load(hks_index *idx);
+HKS_INTERNAL void hks_index_syn_free(hks_index *idx);
+/* Whether dir's SYNONYMS is no longer the table idx holds. */
+HKS_INTERNAL int hks_index_syn_changed(hks_index *idx, int *changed);
+/* The alias whose normalized form is s[0..n), or -1. */
+HKS_INTERNAL int32_t hks_syn_find(const hks_syntab *t, const uint8_t *s, size_t n);
 
 #endif /* HKS_SEARCHER_H */

@@ -118,6 +118,8 @@ int hks_index_open(const char *dir, const hks_alloc *alloc, hks_index **out)
             break;
         close_segments(idx); /* a segment vanished: a newer commit */
     }
+    if (rc == HKS_OK)
+        rc = hks_index_syn_load(idx); /* synonyms.c */
     if (rc)
         close_segments(idx);
     return rc;
@@ -130,6 +132,7 @@ void hks_index_close(hks_index *idx)
     if (!idx)
         return;
     close_segments(idx);
+    hks_index_syn_free(idx);
     hks_mem_free(idx->a, idx->dir, 0);
     copy = idx->alloc;
     a = idx->a ? &copy : NULL;
@@ -265,6 +268,9 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
         if (!(value >= 0 && value <= 86400000.0))
             return hks_fail(&s->err, HKS_ERR_ARG, "time budget %g ms out of 0..86400000", value);
         s->budget_ms = value;
+        return HKS_OK;
+    case HKS_S_SYNONYMS:
+        s->no_synonyms = value == 0;
         return HKS_OK;
     }
     return hks_fail(&s->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
@@ -1246,7 +1252,7 @@ static void build_sterms(evalctx *x, bool natural)
     x->n_st = 0;
     for (p = 0; p < x->qy->n_phrase; p++) {
         const hks_qphrase *ph = &x->qy->phrase[p];
-        if (ph->negated)
+        if (ph->negated || (natural && ph->syn_alt))
             continue;
         for (e = ph->first; e < ph->first + ph->n; e++)
             if (!x->qy->elem[e].run_end) /* a position check, not a term */
@@ -1274,11 +1280,13 @@ int hks_searcher_parse(hks_searcher *s, const char *q, size_t n)
 {
     int rc = 0;
     hks_query_opts o;
-    if (s->qy_valid && s->qy.literal == s->literal && s->qy_text.n == n &&
+    if (s->qy_valid && s->qy.literal == s->literal &&
+        s->qy.syn_on == (!s->no_synonyms && s->idx->syn) && s->qy_text.n == n &&
         (n == 0 || memcmp(s->qy_text.p, q, n) == 0))
         return HKS_OK;
     s->qy_valid = false;
     o.literal = s->literal;
+    o.syn = s->no_synonyms ? NULL : s->idx->syn;
     o.df = index_df;
     o.df_ctx = s;
     HKS_TRY(hks_query_parse_opts(&s->qy, q, n, &o, &s->nt, &s->err));
