@@ -55,18 +55,19 @@ enum { HKS_KIND_SEGMENT = 1,
 
 /* Section ids. */
 enum {
-    HKS_SEC_INFO = 1,       /* segment: counts, normalizer identity          */
-    HKS_SEC_POSTINGS = 2,   /* segment: per-term doc blocks + positions      */
-    HKS_SEC_LEXICON = 3,    /* segment: front-coded term blocks              */
-    HKS_SEC_LEXIDX = 4,     /* segment: first term of each lexicon block     */
-    HKS_SEC_DOCS = 5,       /* segment: fixed-width per-document record      */
-    HKS_SEC_META = 6,       /* segment: per-document strings                 */
-    HKS_SEC_DOCSTORE = 7,   /* segment: zstd document store                  */
-    HKS_SEC_MANIFEST = 8,   /* manifest: the list of live segments           */
-    HKS_SEC_DELETED = 9,    /* tombstone: bitmap of deleted documents        */
-    HKS_SEC_BLOCKSUMS = 10, /* segment: checksum per lexicon block          */
-    HKS_SEC_SYNONYMS = 20   /* synonyms: the index's alias groups           */
+    HKS_SEC_INFO = 1,      /* segment: counts, normalizer identity          */
+    HKS_SEC_POSTINGS = 2,  /* segment: per-term doc blocks + positions      */
+    HKS_SEC_LEXICON = 3,   /* segment: front-coded term blocks              */
+    HKS_SEC_LEXIDX = 4,    /* segment: first term of each lexicon block     */
+    HKS_SEC_DOCS = 5,      /* segment: fixed-width per-document record      */
+    HKS_SEC_META = 6,      /* segment: per-document strings                 */
+    HKS_SEC_DOCSTORE = 7,  /* segment: zstd document store                  */
+    HKS_SEC_MANIFEST = 8,  /* manifest: the list of live segments           */
+    HKS_SEC_DELETED = 9,   /* tombstone: bitmap of deleted documents        */
+    HKS_SEC_BLOCKSUMS = 10 /* segment: checksum per lexicon block          */
 };
+/* The synonyms file's one section: the index's alias groups. */
+enum { HKS_SEC_SYNONYMS = 20 };
 
 /* Sequential writer of one container file. Sticky rc; the first failure is
  * kept with a message in err. */

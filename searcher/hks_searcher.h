@@ -102,15 +102,18 @@ typedef struct hks_query {
     size_t source_len;
     uint8_t collection[256]; /* collection filter as written, "" = none */
     size_t collection_len;
-    bool has_operators;                 /* quotes, OR, NOT, -, *, fields              */
-    bool is_natural;                    /* long plain query: rank its bigrams with OR */
-    bool literal;                       /* parsed with no operators                   */
-    uint32_t n_chars;                   /* searchable characters in positive clauses  */
-    uint32_t n_terms;                   /* paragraph mode: distinct terms of the text */
-    uint32_t n_dropped;                 /* paragraph mode: terms left out             */
-    bool syn_on;                        /* parsed with the synonym table               */
-    uint32_t n_syn_use;                 /* expansions made (aliases found), in order   */
-    uint32_t syn_use[HKS_MAX_SYN_USES]; /* their alias numbers         */
+    bool has_operators; /* quotes, OR, NOT, -, *, fields              */
+    bool is_natural;    /* long plain query: rank its bigrams with OR */
+    bool literal;       /* parsed with no operators                   */
+    uint32_t n_chars;   /* searchable characters in positive clauses  */
+    uint32_t n_terms;   /* paragraph mode: distinct terms of the text */
+    uint32_t n_dropped; /* paragraph mode: terms left out             */
+
+    /* parsed with the synonym table; the expansions made (the aliases
+     * found, by number, in order) */
+    bool syn_on;
+    uint32_t n_syn_use;
+    uint32_t syn_use[HKS_MAX_SYN_USES];
 } hks_query;
 
 /* Document frequency of a term, for choosing a long query's terms. */
@@ -119,10 +122,11 @@ typedef uint64_t (*hks_query_df_fn)(void *ctx, const uint8_t *term, size_t len);
 typedef struct hks_syntab hks_syntab;
 
 typedef struct hks_query_opts {
-    bool literal;          /* no operators: all of q is text        */
-    const hks_syntab *syn; /* synonyms to expand, or NULL         */
-    hks_query_df_fn df;    /* may be NULL: first terms are kept     */
+    bool literal;       /* no operators: all of q is text        */
+    hks_query_df_fn df; /* may be NULL: first terms are kept     */
     void *df_ctx;
+    /* synonyms to expand unquoted terms with, or NULL */
+    const hks_syntab *syn;
 } hks_query_opts;
 
 /* Parse q[0..n) with opts (may be NULL). A query over the term limit is
@@ -210,12 +214,12 @@ HKS_INTERNAL bool hks_index_locate(const hks_index *idx, uint32_t doc_id,
 */
 struct hks_syntab {
     hks_syndata d;
-    uint32_t *sorted;                           /* alias numbers in byte order of norm       */
-    const char **text;                          /* per alias: its text ...                   */
-    size_t *text_len;                           /* ... and length (hks_synonym_use views)    */
-    bool len_used[HKS_SYN_MAX_ALIAS_BYTES + 1]; /* some alias has that
-                                                   many normalized bytes */
-    uint8_t max_len;                            /* longest normalized alias                  */
+    uint32_t *sorted;  /* alias numbers in byte order of norm      */
+    const char **text; /* per alias: its text ...                  */
+    size_t *text_len;  /* ... and length (hks_synonym_use views)   */
+    uint8_t max_len;   /* longest normalized alias                 */
+    /* len_used[n]: some alias has n normalized bytes */
+    bool len_used[HKS_SYN_MAX_ALIAS_BYTES + 1];
 };
 /* Load dir's SYNONYMS into idx->syn (NULL when there is none). */
 HKS_INTERNAL int hks_index_syn_load(hks_index *idx);
