@@ -496,27 +496,69 @@ static void note_use(hks_query *qy, int32_t alias)
         qy->syn_use[qy->n_syn_use++] = (uint32_t)alias;
 }
 
+/* Only CJK characters (no word, no space)? Such a text found inside
+ * another makes the other redundant: every text holding the longer one
+ * holds it. */
+static bool all_cjk(const uint8_t *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i += u8len(s[i]))
+        if (s[i] == ' ' || hks_cclass_of(cp_at(s + i)) != HKS_CC_CJK)
+            return false;
+    return n > 0;
+}
+
+typedef struct synalt {
+    size_t off, len; /* in the scratch buffer */
+} synalt;
+
+static int cmp_synalt(const void *x, const void *y)
+{
+    const synalt *a = x, *b = y;
+    if (a->len != b->len)
+        return a->len < b->len ? -1 : 1;
+    return a->off < b->off ? -1 : a->off > b->off;
+}
+
+/* Is some kept CJK text inside t[0..n)? */
+static bool redundant(const hks_buf *sb, const synalt *kept, uint32_t n_kept, const uint8_t *t,
+                      size_t n)
+{
+    uint32_t i;
+    for (i = 0; i < n_kept; i++)
+        if (all_cjk(sb->p + kept[i].off, kept[i].len) &&
+            memmem(t, n, sb->p + kept[i].off, kept[i].len))
+            return true;
+    return false;
+}
+
 /*
  * The term s[0..n) as written, OR the same text with each alias it holds
- * replaced by the other aliases of its group (every combination, up to
- * HKS_MAX_SYN_ALTS phrases; with several aliases in one term the later
+ * replaced by the other aliases of its group (the combinations, up to
+ * 2 * HKS_MAX_SYN_ALTS of them; with several aliases in one term the later
  * ones are left as written once the combinations would pass that). Each
  * alternative is tokenized like the term, so it is a phrase: 新冠疫苗 also
- * finds 新型冠状病毒疫苗 and COVID-19疫苗. *expanded is false, with nothing
- * added, when the term holds no alias. The term limit is never passed for
- * a synonym: alternatives that do not fit are left out.
+ * finds 新型冠状病毒疫苗 and COVID-19疫苗. An alternative that holds the
+ * term or a shorter alternative of only CJK characters finds nothing
+ * more (新冠肺炎 beside 新冠) and is left out, and at most HKS_MAX_SYN_ALTS
+ * stay. *expanded is false, with nothing added, when the term holds no
+ * alias. The term limit is never passed for a synonym: alternatives that
+ * do not fit are left out.
  */
 static int add_synonyms(parser *p, const char *s, size_t n, uint32_t *out, bool *expanded)
 {
     hks_query *qy = p->qy;
     const hks_syntab *t = p->syn;
     uint8_t norm[HKS_MAX_QUERY_BYTES];
-    uint8_t alt[HKS_MAX_QUERY_BYTES + HKS_MAX_SYN_USES * HKS_SYN_MAX_ALIAS_BYTES];
     synmatch m[HKS_MAX_SYN_USES];
-    uint32_t k, kk, j, n_alt = 0, first_phrase = qy->n_phrase, chars, node, last = HKS_QN_NONE;
+    synalt alt[2 * HKS_MAX_SYN_ALTS + 1];
+    uint32_t k, kk, j, n_gen = 0, n_kept = 1, first_phrase = qy->n_phrase, chars, node,
+                       last = HKS_QN_NONE;
     uint32_t choice[HKS_MAX_SYN_USES], size[HKS_MAX_SYN_USES], gfirst[HKS_MAX_SYN_USES];
     size_t nl = 0, prod = 1;
+    hks_buf sb;
     bool added;
+    int rc = 0;
     *expanded = false;
     if (!t || t->d.n_alias == 0)
         return HKS_OK;
@@ -534,42 +576,33 @@ static int add_synonyms(parser *p, const char *s, size_t n, uint32_t *out, bool 
         size[kk] = t->d.group_first[g + 1] - t->d.group_first[g];
         gfirst[kk] = t->d.group_first[g];
         choice[kk] = 0;
-        if (kk > 0 && prod * size[kk] > HKS_MAX_SYN_ALTS)
+        if (kk > 0 && prod * size[kk] > 2 * HKS_MAX_SYN_ALTS)
             break;
         prod *= size[kk];
     }
+    /* the texts: the term first (alt[0]), then every other combination */
+    hks_buf_init(&sb, p->nt->a);
+    hks_buf_put(&rc, &sb, norm, nl);
+    alt[0].off = 0;
+    alt[0].len = nl;
     for (;;) {
-        size_t at = 0, from = 0;
+        size_t from = 0, at0 = sb.n;
         bool self = true;
-        uint32_t e0 = qy->n_elem, ph0 = qy->n_phrase;
-        int rc;
         for (j = 0; j < kk; j++) {
             const hks_synalias *al = &t->d.alias[gfirst[j] + choice[j]];
             self = self && gfirst[j] + choice[j] == (uint32_t)m[j].alias;
-            memcpy(alt + at, norm + from, m[j].at - from);
-            at += m[j].at - from;
-            memcpy(alt + at, al->norm, al->norm_len);
-            at += al->norm_len;
+            hks_buf_put(&rc, &sb, norm + from, m[j].at - from);
+            hks_buf_put(&rc, &sb, al->norm, al->norm_len);
             from = m[j].at + m[j].len;
         }
-        memcpy(alt + at, norm + from, nl - from);
-        at += nl - from;
-        if (!self) {
-            rc = add_phrase(qy, p->nt, (const char *)alt, at, false, &added, &p->over, p->err);
-            if (rc == HKS_ERR_QUERY && p->over) { /* no room: keep what fits */
-                qy->n_elem = e0;
-                qy->n_phrase = ph0;
-                p->over = false;
-                hks_err_clear(p->err);
+        hks_buf_put(&rc, &sb, norm + from, nl - from);
+        if (self || rc) {
+            sb.n = at0;
+        } else {
+            alt[1 + n_gen].off = at0;
+            alt[1 + n_gen].len = sb.n - at0;
+            if (++n_gen == 2 * HKS_MAX_SYN_ALTS)
                 break;
-            }
-            if (rc)
-                return rc;
-            if (added) {
-                qy->phrase[qy->n_phrase - 1].syn_alt = true;
-                if (++n_alt == HKS_MAX_SYN_ALTS)
-                    break;
-            }
         }
         for (j = 0; j < kk; j++) { /* next combination */
             if (++choice[j] < size[j])
@@ -579,8 +612,37 @@ static int add_synonyms(parser *p, const char *s, size_t n, uint32_t *out, bool 
         if (j == kk)
             break;
     }
+    if (rc) {
+        hks_buf_free(&sb);
+        return hks_fail(p->err, rc, "out of memory");
+    }
+    qsort(alt + 1, n_gen, sizeof alt[0], cmp_synalt); /* shortest first */
+    for (j = 1; j <= n_gen && n_kept <= HKS_MAX_SYN_ALTS; j++) {
+        uint32_t e0 = qy->n_elem, ph0 = qy->n_phrase;
+        if (redundant(&sb, alt, n_kept, sb.p + alt[j].off, alt[j].len))
+            continue;
+        rc = add_phrase(qy, p->nt, (const char *)sb.p + alt[j].off, alt[j].len, false, &added,
+                        &p->over, p->err);
+        if (rc == HKS_ERR_QUERY && p->over) { /* no room: keep what fits */
+            qy->n_elem = e0;
+            qy->n_phrase = ph0;
+            p->over = false;
+            hks_err_clear(p->err);
+            rc = HKS_OK;
+            break;
+        }
+        if (rc)
+            break;
+        if (added) {
+            qy->phrase[qy->n_phrase - 1].syn_alt = true;
+            alt[n_kept++] = alt[j];
+        }
+    }
+    hks_buf_free(&sb);
+    if (rc)
+        return rc;
     qy->n_chars = chars; /* what the user typed decides natural mode */
-    if (n_alt == 0) {
+    if (qy->n_phrase == first_phrase + 1) {
         HKS_TRY(new_node(p, HKS_QN_PHRASE, out));
         qy->node[*out].phrase = first_phrase;
     } else {
@@ -592,9 +654,9 @@ static int add_synonyms(parser *p, const char *s, size_t n, uint32_t *out, bool 
             add_child(qy, node, &last, ph);
         }
         *out = node;
-        for (j = 0; j < kk; j++)
-            note_use(qy, m[j].alias);
     }
+    for (j = 0; j < kk; j++)
+        note_use(qy, m[j].alias);
     if (p->in_title)
         mark_title(qy, first_phrase);
     *expanded = true;
