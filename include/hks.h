@@ -298,7 +298,8 @@ HKS_API void hks_index_close(hks_index *idx); /* NULL ok */
 /* Seeing new commits. An open index keeps the commit it opened, so a
  * long-running process asks now and then whether the directory has moved
  * on: hks_index_changed sets *changed to 1 when the committed generation
- * differs from idx's (it reads the small MANIFEST file only), else 0.
+ * differs from idx's (it reads the small MANIFEST file only), or when the
+ * synonym table is no longer idx's (and the small SYNONYMS file), else 0.
  * hks_index_reopen opens the newest commit as a new handle, with idx's
  * allocator: HKS_OK and *out = the new index if there is a newer commit,
  * HKS_DONE and *out = NULL if not. On failure *out follows the open-
