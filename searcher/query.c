@@ -508,6 +508,9 @@ static bool all_cjk(const uint8_t *s, size_t n)
     return n > 0;
 }
 
+/* Combinations an expansion looks at (at most HKS_MAX_SYN_ALTS stay). */
+#define SYN_GEN_MAX ((size_t)2 * HKS_MAX_SYN_ALTS)
+
 typedef struct synalt {
     size_t off, len; /* in the scratch buffer */
 } synalt;
@@ -551,8 +554,8 @@ static int add_synonyms(parser *p, const char *s, size_t n, uint32_t *out, bool 
     const hks_syntab *t = p->syn;
     uint8_t norm[HKS_MAX_QUERY_BYTES];
     synmatch m[HKS_MAX_SYN_USES];
-    synalt alt[2 * HKS_MAX_SYN_ALTS + 1];
-    uint32_t k, kk, j, n_gen = 0, n_kept = 1, first_phrase = qy->n_phrase, chars, node,
+    synalt alt[SYN_GEN_MAX + 1];
+    uint32_t k, kk, j, n_gen = 0, n_kept = 1, first_phrase = qy->n_phrase, chars, node = 0,
                        last = HKS_QN_NONE;
     uint32_t choice[HKS_MAX_SYN_USES], size[HKS_MAX_SYN_USES], gfirst[HKS_MAX_SYN_USES];
     size_t nl = 0, prod = 1;
@@ -576,7 +579,7 @@ static int add_synonyms(parser *p, const char *s, size_t n, uint32_t *out, bool 
         size[kk] = t->d.group_first[g + 1] - t->d.group_first[g];
         gfirst[kk] = t->d.group_first[g];
         choice[kk] = 0;
-        if (kk > 0 && prod * size[kk] > 2 * HKS_MAX_SYN_ALTS)
+        if (kk > 0 && prod * size[kk] > SYN_GEN_MAX)
             break;
         prod *= size[kk];
     }
@@ -601,7 +604,7 @@ static int add_synonyms(parser *p, const char *s, size_t n, uint32_t *out, bool 
         } else {
             alt[1 + n_gen].off = at0;
             alt[1 + n_gen].len = sb.n - at0;
-            if (++n_gen == 2 * HKS_MAX_SYN_ALTS)
+            if (n_gen++ == SYN_GEN_MAX - 1)
                 break;
         }
         for (j = 0; j < kk; j++) { /* next combination */
@@ -648,7 +651,7 @@ static int add_synonyms(parser *p, const char *s, size_t n, uint32_t *out, bool 
     } else {
         HKS_TRY(new_node(p, HKS_QN_OR, &node));
         for (j = first_phrase; j < qy->n_phrase; j++) {
-            uint32_t ph;
+            uint32_t ph = 0;
             HKS_TRY(new_node(p, HKS_QN_PHRASE, &ph));
             qy->node[ph].phrase = j;
             add_child(qy, node, &last, ph);

@@ -148,7 +148,7 @@ int hks_index_synonyms(hks_index *idx, char *buf, size_t buf_cap, size_t *len_ou
     *len_out = need;
     if (n_groups_out)
         *n_groups_out = t ? t->d.n_groups : 0;
-    if (need + 1 > buf_cap)
+    if (need + 1 > buf_cap || !buf)
         return hks_fail(&idx->err, HKS_ERR_BUFSIZE, "synonyms: %zu bytes needed", need + 1);
     for (g = 0; t && g < t->d.n_groups; g++)
         for (i = t->d.group_first[g]; i < t->d.group_first[g + 1]; i++) {
