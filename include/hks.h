@@ -502,9 +502,10 @@ HKS_API int hks_writer_set_synonyms(hks_writer *w, const char *name,
 /* The index's synonym table as text, one group a line with " / " between
  * its aliases as they were written (text that hks_writer_set_synonyms
  * reads back into the same table), NUL-terminated into buf; "" when the
- * index has none. *n_groups_out (may be NULL) gets the number of groups.
- * HKS_ERR_BUFSIZE with *len_out = the size needed when buf_cap is too
- * small. */
+ * index has none. *len_out gets the text's length in bytes (buf needs one
+ * more, for the NUL), *n_groups_out (may be NULL) the number of groups;
+ * HKS_ERR_BUFSIZE when buf_cap is too small. The table stays through
+ * build, add, sync and merge: only hks_writer_set_synonyms changes it. */
 HKS_API int hks_index_synonyms(hks_index *idx, char *buf, size_t buf_cap,
                                size_t *len_out, size_t *n_groups_out);
 /* An expansion the last search (or snippet) of a searcher made: the alias
