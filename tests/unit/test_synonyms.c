@@ -423,6 +423,60 @@ static void test_synonyms_decode_bounds(void **state)
     }
 }
 
+/* Out of memory at every allocation of setting a table and of opening,
+ * searching and reading back an index that has one: HKS_ERR_NOMEM or
+ * success, nothing leaked, and the table whole once memory suffices. */
+static void test_synonyms_out_of_memory(void **state)
+{
+    long k;
+    (void)state;
+    for (k = 0;; k++) {
+        hks_test_fault f;
+        hks_writer *w = NULL;
+        int rc;
+        hks_test_fault_init(&f, k);
+        rc = hks_writer_open(g_idx, &f.alloc, &w);
+        if (rc == HKS_OK)
+            rc = hks_writer_set_synonyms(w, "t", k_table, strlen(k_table));
+        hks_writer_close(w);
+        if (f.live_blocks != 0)
+            fail_msg("set, k=%ld: %zu blocks leaked", k, f.live_blocks);
+        if (f.n_failed == 0) {
+            assert_int_equal(rc, HKS_OK);
+            break;
+        }
+        assert_true(rc == HKS_OK || rc == HKS_ERR_NOMEM);
+    }
+    for (k = 0;; k++) {
+        hks_test_fault f;
+        hks_index *idx = NULL;
+        hks_searcher *s = NULL;
+        hks_hit hits[8];
+        char buf[1024];
+        size_t n = 0, len = 0;
+        int rc;
+        hks_test_fault_init(&f, k);
+        rc = hks_index_open(g_idx, &f.alloc, &idx);
+        if (rc == HKS_OK)
+            rc = hks_searcher_new(idx, &s);
+        if (rc == HKS_OK)
+            rc = hks_search(s, "医管局 新冠疫苗", strlen("医管局 新冠疫苗"), hits, 8, &n, NULL);
+        if (rc == HKS_OK)
+            rc = hks_index_synonyms(idx, buf, sizeof buf, &len, NULL);
+        if (rc == HKS_OK)
+            assert_string_equal(buf, k_shown);
+        hks_searcher_free(s);
+        hks_index_close(idx);
+        if (f.live_blocks != 0)
+            fail_msg("open, k=%ld: %zu blocks leaked", k, f.live_blocks);
+        if (f.n_failed == 0) {
+            assert_int_equal(rc, HKS_OK);
+            break;
+        }
+        assert_true(rc == HKS_OK || rc == HKS_ERR_NOMEM);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -433,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_synonyms_need_a_committed_index),
         cmocka_unit_test(test_synonyms_corrupt_file_is_named),
         cmocka_unit_test(test_synonyms_decode_bounds),
+        cmocka_unit_test(test_synonyms_out_of_memory),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
