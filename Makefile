@@ -254,6 +254,7 @@ eval: deps all
 demo: deps all
 	@rm -rf demo-index
 	$(BUILD)/hkindex build -i demo-index corpus/ corpus/dxy_covid_news.docs.jsonl.zst
+	$(BUILD)/hkindex synonyms -i demo-index data/health-synonyms.txt
 	$(BUILD)/hksearch -i demo-index "疫苗接种"
 	@echo 'The programs are in $(BUILD)/: export PATH="$$PWD/$(BUILD):$$PATH" (or make install).'
 

@@ -9,7 +9,9 @@
  * it is hard-linked into the copy, or copied when the copy is on another
  * file system. A later commit may have removed it since: a segment is then
  * written from the reader's own mapping, tombstones from the bitmap it
- * loaded. Each file is fsynced, and the manifest is written last (the copy
+ * loaded. The synonym table (SYNONYMS) is written from the bytes the reader
+ * read at open, so it is the table of the same moment. Each file is
+ * fsynced, and the manifest is written last (the copy
  * is an index only once it is there), then the directory is fsynced.
  */
 #include <errno.h>
@@ -128,7 +130,8 @@ static int make_dest(const char *dest, hks_errbuf *err)
 }
 
 int hks_backup_write(const hks_alloc *a, const char *dir, const hks_manifest *m,
-                     hks_segment *const *segs, const char *dest, hks_errbuf *err)
+                     hks_segment *const *segs, const uint8_t *syn, size_t syn_n, const char *dest,
+                     hks_errbuf *err)
 {
     uint32_t i;
     int rc = make_dest(dest, err);
@@ -157,6 +160,12 @@ int hks_backup_write(const hks_alloc *a, const char *dir, const hks_manifest *m,
                          : hks_tomb_write(a, dst, bits, si->n_docs, err);
             }
         }
+    }
+    if (rc == HKS_OK && syn) { /* the synonym table the reader holds, as read */
+        char dst[4096];
+        rc = hks_path_join(dst, sizeof dst, dest, HKS_SYNONYMS_NAME)
+                 ? hks_fail(err, HKS_ERR_ARG, "path too long: %s", dest)
+                 : write_file(dst, syn, syn_n, err);
     }
     if (rc == HKS_OK)
         rc = hks_manifest_write(a, dest, m, err);

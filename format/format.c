@@ -11,15 +11,17 @@
  *   seg-NNNNNN.hks      an immutable segment
  *   seg-NNNNNN.hks.del-MMMMMM   tombstones of a segment (deleted documents)
  *   LOCK                the writer lock (flock); never holds data
- * Files not named by MANIFEST are leftovers of an unfinished commit; the
- * next writer deletes them. Fixed-width integers are little-endian. A
+ *   SYNONYMS            the synonym table (optional), applied at query time
+ * Files not named by MANIFEST (SYNONYMS and LOCK aside) are leftovers of
+ * an unfinished commit; the next writer deletes them. Fixed-width integers are little-endian. A
  * varint is LEB128 (common/varint.c). lenbytes = varint length + bytes.
  *
  * Container (every file):
  *   header, 16 bytes:
  *     u32 magic "KHS1" (4B 48 53 31)
  *     u16 format version            u16 file kind (1 segment, 2 manifest,
- *     u64 zero                                     3 tombstone)
+ *     u64 zero                                     3 tombstone,
+ *                                                  4 synonyms)
  *   sections, back to back, each 8-byte aligned (zero padding between)
  *   section table, n entries of 32 bytes:
  *     u32 section id    u32 zero
@@ -139,6 +141,23 @@
  * Tombstone section DELETED (9): varint n_docs, ceil(n_docs / 8) bytes of
  *   bitmap, bit (d & 7) of byte d >> 3 set when document d is deleted.
  *
+ * Synonyms file SYNONYMS (kind 4), one section SYNONYMS (20), the alias
+ * groups (format/synonyms.c reads a user's text into it):
+ *   varint n_groups, n_groups {
+ *     varint n_aliases (2..64), n_aliases {
+ *       lenbytes the alias as written (1..255 bytes)
+ *       lenbytes the alias normalized (1..255 bytes): the engine's
+ *                normalization, separators as one space, none at the ends
+ *     }
+ *   }
+ *   and nothing after the last group. No normalized alias is in two groups.
+ *   The file is not named by MANIFEST: a writer replaces it on its own
+ *   (tmp file, fsync, rename, fsync dir) under the writer lock, with no
+ *   commit, and an index handle reads it at open. Its section checksum is
+ *   checked when it is read; the section's XXH3-64 is its identity, which
+ *   hks_index_changed compares. (Added in version 3 without a bump: an
+ *   older reader ignores the file.)
+ *
  * Version rules: any change to a byte layout above, to what the tokenizer
  * emits, or to the meaning of a field bumps HKS_FORMAT_VERSION (or
  * HKS_TOKENIZER_VERSION for the tokenizer); a reader refuses other versions
@@ -191,6 +210,8 @@ const char *hks_section_name(uint32_t id)
         return "simhash";
     case HKS_SEC_BOILER:
         return "boilerplate";
+    case HKS_SEC_SYNONYMS:
+        return "synonyms";
     default:
         return "unknown";
     }

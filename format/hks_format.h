@@ -50,7 +50,8 @@ HKS_INTERNAL int hks_unpack_u32s(hks_rd *rd, uint32_t *v, size_t n);
 /* File kinds (header and footer). */
 enum { HKS_KIND_SEGMENT = 1,
        HKS_KIND_MANIFEST = 2,
-       HKS_KIND_TOMBSTONE = 3 };
+       HKS_KIND_TOMBSTONE = 3,
+       HKS_KIND_SYNONYMS = 4 };
 
 /* The character field: every CJK character of a document is also a term
  * of its own, this byte followed by the character's UTF-8, with its
@@ -88,6 +89,8 @@ enum { HKS_SEC_SIMHASH = 11 /* segment: SimHash per document */ };
  * tokens are indexed as this byte + term, so a query matches them only when
  * asked to (HKS_S_BOILERPLATE). No normal term starts with it. */
 #define HKS_BOILER_BYTE 0x02
+/* The synonyms file's one section: the index's alias groups. */
+enum { HKS_SEC_SYNONYMS = 20 };
 
 /* Sequential writer of one container file. Sticky rc; the first failure is
  * kept with a message in err. */
@@ -406,10 +409,12 @@ HKS_INTERNAL void hks_seg_release_all(const hks_segment *s);
  * segs, m->n_seg of them) into the new or empty directory dest: each file
  * the manifest names is hard-linked (files are immutable and names never
  * reused), or copied (another file system; or from the open segment when a
- * later commit has removed it), fsynced; the manifest is written last. */
+ * later commit has removed it), fsynced; syn[0..syn_n) (NULL: none) becomes
+ * its SYNONYMS file; the manifest is written last. */
 HKS_INTERNAL int hks_backup_write(const hks_alloc *a, const char *dir,
                                   const hks_manifest *m,
-                                  hks_segment *const *segs, const char *dest,
+                                  hks_segment *const *segs, const uint8_t *syn,
+                                  size_t syn_n, const char *dest,
                                   hks_errbuf *err);
 /* The whole segment file as read (for a backup whose source is gone). */
 HKS_INTERNAL void hks_seg_file(const hks_segment *s, const uint8_t **p, size_t *n);
@@ -486,5 +491,60 @@ HKS_INTERNAL void hks_pc_term_bound(const hks_pcur *c, uint32_t *max_tf,
 HKS_INTERNAL void hks_pc_block_bound(const hks_pcur *c, uint32_t target,
                                      uint32_t *max_tf, uint32_t *min_dl,
                                      uint32_t *last_doc);
+
+/**************************************************************************
+** Interface to code in synonyms.c: the SYNONYMS file (byte format in
+** format.c), the index's synonym table, set without reindexing.
+*/
+#define HKS_SYNONYMS_NAME "SYNONYMS"
+#define HKS_SYN_MAX_ALIAS_BYTES 255 /* an alias, as written and normalized */
+#define HKS_SYN_MAX_GROUP 64        /* aliases in one group                 */
+#define HKS_SYN_MAX_ALIASES 1000000 /* aliases in a table                   */
+
+typedef struct hks_synalias {
+    const uint8_t *text; /* as the user wrote it (views into the file)     */
+    const uint8_t *norm; /* normalized (hks_syn_norm)                      */
+    uint32_t text_len, norm_len;
+    uint32_t group;
+} hks_synalias;
+
+/* A decoded table: group g has aliases [group_first[g], group_first[g+1]). */
+typedef struct hks_syndata {
+    uint32_t n_groups, n_alias;
+    uint32_t *group_first; /* n_groups + 1                               */
+    hks_synalias *alias;   /* n_alias, by group, in the order written     */
+    uint8_t *file;         /* the whole file as read (owned)              */
+    size_t file_n;
+    uint64_t id; /* XXH3-64 of the section: what hks_index_changed compares */
+} hks_syndata;
+
+/* s normalized as an alias: the engine's normalization (NFKC, case,
+ * traditional -> simplified), separators as one space, no space at either
+ * end. HKS_ERR_BUFSIZE when it needs more than cap bytes. */
+HKS_INTERNAL int hks_syn_norm(hks_ntext *nt, const char *s, size_t n, uint8_t *out,
+                              size_t cap, size_t *len_out);
+/* Read a user's alias text (synonyms.c's top comment) into the bytes of a
+ * SYNONYMS section, appended to section. HKS_ERR_INPUT with "NAME:LINE:
+ * what" in err for a line that cannot be a group. */
+HKS_INTERNAL int hks_syn_parse(const hks_alloc *a, const char *name, const char *text,
+                               size_t n, hks_buf *section, uint32_t *n_groups,
+                               hks_errbuf *err);
+/* Atomically replace dir/SYNONYMS by a file holding section (write tmp,
+ * fsync, rename, fsync dir); section NULL removes the file. The caller
+ * holds the writer lock. */
+HKS_INTERNAL int hks_syn_write(const hks_alloc *a, const char *dir, const hks_buf *section,
+                               hks_errbuf *err);
+/* Decode section bytes p[0..n) (borrowed: d's strings point into them).
+ * HKS_ERR_CORRUPT naming path. */
+HKS_INTERNAL int hks_syn_decode(const hks_alloc *a, const uint8_t *p, size_t n,
+                                const char *path, hks_syndata *d, hks_errbuf *err);
+/* Read and decode dir/SYNONYMS; HKS_ERR_NOTFOUND (no message) when the
+ * index has none. */
+HKS_INTERNAL int hks_syn_read(const hks_alloc *a, const char *dir, hks_syndata *d,
+                              hks_errbuf *err);
+/* The id of dir/SYNONYMS as it is now (0 if none). */
+HKS_INTERNAL int hks_syn_id(const hks_alloc *a, const char *dir, uint64_t *id,
+                            hks_errbuf *err);
+HKS_INTERNAL void hks_syn_free(const hks_alloc *a, hks_syndata *d);
 
 #endif /* HKS_FORMAT_H */

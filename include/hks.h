@@ -319,7 +319,8 @@ HKS_API void hks_index_close(hks_index *idx); /* NULL ok */
 /* Seeing new commits. An open index keeps the commit it opened, so a
  * long-running process asks now and then whether the directory has moved
  * on: hks_index_changed sets *changed to 1 when the committed generation
- * differs from idx's (it reads the small MANIFEST file only), else 0.
+ * differs from idx's (it reads the small MANIFEST file only), or when the
+ * synonym table is no longer idx's (and the small SYNONYMS file), else 0.
  * hks_index_reopen opens the newest commit as a new handle, with idx's
  * allocator: HKS_OK and *out = the new index if there is a newer commit,
  * HKS_DONE and *out = NULL if not. On failure *out follows the open-
@@ -414,11 +415,14 @@ typedef enum hks_sparam {
                                  still filled. 0: every hit               */
     HKS_S_COLLAPSE_BITS = 13, /* bits two copies' 64-bit fingerprints may
                                  differ in: default 7, 0..16              */
-    HKS_S_BOILERPLATE = 14    /* 1: also match site boilerplate (lines a
+    HKS_S_BOILERPLATE = 14,   /* 1: also match site boilerplate (lines a
                                 collection repeats across its articles,
                                 site chrome such as 版权声明), which is
                                 stored but by default neither matched,
                                 scored nor shown in snippets; 0 (default) */
+    HKS_S_SYNONYMS = 15       /* 1 (default): unquoted terms that are aliases
+                                of the index's synonym table also find the
+                                other aliases of their group; 0: off      */
 } hks_sparam;
 #define HKS_SORT_RELEVANCE 0
 #define HKS_SORT_DATE 1
@@ -524,6 +528,60 @@ HKS_API int hks_analyze(const char *text, size_t len, const hks_alloc *alloc,
  * skip (Unicode's U+FFFD substitution practice). A program printing stored
  * text, which is kept as given, replaces each such subpart with U+FFFD. */
 HKS_API int hks_utf8_decode(const char *s, size_t n, uint32_t *cp);
+
+/* ---- Synonyms -----------------------------------------------------------
+ * An index may hold a synonym table: groups of aliases that mean the same
+ * (新冠 / 新冠肺炎 / 新型冠状病毒 / COVID-19). It is set and changed without
+ * reindexing and applied at query time: an unquoted term that is an alias,
+ * or a CJK run of one holding an alias (the longest alias at each place),
+ * is searched as an OR of the term with each other alias of the group in
+ * its place, each alias matched as a phrase (COVID-19: covid 19 adjacent).
+ * A quoted phrase, a word* prefix and a long pasted paragraph stay as
+ * written, and the natural-language ranking of a question's partial
+ * matches uses its own words only. HKS_S_SYNONYMS turns it off.
+ *
+ * The text of a table: one group a line, aliases separated by " / ", a
+ * tab or a comma (also '，' and '、'); '#' at the start of a line or after
+ * a space begins a comment. Aliases are normalized as queries are, so
+ * 醫管局 and 医管局 are one alias (a group keeps the first spelling); an
+ * alias belongs to one group only, and a group has 2..64 aliases of at
+ * most 255 bytes. */
+
+/* Replace the index's synonym table with the groups of text[0..len) (an
+ * empty table, e.g. len 0, removes it). It takes effect at once, on its
+ * own, independent of hks_writer_commit: the table is written to a new
+ * file, fsynced and renamed into place, so a reader sees the old table or
+ * the new one, and an index opened (or reopened: hks_index_changed says
+ * 1) after it sees the new one. name (may be NULL) names the text in
+ * messages: HKS_ERR_INPUT with "NAME:LINE: what is wrong" for a bad line
+ * (the table is then unchanged). HKS_ERR_NOTFOUND when the directory
+ * holds no committed index yet. */
+HKS_API int hks_writer_set_synonyms(hks_writer *w, const char *name,
+                                    const char *text, size_t len);
+/* The index's synonym table as text, one group a line with " / " between
+ * its aliases as they were written (text that hks_writer_set_synonyms
+ * reads back into the same table), NUL-terminated into buf; "" when the
+ * index has none. *len_out gets the text's length in bytes (buf needs one
+ * more, for the NUL), *n_groups_out (may be NULL) the number of groups;
+ * HKS_ERR_BUFSIZE when buf_cap is too small. The table stays through
+ * build, add, sync and merge: only hks_writer_set_synonyms changes it. */
+HKS_API int hks_index_synonyms(hks_index *idx, char *buf, size_t buf_cap,
+                               size_t *len_out, size_t *n_groups_out);
+/* An expansion the last search (or snippet) of a searcher made: the alias
+ * found in the query, and every alias of its group (that one among them),
+ * as the table writes them; the query searched for all of them. Views
+ * valid while the index is open. */
+typedef struct hks_synonym_use {
+    const char *alias;
+    size_t alias_len;
+    size_t n_group;
+    const char *const *group; /* n_group strings ...                    */
+    const size_t *group_lens; /* ... of these lengths                   */
+} hks_synonym_use;
+/* Expansion i (from 0) of the last search: HKS_OK, or HKS_DONE past the
+ * last one. */
+HKS_API int hks_searcher_synonym_use(const hks_searcher *s, size_t i,
+                                     hks_synonym_use *out);
 
 #ifdef __cplusplus
 }

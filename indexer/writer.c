@@ -139,7 +139,8 @@ static void collect_garbage(hks_writer *w)
         return;
     while ((e = readdir(d)) != NULL) {
         char path[4096];
-        if (strncmp(e->d_name, "seg-", 4) != 0 && strcmp(e->d_name, "MANIFEST.tmp") != 0)
+        if (strncmp(e->d_name, "seg-", 4) != 0 && strcmp(e->d_name, "MANIFEST.tmp") != 0 &&
+            strcmp(e->d_name, HKS_SYNONYMS_NAME ".tmp") != 0)
             continue;
         if (referenced(w, e->d_name))
             continue;
@@ -1134,4 +1135,26 @@ int hks_writer_commit(hks_writer *w)
     w->dirty = false;
     collect_garbage(w);
     return HKS_OK;
+}
+
+/* ---- synonyms ----------------------------------------------------------------- */
+
+int hks_writer_set_synonyms(hks_writer *w, const char *name, const char *text, size_t len)
+{
+    hks_buf sec;
+    uint32_t n_groups = 0;
+    int rc;
+    if (!w || (!text && len))
+        return HKS_ERR_ARG;
+    hks_err_clear(&w->err);
+    if (w->man.generation == 0)
+        return hks_fail(&w->err, HKS_ERR_NOTFOUND,
+                        "%s holds no committed index yet: build it, then set its synonyms",
+                        w->dir);
+    hks_buf_init(&sec, w->a);
+    rc = hks_syn_parse(w->a, name, text ? text : "", len, &sec, &n_groups, &w->err);
+    if (rc == HKS_OK)
+        rc = hks_syn_write(w->a, w->dir, n_groups ? &sec : NULL, &w->err);
+    hks_buf_free(&sec);
+    return rc;
 }

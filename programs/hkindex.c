@@ -32,6 +32,10 @@ static const char usage[] =
     "  check                  verify every checksum and structure\n"
     "  backup DIR             copy the committed index into the new folder DIR,\n"
     "                         while writers go on, and check the copy\n"
+    "  synonyms FILE          set the synonym table: one group of aliases a line,\n"
+    "                         separated by \" / \", tabs or commas; # comments\n"
+    "                         (no reindexing; searches expand unquoted aliases)\n"
+    "  synonyms --show        print the table;  synonyms --clear  remove it\n"
     "A SOURCE is a folder of .txt/.md articles (one a file; id = path in the\n"
     "folder, collection = folder name), or a .jsonl / .jsonl.zst file of\n"
     "{\"id\",\"title\",\"body\",\"date\",\"source\",\"url\"} lines (collection = file\n"
@@ -55,6 +59,7 @@ typedef struct opts {
     long long mem, zlevel;
     int quiet, dry_run, yes;
     int no_boiler; /* --no-boilerplate */
+    int syn_show, syn_clear; /* synonyms --show, --clear */
 } opts;
 
 typedef struct prog_state {
@@ -409,6 +414,113 @@ static int cmd_read(const char *cmd, const char *index)
     return 0;
 }
 
+/* ---- synonyms --------------------------------------------------------------- */
+
+/* The whole of path ("-": standard input) into a malloc'd buffer. */
+static char *read_all(const char *path, size_t *n_out)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    char *buf = NULL, *p;
+    size_t n = 0, cap = 0, k;
+    if (!f)
+        return NULL;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            p = realloc(buf, cap);
+            if (!p) {
+                free(buf);
+                buf = NULL;
+                errno = ENOMEM;
+                break;
+            }
+            buf = p;
+        }
+        k = fread(buf + n, 1, cap - n, f);
+        n += k;
+        if (k == 0) {
+            if (ferror(f)) {
+                free(buf);
+                buf = NULL;
+            }
+            break;
+        }
+    }
+    if (f != stdin)
+        fclose(f);
+    *n_out = n;
+    return buf;
+}
+
+/* hkindex synonyms FILE | --show | --clear */
+static int cmd_synonyms(const opts *o, int argc, char **argv)
+{
+    hks_writer *w = NULL;
+    char *text = NULL;
+    size_t len = 0, n_groups = 0;
+    int rc;
+    if (o->syn_show + o->syn_clear + (argc > 0) != 1 || argc > 1) {
+        fprintf(stderr, "hkindex synonyms: name one FILE (- for standard input), or --show, "
+                        "or --clear\n");
+        return 2;
+    }
+    if (o->syn_show) {
+        hks_index *idx = NULL;
+        char *buf;
+        rc = hks_index_open(o->index, NULL, &idx);
+        if (rc == HKS_OK && hks_index_synonyms(idx, NULL, 0, &len, NULL) != HKS_ERR_BUFSIZE)
+            rc = HKS_ERR_INTERNAL;
+        if (rc < 0) {
+            fprintf(stderr, "hkindex synonyms: %s: %s\n", hks_strerror(rc),
+                    idx ? hks_index_errmsg(idx) : o->index);
+            hks_index_close(idx);
+            return 2;
+        }
+        buf = malloc(len + 1);
+        if (!buf || hks_index_synonyms(idx, buf, len + 1, &len, &n_groups) != HKS_OK) {
+            fprintf(stderr, "hkindex synonyms: out of memory\n");
+            free(buf);
+            hks_index_close(idx);
+            return 2;
+        }
+        fputs(buf, stdout);
+        fprintf(stderr, "hkindex synonyms: %zu group%s in %s\n", n_groups,
+                n_groups == 1 ? "" : "s", o->index);
+        free(buf);
+        hks_index_close(idx);
+        return 0;
+    }
+    if (argc == 1 && !(text = read_all(argv[0], &len))) {
+        fprintf(stderr, "hkindex synonyms: cannot read %s: %s\n", argv[0], strerror(errno));
+        return 2;
+    }
+    rc = hks_writer_open(o->index, NULL, &w);
+    if (rc == HKS_OK)
+        rc = hks_writer_set_synonyms(w, argc ? argv[0] : NULL, text, len);
+    if (rc < 0) {
+        fprintf(stderr, "hkindex synonyms: %s\n", w ? hks_writer_errmsg(w) : hks_strerror(rc));
+        fprintf(stderr, "hkindex synonyms: the synonym table is unchanged\n");
+        hks_writer_close(w);
+        free(text);
+        return 2;
+    }
+    hks_writer_close(w);
+    free(text);
+    if (o->syn_clear) {
+        fprintf(stderr, "hkindex synonyms: %s has no synonym table now\n", o->index);
+        return 0;
+    }
+    {
+        hks_index *idx = NULL;
+        if (hks_index_open(o->index, NULL, &idx) == HKS_OK &&
+            hks_index_synonyms(idx, NULL, 0, &len, &n_groups) == HKS_ERR_BUFSIZE)
+            fprintf(stderr, "hkindex synonyms: %zu group%s from %s set in %s\n", n_groups,
+                    n_groups == 1 ? "" : "s", argv[0], o->index);
+        hks_index_close(idx);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd, *env = getenv("HKS_INDEX");
@@ -469,6 +581,10 @@ int main(int argc, char **argv)
             o.dry_run = 1;
         } else if (!strcmp(a, "-y") || !strcmp(a, "--yes")) {
             o.yes = 1;
+        } else if (!strcmp(a, "--show") && !strcmp(cmd, "synonyms")) {
+            o.syn_show = 1;
+        } else if (!strcmp(a, "--clear") && !strcmp(cmd, "synonyms")) {
+            o.syn_clear = 1;
         } else if (a[0] == '-' && a[1] == '-' && a[2]) {
             fprintf(stderr, "hkindex: unknown option %s (or it needs a value)\n", a);
             free(args);
@@ -498,6 +614,11 @@ int main(int argc, char **argv)
             return 2;
         }
         rc = cmd_backup(o.index, args[0]);
+        free(args);
+        return rc;
+    }
+    if (!strcmp(cmd, "synonyms")) {
+        int rc = cmd_synonyms(&o, n, args);
         free(args);
         return rc;
     }

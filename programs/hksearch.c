@@ -31,6 +31,7 @@ static const char usage[] =
     "      --literal       search the text as given: no operators, quotes or fields\n"
     "      --boilerplate   also match site boilerplate (lines repeated across a\n"
     "                      collection's articles, copyright and navigation text)\n"
+    "      --no-synonyms   do not expand aliases of the index's synonym table\n"
     "      --format F      text (default), json or trec\n"
     "      --snippet-chars N  snippet length in characters (default 90; 0: none)\n"
     "      --color[=WHEN]  auto (default: on a terminal, unless TERM=dumb or\n"
@@ -94,6 +95,7 @@ typedef struct opts {
     int sort;    /* -1: not given, 0 relevance, 1 date              */
     int literal; /* --literal                                       */
     int boiler;  /* --boilerplate                                   */
+    int no_synonyms; /* --no-synonyms                               */
     const char *show;
     int bare_ids;
     int qualify_ids; /* TREC docnos are COLLECTION/ID              */
@@ -377,6 +379,48 @@ static void print_summary(const opts *o, const char *q, size_t n_hits,
     printf(" (%s)\n", shown);
 }
 
+/* The synonyms the query was expanded with, one line each:
+ * "synonyms: 新冠 -> 新冠肺炎, 新型冠状病毒, COVID-19". */
+static void print_synonyms(const hks_searcher *s)
+{
+    hks_synonym_use u;
+    size_t i, j;
+    for (i = 0; hks_searcher_synonym_use(s, i, &u) == HKS_OK; i++) {
+        int first = 1;
+        printf("synonyms: ");
+        put_text(stdout, u.alias, u.alias_len, PUT_LINE);
+        printf(" ->");
+        for (j = 0; j < u.n_group; j++) {
+            if (u.group[j] == u.alias)
+                continue;
+            printf("%s", first ? " " : ", ");
+            put_text(stdout, u.group[j], u.group_lens[j], PUT_LINE);
+            first = 0;
+        }
+        putchar('\n');
+    }
+}
+
+/* The same in the JSON summary: "synonyms":[{"alias":A,"group":[...]}]. */
+static void json_synonyms(const hks_searcher *s)
+{
+    hks_synonym_use u;
+    size_t i, j;
+    printf(",\"synonyms\":[");
+    for (i = 0; hks_searcher_synonym_use(s, i, &u) == HKS_OK; i++) {
+        printf("%s{\"alias\":", i ? "," : "");
+        json_str(stdout, u.alias, u.alias_len);
+        printf(",\"group\":[");
+        for (j = 0; j < u.n_group; j++) {
+            if (j)
+                putchar(',');
+            json_str(stdout, u.group[j], u.group_lens[j]);
+        }
+        printf("]}");
+    }
+    putchar(']');
+}
+
 /* Run one query and print it. Returns 0 (hits), 1 (no match), 2 (error). */
 static int run_query(hks_searcher *s, const opts *o, const char *qid, const char *q, FILE *tf)
 {
@@ -409,6 +453,8 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
         put_text(stdout, q, strlen(q), PUT_LINE);
         printf("%s\n", o->color ? "\033[0m" : "");
     }
+    if (o->fmt == FMT_TEXT)
+        print_synonyms(s);
     for (i = 0; i < n_hits; i++) {
         hks_doc_meta m;
         hks_span spans[MAX_SPANS];
@@ -500,7 +546,9 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
             printf("null");
         else
             printf("%llu", (unsigned long long)info.n_partial);
-        printf(",\"returned\":%zu,\"ms\":%.3f}\n", n_hits, ms);
+        printf(",\"returned\":%zu,\"ms\":%.3f", n_hits, ms);
+        json_synonyms(s);
+        printf("}\n");
     } else if (o->fmt == FMT_TEXT) {
         print_summary(o, q, n_hits, &info);
         if (qid)
@@ -750,6 +798,8 @@ int main(int argc, char **argv)
             o.literal = 1;
         } else if (!strcmp(a, "--boilerplate")) {
             o.boiler = 1;
+        } else if (!strcmp(a, "--no-synonyms")) {
+            o.no_synonyms = 1;
         } else if (!strcmp(a, "--bare-ids")) {
             o.bare_ids = 1;
         } else if (!strcmp(a, "--snippet-chars") && v) {
@@ -879,7 +929,7 @@ int main(int argc, char **argv)
         (isnan(o.char_w) || (rc = hks_searcher_set(s, HKS_S_CHAR_WEIGHT, o.char_w)) == HKS_OK) &&
         (isnan(o.char_k1) || (rc = hks_searcher_set(s, HKS_S_CHAR_K1, o.char_k1)) == HKS_OK) &&
         (isnan(o.char_b) || (rc = hks_searcher_set(s, HKS_S_CHAR_B, o.char_b)) == HKS_OK) &&
-        o.sort >= 0)
+        (rc = hks_searcher_set(s, HKS_S_SYNONYMS, !o.no_synonyms)) == HKS_OK && o.sort >= 0)
         rc = hks_searcher_set(s, HKS_S_SORT, o.sort);
     if (rc == HKS_OK && o.recency > 0)
         rc = hks_searcher_set(s, HKS_S_RECENCY, o.recency);

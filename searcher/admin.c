@@ -117,5 +117,7 @@ int hks_index_backup(hks_index *idx, const char *dest)
     if (!idx || !dest || !*dest)
         return HKS_ERR_ARG;
     hks_err_clear(&idx->err);
-    return hks_backup_write(idx->a, idx->dir, &idx->man, idx->seg, dest, &idx->err);
+    return hks_backup_write(idx->a, idx->dir, &idx->man, idx->seg,
+                            idx->syn ? idx->syn->d.file : NULL, idx->syn ? idx->syn->d.file_n : 0,
+                            dest, &idx->err);
 }

@@ -41,6 +41,8 @@
 #define HKS_MAX_QUERY_ELEMS 512
 #define HKS_MAX_QUERY_NODES (2 * HKS_MAX_QUERY_ELEMS + 2)
 #define HKS_QN_NONE UINT32_MAX
+#define HKS_MAX_SYN_USES 32 /* expansions a query reports               */
+#define HKS_MAX_SYN_ALTS 32 /* phrases one expanded term becomes        */
 
 typedef struct hks_qelem {
     uint8_t term[HKS_MAX_TERM_BYTES];
@@ -63,6 +65,8 @@ typedef struct hks_qphrase {
     uint32_t first, n; /* elements [first, first + n)                    */
     bool in_title;     /* match only inside the title                    */
     bool negated;      /* under an exclusion: not scored nor highlighted  */
+    bool syn_alt;      /* a synonym put in for the text (synonyms.c): not
+                          ranked with a question's partial matches        */
 } hks_qphrase;
 
 enum { HKS_QN_PHRASE = 0,
@@ -116,15 +120,25 @@ typedef struct hks_query {
     uint32_t n_chars;   /* searchable characters in positive clauses  */
     uint32_t n_terms;   /* paragraph mode: distinct terms of the text */
     uint32_t n_dropped; /* paragraph mode: terms left out             */
+
+    /* parsed with the synonym table; the expansions made (the aliases
+     * found, by number, in order) */
+    bool syn_on;
+    uint32_t n_syn_use;
+    uint32_t syn_use[HKS_MAX_SYN_USES];
 } hks_query;
 
 /* Document frequency of a term, for choosing a long query's terms. */
 typedef uint64_t (*hks_query_df_fn)(void *ctx, const uint8_t *term, size_t len);
 
+typedef struct hks_syntab hks_syntab;
+
 typedef struct hks_query_opts {
     bool literal;       /* no operators: all of q is text        */
     hks_query_df_fn df; /* may be NULL: first terms are kept     */
     void *df_ctx;
+    /* synonyms to expand unquoted terms with, or NULL */
+    const hks_syntab *syn;
 } hks_query_opts;
 
 /* Parse q[0..n) with opts (may be NULL). A query over the term limit is
@@ -168,6 +182,7 @@ struct hks_index {
     double avgdl;         /* live_tokens / n_live, never 0             */
     uint64_t live_chars;  /* their total length in the character field */
     double avgcl;         /* live_chars / n_live, never 0              */
+    hks_syntab *syn;      /* the synonym table, NULL if none (synonyms.c) */
 };
 
 /* The similar documents of one hit of the last search: ids
@@ -215,6 +230,7 @@ struct hks_searcher {
     size_t n_sim, cap_sim;
     hks_simref *sim_of; /* per hit of the last search                  */
     size_t n_sim_of, cap_sim_of;
+    bool no_synonyms;  /* HKS_S_SYNONYMS 0                           */
 };
 
 /* Parse q[0..n) into s->qy, unless s->qy already holds its parse: a search
@@ -269,5 +285,26 @@ HKS_INTERNAL int hks_collapse_page(hks_searcher *s, const hks_hit *cand, size_t 
 /* Forget the last search's similar ids; free them. */
 HKS_INTERNAL void hks_collapse_clear(hks_searcher *s);
 HKS_INTERNAL void hks_collapse_free(hks_searcher *s);
+
+/**************************************************************************
+** Interface to code in synonyms.c: the synonym table of an index and its
+** lookup (the file: format/synonyms.c; the expansion: query.c)
+*/
+struct hks_syntab {
+    hks_syndata d;
+    uint32_t *sorted;  /* alias numbers in byte order of norm      */
+    const char **text; /* per alias: its text ...                  */
+    size_t *text_len;  /* ... and length (hks_synonym_use views)   */
+    uint8_t max_len;   /* longest normalized alias                 */
+    /* len_used[n]: some alias has n normalized bytes */
+    bool len_used[HKS_SYN_MAX_ALIAS_BYTES + 1];
+};
+/* Load dir's SYNONYMS into idx->syn (NULL when there is none). */
+HKS_INTERNAL int hks_index_syn_load(hks_index *idx);
+HKS_INTERNAL void hks_index_syn_free(hks_index *idx);
+/* Whether dir's SYNONYMS is no longer the table idx holds. */
+HKS_INTERNAL int hks_index_syn_changed(hks_index *idx, int *changed);
+/* The alias whose normalized form is s[0..n), or -1. */
+HKS_INTERNAL int32_t hks_syn_find(const hks_syntab *t, const uint8_t *s, size_t n);
 
 #endif /* HKS_SEARCHER_H */

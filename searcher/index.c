@@ -31,6 +31,8 @@ int hks_index_changed(hks_index *idx, int *changed)
     if (rc == HKS_OK)
         *changed = m.generation != idx->man.generation;
     hks_manifest_free(idx->a, &m);
+    if (rc == HKS_OK && !*changed)
+        rc = hks_index_syn_changed(idx, changed); /* the synonym table, set on its own */
     return rc;
 }
 

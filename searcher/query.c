@@ -249,9 +249,10 @@ typedef struct parser {
     hks_errbuf *err;
     const char *q;
     size_t n, i;
-    unsigned depth;    /* open parentheses                           */
-    unsigned in_title; /* inside title:( ... )                       */
-    bool over;         /* the term limit was passed                  */
+    unsigned depth;        /* open parentheses                           */
+    unsigned in_title;     /* inside title:( ... )                       */
+    bool over;             /* the term limit was passed                  */
+    const hks_syntab *syn; /* synonyms to expand, or NULL             */
 } parser;
 
 static bool at_space_or_end(const parser *p, size_t i)
@@ -495,6 +496,269 @@ static void mark_title(hks_query *qy, uint32_t first)
         qy->phrase[first].in_title = true;
 }
 
+/* ---- synonyms: an unquoted term holding an alias ------------------------- */
+
+typedef struct synmatch {
+    uint32_t at, len; /* bytes of the normalized term                 */
+    int32_t alias;
+} synmatch;
+
+/* The code point at s (valid UTF-8: hks_syn_norm wrote it). */
+static uint32_t cp_at(const uint8_t *s)
+{
+    if (s[0] < 0x80)
+        return s[0];
+    if (s[0] < 0xE0)
+        return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+    if (s[0] < 0xF0)
+        return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+    return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+           (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+}
+
+static bool is_word_cp(uint32_t cp)
+{
+    hks_cclass c = hks_cclass_of(cp);
+    return c == HKS_CC_WORD || c == HKS_CC_MARK;
+}
+
+/* Can an alias start at byte i / end at byte j of s[0..n)? A CJK alias
+ * may stand anywhere in a run; a word (COVID, WHO) only as a whole word. */
+static bool syn_left_ok(const uint8_t *s, size_t i)
+{
+    size_t k = i;
+    if (i == 0 || !is_word_cp(cp_at(s + i)))
+        return true;
+    while (k > 0 && (s[k - 1] & 0xC0) == 0x80)
+        k--;
+    return k == 0 || !is_word_cp(cp_at(s + k - 1));
+}
+
+static bool syn_right_ok(const uint8_t *s, size_t n, size_t i, size_t j)
+{
+    size_t k = j;
+    if (j == n)
+        return true;
+    if ((s[j] & 0xC0) == 0x80)
+        return false; /* inside a character */
+    while (k > i && (s[k - 1] & 0xC0) == 0x80)
+        k--;
+    return !is_word_cp(cp_at(s + k - 1)) || !is_word_cp(cp_at(s + j));
+}
+
+/* The aliases in s[0..n), left to right, the longest at each place; an
+ * alias of one character only as the whole term. */
+static uint32_t find_aliases(const hks_syntab *t, const uint8_t *s, size_t n, synmatch *m,
+                             uint32_t cap)
+{
+    uint32_t k = 0;
+    size_t i = 0;
+    while (i < n && k < cap) {
+        size_t one = u8len(s[i]), len, top = n - i < t->max_len ? n - i : t->max_len;
+        int32_t a = -1;
+        if (s[i] != ' ' && syn_left_ok(s, i))
+            for (len = top; len >= one && a < 0; len--) {
+                if (!t->len_used[len] || !syn_right_ok(s, n, i, i + len))
+                    continue;
+                if (len == one && (i > 0 || len < n))
+                    continue;
+                a = hks_syn_find(t, s + i, len);
+                if (a >= 0)
+                    break;
+            }
+        if (a >= 0) {
+            m[k].at = (uint32_t)i;
+            m[k].len = (uint32_t)len;
+            m[k].alias = a;
+            k++;
+            i += len;
+        } else {
+            i += one;
+        }
+    }
+    return k;
+}
+
+static void note_use(hks_query *qy, int32_t alias)
+{
+    uint32_t i;
+    for (i = 0; i < qy->n_syn_use; i++)
+        if (qy->syn_use[i] == (uint32_t)alias)
+            return;
+    if (qy->n_syn_use < HKS_MAX_SYN_USES)
+        qy->syn_use[qy->n_syn_use++] = (uint32_t)alias;
+}
+
+/* Only CJK characters (no word, no space)? Such a text found inside
+ * another makes the other redundant: every text holding the longer one
+ * holds it. */
+static bool all_cjk(const uint8_t *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i += u8len(s[i]))
+        if (s[i] == ' ' || hks_cclass_of(cp_at(s + i)) != HKS_CC_CJK)
+            return false;
+    return n > 0;
+}
+
+/* Combinations an expansion looks at (at most HKS_MAX_SYN_ALTS stay). */
+#define SYN_GEN_MAX ((size_t)2 * HKS_MAX_SYN_ALTS)
+
+typedef struct synalt {
+    size_t off, len; /* in the scratch buffer */
+} synalt;
+
+static int cmp_synalt(const void *x, const void *y)
+{
+    const synalt *a = x, *b = y;
+    if (a->len != b->len)
+        return a->len < b->len ? -1 : 1;
+    return a->off < b->off ? -1 : a->off > b->off;
+}
+
+/* Is some kept CJK text inside t[0..n)? */
+static bool redundant(const hks_buf *sb, const synalt *kept, uint32_t n_kept, const uint8_t *t,
+                      size_t n)
+{
+    uint32_t i;
+    for (i = 0; i < n_kept; i++)
+        if (all_cjk(sb->p + kept[i].off, kept[i].len) &&
+            memmem(t, n, sb->p + kept[i].off, kept[i].len))
+            return true;
+    return false;
+}
+
+/*
+ * The term s[0..n) as written, OR the same text with each alias it holds
+ * replaced by the other aliases of its group (the combinations, up to
+ * 2 * HKS_MAX_SYN_ALTS of them; with several aliases in one term the later
+ * ones are left as written once the combinations would pass that). Each
+ * alternative is tokenized like the term, so it is a phrase: 新冠疫苗 also
+ * finds 新型冠状病毒疫苗 and COVID-19疫苗. An alternative that holds the
+ * term or a shorter alternative of only CJK characters finds nothing
+ * more (新冠肺炎 beside 新冠) and is left out, and at most HKS_MAX_SYN_ALTS
+ * stay. *expanded is false, with nothing added, when the term holds no
+ * alias. The term limit is never passed for a synonym: alternatives that
+ * do not fit are left out.
+ */
+static int add_synonyms(parser *p, const char *s, size_t n, uint32_t *out, bool *expanded)
+{
+    hks_query *qy = p->qy;
+    const hks_syntab *t = p->syn;
+    uint8_t norm[HKS_MAX_QUERY_BYTES];
+    synmatch m[HKS_MAX_SYN_USES];
+    synalt alt[SYN_GEN_MAX + 1];
+    uint32_t k, kk, j, n_gen = 0, n_kept = 1, first_phrase = qy->n_phrase, chars, node = 0,
+                       last = HKS_QN_NONE;
+    uint32_t choice[HKS_MAX_SYN_USES], size[HKS_MAX_SYN_USES], gfirst[HKS_MAX_SYN_USES];
+    size_t nl = 0, prod = 1;
+    hks_buf sb;
+    bool added;
+    int rc = 0;
+    *expanded = false;
+    if (!t || t->d.n_alias == 0)
+        return HKS_OK;
+    if (hks_syn_norm(p->nt, s, n, norm, sizeof norm, &nl) != HKS_OK || nl == 0)
+        return HKS_OK; /* too long to expand, or nothing to search */
+    k = find_aliases(t, norm, nl, m, HKS_MAX_SYN_USES);
+    if (k == 0)
+        return HKS_OK;
+    HKS_TRY(add_phrase(qy, p->nt, s, n, false, &added, &p->over, p->err));
+    if (!added)
+        return HKS_OK;
+    chars = qy->n_chars;
+    for (kk = 0; kk < k; kk++) { /* the matches whose combinations fit */
+        uint32_t g = t->d.alias[m[kk].alias].group;
+        size[kk] = t->d.group_first[g + 1] - t->d.group_first[g];
+        gfirst[kk] = t->d.group_first[g];
+        choice[kk] = 0;
+        if (kk > 0 && prod * size[kk] > SYN_GEN_MAX)
+            break;
+        prod *= size[kk];
+    }
+    /* the texts: the term first (alt[0]), then every other combination */
+    hks_buf_init(&sb, p->nt->a);
+    hks_buf_put(&rc, &sb, norm, nl);
+    alt[0].off = 0;
+    alt[0].len = nl;
+    for (;;) {
+        size_t from = 0, at0 = sb.n;
+        bool self = true;
+        for (j = 0; j < kk; j++) {
+            const hks_synalias *al = &t->d.alias[gfirst[j] + choice[j]];
+            self = self && gfirst[j] + choice[j] == (uint32_t)m[j].alias;
+            hks_buf_put(&rc, &sb, norm + from, m[j].at - from);
+            hks_buf_put(&rc, &sb, al->norm, al->norm_len);
+            from = m[j].at + m[j].len;
+        }
+        hks_buf_put(&rc, &sb, norm + from, nl - from);
+        if (self || rc) {
+            sb.n = at0;
+        } else {
+            alt[1 + n_gen].off = at0;
+            alt[1 + n_gen].len = sb.n - at0;
+            if (n_gen++ == SYN_GEN_MAX - 1)
+                break;
+        }
+        for (j = 0; j < kk; j++) { /* next combination */
+            if (++choice[j] < size[j])
+                break;
+            choice[j] = 0;
+        }
+        if (j == kk)
+            break;
+    }
+    if (rc) {
+        hks_buf_free(&sb);
+        return hks_fail(p->err, rc, "out of memory");
+    }
+    qsort(alt + 1, n_gen, sizeof alt[0], cmp_synalt); /* shortest first */
+    for (j = 1; j <= n_gen && n_kept <= HKS_MAX_SYN_ALTS; j++) {
+        uint32_t e0 = qy->n_elem, ph0 = qy->n_phrase;
+        if (redundant(&sb, alt, n_kept, sb.p + alt[j].off, alt[j].len))
+            continue;
+        rc = add_phrase(qy, p->nt, (const char *)sb.p + alt[j].off, alt[j].len, false, &added,
+                        &p->over, p->err);
+        if (rc == HKS_ERR_QUERY && p->over) { /* no room: keep what fits */
+            qy->n_elem = e0;
+            qy->n_phrase = ph0;
+            p->over = false;
+            hks_err_clear(p->err);
+            rc = HKS_OK;
+            break;
+        }
+        if (rc)
+            break;
+        if (added) {
+            qy->phrase[qy->n_phrase - 1].syn_alt = true;
+            alt[n_kept++] = alt[j];
+        }
+    }
+    hks_buf_free(&sb);
+    if (rc)
+        return rc;
+    qy->n_chars = chars; /* what the user typed decides natural mode */
+    if (qy->n_phrase == first_phrase + 1) {
+        HKS_TRY(new_node(p, HKS_QN_PHRASE, out));
+        qy->node[*out].phrase = first_phrase;
+    } else {
+        HKS_TRY(new_node(p, HKS_QN_OR, &node));
+        for (j = first_phrase; j < qy->n_phrase; j++) {
+            uint32_t ph = 0;
+            HKS_TRY(new_node(p, HKS_QN_PHRASE, &ph));
+            qy->node[ph].phrase = j;
+            add_child(qy, node, &last, ph);
+        }
+        *out = node;
+    }
+    for (j = 0; j < kk; j++)
+        note_use(qy, m[j].alias);
+    if (p->in_title)
+        mark_title(qy, first_phrase);
+    *expanded = true;
+    return HKS_OK;
+}
+
 /*
  * primary := '(' and ')' | title: primary | "quoted" | term[*]
  * *out = HKS_QN_NONE when it holds nothing to search for (punctuation, a
@@ -565,6 +829,12 @@ static int parse_primary(parser *p, uint32_t *out)
         /* A word followed by * is a prefix: covid* finds covid19. */
         if (!quoted && end - start >= 2 && p->q[end - 1] == '*' && p->q[end - 2] != '*')
             prefix = true;
+        if (!quoted && !prefix && p->syn) {
+            bool expanded;
+            HKS_TRY(add_synonyms(p, p->q + start, end - start, out, &expanded));
+            if (expanded)
+                return HKS_OK;
+        }
         HKS_TRY(add_phrase(qy, p->nt, p->q + start, end - start, quoted, &added, &p->over,
                            p->err));
         if (!added)
@@ -899,23 +1169,31 @@ static int parse_literal(parser *p)
         skip_spaces(p);
         if (p->i >= p->n)
             break;
+        uint32_t first = qy->n_phrase;
+        bool expanded = false;
         start = p->i;
         while (p->i < p->n && !is_space_at(p->q, p->n, p->i, &k))
             p->i++;
-        HKS_TRY(add_phrase(qy, p->nt, p->q + start, p->i - start, false, &added, &p->over,
-                           p->err));
-        if (!added)
-            continue;
+        if (p->syn)
+            HKS_TRY(add_synonyms(p, p->q + start, p->i - start, &nd, &expanded));
+        if (!expanded) {
+            HKS_TRY(add_phrase(qy, p->nt, p->q + start, p->i - start, false, &added, &p->over,
+                               p->err));
+            if (!added)
+                continue;
+        }
         if (qy->n_clause == HKS_MAX_QUERY_ELEMS) {
             p->over = true;
             return hks_fail(p->err, HKS_ERR_QUERY, "too many terms");
         }
-        HKS_TRY(new_node(p, HKS_QN_PHRASE, &nd));
-        qy->node[nd].phrase = qy->n_phrase - 1;
+        if (!expanded) {
+            HKS_TRY(new_node(p, HKS_QN_PHRASE, &nd));
+            qy->node[nd].phrase = qy->n_phrase - 1;
+        }
         add_child(qy, root, &last, nd);
         qy->clause[qy->n_clause].node = nd;
-        qy->clause[qy->n_clause].first = qy->n_phrase - 1;
-        qy->clause[qy->n_clause].n = 1;
+        qy->clause[qy->n_clause].first = first;
+        qy->clause[qy->n_clause].n = qy->n_phrase - first;
         qy->clause[qy->n_clause].negated = qy->clause[qy->n_clause].in_title = false;
         qy->n_clause++;
         qy->n_positive++;
@@ -935,6 +1213,8 @@ static void reset(hks_query *qy, bool literal)
     qy->has_operators = qy->is_natural = false;
     qy->literal = literal;
     qy->n_chars = qy->n_terms = qy->n_dropped = 0;
+    qy->syn_on = false;
+    qy->n_syn_use = 0;
 }
 
 /*
@@ -961,6 +1241,8 @@ int hks_query_parse_opts(hks_query *qy, const char *q, size_t n, const hks_query
     p.err = err;
     p.q = q ? q : "";
     p.n = n;
+    p.syn = opts ? opts->syn : NULL;
+    qy->syn_on = p.syn != NULL;
     if (literal) {
         rc = parse_literal(&p);
     } else {
@@ -971,6 +1253,7 @@ int hks_query_parse_opts(hks_query *qy, const char *q, size_t n, const hks_query
     }
     if (rc && p.over) {
         reset(qy, literal);
+        qy->syn_on = p.syn != NULL; /* the same options, even if unused */
         hks_err_clear(err);
         return parse_paragraph(qy, p.q, n, opts, nt, err);
     }

@@ -123,6 +123,8 @@ int hks_index_open(const char *dir, const hks_alloc *alloc, hks_index **out)
             break;
         close_segments(idx); /* a segment vanished: a newer commit */
     }
+    if (rc == HKS_OK)
+        rc = hks_index_syn_load(idx); /* synonyms.c */
     if (rc)
         close_segments(idx);
     return rc;
@@ -135,6 +137,7 @@ void hks_index_close(hks_index *idx)
     if (!idx)
         return;
     close_segments(idx);
+    hks_index_syn_free(idx);
     hks_mem_free(idx->a, idx->dir, 0);
     copy = idx->alloc;
     a = idx->a ? &copy : NULL;
@@ -313,6 +316,9 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
         return HKS_OK;
     case HKS_S_BOILERPLATE:
         s->boiler = value != 0;
+        return HKS_OK;
+    case HKS_S_SYNONYMS:
+        s->no_synonyms = value == 0;
         return HKS_OK;
     }
     return hks_fail(&s->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
@@ -1647,8 +1653,8 @@ static void build_sterms(evalctx *x, bool natural)
         x->n_st = 0;
         for (p = 0; p < x->qy->n_phrase; p++) {
             const hks_qphrase *ph = &x->qy->phrase[p];
-            if (ph->negated)
-                continue;
+            if (ph->negated || (natural && ph->syn_alt))
+                continue; /* a question is ranked on its own words */
             if (natural) {
                 natural_sterms(x, ph, fw);
                 continue;
@@ -1686,11 +1692,13 @@ int hks_searcher_parse(hks_searcher *s, const char *q, size_t n)
 {
     int rc = 0;
     hks_query_opts o;
-    if (s->qy_valid && s->qy.literal == s->literal && s->qy_text.n == n &&
+    if (s->qy_valid && s->qy.literal == s->literal &&
+        s->qy.syn_on == (!s->no_synonyms && s->idx->syn) && s->qy_text.n == n &&
         (n == 0 || memcmp(s->qy_text.p, q, n) == 0))
         return HKS_OK;
     s->qy_valid = false;
     o.literal = s->literal;
+    o.syn = s->no_synonyms ? NULL : s->idx->syn;
     o.df = index_df;
     o.df_ctx = s;
     HKS_TRY(hks_query_parse_opts(&s->qy, q, n, &o, &s->nt, &s->err));

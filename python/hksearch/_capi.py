@@ -38,6 +38,7 @@ HKS_W_ZSTD_LEVEL = 2
 HKS_W_MERGE_AT_COMMIT = 3
 HKS_S_BM25_K1 = 1
 HKS_S_BM25_B = 2
+HKS_S_SYNONYMS = 15
 HKS_S_COUNT_PARTIAL = 3
 HKS_S_RECENCY = 11
 HKS_S_COLLAPSE = 12
@@ -86,6 +87,11 @@ class hks_hit(Structure):
 
 class hks_search_info(Structure):
     _fields_ = [("n_exact", c_uint64), ("n_partial", c_uint64), ("is_natural", c_int)]
+
+
+class hks_synonym_use(Structure):
+    _fields_ = [("alias", c_void_p), ("alias_len", c_size_t), ("n_group", c_size_t),
+                ("group", POINTER(c_void_p)), ("group_lens", POINTER(c_size_t))]
 
 
 class hks_span(Structure):
@@ -150,6 +156,9 @@ _decl("hks_snippet", c_int, _P, c_uint32, c_char_p, c_size_t, c_size_t, c_void_p
 _decl("hks_searcher_errmsg", c_char_p, _P)
 _decl("hks_hit_similar", c_int, _P, c_uint32, POINTER(c_uint32), c_size_t, POINTER(c_size_t))
 _decl("hks_analyze", c_int, c_char_p, c_size_t, c_void_p, TERM_FN, c_void_p)
+_decl("hks_writer_set_synonyms", c_int, _P, c_char_p, c_char_p, c_size_t)
+_decl("hks_index_synonyms", c_int, _P, c_void_p, c_size_t, POINTER(c_size_t), POINTER(c_size_t))
+_decl("hks_searcher_synonym_use", c_int, _P, c_size_t, POINTER(hks_synonym_use))
 
 
 def strerror(rc: int) -> str:

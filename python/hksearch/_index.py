@@ -104,6 +104,9 @@ class Results(List[Hit]):
     n_exact: int = 0
     n_partial: Optional[int] = None
     is_natural: bool = False
+    #: the expansions by the index's synonym table: (alias found in the
+    #: query, every alias of its group), in query order
+    synonyms: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,14 +160,16 @@ class Index:
 
     def __init__(self, path: Union[str, "os.PathLike[str]"], *, k1: Optional[float] = None,
                  b: Optional[float] = None, count_partial: bool = False,
-                 recency: Optional[float] = None, collapse: bool = True):
+                 recency: Optional[float] = None, collapse: bool = True,
+                 synonyms: bool = True):
         """Open the index in directory ``path``.
 
         k1, b: BM25 parameters (defaults 1.2 and 0.75). count_partial: count
         Results.n_partial exactly (costs time). recency: a half-life in days
         that ranks newer articles higher (hksearch --recency). collapse: fold
         copies of one story into the best hit (Hit.similar); False lists
-        every copy.
+        every copy. synonyms: expand unquoted aliases of the index's synonym
+        table (Writer.set_synonyms).
 
         Raises NotFoundError (no index there), CorruptError, HksError.
         """
@@ -173,7 +178,8 @@ class Index:
         self._params = [(C.HKS_S_BM25_K1, k1), (C.HKS_S_BM25_B, b),
                         (C.HKS_S_COUNT_PARTIAL, 1.0 if count_partial else None),
                         (C.HKS_S_RECENCY, recency),
-                        (C.HKS_S_COLLAPSE, None if collapse else 0.0)]
+                        (C.HKS_S_COLLAPSE, None if collapse else 0.0),
+                        (C.HKS_S_SYNONYMS, None if synonyms else 0.0)]
         for p, v in self._params:
             if v is not None and not isinstance(v, (int, float)):
                 raise TypeError(f"search parameter must be a number, not {type(v).__name__}")
@@ -275,6 +281,7 @@ class Index:
         res.n_exact = int(info.n_exact)
         res.n_partial = None if info.n_partial == 2**64 - 1 else int(info.n_partial)
         res.is_natural = bool(info.is_natural)
+        res.synonyms = self._synonym_uses(s)
         meta = C.hks_doc_meta()
         for i in range(nh.value):
             h = hits[i]
@@ -333,9 +340,33 @@ class Index:
                    url=_text(meta.url, meta.url_len), snippet="", highlights=(),
                    doc_id=doc.value, **_fields(meta))
 
+    @staticmethod
+    def _synonym_uses(s: int) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+        out = []
+        u = C.hks_synonym_use()
+        i = 0
+        while C.lib.hks_searcher_synonym_use(s, i, byref(u)) == C.HKS_OK:
+            group = tuple(_text(u.group[j], u.group_lens[j]) for j in range(u.n_group))
+            out.append((_text(u.alias, u.alias_len), group))
+            i += 1
+        return tuple(out)
+
+    def synonyms(self) -> str:
+        """The index's synonym table as text (one group a line, " / "
+        between aliases), "" when it has none."""
+        if self._handle is None:
+            raise ValueError("the index is closed")
+        n = c_size_t()
+        C.lib.hks_index_synonyms(self._handle, None, 0, byref(n), None)
+        buf = ctypes.create_string_buffer(n.value + 1)
+        rc = C.lib.hks_index_synonyms(self._handle, buf, n.value + 1, byref(n), None)
+        if rc < 0:
+            raise error(rc, C.lib.hks_index_errmsg(self._handle))
+        return buf.raw[:n.value].decode("utf-8", "replace")
+
     def changed(self) -> bool:
-        """Whether a writer has committed since this Index was opened (it
-        reads only the MANIFEST). An open Index keeps the commit it opened:
+        """Whether a writer has committed, or set a new synonym table, since
+        this Index was opened (it reads only the MANIFEST and SYNONYMS). An open Index keeps the commit it opened:
         open a new Index to see the newer one."""
         if self._handle is None:
             raise ValueError("the index is closed")

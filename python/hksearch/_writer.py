@@ -195,6 +195,16 @@ class Writer:
         with self._lock:
             self._check(C.lib.hks_writer_delete_all(self._h()))
 
+    def set_synonyms(self, text: str, name: Optional[str] = None) -> None:
+        """Replace the index's synonym table with the groups of ``text`` (one
+        group a line, aliases separated by " / ", tabs or commas; # comments);
+        "" removes it. Takes effect at once, without a commit or reindexing.
+        ``name`` names the text in messages. InputError for a bad line."""
+        t = text.encode("utf-8", "surrogatepass")
+        with self._lock:
+            self._check(C.lib.hks_writer_set_synonyms(self._h(), _b(name) if name else None,
+                                                      t, len(t)))
+
     def commit(self) -> None:
         """Make every change so far durable and visible, atomically."""
         with self._lock:

@@ -375,3 +375,29 @@ def test_reprints_fold_into_one_hit(tmp_path, seed_texts):
     with Index(d, collapse=False) as idx:
         hits = idx.search("卫健", snippets=False)
         assert ids(hits) == {"a", "a2", "b"} and not any(h.similar for h in hits)
+
+
+def test_synonyms_set_show_expand(tmp_path):
+    """A synonym table set through the Writer is seen by a new Index: an
+    unquoted alias finds its group (hkcnews excerpts), quotes and
+    synonyms=False stay exact, and Results.synonyms says what was expanded."""
+    idx = tmp_path / "idx"
+    with Writer(idx) as w:
+        w.add("979", "多家醫院停止接受內地雙非孕婦的分娩預約。醫管局隨即亦通過公立醫院不再接受雙非孕婦的決定。")
+        w.add("3867", "行政總監徐德義、醫院管理局行政總裁梁栢賢，已分別公開交代事件。")
+        w.commit()
+        with pytest.raises(hksearch.InputError, match="health.txt:2:"):
+            w.set_synonyms("醫管局 / 醫院管理局\n衞生署\n", name="health.txt")
+        w.set_synonyms("醫管局 / 醫院管理局  # Hospital Authority\n")
+    with Index(idx) as ix:
+        assert ix.synonyms() == "醫管局 / 醫院管理局\n"
+        res = ix.search("医管局")
+        assert sorted(h.id for h in res) == ["3867", "979"]
+        assert res.synonyms == (("醫管局", ("醫管局", "醫院管理局")),)
+        assert [h.id for h in ix.search('"医管局"')] == ["979"]
+        with Writer(idx) as w:
+            w.set_synonyms("")
+        assert ix.changed()
+    with Index(idx, synonyms=False) as ix:
+        assert ix.synonyms() == ""
+        assert [h.id for h in ix.search("医管局")] == ["979"]

@@ -535,6 +535,33 @@ a=$("$HKSEARCH" -i "$tmp/hkidx" --format trec 一年 | awk '{print $3}' | tr '\n
 b=$("$HKSEARCH" -i "$tmp/hkidx" --format trec --recency 1 一年 | awk '{print $3}' | tr '\n' ' ')
 [ "$a" = "174 175 " ] && [ "$b" = "175 174 " ] && ok "--recency 1 puts the newer article first" \
     || no "--recency" "$a / $b"
+# Synonyms: data/health-synonyms.txt set on an index of corpus/; 接种疫苗
+# (in 004 alone) also finds 疫苗接种 (000 001 002 004), says so, and
+# --no-synonyms and quotes search as written. A bad line names FILE:LINE.
+"$HKINDEX" synonyms -i "$IDX" data/health-synonyms.txt 2>/dev/null && ok "synonyms set" \
+    || no "synonyms set"
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" -n 0 疫苗接种)
+echo "$out" | grep -q '^synonyms: 疫苗接种 -> 接种疫苗, 打疫苗$' && ok "the synonyms line" \
+    || no "synonyms line" "$out"
+a=$("$HKSEARCH" -i "$IDX" -n 100 --format trec 接种疫苗 | ids)
+b=$("$HKSEARCH" -i "$IDX" -n 100 --format trec --no-synonyms 接种疫苗 | ids)
+c=$("$HKSEARCH" -i "$IDX" -n 100 --format trec '"接种疫苗"' | ids)
+all4="000_beb05f062f43795e.txt 001_ade38ef73a2d2cc1.txt 002_a98c0e2f6a5c2cb4.txt 004_9aacc04dfcdb4d2e.txt"
+[ "$a" = "$all4" ] && [ "$b" = "004_9aacc04dfcdb4d2e.txt" ] && [ "$c" = "$b" ] \
+    && ok "接种疫苗 also finds 疫苗接种; quotes and --no-synonyms do not" \
+    || no "synonym counts" "$a $b $c"
+"$HKSEARCH" -i "$IDX" --format json -n 1 新冠 | tail -1 | grep -q '"synonyms":\[{"alias":"新冠","group":\["新冠","新冠肺炎"' \
+    && ok "JSON summary lists the expansion" || no "JSON synonyms"
+shown=$("$HKINDEX" synonyms -i "$IDX" --show 2>/dev/null | wc -l)
+[ "$shown" -ge 50 ] && ok "--show prints $shown groups" || no "--show" "$shown"
+printf '新冠 / 新冠肺炎\n醫管局\n' > "$tmp/bad-syn.txt"
+out=$("$HKINDEX" synonyms -i "$IDX" "$tmp/bad-syn.txt" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "bad-syn.txt:2: a group needs two or more aliases" \
+    && [ "$("$HKINDEX" synonyms -i "$IDX" --show 2>/dev/null | wc -l)" -eq "$shown" ] \
+    && ok "a bad line is named and changes nothing" || no "bad synonyms file" "rc=$rc $out"
+"$HKINDEX" synonyms -i "$IDX" --clear 2>/dev/null
+b2=$("$HKSEARCH" -i "$IDX" -n 100 --format trec 接种疫苗 | ids)
+[ "$b2" = "$b" ] && ok "--clear removes the table" || no "--clear" "$b2"
 
 echo "cli: $((n - fails))/$n passed"
 [ $fails -eq 0 ]

@@ -13,6 +13,7 @@ awk '/^## Using it/ { on = 1; next } on && /^```sh/ { code = 1; next }
 [ -s "$tmp/using.sh" ] || { echo "readme: no sh block under 'Using it'"; exit 1; }
 ln -s "$B" "$tmp/build"
 ln -s "$root/corpus" "$tmp/corpus"
+ln -s "$root/data" "$tmp/data"
 if (cd "$tmp" && PATH=/usr/sbin:/usr/bin:/sbin:/bin sh -e using.sh >"$tmp/out" 2>&1); then
     echo "readme: 'Using it' runs as written ($(wc -l <"$tmp/using.sh") lines)"
 else
