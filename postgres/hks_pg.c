@@ -953,7 +953,16 @@ get_scoring(FunctionCallInfo fcinfo, int first, Scoring *sc)
 				nw,
 				i;
 
-	deconstruct_array(ta, TEXTOID, -1, false, TYPALIGN_INT, &sc->term, NULL, &sc->n);
+	/*
+	 * The terms come as text[] or, from hks_search, as bytea[] (the same
+	 * varlena bytes): an argument with no collation, so that postgres_fdw
+	 * can ship the call to a shard.
+	 */
+	if (ARR_ELEMTYPE(ta) != TEXTOID && ARR_ELEMTYPE(ta) != BYTEAOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("hks_score: the terms must be text[] or bytea[]")));
+	deconstruct_array(ta, ARR_ELEMTYPE(ta), -1, false, TYPALIGN_INT, &sc->term, NULL, &sc->n);
 	deconstruct_array(pa, BOOLOID, 1, true, TYPALIGN_CHAR, &pd, NULL, &np);
 	deconstruct_array(wa, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &wd, NULL, &nw);
 	if (np != sc->n || nw != sc->n)
