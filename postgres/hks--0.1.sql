@@ -182,6 +182,10 @@ CREATE FUNCTION hks_weights(terms text[], prefix bool[], qtf int4[],
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     toks bigint;
+    -- a prefix's upper bound, computed here: postgres_fdw ships d.term < a
+    -- value to the shards, but not d.term < (an expression of it)
+    past text[] := ARRAY(SELECT v.t || U&'\+10FFFF' FROM unnest(terms) WITH ORDINALITY AS v(t, o)
+                         ORDER BY v.o);
 BEGIN
     SELECT coalesce(sum(s.n_docs), 0), coalesce(sum(s.n_tokens), 0) INTO n_docs, toks
         FROM @extschema@.hks_stats s;
@@ -195,9 +199,9 @@ BEGIN
       INTO w
       FROM (SELECT u.ord, u.q, least(coalesce(CASE WHEN u.p THEN
                        (SELECT sum(d.df) FROM @extschema@.hks_df d
-                         WHERE d.term >= u.t AND d.term < u.t || U&'\+10FFFF')
+                         WHERE d.term >= u.t AND d.term < u.past)
                        ELSE e.df END, 0), n_docs)::float8 AS df
-              FROM unnest(terms, prefix, qtf) WITH ORDINALITY AS u(t, p, q, ord)
+              FROM unnest(terms, prefix, qtf, past) WITH ORDINALITY AS u(t, p, q, past, ord)
               LEFT JOIN (SELECT d.term, sum(d.df) AS df FROM @extschema@.hks_df d
                           WHERE d.term = ANY(terms) GROUP BY d.term) e
                 ON e.term = u.t AND NOT u.p) x;
