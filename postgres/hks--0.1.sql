@@ -49,6 +49,16 @@ CREATE FUNCTION hks_parse(query text,
 CREATE FUNCTION hks_score(tsv tsvector, dl int4, terms text[], prefix bool[], w float8[],
     avgdl float8, k1 float8 DEFAULT 1.2, b float8 DEFAULT 0.75) RETURNS float8
     AS 'MODULE_PATHNAME', 'hkspg_score' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- hks_score with the terms as bytea[] (their bytes in the database's
+-- encoding): an argument with no collation, which postgres_fdw ships to a
+-- shard (it ships no call with a collatable constant argument).
+CREATE FUNCTION hks_score_bytes(tsv tsvector, dl int4, terms bytea[], prefix bool[], w float8[],
+    avgdl float8, k1 float8 DEFAULT 1.2, b float8 DEFAULT 0.75) RETURNS float8
+    AS 'MODULE_PATHNAME', 'hkspg_score' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hks_bytes(terms text[]) RETURNS bytea[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN (SELECT coalesce(array_agg(convert_to(u.t, pg_catalog.getdatabaseencoding()) ORDER BY u.o),
+                            '{}')
+              FROM unnest(terms) WITH ORDINALITY AS u(t, o));
 CREATE FUNCTION hks_score_text(title text, body text, dl int4, terms text[], prefix bool[],
     w float8[], avgdl float8, k1 float8 DEFAULT 1.2, b float8 DEFAULT 0.75) RETURNS float8
     AS 'MODULE_PATHNAME', 'hkspg_score_text' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -172,6 +182,10 @@ CREATE FUNCTION hks_weights(terms text[], prefix bool[], qtf int4[],
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     toks bigint;
+    -- a prefix's upper bound, computed here: postgres_fdw ships d.term < a
+    -- value to the shards, but not d.term < (an expression of it)
+    past text[] := ARRAY(SELECT v.t || U&'\+10FFFF' FROM unnest(terms) WITH ORDINALITY AS v(t, o)
+                         ORDER BY v.o);
 BEGIN
     SELECT coalesce(sum(s.n_docs), 0), coalesce(sum(s.n_tokens), 0) INTO n_docs, toks
         FROM @extschema@.hks_stats s;
@@ -185,9 +199,9 @@ BEGIN
       INTO w
       FROM (SELECT u.ord, u.q, least(coalesce(CASE WHEN u.p THEN
                        (SELECT sum(d.df) FROM @extschema@.hks_df d
-                         WHERE d.term >= u.t AND d.term < u.t || U&'\+10FFFF')
+                         WHERE d.term >= u.t AND d.term < u.past)
                        ELSE e.df END, 0), n_docs)::float8 AS df
-              FROM unnest(terms, prefix, qtf) WITH ORDINALITY AS u(t, p, q, ord)
+              FROM unnest(terms, prefix, qtf, past) WITH ORDINALITY AS u(t, p, q, past, ord)
               LEFT JOIN (SELECT d.term, sum(d.df) AS df FROM @extschema@.hks_df d
                           WHERE d.term = ANY(terms) GROUP BY d.term) e
                 ON e.term = u.t AND NOT u.p) x;
@@ -200,6 +214,32 @@ END $$;
 -- Documents whose tsvector lost positions (lossy) are matched and scored
 -- on their text, in a branch of their own, so that the other rows never
 -- need their title and body (on a coordinator: never fetch them).
+-- A partitioned tbl (on a coordinator: foreign partitions on the shards)
+-- is searched partition by partition: each computes its own top k with the
+-- global weights it is given (a query of one foreign table, so postgres_fdw
+-- ships the match, the scoring, ORDER BY and LIMIT to the shard), and the
+-- top k of the partitions' top k is the answer.
+CREATE FUNCTION hks_topk_sql(tbl regclass, branches text[])
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    leaves regclass[];
+BEGIN
+    SELECT array_agg(p.relid ORDER BY p.relid::text) INTO leaves
+      FROM pg_catalog.pg_partition_tree(tbl) p WHERE p.isleaf;
+    IF leaves IS NULL OR leaves = ARRAY[tbl] THEN
+        RETURN (SELECT string_agg(format(b, tbl), ' UNION ALL ')
+                  FROM unnest(branches) b) || ' ORDER BY 3 DESC, 1, 2 LIMIT $8';
+    END IF;
+    -- The merge sorts on -score, not on the partitions' own order, so that
+    -- the planner appends them (asking every shard at once: an Append of
+    -- foreign scans runs them asynchronously, a Merge Append would not).
+    RETURN 'SELECT * FROM ('
+        || (SELECT string_agg('(' || format(b, l) || ' ORDER BY 3 DESC, 1, 2 LIMIT $8)',
+                              ' UNION ALL ')
+              FROM unnest(leaves) l, unnest(branches) b)
+        || ') u (collection, id, score, exact) ORDER BY -u.score, u.collection, u.id LIMIT $8';
+END $$;
+
 CREATE FUNCTION hks_search(query text, k int4 DEFAULT 10, tbl text DEFAULT 'articles',
     k1 float8 DEFAULT 1.2, b float8 DEFAULT 0.75)
 RETURNS TABLE (collection text, id text, score float8, exact bool)
@@ -213,31 +253,29 @@ DECLARE
 BEGIN
     p := @extschema@.hks_parse(query);
     s := @extschema@.hks_weights(p.terms, p.prefix, p.qtf);
-    RETURN QUERY EXECUTE format(
+    RETURN QUERY EXECUTE @extschema@.hks_topk_sql(t, ARRAY[
         'SELECT a.collection, a.id,
-                @extschema@.hks_score(a.tsv, a.dl, $1, $2, $3, $4, $9, $10), true
-           FROM %1$s a WHERE NOT a.lossy AND a.tsv @@ $7
-         UNION ALL
-         SELECT a.collection, a.id,
+                @extschema@.hks_score_bytes(a.tsv, a.dl, $11, $2, $3, $4, $9, $10), true
+           FROM %1$s a WHERE NOT a.lossy AND a.tsv @@ $7',
+        'SELECT a.collection, a.id,
                 @extschema@.hks_score_text(a.title, a.body, a.dl, $1, $2, $3, $4, $9, $10), true
-           FROM %1$s a WHERE a.lossy AND a.tsv @@ $5 AND @extschema@.hks_match(a.title, a.body, $6)
-         ORDER BY 3 DESC, 1, 2 LIMIT $8', t)
-        USING p.terms, p.prefix, s.w, s.avgdl, p.andq, query, p.tsq, k, k1, b;
+           FROM %1$s a WHERE a.lossy AND a.tsv @@ $5 AND @extschema@.hks_match(a.title, a.body, $6)'])
+        USING p.terms, p.prefix, s.w, s.avgdl, p.andq, query, p.tsq, k, k1, b,
+              @extschema@.hks_bytes(p.terms);
     GET DIAGNOSTICS got = ROW_COUNT;
     IF got >= k OR NOT (p.is_natural OR (got = 0 AND p.may_fall_back)) THEN
         RETURN;
     END IF;
     nf := array_fill(false, ARRAY[cardinality(p.nterms)]);
     s := @extschema@.hks_weights(p.nterms, nf, p.nqtf);
-    RETURN QUERY EXECUTE format(
+    RETURN QUERY EXECUTE @extschema@.hks_topk_sql(t, ARRAY[
         'SELECT a.collection, a.id,
-                @extschema@.hks_score(a.tsv, a.dl, $1, $2, $3, $4, $9, $10), false
-           FROM %1$s a WHERE NOT a.lossy AND a.tsv @@ $5 AND NOT a.tsv @@ $7
-         UNION ALL
-         SELECT a.collection, a.id,
+                @extschema@.hks_score_bytes(a.tsv, a.dl, $12, $2, $3, $4, $9, $10), false
+           FROM %1$s a WHERE NOT a.lossy AND a.tsv @@ $5 AND NOT a.tsv @@ $7',
+        'SELECT a.collection, a.id,
                 @extschema@.hks_score_text(a.title, a.body, a.dl, $1, $2, $3, $4, $9, $10), false
            FROM %1$s a WHERE a.lossy AND a.tsv @@ $5
-            AND NOT (a.tsv @@ $11 AND @extschema@.hks_match(a.title, a.body, $6))
-         ORDER BY 3 DESC, 1, 2 LIMIT $8', t)
-        USING p.nterms, nf, s.w, s.avgdl, p.anyq, query, p.tsq, k - got, k1, b, p.andq;
+            AND NOT (a.tsv @@ $11 AND @extschema@.hks_match(a.title, a.body, $6))'])
+        USING p.nterms, nf, s.w, s.avgdl, p.anyq, query, p.tsq, k - got, k1, b, p.andq,
+              @extschema@.hks_bytes(p.nterms);
 END $$;

@@ -479,12 +479,72 @@ add_run_together(HClause *c, const char *s, int n)
 	}
 }
 
+/* The capitalised operator word w at q[i], as a whole word (hksearch's rule:
+ * lower-case and, or, not are words). */
+static bool
+word_at(const char *q, int n, int i, const char *w)
+{
+	int			l = (int) strlen(w),
+				sp;
+
+	if (i + l > n || memcmp(q + i, w, l) != 0)
+		return false;
+	return i + l == n || is_space_at(q, n, i + l, &sp) || q[i + l] == ')';
+}
+
+/* An ASCII or full-width parenthesis at q[i] ('(' or ')'), else 0. */
+static char
+paren_at(const char *q, int n, int i)
+{
+	if (q[i] == '(' || q[i] == ')')
+		return q[i];
+	if (i + 2 < n && (unsigned char) q[i] == 0xEF && (unsigned char) q[i + 1] == 0xBC &&
+		((unsigned char) q[i + 2] == 0x88 || (unsigned char) q[i + 2] == 0x89))
+		return (unsigned char) q[i + 2] == 0x88 ? '(' : ')';
+	return 0;
+}
+
+/*
+ * Grouping parentheses are hksearch's, not hks_query's (its query is a
+ * list of clauses, each an OR of phrases): refuse a term that opens with a
+ * parenthesis or closes one it did not open, rather than read it as text.
+ * A parenthesis inside a word (肺炎(COVID-19)) is text, as in hksearch.
+ */
+static void
+refuse_group(const char *q, int n, int start, int end)
+{
+	int			i,
+				own = 0;
+
+	for (i = start; i < end; i++)
+	{
+		char		c = paren_at(q, n, i);
+
+		if (c == '(' && i == start)
+			break;
+		if (c == '(')
+			own++;
+		else if (c == ')' && own > 0)
+			own--;
+		else if (c == ')' && (i + 1 == end || (i + 3 == end && q[i] != ')')))
+			break;
+	}
+	if (i < end)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("hks: parentheses (grouping, byte %d of the query) are not part of hks_query",
+						i),
+				 errhint("Write the query as terms joined by spaces, OR and -: A B OR C is A and (B or C).")));
+}
+
 static void
 parse_query(const char *q, int n, HQuery *qy)
 {
 	int			i = 0,
 				sp;
-	bool		pending_or = false;
+	bool		pending_or = false,
+				pending_and = false;
+	int			and_at = 0;
 
 	memset(qy, 0, sizeof(*qy));
 	if (n > MAX_QUERY_BYTES)
@@ -507,19 +567,47 @@ parse_query(const char *q, int n, HQuery *qy)
 			continue;
 		}
 		start = i;
-		if (q[i] == '-' && i + 1 < n && !is_space_at(q, n, i + 1, &sp) && q[i + 1] != '-')
+		if (word_at(q, n, i, "AND"))
+		{
+			/* the same as a space, as in hksearch: between two terms */
+			if (qy->n == 0 || pending_and || pending_or)
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("hks: AND at byte %d of the query needs a term before it", i)));
+			pending_and = true;
+			and_at = i;
+			i += 3;
+			continue;
+		}
+		if (word_at(q, n, i, "NOT"))
+		{
+			int			at = i;
+
+			i += 3;
+			while (i < n && is_space_at(q, n, i, &sp))
+				i += sp;
+			if (i == n || word_at(q, n, i, "OR") || word_at(q, n, i, "AND") ||
+				word_at(q, n, i, "NOT"))
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("hks: NOT at byte %d of the query needs a term after it", at)));
+			negated = true;
+			start = i;
+		}
+		else if (q[i] == '-' && i + 1 < n && !is_space_at(q, n, i + 1, &sp) && q[i + 1] != '-')
 		{
 			negated = true;
 			start = ++i;
 		}
 		if ((i + 6 <= n && memcmp(q + i, "title:", 6) == 0) ||
 			(i + 7 <= n && memcmp(q + i, "source:", 7) == 0) ||
-			(i + 5 <= n && memcmp(q + i, "date:", 5) == 0))
+			(i + 5 <= n && memcmp(q + i, "date:", 5) == 0) ||
+			(i + 11 <= n && memcmp(q + i, "collection:", 11) == 0))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("hks: field filters (title:, source:, date:) are not part of hks_query"),
+					 errmsg("hks: field filters (title:, source:, date:, collection:) are not part of hks_query"),
 					 errhint("Filter on the table's columns in SQL instead.")));
-		if (i < n && q[i] == '"')
+		if (i < n && q[i] == '"' && memchr(q + i + 1, '"', n - i - 1) != NULL)
 		{
 			quoted = true;
 			start = ++i;
@@ -533,9 +621,14 @@ parse_query(const char *q, int n, HQuery *qy)
 		}
 		else
 		{
-			while (i < n && !is_space_at(q, n, i, &sp) && q[i] != '"')
+			/* a quote mark with no partner is text, as in hksearch */
+			if (i < n && q[i] == '"')
+				i++;
+			while (i < n && !is_space_at(q, n, i, &sp) &&
+				   !(q[i] == '"' && memchr(q + i + 1, '"', n - i - 1) != NULL))
 				i++;
 			end = i;
+			refuse_group(q, n, start, end);
 		}
 		if (!quoted && !negated && end - start == 2 && memcmp(q + start, "OR", 2) == 0)
 		{
@@ -551,6 +644,25 @@ parse_query(const char *q, int n, HQuery *qy)
 			qy->has_operators = true;
 		if (!make_phrase(q + start, end - start, &ph, &ntok))
 			continue;
+		pending_and = false;
+		/* A word followed by * is a prefix (covid* finds covid19); after
+		 * Chinese text it is refused, as hksearch refuses it. */
+		if (!quoted && end - start >= 2 && q[end - 1] == '*' && q[end - 2] != '*')
+		{
+			char		c = q[end - 2];
+
+			if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+			{
+				ph.e[ph.n - 1].prefix = true;
+				qy->has_operators = true;
+			}
+			else if ((unsigned char) c >= 0x80 && ph.e[ph.n - 1].len >= 3 &&
+					 (unsigned char) ph.e[ph.n - 1].term[0] >= 0xE3)
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("hks: * at byte %d of the query follows Chinese text: a prefix * is for Latin words and numbers (covid*)",
+								end - 1)));
+		}
 		if (!negated)
 			qy->n_chars += ntok;
 		if (pending_or)
@@ -583,6 +695,10 @@ parse_query(const char *q, int n, HQuery *qy)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("hks: OR at the end of the query needs a term after it")));
+	if (pending_and)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("hks: AND at byte %d of the query needs a term after it", and_at)));
 	if (qy->n_positive == 0 && qy->n)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
@@ -953,7 +1069,16 @@ get_scoring(FunctionCallInfo fcinfo, int first, Scoring *sc)
 				nw,
 				i;
 
-	deconstruct_array(ta, TEXTOID, -1, false, TYPALIGN_INT, &sc->term, NULL, &sc->n);
+	/*
+	 * The terms come as text[] or, from hks_search, as bytea[] (the same
+	 * varlena bytes): an argument with no collation, so that postgres_fdw
+	 * can ship the call to a shard.
+	 */
+	if (ARR_ELEMTYPE(ta) != TEXTOID && ARR_ELEMTYPE(ta) != BYTEAOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("hks_score: the terms must be text[] or bytea[]")));
+	deconstruct_array(ta, ARR_ELEMTYPE(ta), -1, false, TYPALIGN_INT, &sc->term, NULL, &sc->n);
 	deconstruct_array(pa, BOOLOID, 1, true, TYPALIGN_CHAR, &pd, NULL, &np);
 	deconstruct_array(wa, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &wd, NULL, &nw);
 	if (np != sc->n || nw != sc->n)

@@ -29,8 +29,28 @@ SELECT hks_query('口罩 OR 防护服 -武汉 新冠');
 SELECT q.tsq, q.andq, q.terms, q.prefix, q.qtf, q.nterms, q.is_natural, q.may_fall_back
   FROM hks_parse('孕妇感冒了可以吃什么药') q;
 SELECT q.terms, q.prefix, q.is_natural FROM hks_parse('种') q;
+-- hksearch's AND and NOT: AND is a space, NOT x is -x
+SELECT hks_query('疫苗 AND 接种') = hks_query('疫苗 接种') AS and_is_space,
+       hks_query('NOT 香港 疫苗') = hks_query('-香港 疫苗') AS not_is_minus,
+       hks_query('疫苗 and 接种') AS lower_case_is_a_word;
+-- a trailing * makes a Latin word or number a prefix
+SELECT hks_query('covid*'), to_tsvector('hks', 'COVID19 疫苗') @@ hks_query('covid*') AS covid19,
+       to_tsvector('hks', 'COVID19 疫苗') @@ hks_query('covid') AS exact_word;
+SELECT q.terms, q.prefix, q.is_natural FROM hks_parse('covid* 疫苗') q;
+-- a quote mark with no partner is text; a parenthesis inside a word too
+SELECT hks_query('"疫苗') = hks_query('疫苗') AS lone_quote,
+       hks_query('肺炎(COVID-19)'), hks_query('多形型脂肪肉瘤（左阴囊内）');
+-- what hks_query refuses, rather than reading it otherwise than hksearch:
+-- grouping parentheses, collection:, a * after Chinese text
+SELECT hks_query('(口罩 OR 防护服) 医院');
+SELECT hks_query('口罩 OR （防护服 医院）');
+SELECT hks_query('-(香港 OR 深圳) 疫情');
+SELECT hks_query('collection:hkcnews 疫苗');
+SELECT hks_query('疫苗*');
+SELECT hks_query('AND 疫苗');
+SELECT hks_query('疫苗 AND');
+SELECT hks_query('疫苗 NOT');
 -- errors name what failed
-SELECT hks_query('"疫苗');
 SELECT hks_query('title:疫苗');
 SELECT hks_query('-疫苗');
 SELECT hks_query('，。！');

@@ -45,10 +45,13 @@ CREATE TABLE articles (
     collection text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL,
     title text, body text, date text, source text, url text,
     tsv tsvector, dl int4, lossy bool) PARTITION BY HASH (collection, id);
+-- use_remote_estimate: the shard's own estimate of the matches lets the
+-- planner ship ORDER BY score and LIMIT (it keeps them local when it
+-- guesses fewer rows than the limit).
 CREATE FOREIGN TABLE articles_1 PARTITION OF articles FOR VALUES WITH (MODULUS 2, REMAINDER 0)
-    SERVER shard1 OPTIONS (table_name 'articles', batch_size '100');
+    SERVER shard1 OPTIONS (table_name 'articles', batch_size '100', use_remote_estimate 'true');
 CREATE FOREIGN TABLE articles_2 PARTITION OF articles FOR VALUES WITH (MODULUS 2, REMAINDER 1)
-    SERVER shard2 OPTIONS (table_name 'articles', batch_size '100');
+    SERVER shard2 OPTIONS (table_name 'articles', batch_size '100', use_remote_estimate 'true');
 CREATE FOREIGN TABLE hks_stats_1 () INHERITS (hks_stats) SERVER shard1 OPTIONS (table_name 'hks_stats');
 CREATE FOREIGN TABLE hks_stats_2 () INHERITS (hks_stats) SERVER shard2 OPTIONS (table_name 'hks_stats');
 CREATE FOREIGN TABLE hks_df_1 () INHERITS (hks_df) SERVER shard1 OPTIONS (table_name 'hks_df');
@@ -86,18 +89,23 @@ SELECT a.collection, a.id, round(s.score::numeric, 6) AS score,
        hks_snippet(a.title, a.body, '疫苗接种', 30) AS snippet
   FROM hks_search('疫苗接種', 3) s JOIN articles a USING (collection, id)
  ORDER BY s.score DESC, 1, 2;
--- What goes to the shards: the text condition (GIN, phrase check, the text
--- match of lossy documents) runs there; scoring, ORDER BY and LIMIT run
--- on the coordinator over the rows the shards return.
+-- What goes to the shards: hks_search asks each partition for its own
+-- top k, a query of one foreign table, so that the text condition (GIN,
+-- phrase check, the text match of lossy documents), the scoring with the
+-- global weights it is given, ORDER BY and LIMIT all run on the shard; the
+-- coordinator asks every shard at once (Async Foreign Scan), merges the
+-- partitions' top k (Sort, Limit) and recomputes the score of the k rows
+-- each returns. Lossy documents are scored on the coordinator: they are
+-- few, and a shard returns their text only when they match.
+SELECT hks_topk_sql('articles', ARRAY[
+    'SELECT a.collection, a.id, hks_score_bytes(a.tsv, a.dl, $11, $2, $3, $4, $9, $10), true
+       FROM %1$s a WHERE NOT a.lossy AND a.tsv @@ $7',
+    'SELECT a.collection, a.id, hks_score_text(a.title, a.body, a.dl, $1, $2, $3, $4, $9, $10), true
+       FROM %1$s a WHERE a.lossy AND a.tsv @@ $5 AND hks_match(a.title, a.body, $6)']) AS topk \gset
+PREPARE topk (text[], bool[], float8[], float8, tsquery, text, tsquery, int4, float8, float8, bytea[]) AS :topk;
 EXPLAIN (VERBOSE, COSTS OFF)
-SELECT a.collection, a.id,
-       hks_score(a.tsv, a.dl, '{疫苗,苗接,接种}', '{f,f,f}', '{1,1,1}', 126.8, 1.2, 0.75)
-  FROM articles a WHERE NOT a.lossy AND a.tsv @@ hks_query('疫苗接种')
-UNION ALL
-SELECT a.collection, a.id,
-       hks_score_text(a.title, a.body, a.dl, '{疫苗,苗接,接种}', '{f,f,f}', '{1,1,1}', 126.8, 1.2, 0.75)
-  FROM articles a WHERE a.lossy AND a.tsv @@ '疫苗 & 苗接 & 接种' AND hks_match(a.title, a.body, '疫苗接种')
- ORDER BY 3 DESC, 1, 2 LIMIT 10;
+EXECUTE topk('{疫情}', '{f}', '{1}', 126.8, '疫情', '疫情', hks_query('疫情'), 10, 1.2, 0.75,
+             hks_bytes('{疫情}'));
 -- The statistics: each shard sums its own rows for the query's terms, the
 -- coordinator adds them up.
 EXPLAIN (VERBOSE, COSTS OFF)
