@@ -6,7 +6,7 @@
 VERSION    := 0.1.0
 # ABI major: bump on any binary-incompatible change. (No trailing comments on
 # assignment lines: make keeps the spaces before '#' in the value.)
-SOVERSION  := 1
+SOVERSION  := 2
 # PREFIX (as in "make install PREFIX=/opt/hks") and prefix are the same.
 PREFIX     ?= /usr/local
 prefix     ?= $(PREFIX)

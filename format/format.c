@@ -4,7 +4,7 @@
  * indexer/seg_write.c writes segments, fileio.c the manifest and the
  * tombstones, docstore.c its own section; segment.c reads them.
  *
- * THE FORMAT (version HKS_FORMAT_VERSION = 3)
+ * THE FORMAT (version HKS_FORMAT_VERSION = 4)
  * ===========================================
  * An index is a directory:
  *   MANIFEST            the committed state: which segments are live
@@ -46,7 +46,7 @@
  *     varint n_docs   varint n_terms   varint total_tokens
  *     identity: lenbytes unicode version (utf8proc)
  *               lenbytes fold table version   varint tokenizer version
- *   DOCS (5): n_docs records of 24 bytes:
+ *   DOCS (5): n_docs records of 28 bytes:
  *     u32 n_tokens (BM25 length)   u32 title_end (positions below it are
  *     in the title; the body's start at it, which is one more than the
  *     title's own separator gap, so no phrase spans the two)
@@ -54,10 +54,19 @@
  *     u64 content hash (XXH3 over title, body, date, source, url,
  *         author, category, tags, each preceded by its u64 length): an unchanged re-added document is
  *         recognized and skipped
+ *     u32 n_chars: the document's length in the character field (its CJK
+ *         characters outside boilerplate)
  *   META (6): per document, 9 lenbytes: collection, id, title, date,
  *     source, url, author, category, tags (the tags one per line: UTF-8
  *     strings with '\n' between them, none empty when read from JSONL);
  *     each may be empty
+ *   Terms: the bigrams, unigrams and words of the text, as the tokenizer
+ *     gives them (common/tokenize.c); 0x02 + term for a token inside a
+ *     boilerplate line (BOILER below); and the character field: 0x01 + one
+ *     CJK character's UTF-8, for every character that starts a CJK token
+ *     (each character of a run does, once), with its count as tf, no
+ *     positions (pos_len 0 and every block's position bytes absent) and
+ *     n_chars as the length in the skip table's "min doc length".
  *   LEXICON (3): the terms in byte order, in blocks of HKS_LEX_BLOCK (32):
  *     varint offset in POSTINGS of the block's first term
  *     zero-or-more (up to 32) {
@@ -120,8 +129,8 @@
  *           inside 0..HKS_DS_MAX_DOC_BYTES; their tokens are indexed as
  *           0x02 + term and are not counted in DOCS' n_tokens
  *     }
- *     A segment without the section has no boilerplate. (Added as a
- *     section old readers may ignore.)
+ *     A segment without the section has no boilerplate. (Added in
+ *     version 4.)
  *
  * Manifest section MANIFEST (8):
  *   varint generation   varint next file number   identity (as in INFO)
@@ -155,7 +164,7 @@
  *   (tmp file, fsync, rename, fsync dir) under the writer lock, with no
  *   commit, and an index handle reads it at open. Its section checksum is
  *   checked when it is read; the section's XXH3-64 is its identity, which
- *   hks_index_changed compares. (Added in version 3 without a bump: an
+ *   hks_index_changed compares. (Added in version 4; an
  *   older reader ignores the file.)
  *
  * Version rules: any change to a byte layout above, to what the tokenizer

@@ -395,14 +395,14 @@ typedef enum hks_sparam {
     /* Natural-language ranking (questions, and plain queries with no
      * strict match) adds to the bigram BM25 a BM25 over single
      * characters, a field of its own with its own k1, b, lengths and idf: */
-    HKS_S_CHAR_WEIGHT = 7,    /* its weight, default 1.75, 0..10 (0: off)   */
-    HKS_S_CHAR_K1 = 8,        /* its k1, default 0.5, 0..10                 */
-    HKS_S_CHAR_B = 9,         /* its b, default 1, 0..1                     */
+    HKS_S_CHAR_WEIGHT = 7,     /* its weight, default 1.75, 0..10 (0: off)   */
+    HKS_S_CHAR_K1 = 8,         /* its k1, default 0.5, 0..10                 */
+    HKS_S_CHAR_B = 9,          /* its b, default 1, 0..1                     */
     HKS_S_FUNCTION_WORDS = 10, /* 1 (default): question and function words
                                (什么, 怎么办, 可以, 吗, 的 ...) weigh less
                                in natural-language ranking; 0: they weigh
                                as any term                               */
-    HKS_S_RECENCY = 11,       /* > 0: half-life in days; relevance scores
+    HKS_S_RECENCY = 11,        /* > 0: half-life in days; relevance scores
                                 are multiplied by 0.5 + 0.5 * 2^(-age /
                                 half-life), age in days before the newest
                                 dated document of the index (undated: the
@@ -413,14 +413,14 @@ typedef enum hks_sparam {
                                  into the best-ranked one, which carries
                                  their number (n_similar); the page is
                                  still filled. 0: every hit               */
-    HKS_S_COLLAPSE_BITS = 13, /* bits two copies' 64-bit fingerprints may
+    HKS_S_COLLAPSE_BITS = 13,  /* bits two copies' 64-bit fingerprints may
                                  differ in: default 7, 0..16              */
-    HKS_S_BOILERPLATE = 14,   /* 1: also match site boilerplate (lines a
+    HKS_S_BOILERPLATE = 14,    /* 1: also match site boilerplate (lines a
                                 collection repeats across its articles,
                                 site chrome such as 版权声明), which is
                                 stored but by default neither matched,
                                 scored nor shown in snippets; 0 (default) */
-    HKS_S_SYNONYMS = 15       /* 1 (default): unquoted terms that are aliases
+    HKS_S_SYNONYMS = 15        /* 1 (default): unquoted terms that are aliases
                                 of the index's synonym table also find the
                                 other aliases of their group; 0: off      */
 } hks_sparam;

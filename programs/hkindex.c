@@ -58,7 +58,7 @@ typedef struct opts {
     const char *collection; /* --collection, or NULL */
     long long mem, zlevel;
     int quiet, dry_run, yes;
-    int no_boiler; /* --no-boilerplate */
+    int no_boiler;           /* --no-boilerplate */
     int syn_show, syn_clear; /* synonyms --show, --clear */
 } opts;
 

@@ -92,14 +92,14 @@ typedef struct opts {
     int color; /* colour the output (decided from color_mode)  */
     enum color color_mode;
     size_t snippet_chars;
-    int sort;    /* -1: not given, 0 relevance, 1 date              */
-    int literal; /* --literal                                       */
-    int boiler;  /* --boilerplate                                   */
+    int sort;        /* -1: not given, 0 relevance, 1 date              */
+    int literal;     /* --literal                                       */
+    int boiler;      /* --boilerplate                                   */
     int no_synonyms; /* --no-synonyms                               */
     const char *show;
     int bare_ids;
-    int qualify_ids; /* TREC docnos are COLLECTION/ID              */
-    double recency;  /* --recency: half-life in days, 0 = off        */
+    int qualify_ids;   /* TREC docnos are COLLECTION/ID              */
+    double recency;    /* --recency: half-life in days, 0 = off        */
     int no_collapse;   /* --no-collapse                               */
     int collapse_dist; /* --collapse-distance, -1: the library's      */
 } opts;

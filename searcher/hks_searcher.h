@@ -230,7 +230,7 @@ struct hks_searcher {
     size_t n_sim, cap_sim;
     hks_simref *sim_of; /* per hit of the last search                  */
     size_t n_sim_of, cap_sim_of;
-    bool no_synonyms;  /* HKS_S_SYNONYMS 0                           */
+    bool no_synonyms; /* HKS_S_SYNONYMS 0                           */
 };
 
 /* Parse q[0..n) into s->qy, unless s->qy already holds its parse: a search

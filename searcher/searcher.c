@@ -875,14 +875,7 @@ static int weigh_terms(evalctx *x)
         double df;
         const uint8_t *term = x->st[i].term;
         size_t len = x->st[i].len;
-        uint8_t key[HKS_MAX_TERM_BYTES];
         bool is_prefix = x->st[i].is_prefix;
-        size_t klen;
-        if (is_prefix && (klen = hks_char_key(term, len, key)) != 0) {
-            term = key; /* a lone character: its exact document count */
-            len = klen;
-            is_prefix = false;
-        }
         for (g = 0; g < idx->n_seg; g++) {
             if (is_prefix) {
                 HKS_TRY(hks_seg_prefix(idx->seg[g], term, len, on_df, &d, &x->s->err));
