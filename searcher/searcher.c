@@ -1566,14 +1566,16 @@ static void natural_sterms(evalctx *x, const hks_qphrase *ph, bool fw)
 {
     const uint8_t *ch[HKS_MAX_QUERY_ELEMS + 1];
     uint8_t chl[HKS_MAX_QUERY_ELEMS + 1];
-    uint32_t rel[HKS_MAX_QUERY_ELEMS + 1], mark[HKS_MAX_QUERY_ELEMS + 1];
+    uint32_t rel[HKS_MAX_QUERY_ELEMS + 1] = {0}, mark[HKS_MAX_QUERY_ELEMS + 1];
     uint32_t first_ch[HKS_MAX_QUERY_ELEMS]; /* per element: its first character, or UINT32_MAX */
     uint32_t n = 0, e, i, start, occ = 0;
     uint8_t key[HKS_MAX_TERM_BYTES];
     /* The characters of the phrase's CJK runs, in order, with their
      * relative positions: each element's first, and the second of a
      * bigram that no element follows. */
-    for (e = 0; e < ph->n; e++) {
+    for (e = 0; e < HKS_MAX_QUERY_ELEMS; e++)
+        first_ch[e] = UINT32_MAX;
+    for (e = 0; e < ph->n && e < HKS_MAX_QUERY_ELEMS; e++) {
         const hks_qelem *q = &x->qy->elem[ph->first + e];
         size_t cb = first_cjk(q->term, q->len);
         first_ch[e] = UINT32_MAX;
@@ -1609,7 +1611,7 @@ static void natural_sterms(evalctx *x, const hks_qphrase *ph, bool fw)
         occ = top;
         start = end;
     }
-    for (e = 0; e < ph->n; e++) {
+    for (e = 0; e < ph->n && e < HKS_MAX_QUERY_ELEMS; e++) {
         const hks_qelem *q = &x->qy->elem[ph->first + e];
         double w = 1.0;
         uint32_t c = first_ch[e];
