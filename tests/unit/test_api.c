@@ -530,6 +530,8 @@ static const char *const phrases[] = {
     "口罩",
     "钟南山",
     "医",
+    "苗", /* one character: its list in the character field */
+    "衞", /* folds to 卫 */
     "武汉",
     "发热门诊",
     "核酸检测",
