@@ -730,8 +730,10 @@ static double recency_factor(hks_searcher *s, uint32_t ymd)
 
 /* Natural-language ranking: the candidates taken by bigrams and words
  * before the character field is added (rescore_chars) are the best
- * RERANK_MIN, or more in powers of two when more hits are wanted. */
+ * RERANK_MIN, or the power of two at or above RERANK_DEPTH times the hits
+ * wanted when that is more. */
 #define RERANK_MIN 128
+#define RERANK_DEPTH 4
 
 /* Scoring terms: at most one term and one character per query element. */
 #define MAX_STERMS (2 * HKS_MAX_QUERY_ELEMS + 2)
@@ -1835,12 +1837,11 @@ again:
         build_sterms(&x, true);
         rc = weigh_terms(&x);
         x.partial.cap = need;
-        /* The candidates are the best RERANK_MIN, or the next power of two
-         * above the hits wanted: paging within one such tier sees one
-         * ranking. */
+        /* The candidates are the best RERANK_MIN, or a power of two above
+         * that: paging within one such tier sees one ranking. */
         if (s->char_w > 0 && need) {
             size_t k = RERANK_MIN;
-            while (k < want && k <= SIZE_MAX / 2 / sizeof(khit))
+            while (k / RERANK_DEPTH < want && k <= SIZE_MAX / 2 / sizeof(khit))
                 k *= 2;
             if (k > want)
                 x.partial.cap = need + (k - want);
