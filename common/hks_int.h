@@ -233,6 +233,14 @@ HKS_INTERNAL void hks_ntext_free(hks_ntext *t);
 /* Normalize src[0..len) into t (t is reset first; its arrays are reused).
  * @return HKS_OK, HKS_ERR_NOMEM, or HKS_ERR_ARG if len is over the limit. */
 HKS_INTERNAL int hks_norm_text(hks_ntext *t, const char *src, size_t len);
+/* Normalize s[0..n) into out as compact UTF-8: the folded code points,
+ * every separator run one space, none at either end; at most cap bytes,
+ * *len_out of them. @return HKS_OK; HKS_ERR_BUFSIZE when it needs more
+ * than cap (out holds what fits, cut at a code point); HKS_ERR_NOMEM or
+ * HKS_ERR_ARG as hks_norm_text (then *len_out is 0). Filters, aliases and
+ * metadata compared with them are normalized by it. */
+HKS_INTERNAL int hks_norm_compact(hks_ntext *nt, const char *s, size_t n, uint8_t *out,
+                                  size_t cap, size_t *len_out);
 /* Normalize one code point (already decoded) into out[0..cap); returns the
  * number written (0 when it normalizes to nothing), at most cap. Only for
  * code points without combining context (query helpers, tests). */

@@ -434,3 +434,33 @@ const char *hks_norm_unicode_version(void)
 {
     return utf8proc_unicode_version();
 }
+
+int hks_norm_compact(hks_ntext *nt, const char *s, size_t n, uint8_t *out, size_t cap,
+                     size_t *len_out)
+{
+    size_t i, len = 0;
+    int rc = hks_norm_text(nt, s, n);
+    *len_out = 0;
+    if (rc)
+        return rc;
+    for (i = 0; i < nt->n; i++) {
+        uint8_t tmp[4];
+        uint32_t cp = nt->cp[i];
+        size_t k;
+        if (hks_cclass_of(cp) == HKS_CC_SEP)
+            cp = ' ';
+        if (cp == ' ' && (len == 0 || out[len - 1] == ' '))
+            continue;
+        k = hks_utf8_put(tmp, cp);
+        if (len + k > cap) {
+            rc = HKS_ERR_BUFSIZE; /* cut at a code point */
+            break;
+        }
+        memcpy(out + len, tmp, k);
+        len += k;
+    }
+    while (len && out[len - 1] == ' ')
+        len--;
+    *len_out = len;
+    return rc;
+}

@@ -503,7 +503,7 @@ HKS_INTERNAL void hks_pc_block_bound(const hks_pcur *c, uint32_t target,
 
 typedef struct hks_synalias {
     const uint8_t *text; /* as the user wrote it (views into the file)     */
-    const uint8_t *norm; /* normalized (hks_syn_norm)                      */
+    const uint8_t *norm; /* normalized (hks_norm_compact)                      */
     uint32_t text_len, norm_len;
     uint32_t group;
 } hks_synalias;
@@ -518,11 +518,6 @@ typedef struct hks_syndata {
     uint64_t id; /* XXH3-64 of the section: what hks_index_changed compares */
 } hks_syndata;
 
-/* s normalized as an alias: the engine's normalization (NFKC, case,
- * traditional -> simplified), separators as one space, no space at either
- * end. HKS_ERR_BUFSIZE when it needs more than cap bytes. */
-HKS_INTERNAL int hks_syn_norm(hks_ntext *nt, const char *s, size_t n, uint8_t *out,
-                              size_t cap, size_t *len_out);
 /* Read a user's alias text (synonyms.c's top comment) into the bytes of a
  * SYNONYMS section, appended to section. HKS_ERR_INPUT with "NAME:LINE:
  * what" in err for a line that cannot be a group. */

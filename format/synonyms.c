@@ -7,7 +7,7 @@
  * The text a user gives: one group a line, aliases separated by " / ", a
  * tab, or a comma (ASCII ',', full-width '，' or '、'); '#' at the start of
  * a line or after a space starts a comment; blank lines are skipped. Each
- * alias is normalized with the engine's text rules (hks_syn_norm), so
+ * alias is normalized with the engine's text rules (hks_norm_compact), so
  * 醫管局 and 医管局 are one alias: a group keeps the first spelling of it,
  * and an alias may stand in one group only.
  */
@@ -18,34 +18,6 @@
 #include <unistd.h>
 
 #include "hks_format.h"
-
-int hks_syn_norm(hks_ntext *nt, const char *s, size_t n, uint8_t *out, size_t cap,
-                 size_t *len_out)
-{
-    size_t i, len = 0;
-    int rc = hks_norm_text(nt, s, n);
-    *len_out = 0;
-    if (rc)
-        return rc;
-    for (i = 0; i < nt->n; i++) {
-        uint8_t tmp[4];
-        uint32_t cp = nt->cp[i];
-        size_t k;
-        if (hks_cclass_of(cp) == HKS_CC_SEP)
-            cp = ' ';
-        if (cp == ' ' && (len == 0 || out[len - 1] == ' '))
-            continue;
-        k = hks_utf8_put(tmp, cp);
-        if (len + k > cap)
-            return HKS_ERR_BUFSIZE;
-        memcpy(out + len, tmp, k);
-        len += k;
-    }
-    while (len && out[len - 1] == ' ')
-        len--;
-    *len_out = len;
-    return HKS_OK;
-}
 
 /* ---- reading a user's alias file ------------------------------------------ */
 
@@ -119,7 +91,7 @@ static int add_alias(pstate *ps, const char *s, size_t n, uint32_t line)
     if (hks_utf8_first_invalid(s, n) != SIZE_MAX)
         return hks_fail(ps->err, HKS_ERR_INPUT, "%s:%u: invalid UTF-8 in an alias", ps->name,
                         line);
-    rc = hks_syn_norm(&ps->nt, s, n, norm, sizeof norm, &nl);
+    rc = hks_norm_compact(&ps->nt, s, n, norm, sizeof norm, &nl);
     if (rc == HKS_ERR_BUFSIZE)
         return hks_fail(ps->err, HKS_ERR_INPUT, "%s:%u: alias \"%.*s\" is longer than %d bytes "
                                                 "once normalized",

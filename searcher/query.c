@@ -149,29 +149,8 @@ static int add_phrase(hks_query *qy, hks_ntext *nt, const char *s, size_t n, boo
 int hks_norm_string(hks_ntext *nt, const char *s, size_t n, uint8_t *out, size_t cap,
                     size_t *len_out)
 {
-    size_t i, len = 0;
-    int rc = hks_norm_text(nt, s, n);
-    *len_out = 0;
-    if (rc)
-        return rc;
-    for (i = 0; i < nt->n; i++) {
-        uint8_t tmp[4];
-        uint32_t cp = nt->cp[i];
-        size_t k;
-        if (hks_cclass_of(cp) == HKS_CC_SEP)
-            cp = ' ';
-        if (cp == ' ' && (len == 0 || out[len - 1] == ' '))
-            continue;
-        k = hks_utf8_put(tmp, cp);
-        if (len + k > cap)
-            break;
-        memcpy(out + len, tmp, k);
-        len += k;
-    }
-    while (len && out[len - 1] == ' ')
-        len--;
-    *len_out = len;
-    return HKS_OK;
+    int rc = hks_norm_compact(nt, s, n, out, cap, len_out);
+    return rc == HKS_ERR_BUFSIZE ? HKS_OK : rc; /* a filter is cut to its buffer */
 }
 
 static int parse_date_range(hks_query *qy, const char *s, size_t n, hks_errbuf *err)
@@ -503,7 +482,7 @@ typedef struct synmatch {
     int32_t alias;
 } synmatch;
 
-/* The code point at s (valid UTF-8: hks_syn_norm wrote it). */
+/* The code point at s (valid UTF-8: hks_norm_compact wrote it). */
 static uint32_t cp_at(const uint8_t *s)
 {
     if (s[0] < 0x80)
@@ -658,7 +637,7 @@ static int add_synonyms(parser *p, const char *s, size_t n, uint32_t *out, bool 
     *expanded = false;
     if (!t || t->d.n_alias == 0)
         return HKS_OK;
-    if (hks_syn_norm(p->nt, s, n, norm, sizeof norm, &nl) != HKS_OK || nl == 0)
+    if (hks_norm_compact(p->nt, s, n, norm, sizeof norm, &nl) != HKS_OK || nl == 0)
         return HKS_OK; /* too long to expand, or nothing to search */
     k = find_aliases(t, norm, nl, m, HKS_MAX_SYN_USES);
     if (k == 0)
