@@ -323,5 +323,13 @@ HKS_INTERNAL int hks_tokenize(const hks_ntext *t, uint32_t first_pos,
                               uint32_t *next_pos_out);
 /* UTF-8 encode cp into buf (>= 4 bytes); returns bytes written. */
 HKS_INTERNAL size_t hks_utf8_put(uint8_t *buf, uint32_t cp);
+/* Bytes of the UTF-8 sequence that starts with lead byte c (1 for ASCII,
+ * and for a continuation byte, which valid text never starts with). */
+static inline size_t hks_utf8_len(uint8_t c)
+{
+    return c < 0xC0 ? 1 : c < 0xE0 ? 2
+                      : c < 0xF0   ? 3
+                                   : 4;
+}
 
 #endif /* HKS_INT_H */

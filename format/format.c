@@ -581,8 +581,7 @@ size_t hks_char_key(const uint8_t *term, size_t n, uint8_t *out)
         return 0;
     if (term[0] < 0xC0)
         return 0; /* ASCII, or not a lead byte: never a CJK character */
-    len = term[0] < 0xE0 ? 2 : term[0] < 0xF0 ? 3
-                                              : 4;
+    len = hks_utf8_len(term[0]);
     if (n != len)
         return 0;
     cp = len == 2   ? (uint32_t)(term[0] & 0x1F) << 6 | (term[1] & 0x3F)

@@ -285,9 +285,7 @@ static int on_token(void *ctx, const hks_token *tok)
     if (tok->flags & HKS_TOK_CJK) {
         /* Each CJK character starts exactly one token (its bigram, or the
          * unigram ending its run): count it in the character field. */
-        uint8_t c = (uint8_t)tok->term[0];
-        size_t n = c < 0xE0 ? 2 : c < 0xF0 ? 3
-                                           : 4;
+        size_t n = hks_utf8_len((uint8_t)tok->term[0]);
         char key[5];
         if (n > tok->term_len)
             return HKS_OK; /* cannot happen for a tokenizer's CJK token */

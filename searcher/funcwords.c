@@ -135,14 +135,6 @@ static const char *const function_words[] = {
 
 #define N_WORDS (sizeof function_words / sizeof function_words[0])
 
-/* Bytes of the UTF-8 character starting with lead byte c. */
-static size_t char_bytes(uint8_t c)
-{
-    return c < 0x80 ? 1 : c < 0xE0 ? 2
-                      : c < 0xF0   ? 3
-                                   : 4;
-}
-
 void hks_funcwords_mark(const uint8_t *const *ch, const uint8_t *ch_len, uint32_t n,
                         uint32_t *mark)
 {
@@ -157,7 +149,7 @@ void hks_funcwords_mark(const uint8_t *const *ch, const uint8_t *ch_len, uint32_
             size_t left = strlen(function_words[w]);
             k = 0;
             while (left && r + k < n) {
-                size_t cb = char_bytes(*p);
+                size_t cb = hks_utf8_len(*p);
                 if (cb > left || cb != ch_len[r + k] || memcmp(p, ch[r + k], cb) != 0)
                     break;
                 p += cb;

@@ -41,14 +41,6 @@ static bool only_spaces(const char *s, uint32_t a, uint32_t b)
     return true;
 }
 
-/* Bytes of the UTF-8 sequence that starts with lead byte c. */
-static size_t u8len(uint8_t c)
-{
-    return c < 0x80 ? 1 : c < 0xE0 ? 2
-                      : c < 0xF0   ? 3
-                                   : 4;
-}
-
 /*
  * A CJK run gives its bigrams and then its last character as a unigram,
  * which the index holds only where a run ends. The phrase's last run needs
@@ -74,7 +66,7 @@ static int on_qtoken(void *ctx, const hks_token *t)
     qy->n_chars++;
     if (b->end_pending) {
         hks_qelem *pe = &qy->elem[qy->n_elem - 1];
-        size_t k = u8len((uint8_t)t->term[0]);
+        size_t k = hks_utf8_len((uint8_t)t->term[0]);
         pe->is_prefix = false;
         b->end_pending = false;
         if (b->quoted && (t->flags & HKS_TOK_CJK) && only_spaces(b->src, b->prev_end, t->src_start) &&
@@ -533,7 +525,7 @@ static uint32_t find_aliases(const hks_syntab *t, const uint8_t *s, size_t n, sy
     uint32_t k = 0;
     size_t i = 0;
     while (i < n && k < cap) {
-        size_t one = u8len(s[i]), len, top = n - i < t->max_len ? n - i : t->max_len;
+        size_t one = hks_utf8_len(s[i]), len, top = n - i < t->max_len ? n - i : t->max_len;
         int32_t a = -1;
         if (s[i] != ' ' && syn_left_ok(s, i))
             for (len = top; len >= one && a < 0; len--) {
@@ -574,7 +566,7 @@ static void note_use(hks_query *qy, int32_t alias)
 static bool all_cjk(const uint8_t *s, size_t n)
 {
     size_t i;
-    for (i = 0; i < n; i += u8len(s[i]))
+    for (i = 0; i < n; i += hks_utf8_len(s[i]))
         if (s[i] == ' ' || hks_cclass_of(cp_at(s + i)) != HKS_CC_CJK)
             return false;
     return n > 0;

@@ -1553,9 +1553,7 @@ static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
 static size_t first_cjk(const uint8_t *t, size_t n)
 {
     uint8_t key[HKS_MAX_TERM_BYTES];
-    size_t cb = t[0] < 0xC0 ? 1 : t[0] < 0xE0 ? 2
-                              : t[0] < 0xF0   ? 3
-                                              : 4;
+    size_t cb = hks_utf8_len(t[0]);
     if (cb > n || hks_char_key(t, cb, key) == 0)
         return 0;
     return cb;
