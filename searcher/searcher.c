@@ -1400,44 +1400,93 @@ static int cmp_hit_doc(const void *x, const void *y)
     return a->h.doc_id < b->h.doc_id ? -1 : a->h.doc_id > b->h.doc_id;
 }
 
+/* The k-th largest of v[0..n) (0 < k <= n); v is reordered. */
+static double kth_largest(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1, want = k - 1;
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2], t;
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] > pivot)
+                i++;
+            while (v[j] < pivot)
+                j--;
+            if (i <= j) {
+                t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (want <= j)
+            hi = j;
+        else if (want >= i)
+            lo = i;
+        else
+            return v[want];
+    }
+    return v[want];
+}
+
 /* The second stage of natural-language ranking: add the character field's
  * BM25 to each candidate of the first (the best RERANK_DEPTH times the
  * hits wanted by bigrams and words). A document is only ranked when it
  * holds a bigram or word of the query (a question's characters alone
- * match most of the collection), and the characters' long lists are only
- * probed at the candidates, never walked. */
-static int rescore_chars(evalctx *x)
+ * match most of a collection), and the characters' long lists are only
+ * probed at the candidates, never walked. The characters go by weight,
+ * heaviest first; after each, a candidate that even the most the rest
+ * could add (w (k1 + 1) each) leaves below the need-th best score so far
+ * can no longer be among the need kept, and is not probed again. */
+static int rescore_chars(evalctx *x, size_t need)
 {
     hks_index *idx = x->s->idx;
     topk *k = &x->partial;
-    size_t h = 0;
-    uint32_t g, i;
-    bool any = false;
+    uint32_t ord[MAX_STERMS], nc = 0, c, g, i;
+    double rest = 0, *tmp;
+    bool *out;
     int rc = HKS_OK;
-    for (i = 0; i < x->n_st; i++)
-        any |= x->st[i].field == F_CHARS && x->st[i].w > 0;
-    if (!any || k->n == 0)
+    for (i = 0; i < x->n_st; i++) {
+        uint32_t j;
+        if (x->st[i].field != F_CHARS || x->st[i].w == 0)
+            continue;
+        for (j = nc++; j && x->st[ord[j - 1]].w < x->st[i].w; j--)
+            ord[j] = ord[j - 1];
+        ord[j] = i;
+        rest += x->st[i].w * (x->k1[F_CHARS] + 1.0);
+    }
+    if (nc == 0 || k->n == 0)
         return HKS_OK;
     qsort(k->h, k->n, sizeof *k->h, cmp_hit_doc);
-    for (g = 0; g < idx->n_seg && h < k->n && rc == HKS_OK; g++) {
-        const hks_segment *seg = idx->seg[g];
-        uint32_t end = idx->base[g] + hks_seg_ndocs(seg);
-        const uint32_t *cl = hks_seg_charlens(seg);
-        titer t;
-        if (k->h[h].h.doc_id >= end)
-            continue;
-        for (i = 0; i < x->n_st && rc == HKS_OK; i++) {
-            size_t j;
-            if (x->st[i].field != F_CHARS || x->st[i].w == 0)
+    out = hks_mem_calloc(x->s->a, k->n, sizeof *out);
+    tmp = hks_mem_alloc(x->s->a, k->n * sizeof *tmp);
+    if (!out || !tmp) {
+        hks_mem_free(x->s->a, out, 0);
+        hks_mem_free(x->s->a, tmp, 0);
+        return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
+    }
+    for (c = 0; c < nc && rc == HKS_OK; c++) {
+        const sterm *st = &x->st[ord[c]];
+        size_t h = 0, j, n_in = 0;
+        for (g = 0; g < idx->n_seg && h < k->n && rc == HKS_OK; g++) {
+            const hks_segment *seg = idx->seg[g];
+            uint32_t end = idx->base[g] + hks_seg_ndocs(seg);
+            const uint32_t *cl = hks_seg_charlens(seg);
+            titer t;
+            if (k->h[h].h.doc_id >= end)
                 continue;
-            rc = ti_open(&t, x->s->a, seg, x->st[i].term, x->st[i].len, false, false, false,
-                         &x->s->err);
+            rc = ti_open(&t, x->s->a, seg, st->term, st->len, false, false, false, &x->s->err);
             for (j = h; rc == HKS_OK && t.doc != HKS_END && j < k->n && k->h[j].h.doc_id < end;
                  j++) {
                 uint32_t d = k->h[j].h.doc_id - idx->base[g], tf;
+                if (out[j])
+                    continue;
                 rc = ti_advance(&t, d);
                 if (rc == HKS_OK && t.doc == d && (rc = ti_tf(&t, &tf)) == HKS_OK) {
-                    double add = bm25(x, F_CHARS, x->st[i].w, tf, cl[d]);
+                    double add = bm25(x, F_CHARS, st->w, tf, cl[d]);
                     if (x->s->recency > 0) { /* the first stage's score is scaled so */
                         hks_docrec rec;
                         hks_seg_docrec(seg, d, &rec);
@@ -1447,10 +1496,26 @@ static int rescore_chars(evalctx *x)
                 }
             }
             ti_close(&t);
+            while (h < k->n && k->h[h].h.doc_id < end)
+                h++;
         }
-        while (h < k->n && k->h[h].h.doc_id < end)
-            h++;
+        rest -= st->w * (x->k1[F_CHARS] + 1.0);
+        if (need == 0 || need >= k->n || c + 1 == nc)
+            continue;
+        for (j = 0; j < k->n; j++)
+            if (!out[j])
+                tmp[n_in++] = k->h[j].h.score;
+        if (n_in > need) {
+            double theta = kth_largest(tmp, n_in, need);
+            /* the margin: sums in another order can differ in the last bit */
+            theta -= fabs(theta) * 1e-9;
+            for (j = 0; j < k->n; j++)
+                if (!out[j] && k->h[j].h.score + rest < theta)
+                    out[j] = true;
+        }
     }
+    hks_mem_free(x->s->a, out, 0);
+    hks_mem_free(x->s->a, tmp, 0);
     return rc;
 }
 
@@ -1853,7 +1918,7 @@ again:
              g++)
             rc = eval_segment(&x, g, false, true);
         if (rc == HKS_OK)
-            rc = rescore_chars(&x);
+            rc = rescore_chars(&x, need);
         if (rc == HKS_OK && x.partial.n && x.partial.h) {
             qsort(x.partial.h, x.partial.n, sizeof(khit), cmp_hits);
             if (x.partial.n > need)

@@ -636,6 +636,19 @@ static void test_api_news_phrases_match_a_plain_scan_in_any_segmentation(void **
                 assert_int_equal(few[k].doc_id, lots[k].doc_id);
                 assert_true(few[k].score == lots[k].score);
             }
+            /* 1 and 3 hits rank the same candidates as 10; the character
+             * field's second stage stops probing a candidate sooner the
+             * fewer are kept, and must keep the same best ones. */
+            for (nm = 1; nm <= 3; nm += 2) {
+                assert_int_equal(hks_search(s1, questions[qi], strlen(questions[qi]), lots, nm,
+                                            &nf, NULL),
+                                 HKS_OK);
+                assert_int_equal(nf, nm);
+                for (k = 0; k < nf; k++) {
+                    assert_int_equal(lots[k].doc_id, few[k].doc_id);
+                    assert_true(lots[k].score == few[k].score);
+                }
+            }
         }
     }
     assert_int_equal(hks_index_check(i2), HKS_OK);
