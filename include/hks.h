@@ -420,9 +420,16 @@ typedef enum hks_sparam {
                                 site chrome such as 版权声明), which is
                                 stored but by default neither matched,
                                 scored nor shown in snippets; 0 (default) */
-    HKS_S_SYNONYMS = 15        /* 1 (default): unquoted terms that are aliases
+    HKS_S_SYNONYMS = 15,       /* 1 (default): unquoted terms that are aliases
                                 of the index's synonym table also find the
                                 other aliases of their group; 0: off      */
+    HKS_S_COVERAGE = 16        /* natural-language ranking: a document of
+                                300 terms or more that holds a share c of
+                                the weight of the query's bigrams and
+                                words has its score multiplied by c^x (x
+                                this value; from 100 terms the exponent
+                                grows from 0 to x: a title cannot hold a
+                                whole question). Default 0.5, 0..4; 0: off */
 } hks_sparam;
 #define HKS_SORT_RELEVANCE 0
 #define HKS_SORT_DATE 1

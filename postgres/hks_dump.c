@@ -61,8 +61,10 @@ int main(int argc, char **argv)
     if ((rc = hks_index_info_get(idx, &info)) || (rc = hks_searcher_new(idx, &s)) ||
         (rc = hks_searcher_set(s, HKS_S_COLLAPSE, 0)) ||
         /* The extension ranks a question over its bigrams with plain BM25:
-         * no character field, no function-word weights, no synonyms. */
+         * no character field, no function-word weights, no coverage
+         * factor, no synonyms. */
         (rc = hks_searcher_set(s, HKS_S_CHAR_WEIGHT, 0)) ||
+        (rc = hks_searcher_set(s, HKS_S_COVERAGE, 0)) ||
         (rc = hks_searcher_set(s, HKS_S_FUNCTION_WORDS, 0)) ||
         (rc = hks_searcher_set(s, HKS_S_SYNONYMS, 0)))
         return fail(argv[1], s ? hks_searcher_errmsg(s) : hks_index_errmsg(idx));

@@ -47,6 +47,9 @@ static const char usage[] =
     "      --char-weight X, --char-k1 X, --char-b X\n"
     "                      the character field of natural-language ranking\n"
     "                      (default 1.75, 0.5, 1; weight 0 turns it off)\n"
+    "      --coverage X    natural-language ranking: a document holding a share c\n"
+    "                      of the question's weight scores c^X times as much (an\n"
+    "                      index of titles: less; default 0.5, 0 turns it off)\n"
     "      --no-function-words  question and function words (什么, 可以, 吗 ...)\n"
     "                      weigh as much as other terms in a question\n"
     "      --recency DAYS  rank newer articles higher: a score is multiplied by\n"
@@ -87,6 +90,7 @@ typedef struct opts {
     const char *timings;
     double k1, b;
     double char_w, char_k1, char_b; /* NAN: the library's default */
+    double coverage;                /* NAN: the library's default */
     int function_words;
     int count;
     int color; /* colour the output (decided from color_mode)  */
@@ -741,7 +745,7 @@ int main(int argc, char **argv)
     o.collapse_dist = -1;
     o.k1 = 1.2;
     o.b = 0.75;
-    o.char_w = o.char_k1 = o.char_b = NAN;
+    o.char_w = o.char_k1 = o.char_b = o.coverage = NAN;
     o.function_words = 1;
     o.index = getenv("HKS_INDEX");
     if (!o.index || !*o.index)
@@ -752,7 +756,7 @@ int main(int argc, char **argv)
         static const char *const valued[] = {
             "-i", "--index", "-n", "--offset", "--format", "--queries",
             "--timings", "--k1", "--b", "--sort", "--snippet-chars", "--show",
-            "--char-weight", "--char-k1", "--char-b", "--recency",
+            "--char-weight", "--char-k1", "--char-b", "--coverage", "--recency",
             "--collapse-distance"};
         size_t k;
         for (k = 0; !v && k < sizeof valued / sizeof valued[0]; k++) {
@@ -851,7 +855,8 @@ int main(int argc, char **argv)
             o.timings = v;
             i++;
         } else if ((!strcmp(a, "--k1") || !strcmp(a, "--b") || !strcmp(a, "--char-weight") ||
-                    !strcmp(a, "--char-k1") || !strcmp(a, "--char-b")) &&
+                    !strcmp(a, "--char-k1") || !strcmp(a, "--char-b") ||
+                    !strcmp(a, "--coverage")) &&
                    v) {
             char *end;
             double d;
@@ -869,6 +874,8 @@ int main(int argc, char **argv)
                 o.char_w = d;
             else if (!strcmp(a, "--char-k1"))
                 o.char_k1 = d;
+            else if (!strcmp(a, "--coverage"))
+                o.coverage = d;
             else
                 o.char_b = d;
             i++;
@@ -929,6 +936,7 @@ int main(int argc, char **argv)
         (isnan(o.char_w) || (rc = hks_searcher_set(s, HKS_S_CHAR_WEIGHT, o.char_w)) == HKS_OK) &&
         (isnan(o.char_k1) || (rc = hks_searcher_set(s, HKS_S_CHAR_K1, o.char_k1)) == HKS_OK) &&
         (isnan(o.char_b) || (rc = hks_searcher_set(s, HKS_S_CHAR_B, o.char_b)) == HKS_OK) &&
+        (isnan(o.coverage) || (rc = hks_searcher_set(s, HKS_S_COVERAGE, o.coverage)) == HKS_OK) &&
         (rc = hks_searcher_set(s, HKS_S_SYNONYMS, !o.no_synonyms)) == HKS_OK && o.sort >= 0)
         rc = hks_searcher_set(s, HKS_S_SORT, o.sort);
     if (rc == HKS_OK && o.recency > 0)

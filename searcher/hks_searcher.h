@@ -205,6 +205,7 @@ struct hks_searcher {
     hks_errbuf err;
     double k1, b;
     double char_w, char_k1, char_b; /* the character field (HKS_S_CHAR_*) */
+    double coverage;                /* HKS_S_COVERAGE                       */
     bool function_words;            /* HKS_S_FUNCTION_WORDS               */
     bool count_partial;
     bool literal;     /* HKS_S_LITERAL (its effect: query.c)          */

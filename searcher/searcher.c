@@ -220,6 +220,7 @@ int hks_searcher_new(hks_index *idx, hks_searcher **out)
     s->char_w = 1.75;
     s->char_k1 = 0.5;
     s->char_b = 1.0;
+    s->coverage = 0.5;
     s->function_words = true;
     s->newest = INT32_MIN;
     s->collapse = true;
@@ -319,6 +320,11 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
         return HKS_OK;
     case HKS_S_SYNONYMS:
         s->no_synonyms = value == 0;
+        return HKS_OK;
+    case HKS_S_COVERAGE:
+        if (!(value >= 0 && value <= 4))
+            return hks_fail(&s->err, HKS_ERR_ARG, "coverage exponent %g out of 0..4", value);
+        s->coverage = value;
         return HKS_OK;
     }
     return hks_fail(&s->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
@@ -577,6 +583,8 @@ static int ti_positions(titer *t, const uint32_t **p, uint32_t *n)
 typedef struct khit {
     hks_hit h;
     uint32_t date;
+    double f; /* natural ranking: the coverage factor, applied to every
+                 field's part of the score (coverage_factor)       */
 } khit;
 
 typedef struct topk {
@@ -769,6 +777,8 @@ typedef struct evalctx {
     uint64_t n_partial;
     uint32_t *exact_docs; /* global ids of all strict matches, ascending */
     size_t n_exact_docs, cap_exact_docs;
+    double terms_w;  /* natural ranking: the term field's weights summed */
+    double cov_e;    /* its coverage exponent (coverage_exponent)  */
     double deadline; /* monotonic ms to stop at, 0 = no budget     */
     unsigned tick;   /* budget checks so far                       */
     bool timed_out;  /* the budget ran out: results are partial    */
@@ -797,6 +807,35 @@ static double bm25(const evalctx *x, int f, double w, uint32_t tf, uint32_t dl)
 {
     double t = (double)tf, k1 = x->k1[f], b = x->b[f];
     return w * t * (k1 + 1.0) / (t + k1 * (1.0 - b + b * (double)dl / x->avgdl[f]));
+}
+
+/* Natural ranking: a document that holds only part of the query's bigrams
+ * and words ranks lower: held is the weight of those it holds, of
+ * x->terms_w in all. Not in an index of short texts: the exponent ramps
+ * from 0 at an average length of COVERAGE_FROM terms to HKS_S_COVERAGE at
+ * COVERAGE_FULL, since a page title cannot hold a whole question
+ * (measured: the factor costs cmedir, whose documents are page titles, at
+ * any strength, and lifts drcd, whose documents are paragraphs). The
+ * average, not the document's own length, so that short articles of a
+ * news index are not favoured over long ones. */
+#define COVERAGE_FROM 100.0
+#define COVERAGE_FULL 300.0
+static double coverage_exponent(const evalctx *x)
+{
+    double e = x->s->coverage, avg = x->avgdl[F_TERMS];
+    if (e == 0 || avg <= COVERAGE_FROM || x->terms_w <= 0)
+        return 0;
+    return avg < COVERAGE_FULL ? e * (avg - COVERAGE_FROM) / (COVERAGE_FULL - COVERAGE_FROM) : e;
+}
+
+/* The factor of a document holding weight held of the query's terms. */
+static double coverage_factor(const evalctx *x, double held)
+{
+    double c;
+    if (x->cov_e == 0)
+        return 1.0;
+    c = held / x->terms_w;
+    return c >= 1.0 ? 1.0 : pow(c, x->cov_e);
 }
 
 /* The document lengths of field f in a segment. */
@@ -1227,6 +1266,7 @@ static int strict_segment(evalctx *x, segeval *se)
             h.h.doc_id = se->base + doc;
             h.h.flags = HKS_HIT_EXACT;
             h.h.n_similar = 0;
+            h.f = 1.0;
             topk_push(&x->exact, &h);
             x->n_exact++;
             if (x->n_exact_docs == x->cap_exact_docs) {
@@ -1264,6 +1304,7 @@ static int natural_segment(evalctx *x, segeval *se)
     uint32_t ord[MAX_STERMS], n = 0, i, ess;
     uint32_t slot_of_term[MAX_STERMS]; /* term -> index in ord */
     double ub[MAX_STERMS], cum[MAX_STERMS];
+    double wcum[MAX_STERMS]; /* the query weight of the lists up to i */
     const uint32_t *dl[N_FIELDS];
 
     for (i = 0; i < x->n_st; i++) {
@@ -1291,15 +1332,17 @@ static int natural_segment(evalctx *x, segeval *se)
         }
         ord[j] = v;
     }
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         cum[i] = ub[ord[i]] + (i ? cum[i - 1] : 0);
+        wcum[i] = x->st[ord[i]].w + (i ? wcum[i - 1] : 0);
+    }
     for (i = 0; i < MAX_STERMS; i++)
         slot_of_term[i] = UINT32_MAX;
     for (i = 0; i < n; i++)
         slot_of_term[ord[i]] = i;
     ess = 0;
     for (;;) {
-        double theta = topk_threshold(&x->partial), score = 0, margin;
+        double theta = topk_threshold(&x->partial), score = 0, margin, got = 0;
         double contrib[MAX_STERMS];
         uint32_t doc = HKS_END;
         bool reject = false;
@@ -1309,7 +1352,10 @@ static int natural_segment(evalctx *x, segeval *se)
          * what falls short by more than that, so rounding never drops a
          * document that belongs in the top k. */
         margin = theta > 0 ? theta * 1e-9 : 0;
-        while (ess < n && cum[ess] < theta - margin)
+        /* A document in none of the lists from ess on scores at most
+         * cum[ess - 1], and holds at most wcum[ess - 1] of the query. */
+        while (ess < n && (cum[ess] < theta - margin ||
+                           cum[ess] * coverage_factor(x, wcum[ess]) < theta - margin))
             ess++;
         if (ess >= n)
             break; /* no document can enter any more */
@@ -1328,12 +1374,14 @@ static int natural_segment(evalctx *x, segeval *se)
                 contrib[i] = bm25(x, x->st[ord[i]].field, x->st[ord[i]].w, tf,
                                   dl[x->st[ord[i]].field][doc]);
                 score += contrib[i];
+                got += x->st[ord[i]].w;
                 HKS_TRY(ti_advance(t, doc + 1));
             }
         }
         for (i = ess; i-- > 0;) {
             titer *t = &se->sc[ord[i]];
-            if (score + cum[i] < theta - margin) {
+            if (score + cum[i] < theta - margin ||
+                (score + cum[i]) * coverage_factor(x, got + wcum[i]) < theta - margin) {
                 reject = true;
                 break;
             }
@@ -1344,19 +1392,26 @@ static int natural_segment(evalctx *x, segeval *se)
                 contrib[i] = bm25(x, x->st[ord[i]].field, x->st[ord[i]].w, tf,
                                   dl[x->st[ord[i]].field][doc]);
                 score += contrib[i];
+                got += x->st[ord[i]].w;
             }
         }
         if (!reject && !hks_seg_is_deleted(se->seg, doc) && !is_exact_doc(x, se->base + doc)) {
             khit kh;
             hks_hit h;
             uint32_t j;
+            double held;
             /* The score proper: contributions summed in query-term order,
              * as score_doc does, so equal documents get equal scores and
              * the doc-id tie rule decides between them. */
             h.score = 0;
+            held = 0;
             for (j = 0; j < x->n_st; j++)
-                if (slot_of_term[j] != UINT32_MAX)
+                if (slot_of_term[j] != UINT32_MAX && contrib[slot_of_term[j]] > 0) {
                     h.score += contrib[slot_of_term[j]];
+                    held += x->st[j].w;
+                }
+            kh.f = coverage_factor(x, held);
+            h.score *= kh.f;
             if (x->s->recency > 0) {
                 hks_docrec rec;
                 hks_seg_docrec(se->seg, doc, &rec);
@@ -1400,44 +1455,93 @@ static int cmp_hit_doc(const void *x, const void *y)
     return a->h.doc_id < b->h.doc_id ? -1 : a->h.doc_id > b->h.doc_id;
 }
 
+/* The k-th largest of v[0..n) (0 < k <= n); v is reordered. */
+static double kth_largest(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1, want = k - 1;
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2], t;
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] > pivot)
+                i++;
+            while (v[j] < pivot)
+                j--;
+            if (i <= j) {
+                t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (want <= j)
+            hi = j;
+        else if (want >= i)
+            lo = i;
+        else
+            return v[want];
+    }
+    return v[want];
+}
+
 /* The second stage of natural-language ranking: add the character field's
  * BM25 to each candidate of the first (the best RERANK_DEPTH times the
  * hits wanted by bigrams and words). A document is only ranked when it
  * holds a bigram or word of the query (a question's characters alone
- * match most of the collection), and the characters' long lists are only
- * probed at the candidates, never walked. */
-static int rescore_chars(evalctx *x)
+ * match most of a collection), and the characters' long lists are only
+ * probed at the candidates, never walked. The characters go by weight,
+ * heaviest first; after each, a candidate that even the most the rest
+ * could add (w (k1 + 1) each) leaves below the need-th best score so far
+ * can no longer be among the need kept, and is not probed again. */
+static int rescore_chars(evalctx *x, size_t need)
 {
     hks_index *idx = x->s->idx;
     topk *k = &x->partial;
-    size_t h = 0;
-    uint32_t g, i;
-    bool any = false;
+    uint32_t ord[MAX_STERMS], nc = 0, c, g, i;
+    double rest = 0, *tmp;
+    bool *out;
     int rc = HKS_OK;
-    for (i = 0; i < x->n_st; i++)
-        any |= x->st[i].field == F_CHARS && x->st[i].w > 0;
-    if (!any || k->n == 0)
+    for (i = 0; i < x->n_st; i++) {
+        uint32_t j;
+        if (x->st[i].field != F_CHARS || x->st[i].w == 0)
+            continue;
+        for (j = nc++; j && x->st[ord[j - 1]].w < x->st[i].w; j--)
+            ord[j] = ord[j - 1];
+        ord[j] = i;
+        rest += x->st[i].w * (x->k1[F_CHARS] + 1.0);
+    }
+    if (nc == 0 || k->n == 0)
         return HKS_OK;
     qsort(k->h, k->n, sizeof *k->h, cmp_hit_doc);
-    for (g = 0; g < idx->n_seg && h < k->n && rc == HKS_OK; g++) {
-        const hks_segment *seg = idx->seg[g];
-        uint32_t end = idx->base[g] + hks_seg_ndocs(seg);
-        const uint32_t *cl = hks_seg_charlens(seg);
-        titer t;
-        if (k->h[h].h.doc_id >= end)
-            continue;
-        for (i = 0; i < x->n_st && rc == HKS_OK; i++) {
-            size_t j;
-            if (x->st[i].field != F_CHARS || x->st[i].w == 0)
+    out = hks_mem_calloc(x->s->a, k->n, sizeof *out);
+    tmp = hks_mem_alloc(x->s->a, k->n * sizeof *tmp);
+    if (!out || !tmp) {
+        hks_mem_free(x->s->a, out, 0);
+        hks_mem_free(x->s->a, tmp, 0);
+        return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
+    }
+    for (c = 0; c < nc && rc == HKS_OK; c++) {
+        const sterm *st = &x->st[ord[c]];
+        size_t h = 0, j, n_in = 0;
+        for (g = 0; g < idx->n_seg && h < k->n && rc == HKS_OK; g++) {
+            const hks_segment *seg = idx->seg[g];
+            uint32_t end = idx->base[g] + hks_seg_ndocs(seg);
+            const uint32_t *cl = hks_seg_charlens(seg);
+            titer t;
+            if (k->h[h].h.doc_id >= end)
                 continue;
-            rc = ti_open(&t, x->s->a, seg, x->st[i].term, x->st[i].len, false, false, false,
-                         &x->s->err);
+            rc = ti_open(&t, x->s->a, seg, st->term, st->len, false, false, false, &x->s->err);
             for (j = h; rc == HKS_OK && t.doc != HKS_END && j < k->n && k->h[j].h.doc_id < end;
                  j++) {
                 uint32_t d = k->h[j].h.doc_id - idx->base[g], tf;
+                if (out[j])
+                    continue;
                 rc = ti_advance(&t, d);
                 if (rc == HKS_OK && t.doc == d && (rc = ti_tf(&t, &tf)) == HKS_OK) {
-                    double add = bm25(x, F_CHARS, x->st[i].w, tf, cl[d]);
+                    double add = bm25(x, F_CHARS, st->w, tf, cl[d]) * k->h[j].f;
                     if (x->s->recency > 0) { /* the first stage's score is scaled so */
                         hks_docrec rec;
                         hks_seg_docrec(seg, d, &rec);
@@ -1447,10 +1551,26 @@ static int rescore_chars(evalctx *x)
                 }
             }
             ti_close(&t);
+            while (h < k->n && k->h[h].h.doc_id < end)
+                h++;
         }
-        while (h < k->n && k->h[h].h.doc_id < end)
-            h++;
+        rest -= st->w * (x->k1[F_CHARS] + 1.0);
+        if (need == 0 || need >= k->n || c + 1 == nc)
+            continue;
+        for (j = 0; j < k->n; j++)
+            if (!out[j])
+                tmp[n_in++] = k->h[j].h.score;
+        if (n_in > need) {
+            double theta = kth_largest(tmp, n_in, need);
+            /* the margin: sums in another order can differ in the last bit */
+            theta -= fabs(theta) * 1e-9;
+            for (j = 0; j < k->n; j++)
+                if (!out[j] && k->h[j].h.score + rest * k->h[j].f < theta)
+                    out[j] = true;
+        }
     }
+    hks_mem_free(x->s->a, out, 0);
+    hks_mem_free(x->s->a, tmp, 0);
     return rc;
 }
 
@@ -1834,6 +1954,11 @@ again:
         size_t need = want > x.exact.n ? want - x.exact.n : 0;
         build_sterms(&x, true);
         rc = weigh_terms(&x);
+        x.terms_w = 0;
+        for (g = 0; g < x.n_st; g++)
+            if (x.st[g].field == F_TERMS)
+                x.terms_w += x.st[g].w;
+        x.cov_e = coverage_exponent(&x);
         x.partial.cap = need;
         /* The candidates are the best RERANK_MIN, or a power of two above
          * that: paging within one such tier sees one ranking. */
@@ -1853,7 +1978,7 @@ again:
              g++)
             rc = eval_segment(&x, g, false, true);
         if (rc == HKS_OK)
-            rc = rescore_chars(&x);
+            rc = rescore_chars(&x, need);
         if (rc == HKS_OK && x.partial.n && x.partial.h) {
             qsort(x.partial.h, x.partial.n, sizeof(khit), cmp_hits);
             if (x.partial.n > need)

@@ -636,6 +636,19 @@ static void test_api_news_phrases_match_a_plain_scan_in_any_segmentation(void **
                 assert_int_equal(few[k].doc_id, lots[k].doc_id);
                 assert_true(few[k].score == lots[k].score);
             }
+            /* 1 and 3 hits rank the same candidates as 10; the character
+             * field's second stage stops probing a candidate sooner the
+             * fewer are kept, and must keep the same best ones. */
+            for (nm = 1; nm <= 3; nm += 2) {
+                assert_int_equal(hks_search(s1, questions[qi], strlen(questions[qi]), lots, nm,
+                                            &nf, NULL),
+                                 HKS_OK);
+                assert_int_equal(nf, nm);
+                for (k = 0; k < nf; k++) {
+                    assert_int_equal(lots[k].doc_id, few[k].doc_id);
+                    assert_true(lots[k].score == few[k].score);
+                }
+            }
         }
     }
     assert_int_equal(hks_index_check(i2), HKS_OK);
@@ -648,6 +661,88 @@ static void test_api_news_phrases_match_a_plain_scan_in_any_segmentation(void **
         free(r.d[k].text);
     }
     free(r.d);
+}
+
+/* Natural-language ranking's coverage factor (HKS_S_COVERAGE): in an index
+ * of whole articles, a hit that lacks part of the question scores less
+ * than without the factor and none more; in an index of titles (an
+ * average under 100 terms) it has no effect. */
+static double natural_score(hks_searcher *s, const char *q, uint32_t doc, double coverage)
+{
+    static hks_hit hits[64];
+    size_t n, i;
+    assert_int_equal(hks_searcher_set(s, HKS_S_COVERAGE, coverage), HKS_OK);
+    assert_int_equal(hks_search(s, q, strlen(q), hits, 64, &n, NULL), HKS_OK);
+    for (i = 0; i < n; i++)
+        if (hits[i].doc_id == doc) {
+            assert_false(hits[i].flags & HKS_HIT_EXACT);
+            return hits[i].score;
+        }
+    return -1;
+}
+
+static void test_api_coverage_factor(void **state)
+{
+    /* Titles of the seed articles and of two real health news items. */
+    static const char *titles[] = {"战“疫”!襄垣县医疗集团为人民群众筑起生命防线",
+                                   "株洲市卫生健康委在四个方面下功夫、求突破",
+                                   "吉林省肿瘤医院开展新冠疫苗接种工作",
+                                   "襄垣县人民医院召开疫情防控工作会议"};
+    static const char q[] = "襄垣县医院怎样做好新冠疫苗接种工作";
+    char dir[4200], src[4200];
+    hks_writer *w = NULL;
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    uint32_t d;
+    int fewer = 0, found = 0;
+    size_t i;
+    (void)state;
+    subdir(dir, sizeof dir, "cov-articles");
+    build_from(dir, hks_test_repo_path("corpus", src, sizeof src), 0, 1);
+    assert_int_equal(hks_index_open(dir, hks_test_cm_alloc(), &idx), HKS_OK);
+    assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
+    assert_int_equal(hks_searcher_set(s, HKS_S_COVERAGE, 4.5), HKS_ERR_ARG);
+    for (d = 0; d < 5; d++) {
+        double off = natural_score(s, q, d, 0), on = natural_score(s, q, d, 0.5);
+        if (off < 0)
+            continue;
+        found++;
+        assert_true(on > 0 && on <= off * (1 + 1e-12));
+        fewer += on < off * (1 - 1e-9);
+    }
+    assert_int_equal(found, 5);
+    assert_true(fewer >= 4); /* no seed article holds the whole question */
+    hks_searcher_free(s);
+    hks_index_close(idx);
+
+    subdir(dir, sizeof dir, "cov-titles");
+    assert_int_equal(hks_writer_open(dir, hks_test_cm_alloc(), &w), HKS_OK);
+    for (i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+        hks_doc doc;
+        char id[8];
+        memset(&doc, 0, sizeof doc);
+        snprintf(id, sizeof id, "t%zu", i);
+        doc.id = id;
+        doc.id_len = strlen(id);
+        doc.body = titles[i];
+        doc.body_len = strlen(titles[i]);
+        assert_int_equal(hks_writer_add(w, &doc), HKS_OK);
+    }
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+    assert_int_equal(hks_index_open(dir, hks_test_cm_alloc(), &idx), HKS_OK);
+    assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
+    found = 0;
+    for (d = 0; d < 4; d++) {
+        double off = natural_score(s, q, d, 0), on = natural_score(s, q, d, 0.5);
+        if (off < 0)
+            continue;
+        found++;
+        assert_true(on == off);
+    }
+    assert_true(found >= 3);
+    hks_searcher_free(s);
+    hks_index_close(idx);
 }
 
 /* hks_analyze: the index's own terms, with source byte ranges in the text
@@ -728,6 +823,7 @@ int main(void)
         cmocka_unit_test(test_api_snippet_of_traditional_article),
         cmocka_unit_test(test_api_news_phrases_match_a_plain_scan_in_any_segmentation),
         cmocka_unit_test(test_api_analyze_gives_the_index_terms),
+        cmocka_unit_test(test_api_coverage_factor),
     };
     return cmocka_run_group_tests_name("api", tests, setup, teardown);
 }
