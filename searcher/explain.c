@@ -43,6 +43,7 @@ void hks_xp_reset(hks_searcher *s)
         return;
     s->xp->valid = false;
     s->xp->lost = false;
+    s->xp->kept = false;
     for (t = 0; t < HKS_XP_N; t++)
         s->xp->n_t[t] = 0;
     s->xp->n_hit = 0;
@@ -64,6 +65,8 @@ hks_xterm *hks_xp_terms(hks_searcher *s, int tab, uint32_t n)
         }
         xp->t[tab] = p;
     }
+    if (tab == HKS_XP_STRICT)
+        xp->kept = true;
     return xp->t[tab];
 }
 
@@ -71,7 +74,7 @@ hks_xhit *hks_xp_hits(hks_searcher *s, size_t n)
 {
     hks_xstate *xp = xp_get(s);
     size_t need = n ? n : 1;
-    if (!xp || xp->lost)
+    if (!xp || xp->lost || !xp->kept)
         return NULL; /* a table was lost to memory: nothing to explain */
     xp->n_hit = 0;
     if (need > xp->cap_hit) {

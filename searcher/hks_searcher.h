@@ -340,6 +340,7 @@ typedef struct hks_xhit {
 typedef struct hks_xstate {
     bool valid; /* a search completed and filled what follows */
     bool lost;  /* a table could not be kept (out of memory)  */
+    bool kept;  /* the strict table of this search is kept    */
     hks_xterm *t[HKS_XP_N];
     uint32_t n_t[HKS_XP_N];
     size_t cap_t[HKS_XP_N];

@@ -1743,6 +1743,10 @@ static int collapse_hits(hks_searcher *s, evalctx *x, bool natural, size_t offse
 
 /* ---- explain: what the last search scored with (explain.c) ---------------- */
 
+_Static_assert(F_TERMS == HKS_FIELD_TERMS && F_CHARS == HKS_FIELD_CHARS &&
+                   N_FIELDS == HKS_XP_FIELDS,
+               "explain.c reads the fields by these numbers");
+
 /* Keep the scoring terms of table tab (HKS_XP_*) and the fields' BM25
  * parameters for hks_explain. Never fails the search: without memory the
  * searcher has nothing to explain. */
