@@ -399,7 +399,7 @@ static void print_explain(hks_searcher *s, const hks_hit *h, enum fmt fmt)
         }
         printf("      ");
         put_text(stdout, t[i].shown, t[i].shown_len, PUT_LINE);
-        if (t[i].shown_len != t[i].term_len || memcmp(t[i].shown, t[i].term, t[i].term_len)) {
+        if (t[i].shown_len != t[i].term_len || memcmp(t[i].shown, t[i].term, t[i].term_len) != 0) {
             printf(" (");
             put_text(stdout, t[i].term, t[i].term_len, PUT_LINE);
             putchar(')');
