@@ -392,6 +392,8 @@ static void print_explain(hks_searcher *s, const hks_hit *h, enum fmt fmt)
     }
     printf("    explain: %s match, score %.6f = sum %.6f x recency %.4f; proximity: not used\n",
            ex.exact ? "exact" : "partial", ex.score, ex.sum, ex.recency);
+    if (n == 0)
+        printf("      no scoring terms (filters alone list the matches)\n");
     for (i = 0; i < n; i++) {
         if (!t[i].tf) {
             n_absent++;

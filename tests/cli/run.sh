@@ -596,6 +596,9 @@ assert n > 0 and kinds == want, (n, kinds)
     && "$HKSEARCH" -i "$IDX" --format json --explain -n 10 加快疫苗接种 | explain_ok exact,partial \
     && ok "--format json --explain: each hit's explained score is its score (strict, partial, prefix, one character, recency)" \
     || no "--explain json"
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" --explain -n 1 date:2021)
+echo "$out" | grep -q '^      no scoring terms (filters alone list the matches)$' \
+    && ok "--explain of a filter alone: no scoring terms" || no "--explain browse" "$out"
 "$HKSEARCH" -i "$IDX" --format json -n 3 疫苗接种 | grep -q '"explain"' \
     && no "no explain object without --explain" || ok "no explain object without --explain"
 
