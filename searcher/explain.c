@@ -178,11 +178,16 @@ static int term_tf(tfctx *c, const hks_xterm *t, bool boiler, uint32_t *tf)
 /* ---- the terms as the article writes them ---------------------------------- */
 
 /* Per term, in showctx.at: the source bytes of its first occurrence. */
-enum { AT_START = 0, /* offset in the text it was found in       */
+enum { AT_START = 0, /* offset in the text it was found in; NOT_WANTED:
+                        a term the document lacks (tf 0)         */
        AT_LEN,       /* its length; 0: not found yet             */
        AT_BODY,      /* 1: found in the body, 0: in the title    */
        AT_TERM,      /* offset of its strings in xp->text        */
        AT_N };
+
+#define NOT_WANTED SIZE_MAX
+/* The callback's "every term found": stops the tokenizer. */
+#define ALL_FOUND (-1000)
 
 typedef struct showctx {
     const hks_xterm *t;
@@ -213,7 +218,7 @@ static int on_show_token(void *ctx, const hks_token *tok)
         size_t *at = c->at + (size_t)AT_N * i, n;
         const uint8_t *p;
         bool one_char; /* stands for one character of a token */
-        if (at[AT_LEN])
+        if (at[AT_LEN] || at[AT_START] == NOT_WANTED)
             continue;
         term_text(&c->t[i], &p, &n);
         one_char = hks_is_char_key(c->t[i].term, c->t[i].len) ||
@@ -234,7 +239,7 @@ static int on_show_token(void *ctx, const hks_token *tok)
         at[AT_BODY] = c->in_body;
         c->left--;
     }
-    return c->left ? HKS_OK : 1; /* 1: all found, stop */
+    return c->left ? HKS_OK : ALL_FOUND;
 }
 
 /* Find the terms not found yet in text[0..len). */
@@ -250,13 +255,13 @@ static int find_shown(hks_searcher *s, showctx *c, const uint8_t *text, size_t l
     c->src = text;
     c->in_body = in_body;
     rc = hks_tokenize(&s->nt, 0, on_show_token, c, NULL);
-    return rc < 0 ? rc : HKS_OK;
+    return rc == ALL_FOUND ? HKS_OK : rc;
 }
 
 /* Fill the strings of terms[0..m) (the scoring terms t[0..m), at document
- * local of seg): each term normalized, and its first occurrence in the
- * title, else in the body, as written (the normalized term when it is
- * in neither); they live in s->xp->text. */
+ * local of seg, their tfs filled in): each term normalized, and its first
+ * occurrence in the title, else in the body, as written (the normalized
+ * term when the document lacks it); they live in s->xp->text. */
 static int explain_strings(hks_searcher *s, const hks_segment *seg, uint32_t local,
                            const hks_xterm *t, hks_explain_term *terms, size_t m)
 {
@@ -271,7 +276,13 @@ static int explain_strings(hks_searcher *s, const hks_segment *seg, uint32_t loc
     sc.t = t;
     sc.n = (uint32_t)m;
     sc.at = at;
-    sc.left = (uint32_t)m;
+    sc.left = 0;
+    for (i = 0; i < m; i++) {
+        if (terms[i].tf)
+            sc.left++;
+        else
+            at[(size_t)AT_N * i + AT_START] = NOT_WANTED; /* not in the document */
+    }
     sc.src = NULL;
     sc.in_body = false;
     rc = hks_seg_meta(seg, local, mp, mn, &s->err);
