@@ -498,6 +498,74 @@ HKS_API const char *hks_searcher_errmsg(const hks_searcher *s);
 HKS_API int hks_hit_similar(hks_searcher *s, uint32_t doc_id, uint32_t *ids,
                             size_t ids_cap, size_t *n_out);
 
+/* ---- Explaining a score -------------------------------------------------
+ * How the last search of a searcher (hks_search, hks_search_page) scored
+ * one of the hits it returned. A hit's score is a sum over the query's
+ * scoring terms found in the document of the BM25 contribution
+ *     w * tf * (k1 + 1) / (tf + k1 * (1 - b + b * field_len / avg_len)),
+ *     w = qw * idf * field_weight,
+ * times the recency factor (HKS_S_RECENCY; 1 when off). A strict match is
+ * scored on the query's own terms (each term of every phrase of a positive
+ * clause, synonyms' phrases included); a partial match (natural-language
+ * ranking) on the question's bigrams and words (HKS_FIELD_TERMS) and on
+ * its single characters (HKS_FIELD_CHARS, a field of its own), question
+ * and function words weighing less (qw). A prefix term (covid*, a lone
+ * character) counts the occurrences of every term it covers; with
+ * HKS_S_BOILERPLATE boilerplate occurrences count too. Term proximity
+ * plays no part in a score. Strict matches rank before partial ones
+ * whatever their scores. */
+#define HKS_FIELD_TERMS 0 /* bigrams, run-final characters, words    */
+#define HKS_FIELD_CHARS 1 /* single CJK characters, no positions     */
+
+typedef struct hks_explain_term {
+    const char *term; /* the term as indexed: normalized UTF-8 (a
+                           prefix without its '*'), not NUL-terminated  */
+    size_t term_len;
+    const char *shown; /* its first occurrence in the article (title,
+                           then body) as written, e.g. traditional
+                           characters; term itself when it is absent    */
+    size_t shown_len;
+    int field;     /* HKS_FIELD_*                                   */
+    int is_prefix; /* every term starting with term counts          */
+    uint32_t qtf;  /* times the term stands in the query            */
+    double qw;     /* query weight, summed over those times         */
+    double idf;    /* ln(1 + (N - df + 0.5) / (df + 0.5)), collection-
+                           wide; 0 when no document holds the term       */
+    double field_weight;
+    double k1, b;       /* the field's BM25 parameters                   */
+    uint32_t tf;        /* occurrences in the document; 0: absent        */
+    uint32_t field_len; /* the document's length in the field (terms, or
+                           characters)                                   */
+    double avg_len;     /* the average length in the field               */
+    double score;       /* its contribution, before recency (0 when tf
+                           or w is 0)                                    */
+} hks_explain_term;
+
+typedef struct hks_explanation {
+    double score;       /* the score recomputed: equal to hit_score
+                           but for rounding                              */
+    double sum;         /* the terms' contributions summed               */
+    double coverage;    /* the coverage factor the sum was multiplied by
+                           (HKS_S_COVERAGE; 1 for a strict match)        */
+    double recency;     /* the factor the sum was multiplied by          */
+    double hit_score;   /* the score the search gave the hit             */
+    int exact;          /* 1: scored as a strict match                   */
+    int proximity;      /* 0: term proximity is not part of the score    */
+    uint32_t n_similar; /* copies folded into the hit (hks_hit_similar)  */
+    size_t n_terms;     /* scoring terms of the query, found or not      */
+} hks_explanation;
+
+/* Explain hit doc_id of the last search of s into *out, and its scoring
+ * terms, in query order, into terms[0 .. min(terms_cap, n_terms)) (terms
+ * may be NULL when terms_cap is 0). @return HKS_OK; HKS_ERR_BUFSIZE when
+ * terms_cap < out->n_terms (out is filled all the same, and the first
+ * terms_cap terms written); HKS_ERR_NOTFOUND (with a message) when doc_id
+ * is not a hit the last search returned, or there was no search, or it
+ * failed; HKS_ERR_CORRUPT when the postings are unreadable. The strings
+ * stay valid until the next call on s. At most 2 * 512 + 2 terms. */
+HKS_API int hks_explain(hks_searcher *s, uint32_t doc_id, hks_explanation *out,
+                        hks_explain_term *terms, size_t terms_cap);
+
 /* ---- Text analysis ------------------------------------------------------
  * The engine's text rules for code that indexes elsewhere (the SQLite and
  * PostgreSQL bindings): text is normalised exactly as the index does it

@@ -61,6 +61,9 @@ static const char usage[] =
     "                      --format trec never collapses)\n"
     "      --collapse-distance N  bits two copies' fingerprints may differ in\n"
     "                      (default 7, 0..16)\n"
+    "      --explain       show how each hit's score was made: per term its tf,\n"
+    "                      idf, length normalisation, weights and contribution,\n"
+    "                      the recency factor, the sum and the copies folded\n"
     "  -h, --help          this help;  --version  the version\n"
     "\n"
     "Query language:\n"
@@ -106,6 +109,7 @@ typedef struct opts {
     double recency;    /* --recency: half-life in days, 0 = off        */
     int no_collapse;   /* --no-collapse                               */
     int collapse_dist; /* --collapse-distance, -1: the library's      */
+    int explain;       /* --explain                                   */
 } opts;
 
 /* How put_text prints. */
@@ -338,6 +342,103 @@ static void print_similar(hks_searcher *s, const hks_hit *h, enum fmt fmt)
     free(ids);
 }
 
+/* ---- --explain: how a hit's score was made (hks_explain) ---------------- */
+
+#define EXPLAIN_MAX_TERMS (2 * 512 + 2) /* hks_explain's most */
+
+static void json_num(const char *name, double v)
+{
+    printf(",\"%s\":%.17g", name, v);
+}
+
+/* Text: lines under the hit; JSON: ,"explain":{...}. */
+static void print_explain(hks_searcher *s, const hks_hit *h, enum fmt fmt)
+{
+    hks_explanation ex;
+    hks_explain_term *t = malloc(EXPLAIN_MAX_TERMS * sizeof *t);
+    size_t i, n, n_absent = 0;
+    int rc = t ? hks_explain(s, h->doc_id, &ex, t, EXPLAIN_MAX_TERMS) : -1;
+    if (rc < 0) {
+        fprintf(stderr, "hksearch: explain: %s\n", t ? hks_searcher_errmsg(s) : "out of memory");
+        if (fmt == FMT_JSON)
+            printf(",\"explain\":null");
+        free(t);
+        return;
+    }
+    n = ex.n_terms;
+    if (fmt == FMT_JSON) {
+        printf(",\"explain\":{\"match\":\"%s\"", ex.exact ? "exact" : "partial");
+        json_num("score", ex.score);
+        json_num("sum", ex.sum);
+        json_num("coverage", ex.coverage);
+        json_num("recency", ex.recency);
+        printf(",\"proximity\":\"not used\",\"similar\":%u,\"terms\":[", ex.n_similar);
+        for (i = 0; i < n; i++) {
+            printf("%s{\"term\":", i ? "," : "");
+            json_str(stdout, t[i].term, t[i].term_len);
+            printf(",\"shown\":");
+            json_str(stdout, t[i].shown, t[i].shown_len);
+            printf(",\"field\":\"%s\",\"prefix\":%s,\"qtf\":%u,\"tf\":%u",
+                   t[i].field == HKS_FIELD_CHARS ? "chars" : "terms",
+                   t[i].is_prefix ? "true" : "false", t[i].qtf, t[i].tf);
+            json_num("idf", t[i].idf);
+            printf(",\"length\":%u", t[i].field_len);
+            json_num("avg_length", t[i].avg_len);
+            json_num("k1", t[i].k1);
+            json_num("b", t[i].b);
+            json_num("field_weight", t[i].field_weight);
+            json_num("query_weight", t[i].qw);
+            json_num("score", t[i].score);
+            putchar('}');
+        }
+        printf("]}");
+        free(t);
+        return;
+    }
+    printf("    explain: %s match, score %.6f = sum %.6f x coverage %.4f x recency %.4f; "
+           "proximity: not used\n",
+           ex.exact ? "exact" : "partial", ex.score, ex.sum, ex.coverage, ex.recency);
+    if (n == 0)
+        printf("      no scoring terms (filters alone list the matches)\n");
+    for (i = 0; i < n; i++) {
+        if (!t[i].tf) {
+            n_absent++;
+            continue;
+        }
+        printf("      ");
+        put_text(stdout, t[i].shown, t[i].shown_len, PUT_LINE);
+        if (t[i].shown_len != t[i].term_len || memcmp(t[i].shown, t[i].term, t[i].term_len) != 0) {
+            printf(" (");
+            put_text(stdout, t[i].term, t[i].term_len, PUT_LINE);
+            putchar(')');
+        }
+        printf("%s  %s tf %u  idf %.4f  length %u / avg %.1f (k1 %.2f, b %.2f)  "
+               "weight field %.2f x query %.2f%s  = %.6f\n",
+               t[i].is_prefix ? "*" : "", t[i].field == HKS_FIELD_CHARS ? "chars" : "terms",
+               t[i].tf, t[i].idf, t[i].field_len, t[i].avg_len, t[i].k1, t[i].b,
+               t[i].field_weight, t[i].qw, t[i].qtf > 1 ? " (summed over its times)" : "",
+               t[i].score);
+    }
+    if (n_absent) {
+        size_t k = 0;
+        printf("      not in the article:");
+        for (i = 0; i < n; i++)
+            if (!t[i].tf) {
+                putchar(k++ ? ',' : ' ');
+                if (k > 1)
+                    putchar(' ');
+                put_text(stdout, t[i].term, t[i].term_len, PUT_LINE);
+                if (t[i].field == HKS_FIELD_CHARS)
+                    printf(" (chars)");
+                else if (t[i].is_prefix)
+                    putchar('*');
+            }
+        putchar('\n');
+    }
+    printf("      collapse: %u similar folded into this hit\n", ex.n_similar);
+    free(t);
+}
+
 /* The text summary line after the hits of one query. */
 static void print_summary(const opts *o, const char *q, size_t n_hits,
                           const hks_search_info *info)
@@ -532,12 +633,19 @@ static int run_query(hks_searcher *s, const opts *o, const char *qid, const char
                 printf("%s[%u,%u]", k ? "," : "", spans[k].start, spans[k].end);
             printf("]");
             print_similar(s, &hits[i], o->fmt);
+            if (o->explain)
+                print_explain(s, &hits[i], o->fmt);
             printf("}\n");
         } else if (o->snippet_chars) {
             printf("    ");
             print_highlighted(sn && sl ? sn : "", sl, spans, n_sp, o->color);
-            printf("\n\n");
+            printf("\n");
+            if (o->explain)
+                print_explain(s, &hits[i], o->fmt);
+            printf("\n");
         } else {
+            if (o->explain)
+                print_explain(s, &hits[i], o->fmt);
             putchar('\n');
         }
     }
@@ -894,6 +1002,8 @@ int main(int argc, char **argv)
             o.count = 1;
         } else if (!strcmp(a, "--no-collapse")) {
             o.no_collapse = 1;
+        } else if (!strcmp(a, "--explain")) {
+            o.explain = 1;
         } else if (!strcmp(a, "--collapse-distance") && v) {
             size_t d;
             if (parse_size(v, &d) || d > 16) {

@@ -232,6 +232,8 @@ struct hks_searcher {
     hks_simref *sim_of; /* per hit of the last search                  */
     size_t n_sim_of, cap_sim_of;
     bool no_synonyms; /* HKS_S_SYNONYMS 0                           */
+    /* what the last search scored with, for hks_explain (explain.c) */
+    struct hks_xstate *xp;
 };
 
 /* Parse q[0..n) into s->qy, unless s->qy already holds its parse: a search
@@ -307,5 +309,57 @@ HKS_INTERNAL void hks_index_syn_free(hks_index *idx);
 HKS_INTERNAL int hks_index_syn_changed(hks_index *idx, int *changed);
 /* The alias whose normalized form is s[0..n), or -1. */
 HKS_INTERNAL int32_t hks_syn_find(const hks_syntab *t, const uint8_t *s, size_t n);
+
+/**************************************************************************
+** Interface to code in explain.c: how the last search scored its hits
+** (hks_explain). At the end of a search searcher.c keeps the scoring
+** terms it ranked with (the strict table, and a question's natural one),
+** the fields' BM25 parameters and the hits it returned with their
+** recency factors; explain.c recounts each term's tf at a document
+** through the segment API and sums the score again.
+*/
+enum { HKS_XP_STRICT = 0,  /* the terms strict matches are scored on     */
+       HKS_XP_NATURAL = 1, /* a question's bigrams, words and characters */
+       HKS_XP_N = 2 };
+#define HKS_XP_FIELDS 2 /* HKS_FIELD_TERMS, HKS_FIELD_CHARS           */
+
+typedef struct hks_xterm {
+    uint8_t term[HKS_MAX_TERM_BYTES]; /* as looked up (a character-field
+                                         key for HKS_FIELD_CHARS)     */
+    uint8_t len;
+    uint8_t field; /* HKS_FIELD_*                                     */
+    bool is_prefix;
+    uint32_t qtf;      /* times in the query                          */
+    double qw, idf, w; /* w = qw * idf * field weight; 0: not scored  */
+} hks_xterm;
+
+typedef struct hks_xhit {
+    hks_hit h;
+    double recency; /* the factor its score was multiplied by      */
+} hks_xhit;
+
+typedef struct hks_xstate {
+    bool valid; /* a search completed and filled what follows */
+    bool lost;  /* a table could not be kept (out of memory)  */
+    bool kept;  /* the strict table of this search is kept    */
+    hks_xterm *t[HKS_XP_N];
+    uint32_t n_t[HKS_XP_N];
+    size_t cap_t[HKS_XP_N];
+    double k1[HKS_XP_FIELDS], b[HKS_XP_FIELDS], avgdl[HKS_XP_FIELDS], fieldw[HKS_XP_FIELDS];
+    bool boiler; /* HKS_S_BOILERPLATE at search time            */
+    double cov_e; /* the natural table's coverage exponent (0: none) */
+    hks_xhit *hit;
+    size_t n_hit, cap_hit;
+    hks_buf text; /* strings of the last hks_explain's terms    */
+} hks_xstate;
+
+/* Forget the last search's tables (a new search begins). */
+HKS_INTERNAL void hks_xp_reset(hks_searcher *s);
+/* Room for n terms of table tab, emptied, or NULL (out of memory: the
+ * searcher then has nothing to explain until its next search). */
+HKS_INTERNAL hks_xterm *hks_xp_terms(hks_searcher *s, int tab, uint32_t n);
+/* Room for n hits, emptied, or NULL as hks_xp_terms. */
+HKS_INTERNAL hks_xhit *hks_xp_hits(hks_searcher *s, size_t n);
+HKS_INTERNAL void hks_xp_free(hks_searcher *s);
 
 #endif /* HKS_SEARCHER_H */

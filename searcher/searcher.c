@@ -243,6 +243,7 @@ void hks_searcher_free(hks_searcher *s)
     hks_buf_free(&s->qy_text);
     hks_searcher_free_keys(s);
     hks_collapse_free(s);
+    hks_xp_free(s);
     hks_ds_cursor_free(s->dc);
     hks_mem_free(s->a, s, sizeof *s);
 }
@@ -1860,6 +1861,64 @@ static int collapse_hits(hks_searcher *s, evalctx *x, bool natural, size_t offse
     return rc;
 }
 
+/* ---- explain: what the last search scored with (explain.c) ---------------- */
+
+_Static_assert(F_TERMS == HKS_FIELD_TERMS && F_CHARS == HKS_FIELD_CHARS &&
+                   N_FIELDS == HKS_XP_FIELDS,
+               "explain.c reads the fields by these numbers");
+
+/* Keep the scoring terms of table tab (HKS_XP_*) and the fields' BM25
+ * parameters for hks_explain. Never fails the search: without memory the
+ * searcher has nothing to explain. */
+static void explain_keep_terms(hks_searcher *s, const evalctx *x, int tab)
+{
+    hks_xterm *t = hks_xp_terms(s, tab, x->n_st);
+    uint32_t i;
+    int f;
+    if (!t)
+        return;
+    for (i = 0; i < x->n_st; i++) {
+        memcpy(t[i].term, x->st[i].term, x->st[i].len);
+        t[i].len = x->st[i].len;
+        t[i].field = x->st[i].field;
+        t[i].is_prefix = x->st[i].is_prefix;
+        t[i].qtf = x->st[i].qtf;
+        t[i].qw = x->st[i].qw;
+        t[i].idf = x->st[i].idf;
+        t[i].w = x->st[i].w;
+    }
+    s->xp->n_t[tab] = x->n_st;
+    for (f = 0; f < N_FIELDS; f++) {
+        s->xp->k1[f] = x->k1[f];
+        s->xp->b[f] = x->b[f];
+        s->xp->avgdl[f] = x->avgdl[f];
+        s->xp->fieldw[f] = x->fieldw[f];
+    }
+    s->xp->boiler = s->boiler;
+    if (tab == HKS_XP_NATURAL)
+        s->xp->cov_e = x->cov_e;
+}
+
+/* Keep the hits returned, each with its recency factor. */
+static void explain_keep_hits(hks_searcher *s, const hks_hit *hits, size_t n)
+{
+    hks_xhit *xh = hks_xp_hits(s, n);
+    size_t i;
+    if (!xh)
+        return;
+    for (i = 0; i < n; i++) {
+        uint32_t g, local;
+        hks_docrec rec;
+        xh[i].h = hits[i];
+        xh[i].recency = 1.0;
+        if (hks_index_locate(s->idx, hits[i].doc_id, &g, &local) &&
+            hks_seg_docrec(s->idx->seg[g], local, &rec) == HKS_OK)
+            xh[i].recency = recency_factor(s, rec.date);
+    }
+    s->xp->n_hit = n;
+    s->xp->valid = true;
+}
+
 int hks_search(hks_searcher *s, const char *query, size_t query_len, hks_hit *hits,
                size_t hits_cap, size_t *n_hits, hks_search_info *info)
 {
@@ -1896,6 +1955,7 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
     total = offset + hits_cap;
     s->notice[0] = '\0';
     idx = s->idx;
+    hks_xp_reset(s); /* explain: nothing until this search ends */
     rc = hks_searcher_parse(s, query ? query : "", query_len);
     if (rc)
         return rc;
@@ -1943,6 +2003,7 @@ again:
 
     build_sterms(&x, false);
     rc = weigh_terms(&x);
+    explain_keep_terms(s, &x, HKS_XP_STRICT);
     for (g = 0; rc == HKS_OK && g < idx->n_seg && !x.timed_out; g++)
         rc = eval_segment(&x, g, true, false);
     /* Natural-language ranking: for long plain queries, and for a plain
@@ -1959,6 +2020,7 @@ again:
             if (x.st[g].field == F_TERMS)
                 x.terms_w += x.st[g].w;
         x.cov_e = coverage_exponent(&x);
+        explain_keep_terms(s, &x, HKS_XP_NATURAL);
         x.partial.cap = need;
         /* The candidates are the best RERANK_MIN, or a power of two above
          * that: paging within one such tier sees one ranking. */
@@ -2009,6 +2071,7 @@ again:
                     hits[n_out++] = x.partial.h[g].h;
         }
         *n_hits = n_out;
+        explain_keep_hits(s, hits, n_out);
         if (info) {
             info->n_exact = x.n_exact;
             info->n_partial = s->count_partial && natural ? x.n_partial

@@ -28,7 +28,7 @@ hks.h requires); a Writer serialises its calls. One Writer per index
 directory, across processes (LockedError).
 """
 from . import _capi
-from ._index import Hit, Index, IndexInfo, Results, Term, analyze
+from ._index import ExplainTerm, Explanation, Hit, Index, IndexInfo, Results, Term, analyze
 from ._writer import Progress, Writer
 from .errors import (CorruptError, HksError, InputError, LockedError, NotFoundError,
                      OutOfMemoryError, QueryError, RefusedError)
@@ -39,5 +39,6 @@ __version__ = "0.1.0"
 LIB_VERSION: str = _capi.lib.hks_version_string().decode()
 
 __all__ = ["Index", "Writer", "Hit", "Results", "IndexInfo", "Progress", "Term", "analyze",
+           "Explanation", "ExplainTerm",
            "trec_run", "read_queries", "HksError", "QueryError", "LockedError", "NotFoundError",
            "CorruptError", "InputError", "OutOfMemoryError", "RefusedError", "LIB_VERSION"]

@@ -86,6 +86,26 @@ class hks_hit(Structure):
                 ("n_similar", c_uint32)]
 
 
+class hks_explain_term(Structure):
+    _fields_ = [("term", c_void_p), ("term_len", c_size_t), ("shown", c_void_p),
+                ("shown_len", c_size_t), ("field", c_int), ("is_prefix", c_int),
+                ("qtf", c_uint32), ("qw", c_double), ("idf", c_double),
+                ("field_weight", c_double), ("k1", c_double), ("b", c_double),
+                ("tf", c_uint32), ("field_len", c_uint32), ("avg_len", c_double),
+                ("score", c_double)]
+
+
+class hks_explanation(Structure):
+    _fields_ = [("score", c_double), ("sum", c_double), ("coverage", c_double),
+                ("recency", c_double), ("hit_score", c_double), ("exact", c_int), ("proximity", c_int),
+                ("n_similar", c_uint32), ("n_terms", c_size_t)]
+
+
+HKS_FIELD_CHARS = 1
+#: hks_explain's most terms (2 * 512 + 2)
+EXPLAIN_MAX_TERMS = 1026
+
+
 class hks_search_info(Structure):
     _fields_ = [("n_exact", c_uint64), ("n_partial", c_uint64), ("is_natural", c_int)]
 
@@ -160,6 +180,8 @@ _decl("hks_analyze", c_int, c_char_p, c_size_t, c_void_p, TERM_FN, c_void_p)
 _decl("hks_writer_set_synonyms", c_int, _P, c_char_p, c_char_p, c_size_t)
 _decl("hks_index_synonyms", c_int, _P, c_void_p, c_size_t, POINTER(c_size_t), POINTER(c_size_t))
 _decl("hks_searcher_synonym_use", c_int, _P, c_size_t, POINTER(hks_synonym_use))
+_decl("hks_explain", c_int, _P, c_uint32, POINTER(hks_explanation), POINTER(hks_explain_term),
+      c_size_t)
 
 
 def strerror(rc: int) -> str:

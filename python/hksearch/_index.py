@@ -38,6 +38,66 @@ def _fields(meta: "C.hks_doc_meta") -> dict:
 
 
 @dataclass(frozen=True)
+class ExplainTerm:
+    """One scoring term of a hit's explanation (hks_explain_term).
+
+    Attributes:
+        term: the term as indexed (normalized: simplified, lower case; a
+            prefix without its ``*``).
+        shown: its first occurrence in the article as written (the title,
+            then the body), or ``term`` when the article lacks it.
+        field: ``"terms"`` (bigrams, words) or ``"chars"`` (single
+            characters, a question's second field).
+        prefix: every term starting with ``term`` counts (``covid*``, a
+            lone character).
+        qtf: times the term stands in the query; query_weight: their
+            weights summed (function words weigh less).
+        idf, field_weight, k1, b: the BM25 factors; tf: occurrences in the
+            article; length, avg_length: its length in the field and the
+            collection's average (the length normalisation).
+        score: the term's contribution, before recency.
+    """
+
+    term: str
+    shown: str
+    field: str
+    prefix: bool
+    qtf: int
+    query_weight: float
+    idf: float
+    field_weight: float
+    k1: float
+    b: float
+    tf: int
+    length: int
+    avg_length: float
+    score: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a hit's score was made (hks_explain): ``score`` is ``sum``
+    (the terms' contributions) times ``coverage`` (the share of the
+    question the article holds, raised to HKS_S_COVERAGE; 1 for a strict
+    match) times ``recency``, and equals the hit's
+    score but for rounding. ``exact``: scored as a strict match (else as a
+    question's partial match); ``n_similar``: copies folded into the hit.
+    Term proximity is not part of a score."""
+
+    score: float
+    sum: float
+    coverage: float
+    recency: float
+    exact: bool
+    n_similar: int
+    terms: Tuple[ExplainTerm, ...]
+
+    def found(self) -> Tuple[ExplainTerm, ...]:
+        """The terms the article holds (tf > 0)."""
+        return tuple(t for t in self.terms if t.tf)
+
+
+@dataclass(frozen=True)
 class Hit:
     """One search result.
 
@@ -60,6 +120,8 @@ class Hit:
             this hit (near-identical text, dated within 3 days); empty
             when there are none or the Index was opened with
             ``collapse=False``.
+        explain: how its score was made (an Explanation), when the search
+            was asked for it (``search(..., explain=True)``), else None.
     """
 
     rank: int
@@ -78,6 +140,7 @@ class Hit:
     category: str = ""
     tags: Tuple[str, ...] = ()
     similar: Tuple[Tuple[str, str], ...] = ()
+    explain: Optional[Explanation] = None
 
     def highlighted(self, before: str = "【", after: str = "】") -> str:
         """The snippet with each match between ``before`` and ``after``."""
@@ -252,7 +315,7 @@ class Index:
 
     # -- searching --------------------------------------------------------
     def search(self, query: str, n: int = 10, offset: int = 0, *, snippets: bool = True,
-               snippet_chars: int = _SNIPPET_CHARS) -> Results:
+               snippet_chars: int = _SNIPPET_CHARS, explain: bool = False) -> Results:
         """Run ``query`` (hksearch's query language, see the README) and
         return hits ``offset`` to ``offset + n``, best first.
 
@@ -261,7 +324,9 @@ class Index:
         str index ranges. ``n=0`` only counts (Results.n_exact).
 
         Paging is the library's (hks_search_page): only the n hits of the
-        page cross into Python.
+        page cross into Python. ``explain=True`` gives each hit its
+        Explanation (Hit.explain): its terms' tf, idf, length
+        normalisation, weights and contributions, the recency factor.
 
         Raises QueryError for a query that cannot be run.
         """
@@ -294,12 +359,32 @@ class Index:
             hfields = _fields(meta)  # before _similar reuses meta
             similar = self._similar(s, h) if h.n_similar else ()
             snip, spans = (self._snippet(s, h.doc_id, q, snippet_chars) if snippets else ("", ()))
+            expl = self._explain(s, h.doc_id) if explain else None
             res.append(Hit(rank=offset + i + 1, id=hid, collection=hcoll,
                            score=h.score, exact=bool(h.flags & C.HKS_HIT_EXACT),
                            title=hmeta[0], date=hmeta[1], source=hmeta[2], url=hmeta[3],
                            snippet=snip, highlights=spans, doc_id=h.doc_id, similar=similar,
-                           **hfields))
+                           explain=expl, **hfields))
         return res
+
+    @staticmethod
+    def _explain(s: int, doc_id: int) -> Explanation:
+        """Hit doc_id of the last search of s, explained (hks_explain)."""
+        ex = C.hks_explanation()
+        terms = (C.hks_explain_term * C.EXPLAIN_MAX_TERMS)()
+        rc = C.lib.hks_explain(s, doc_id, byref(ex), terms, C.EXPLAIN_MAX_TERMS)
+        if rc < 0:
+            raise error(rc, C.lib.hks_searcher_errmsg(s))
+        out = tuple(
+            ExplainTerm(term=_text(t.term, t.term_len), shown=_text(t.shown, t.shown_len),
+                        field="chars" if t.field == C.HKS_FIELD_CHARS else "terms",
+                        prefix=bool(t.is_prefix), qtf=t.qtf, query_weight=t.qw, idf=t.idf,
+                        field_weight=t.field_weight, k1=t.k1, b=t.b, tf=t.tf,
+                        length=t.field_len, avg_length=t.avg_len, score=t.score)
+            for t in terms[:ex.n_terms])
+        return Explanation(score=ex.score, sum=ex.sum, coverage=ex.coverage, recency=ex.recency,
+                           exact=bool(ex.exact),
+                           n_similar=ex.n_similar, terms=out)
 
     def _similar(self, s: int, h: "C.hks_hit") -> Tuple[Tuple[str, str], ...]:
         """(collection, id) of the documents folded into hit h of the last search."""

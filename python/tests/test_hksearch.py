@@ -401,3 +401,33 @@ def test_synonyms_set_show_expand(tmp_path):
     with Index(idx, synonyms=False) as ix:
         assert ix.synonyms() == ""
         assert [h.id for h in ix.search("医管局")] == ["979"]
+
+
+def test_explain_makes_each_score(index, seed_texts):
+    """search(explain=True): each hit's Explanation sums to its score; the
+    terms' tfs are their counts in the article, shown as it writes them."""
+    hits = index.search("疫苗接种", n=10, explain=True)
+    assert hits and all(h.exact and h.explain.exact for h in hits)
+    seen = set()
+    for h in hits:
+        e = h.explain
+        assert abs(e.score - h.score) <= 1e-9 * h.score
+        assert abs(sum(t.score for t in e.terms) - e.sum) <= 1e-9 * e.sum
+        assert [t.term for t in e.terms] == ["疫苗", "苗接", "接种"]
+        assert all(t.field == "terms" and t.length > 0 and t.avg_length > 0 for t in e.terms)
+        if h.id == SEED["000"]:
+            seen.add("000")
+            assert [t.tf for t in e.terms] == [seed_texts[h.id].count(w)
+                                               for w in ("疫苗", "苗接", "接种")]
+        if h.id == SEED["004"]:  # the traditional article
+            seen.add("004")
+            assert e.terms[2].shown == "接種"
+    assert seen == {"000", "004"}
+    # A question: partial hits scored with the character field too.
+    hits = index.search("新冠疫苗有什么副作用", n=10, explain=True)
+    partial = [h for h in hits if not h.exact]
+    assert partial
+    for h in hits:
+        assert abs(h.explain.score - h.score) <= 1e-9 * h.score
+    assert any(t.field == "chars" and t.tf for h in partial for t in h.explain.terms)
+    assert index.search("疫苗接种", n=1)[0].explain is None

@@ -563,5 +563,45 @@ out=$("$HKINDEX" synonyms -i "$IDX" "$tmp/bad-syn.txt" 2>&1); rc=$?
 b2=$("$HKSEARCH" -i "$IDX" -n 100 --format trec 接种疫苗 | ids)
 [ "$b2" = "$b" ] && ok "--clear removes the table" || no "--clear" "$b2"
 
+# ---- --explain -------------------------------------------------------------
+# Under each hit its scoring terms (tf, idf, length against the average,
+# weights, contribution), recency, sum and folded copies; in JSON an
+# "explain" object per hit whose score is the hit's.
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" --explain -n 4 疫苗接种)
+echo "$out" | grep -q '^    explain: exact match, score 1.738413 = sum 1.738413 x coverage 1.0000 x recency 1.0000; proximity: not used$' \
+    && echo "$out" | grep -q '^      接种  terms tf 28  idf 0.2877  length 4246 / avg 3280.0 (k1 1.20, b 0.75)  weight field 1.00 x query 1.00  = 0.601431$' \
+    && echo "$out" | grep -q '^      接種 (接种)  terms tf 5 ' \
+    && echo "$out" | grep -q '^      collapse: 0 similar folded into this hit$' \
+    && ok "--explain: terms, tf, idf, lengths, weights, sum; the traditional article's 接種" \
+    || no "--explain text" "$out"
+explain_ok() { /usr/bin/python3 -c '
+import sys, json
+n = 0; kinds = set()
+for l in sys.stdin:
+    o = json.loads(l)
+    if "rank" not in o: continue
+    e = o["explain"]; n += 1
+    kinds.add(e["match"])
+    assert e["match"] == ("exact" if o["exact"] else "partial"), e
+    assert abs(e["score"] - o["score"]) <= 1e-6 * max(1, o["score"]), (e["score"], o["score"])
+    assert abs(sum(t["score"] for t in e["terms"]) - e["sum"]) <= 1e-9 * e["sum"]
+    assert abs(e["sum"] * e["coverage"] * e["recency"] - e["score"]) <= 1e-9 * e["score"] + 1e-12
+    assert 0 < e["coverage"] <= 1 and (e["coverage"] == 1 or e["match"] == "partial")
+    assert e["proximity"] == "not used" and all(t["tf"] >= 0 for t in e["terms"])
+want = set(sys.argv[1].split(","))
+assert n > 0 and kinds == want, (n, kinds)
+' "$1"; }
+"$HKSEARCH" -i "$IDX" --format json --explain -n 10 疫苗接种 | explain_ok exact \
+    && "$HKSEARCH" -i "$IDX" --format json --explain --recency 30 -n 10 '疫苗 OR jp*' | explain_ok exact \
+    && "$HKSEARCH" -i "$IDX" --format json --explain -n 10 医 | explain_ok exact \
+    && "$HKSEARCH" -i "$IDX" --format json --explain -n 10 加快疫苗接种 | explain_ok exact,partial \
+    && ok "--format json --explain: each hit's explained score is its score (strict, partial, prefix, one character, recency)" \
+    || no "--explain json"
+out=$(NO_COLOR=1 "$HKSEARCH" -i "$IDX" --explain -n 1 date:2021)
+echo "$out" | grep -q '^      no scoring terms (filters alone list the matches)$' \
+    && ok "--explain of a filter alone: no scoring terms" || no "--explain browse" "$out"
+"$HKSEARCH" -i "$IDX" --format json -n 3 疫苗接种 | grep -q '"explain"' \
+    && no "no explain object without --explain" || ok "no explain object without --explain"
+
 echo "cli: $((n - fails))/$n passed"
 [ $fails -eq 0 ]
