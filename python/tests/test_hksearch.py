@@ -429,5 +429,8 @@ def test_explain_makes_each_score(index, seed_texts):
     assert partial
     for h in hits:
         assert abs(h.explain.score - h.score) <= 1e-9 * h.score
+        assert abs(h.explain.sum * h.explain.coverage * h.explain.recency - h.score) \
+            <= 1e-9 * h.score
+        assert 0 < h.explain.coverage <= 1 and (h.explain.coverage == 1 or not h.exact)
     assert any(t.field == "chars" and t.tf for h in partial for t in h.explain.terms)
     assert index.search("疫苗接种", n=1)[0].explain is None
