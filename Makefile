@@ -269,7 +269,7 @@ $(BUILD)/hks.pc:
 	@printf '%s\n' 'prefix=$(prefix)' 'libdir=$(libdir)' 'includedir=$(includedir)' '' \
 	  'Name: hks' 'Description: Full-text search for Chinese news (bigram index, BM25)' \
 	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lhks' \
-	  'Libs.private: $(strip $(shell pkg-config --static --libs $(PKGS))) -lm' \
+	  'Libs.private: $(strip $(shell pkg-config --static --libs $(PKGS))) -lm -pthread' \
 	  'Cflags: -I$${includedir}' > $@
 .PHONY: $(BUILD)/hks.pc
 
