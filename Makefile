@@ -20,12 +20,12 @@ WARN       := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 CFLAGS     ?= -O2 -g
 PKGS       := libutf8proc libzstd libxxhash
 DEP_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-DEP_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+DEP_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 # Each folder sees only the headers of the layers below it, so the
 # architecture is enforced by the compiler: common/ (text pipeline, tools)
 # <- format/ (the index on disk) <- indexer/ (write side) and searcher/
 # (read side), which never see each other; programs/ see hks.h alone.
-HKS_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -fvisibility=hidden \
+HKS_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -fvisibility=hidden -pthread \
               $(DEP_CFLAGS) $(CFLAGS)
 INC_common   := -Iinclude -Icommon
 INC_format   := $(INC_common) -Iformat
@@ -269,7 +269,7 @@ $(BUILD)/hks.pc:
 	@printf '%s\n' 'prefix=$(prefix)' 'libdir=$(libdir)' 'includedir=$(includedir)' '' \
 	  'Name: hks' 'Description: Full-text search for Chinese news (bigram index, BM25)' \
 	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lhks' \
-	  'Libs.private: $(strip $(shell pkg-config --static --libs $(PKGS))) -lm' \
+	  'Libs.private: $(strip $(shell pkg-config --static --libs $(PKGS))) -lm -pthread' \
 	  'Cflags: -I$${includedir}' > $@
 .PHONY: $(BUILD)/hks.pc
 

@@ -171,11 +171,18 @@ typedef enum hks_wparam {
     HKS_W_MERGE_AT_COMMIT = 3,  /* 1 (default): a commit merges segments by
                                    the tiered policy; 2: into one segment;
                                    0: never */
-    HKS_W_BOILERPLATE = 4       /* 1 (default): lines a collection repeats
+    HKS_W_BOILERPLATE = 4,      /* 1 (default): lines a collection repeats
                                    across its articles and site chrome are
                                    boilerplate (stored, not matched unless
                                    HKS_S_BOILERPLATE); 0: every line of the
                                    documents added from now on is text */
+    HKS_W_THREADS = 5           /* threads reading a source (hks_writer_add_
+                                   source and the calls like it); default 1:
+                                   all on the caller's thread; 2 or more: a
+                                   second thread inverts and writes segments
+                                   while the caller's reads and tokenizes (at
+                                   most 2 are used); the index is the same.
+                                   The allocator must then be thread-safe */
 } hks_wparam;
 
 /* Progress of a writer, for a progress line and a summary. Since open: */

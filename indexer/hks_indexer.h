@@ -184,6 +184,49 @@ HKS_INTERNAL uint64_t hks_doc_hash(const hks_doc *doc);
  * whose table every flushed segment carries. */
 HKS_INTERNAL void hks_memidx_set_boiler(hks_memidx *mi, hks_boiler *b);
 
+/* One document analysed apart from the index it goes into (a pipelined
+ * writer analyses on one thread and inverts on another): the keys
+ * hks_memidx_add would make, grouped by term, terms in order of first
+ * occurrence, each term's positions increasing. */
+typedef struct hks_dkterm {
+    uint64_t key;      /* its key in the index's term table (memidx.c) */
+    uint32_t off, len; /* the term's bytes in terms                  */
+    uint32_t tf;       /* its tokens                                  */
+    uint32_t first;    /* their positions: pos[first .. first + tf)   */
+    uint32_t n_put;    /* (scratch of the analysis)                   */
+} hks_dkterm;
+typedef struct hks_dockeys {
+    const hks_alloc *a;
+    hks_buf terms; /* term bytes, one term after another            */
+    hks_dkterm *t; /* the document's distinct terms                 */
+    size_t n_t, cap_t;
+    uint32_t *pos;         /* positions, grouped by term                    */
+    size_t n_pos, cap_pos; /* n_pos: every key (token) of the document */
+    uint32_t n_char_keys;  /* of which character-field keys          */
+    uint32_t n_bp_keys;    /* of which boilerplate keys              */
+    uint32_t title_end;    /* first body position                    */
+    uint64_t simhash;      /* hks_simhash of the body                */
+    uint32_t *bp_r;        /* boilerplate ranges: pairs start, end   */
+    size_t bp_n, bp_cap, bp_at;
+} hks_dockeys;
+HKS_INTERNAL void hks_dockeys_init(hks_dockeys *k, const hks_alloc *a);
+HKS_INTERNAL void hks_dockeys_free(hks_dockeys *k);
+/* Bytes held (capacities). */
+HKS_INTERNAL size_t hks_dockeys_bytes(const hks_dockeys *k);
+/* The analysing thread's scratch. */
+typedef struct hks_analysis hks_analysis;
+HKS_INTERNAL int hks_analysis_new(const hks_alloc *a, hks_analysis **out);
+HKS_INTERNAL void hks_analysis_free(hks_analysis *an);
+/* Normalize, tokenize, mark boilerplate lines (bp read only; NULL: none)
+ * and fingerprint doc into k. Errors as hks_memidx_add's before any
+ * postings: HKS_ERR_ARG for a body the store cannot take, the
+ * normalizer's, HKS_ERR_NOMEM. */
+HKS_INTERNAL int hks_memidx_analyse(hks_analysis *an, hks_boiler *bp, const hks_doc *doc,
+                                    hks_dockeys *k, hks_errbuf *err);
+/* hks_memidx_add of a document analysed into k: the same index. */
+HKS_INTERNAL int hks_memidx_add_keys(hks_memidx *mi, const hks_doc *doc, uint64_t chash,
+                                     const hks_dockeys *k, hks_errbuf *err);
+
 /**************************************************************************
 ** Interface to code in seg_write.c
 **

@@ -204,19 +204,27 @@ static void remember(hks_memidx *mi, uint64_t key, uint32_t id)
     mi->cache[c].id = id;
 }
 
-/* The term's index, inserting it when new; -1 on allocation failure. */
-static int64_t term_id(hks_memidx *mi, const char *t, size_t n)
+/* A term's key: its bytes zero-padded (host order is fine for equality),
+ * or the hash of a term longer than 8 bytes. */
+static uint64_t term_key(const char *t, size_t n)
 {
     uint64_t key = 0;
+    if (n > 8)
+        return hks_hash64(t, n);
+    memcpy(&key, t, n);
+    return key;
+}
+
+/* The index of the term t[0..n) whose term_key is key, inserting it when
+ * new; -1 on allocation failure. */
+static int64_t term_id_key(hks_memidx *mi, const char *t, size_t n, uint64_t key)
+{
     uint32_t slot, is_long = n > 8;
     memterm *mt;
     int rc = 0;
     if (mi->n_terms * 2 >= mi->n_slots && grow_slots(mi))
         return -1;
-    if (is_long) {
-        key = hks_hash64(t, n);
-    } else {
-        memcpy(&key, t, n); /* zero-padded; host order is fine for equality */
+    if (!is_long) {
         slot = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 52) & (TERM_CACHE - 1);
         if (mi->cache[slot].key == key && mi->cache[slot].id)
             return mi->cache[slot].id - 1;
@@ -260,6 +268,11 @@ static int64_t term_id(hks_memidx *mi, const char *t, size_t n)
     if (!is_long)
         remember(mi, key, mi->n_terms);
     return mi->n_terms - 1;
+}
+
+static int64_t term_id(hks_memidx *mi, const char *t, size_t n)
+{
+    return term_id_key(mi, t, n, term_key(t, n));
 }
 
 static int push_key(hks_memidx *mi, const char *term, size_t len, uint32_t pos)
@@ -339,15 +352,15 @@ static int mark_boiler(hks_memidx *mi, const hks_doc *doc)
 }
 
 /* Append the document's entry: varint n_ranges, pairs (gap, length). */
-static void put_boiler_entry(hks_memidx *mi, int *rc)
+static void put_boiler_entry(hks_memidx *mi, const uint32_t *r, size_t n, int *rc)
 {
     size_t i;
     uint32_t end = 0;
-    hks_buf_put_varint(rc, &mi->bp_entries, mi->bp_n);
-    for (i = 0; i < mi->bp_n; i++) {
-        hks_buf_put_varint(rc, &mi->bp_entries, mi->bp_r[2 * i] - end);
-        hks_buf_put_varint(rc, &mi->bp_entries, mi->bp_r[2 * i + 1] - mi->bp_r[2 * i]);
-        end = mi->bp_r[2 * i + 1];
+    hks_buf_put_varint(rc, &mi->bp_entries, n);
+    for (i = 0; i < n; i++) {
+        hks_buf_put_varint(rc, &mi->bp_entries, r[2 * i] - end);
+        hks_buf_put_varint(rc, &mi->bp_entries, r[2 * i + 1] - r[2 * i]);
+        end = r[2 * i + 1];
     }
 }
 
@@ -430,53 +443,64 @@ uint64_t hks_doc_hash(const hks_doc *doc)
     return (uint64_t)XXH3_64bits_digest(&st);
 }
 
-/*
- * Tokenize doc and append it. On failure (only allocation) the index is
- * unchanged except for term-table growth, which is harmless.
- */
-int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbuf *err)
+/* The postings of an analysed document, its term numbers in mi->keys:
+ * each term's buffer is prefetched a few terms ahead (the term table and
+ * the buffers are far larger than the caches). */
+static bool append_grouped(hks_memidx *mi, const hks_dockeys *k, uint32_t d)
 {
-    uint32_t next = 0, title_end, d = mi->n_docs;
+    size_t i;
+    for (i = 0; i < k->n_t; i++) {
+        const hks_dkterm *dt = &k->t[i];
+        memterm *mt = &mi->terms[mi->keys[i]];
+        uint32_t j, prev_pos = 0;
+        if (i + 16 < k->n_t)
+            __builtin_prefetch(&mi->terms[mi->keys[i + 16]]);
+        if (i + 8 < k->n_t) {
+            const memterm *ahead = &mi->terms[mi->keys[i + 8]];
+            __builtin_prefetch(ahead->buf + ahead->n);
+        }
+        if (!put_varint(mi, mt, mt->df ? d - mt->last_doc - 1 : d) || !put_varint(mi, mt, dt->tf))
+            return false;
+        if (k->terms.p[dt->off] != HKS_CHAR_KEY) /* the character field keeps no positions */
+            for (j = 0; j < dt->tf; j++) {
+                uint32_t p = k->pos[dt->first + j];
+                if (!put_varint(mi, mt, j ? p - prev_pos - 1 : p))
+                    return false;
+                prev_pos = p;
+            }
+        mt->df++;
+        mt->last_doc = d;
+    }
+    return true;
+}
+
+/* Append the document whose keys are in mi->keys (n_char_keys and
+ * n_bp_keys counted; sort: in token order, else already grouped by term
+ * with positions increasing) with its boilerplate ranges[0..2 n_ranges). */
+static int append_doc(hks_memidx *mi, const hks_doc *doc, uint64_t chash, uint32_t title_end,
+                      uint64_t simhash, const uint32_t *ranges, size_t n_ranges,
+                      const hks_dockeys *k, hks_errbuf *err)
+{
+    uint32_t d = mi->n_docs;
     hks_docrec rec;
-    size_t i, meta_n0 = mi->meta.n;
-    int rc = 0;
+    size_t i, meta_n0 = mi->meta.n, n_keys = k ? k->n_pos : mi->n_keys;
+    int rc;
     const char *f[HKS_META_N];
     size_t fl[HKS_META_N];
 
-    if (mi->n_docs == UINT32_MAX - 1)
-        return hks_fail(err, HKS_ERR_ARG, "too many documents in one segment");
-    /* Refuse what the store cannot take before any postings exist: the
-     * batch stays usable and the message says why. */
-    if (doc->body_len > HKS_DS_MAX_DOC_BYTES || doc->title_len > HKS_MAX_TEXT_BYTES)
-        return hks_fail(err, HKS_ERR_ARG, "document %.*s: body of %zu bytes, at most %zu",
-                        (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id, doc->body_len,
-                        HKS_DS_MAX_DOC_BYTES);
-    mi->n_keys = 0;
-    mi->n_char_keys = 0;
-    rc = hks_norm_text(&mi->nt, doc->title ? doc->title : "", doc->title_len);
-    if (rc == HKS_OK)
-        rc = hks_tokenize(&mi->nt, 0, on_token, mi, &next);
-    /* One position more than a separator's gap: a query collapses any run
-     * of separators into one gap, so no phrase spans title and body. */
-    title_end = next + 1;
-    if (rc == HKS_OK)
-        rc = mark_boiler(mi, doc);
-    if (rc == HKS_OK)
-        rc = hks_norm_text(&mi->nt, doc->body ? doc->body : "", doc->body_len);
-    rec.simhash = rc == HKS_OK ? hks_simhash(&mi->nt) : HKS_SIMHASH_NONE; /* simhash.c */
-    if (rc == HKS_OK)
-        rc = hks_tokenize(&mi->nt, title_end, on_body_token, mi, &next);
-    if (rc == HKS_OK)
-        rc = sort_keys(mi);
+    rc = k ? HKS_OK : sort_keys(mi);
     if (rc)
         return hks_fail(err, rc, "document %.*s: %s",
                         (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id, hks_strerror(rc));
+    rec.simhash = simhash;
 
     /* Append postings, one run of equal term ids at a time. */
     if (mi->broken)
         return hks_fail(err, HKS_ERR_NOMEM,
                         "an earlier allocation failure left the batch unusable");
-    for (i = 0; i < mi->n_keys;) {
+    if (k && !append_grouped(mi, k, d))
+        goto nomem;
+    for (i = 0; !k && i < mi->n_keys;) {
         uint32_t id = (uint32_t)(mi->keys[i] >> 32), prev_pos = 0;
         size_t j = i;
         bool first = true;
@@ -520,7 +544,7 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbu
     for (i = 0; i < HKS_META_N; i++)
         hks_buf_put_lenbytes(&rc, &mi->meta, f[i] ? f[i] : "", f[i] ? fl[i] : 0);
     if (mi->bp)
-        put_boiler_entry(mi, &rc);
+        put_boiler_entry(mi, ranges, n_ranges, &rc);
     if (rc)
         goto nomem;
     if (mi->n_docs == mi->cap_docs) {
@@ -535,7 +559,7 @@ int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbu
     rc = hks_ds_writer_add(mi->ds, doc->body ? doc->body : "", doc->body_len);
     if (rc)
         goto nomem;
-    rec.n_tokens = (uint32_t)mi->n_keys - mi->n_char_keys -
+    rec.n_tokens = (uint32_t)n_keys - mi->n_char_keys -
                    mi->n_bp_keys; /* boilerplate is not scored */
     rec.n_chars = mi->n_char_keys;
     rec.title_end = title_end;
@@ -552,6 +576,350 @@ nomem:
      * closed. */
     mi->broken = true;
     return hks_fail(err, HKS_ERR_NOMEM, "out of memory");
+}
+
+/* What the index refuses before any postings exist: the batch stays
+ * usable and the message says why. */
+static int refuse_doc(const hks_doc *doc, hks_errbuf *err)
+{
+    if (doc->body_len > HKS_DS_MAX_DOC_BYTES || doc->title_len > HKS_MAX_TEXT_BYTES)
+        return hks_fail(err, HKS_ERR_ARG, "document %.*s: body of %zu bytes, at most %zu",
+                        (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id, doc->body_len,
+                        HKS_DS_MAX_DOC_BYTES);
+    return HKS_OK;
+}
+
+/*
+ * Tokenize doc and append it. On failure (only allocation) the index is
+ * unchanged except for term-table growth, which is harmless.
+ */
+int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t chash, hks_errbuf *err)
+{
+    uint32_t next = 0, title_end;
+    uint64_t simhash;
+    int rc;
+
+    if (mi->n_docs == UINT32_MAX - 1)
+        return hks_fail(err, HKS_ERR_ARG, "too many documents in one segment");
+    HKS_TRY(refuse_doc(doc, err));
+    mi->n_keys = 0;
+    mi->n_char_keys = 0;
+    rc = hks_norm_text(&mi->nt, doc->title ? doc->title : "", doc->title_len);
+    if (rc == HKS_OK)
+        rc = hks_tokenize(&mi->nt, 0, on_token, mi, &next);
+    /* One position more than a separator's gap: a query collapses any run
+     * of separators into one gap, so no phrase spans title and body. */
+    title_end = next + 1;
+    if (rc == HKS_OK)
+        rc = mark_boiler(mi, doc);
+    if (rc == HKS_OK)
+        rc = hks_norm_text(&mi->nt, doc->body ? doc->body : "", doc->body_len);
+    simhash = rc == HKS_OK ? hks_simhash(&mi->nt) : HKS_SIMHASH_NONE; /* simhash.c */
+    if (rc == HKS_OK)
+        rc = hks_tokenize(&mi->nt, title_end, on_body_token, mi, &next);
+    if (rc)
+        return hks_fail(err, rc, "document %.*s: %s",
+                        (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id, hks_strerror(rc));
+    return append_doc(mi, doc, chash, title_end, simhash, mi->bp_r, mi->bp_n, NULL, err);
+}
+
+/* ---- analysis apart from the index (a pipelined writer) -------------------- */
+
+/* The analysing thread's scratch: the normalizer's output, and one
+ * document's terms by their bytes (a small table, stamped per document
+ * instead of cleared), so that its tokens leave grouped by term. */
+typedef struct aslot {
+    uint64_t key;   /* packed term of up to 8 bytes, or its hash       */
+    uint32_t id;    /* the document's term number                      */
+    uint32_t stamp; /* document it belongs to; other: empty            */
+} aslot;
+
+struct hks_analysis {
+    const hks_alloc *a;
+    hks_ntext nt;
+    aslot *slots;
+    uint32_t n_slots, stamp; /* power of two                         */
+    uint32_t *tid, *tpos;    /* per token: term number, position     */
+    size_t n_tok, cap_tok;
+    hks_dockeys *k; /* being made                           */
+    int rc;         /* first failure of a callback          */
+};
+
+int hks_analysis_new(const hks_alloc *a, hks_analysis **out)
+{
+    hks_analysis *an = hks_mem_calloc(a, 1, sizeof *an);
+    *out = an;
+    if (!an)
+        return HKS_ERR_NOMEM;
+    an->a = a;
+    hks_ntext_init(&an->nt, a);
+    return HKS_OK;
+}
+
+void hks_analysis_free(hks_analysis *an)
+{
+    if (!an)
+        return;
+    hks_ntext_free(&an->nt);
+    hks_mem_free(an->a, an->slots, 0);
+    hks_mem_free(an->a, an->tid, 0);
+    hks_mem_free(an->a, an->tpos, 0);
+    hks_mem_free(an->a, an, sizeof *an);
+}
+
+void hks_dockeys_init(hks_dockeys *k, const hks_alloc *a)
+{
+    memset(k, 0, sizeof *k);
+    k->a = a;
+    hks_buf_init(&k->terms, a);
+}
+
+void hks_dockeys_free(hks_dockeys *k)
+{
+    hks_buf_free(&k->terms);
+    hks_mem_free(k->a, k->t, 0);
+    hks_mem_free(k->a, k->pos, 0);
+    hks_mem_free(k->a, k->bp_r, 0);
+    k->t = NULL;
+    k->pos = NULL;
+    k->bp_r = NULL;
+    k->n_t = k->cap_t = k->n_pos = k->cap_pos = k->bp_n = k->bp_cap = 0;
+}
+
+size_t hks_dockeys_bytes(const hks_dockeys *k)
+{
+    return k->terms.cap + k->cap_t * sizeof *k->t + k->cap_pos * sizeof *k->pos +
+           k->bp_cap * 2 * sizeof *k->bp_r;
+}
+
+static int agrow(hks_analysis *an)
+{
+    size_t ns;
+    uint32_t i;
+    aslot *s;
+    hks_dockeys *k = an->k;
+    if (hks_grow_cap(an->n_slots, (size_t)an->n_slots + 1, sizeof *s, 1u << 12, 1u << 31, &ns))
+        return HKS_ERR_NOMEM;
+    s = hks_mem_calloc(an->a, ns, sizeof *s);
+    if (!s)
+        return HKS_ERR_NOMEM;
+    hks_mem_free(an->a, an->slots, 0);
+    an->slots = s;
+    an->n_slots = (uint32_t)ns;
+    an->stamp = 1;
+    for (i = 0; i < k->n_t; i++) { /* the document's terms so far */
+        uint64_t key = k->t[i].key;
+        uint32_t h = slot_of(key, an->n_slots);
+        while (s[h].stamp == an->stamp)
+            h = (h + 1) & (an->n_slots - 1);
+        s[h].key = key;
+        s[h].id = i;
+        s[h].stamp = an->stamp;
+    }
+    return HKS_OK;
+}
+
+/* The document's number of term t[0..n), adding it when new. */
+static int64_t aterm(hks_analysis *an, const char *t, size_t n)
+{
+    hks_dockeys *k = an->k;
+    uint64_t key;
+    uint32_t h;
+    int rc = 0;
+    if (k->n_t * 2 >= an->n_slots && agrow(an))
+        return -1;
+    key = term_key(t, n);
+    for (h = slot_of(key, an->n_slots);; h = (h + 1) & (an->n_slots - 1)) {
+        const aslot *sl = &an->slots[h];
+        const hks_dkterm *dt;
+        if (sl->stamp != an->stamp)
+            break;
+        dt = &k->t[sl->id];
+        if (sl->key == key && dt->len == n && memcmp(k->terms.p + dt->off, t, n) == 0)
+            return sl->id;
+    }
+    if (k->n_t == k->cap_t) {
+        hks_dkterm *p =
+            hks_grow(an->a, k->t, sizeof *p, k->cap_t, k->n_t + 1, 256, UINT32_MAX, &k->cap_t);
+        if (!p)
+            return -1;
+        k->t = p;
+    }
+    if (k->terms.n > UINT32_MAX - n)
+        return -1;
+    k->t[k->n_t].off = (uint32_t)k->terms.n;
+    k->t[k->n_t].len = (uint32_t)n;
+    k->t[k->n_t].tf = 0;
+    k->t[k->n_t].key = key;
+    hks_buf_put(&rc, &k->terms, t, n);
+    if (rc)
+        return -1;
+    an->slots[h].key = key;
+    an->slots[h].id = (uint32_t)k->n_t;
+    an->slots[h].stamp = an->stamp;
+    return (int64_t)k->n_t++;
+}
+
+static int apush(hks_analysis *an, const char *term, size_t len, uint32_t pos)
+{
+    int64_t id = aterm(an, term, len);
+    if (id < 0)
+        return HKS_ERR_NOMEM;
+    if (an->n_tok == an->cap_tok) {
+        size_t cap = an->cap_tok, cap2 = an->cap_tok;
+        uint32_t *p = hks_grow(an->a, an->tid, 4, cap, an->n_tok + 1, 4096, SIZE_MAX, &cap);
+        if (!p)
+            return HKS_ERR_NOMEM;
+        an->tid = p;
+        p = hks_grow(an->a, an->tpos, 4, cap2, cap, 4096, SIZE_MAX, &cap2);
+        if (!p)
+            return HKS_ERR_NOMEM;
+        an->tpos = p;
+        an->cap_tok = cap < cap2 ? cap : cap2;
+    }
+    an->tid[an->n_tok] = (uint32_t)id;
+    an->tpos[an->n_tok++] = pos;
+    an->k->t[id].tf++;
+    return HKS_OK;
+}
+
+/* on_token's twin: the same keys, in the same order. */
+static int dk_token(void *ctx, const hks_token *tok)
+{
+    hks_analysis *an = ctx;
+    HKS_TRY(apush(an, tok->term, tok->term_len, tok->pos));
+    if (tok->flags & HKS_TOK_CJK) {
+        size_t n = hks_utf8_len((uint8_t)tok->term[0]);
+        char key[5];
+        if (n > tok->term_len)
+            return HKS_OK;
+        key[0] = HKS_CHAR_KEY;
+        memcpy(key + 1, tok->term, n);
+        HKS_TRY(apush(an, key, n + 1, tok->pos));
+        an->k->n_char_keys++;
+    }
+    return HKS_OK;
+}
+
+/* on_body_token's twin. */
+static int dk_body_token(void *ctx, const hks_token *tok)
+{
+    hks_analysis *an = ctx;
+    hks_dockeys *k = an->k;
+    uint8_t t[HKS_MAX_TERM_BYTES];
+    size_t n;
+    while (k->bp_at < k->bp_n && k->bp_r[2 * k->bp_at + 1] <= tok->src_start)
+        k->bp_at++;
+    if (k->bp_at == k->bp_n || tok->src_start < k->bp_r[2 * k->bp_at])
+        return dk_token(an, tok);
+    n = tok->term_len < HKS_MAX_TERM_BYTES ? tok->term_len : HKS_MAX_TERM_BYTES - 1;
+    while (n < tok->term_len && n > 0 && ((uint8_t)tok->term[n] & 0xC0) == 0x80)
+        n--;
+    t[0] = HKS_BOILER_BYTE;
+    memcpy(t + 1, tok->term, n);
+    k->n_bp_keys++;
+    return apush(an, (const char *)t, n + 1, tok->pos);
+}
+
+/* The tokens' positions grouped by term, each group in token order. */
+static int group_positions(hks_analysis *an)
+{
+    hks_dockeys *k = an->k;
+    size_t i, sum = 0;
+    if (an->n_tok > k->cap_pos) {
+        uint32_t *p = hks_grow(an->a, k->pos, 4, k->cap_pos, an->n_tok, 1024, UINT32_MAX,
+                               &k->cap_pos);
+        if (!p)
+            return HKS_ERR_NOMEM;
+        k->pos = p;
+    }
+    for (i = 0; i < k->n_t; i++) {
+        k->t[i].first = (uint32_t)sum;
+        sum += k->t[i].tf;
+    }
+    for (i = 0; i < an->n_tok; i++) {
+        hks_dkterm *dt = &k->t[an->tid[i]];
+        k->pos[dt->first + dt->n_put++] = an->tpos[i];
+    }
+    k->n_pos = an->n_tok;
+    return HKS_OK;
+}
+
+int hks_memidx_analyse(hks_analysis *an, hks_boiler *bp, const hks_doc *doc, hks_dockeys *k,
+                       hks_errbuf *err)
+{
+    uint32_t next = 0;
+    int rc;
+    HKS_TRY(refuse_doc(doc, err));
+    an->k = k;
+    an->n_tok = 0;
+    if (++an->stamp == 0) { /* wrapped: forget every stamp */
+        if (an->slots)
+            memset(an->slots, 0, (size_t)an->n_slots * sizeof *an->slots);
+        an->stamp = 1;
+    }
+    k->n_t = k->n_pos = 0;
+    k->terms.n = 0;
+    k->n_char_keys = k->n_bp_keys = 0;
+    k->bp_n = k->bp_at = 0;
+    rc = hks_norm_text(&an->nt, doc->title ? doc->title : "", doc->title_len);
+    if (rc == HKS_OK)
+        rc = hks_tokenize(&an->nt, 0, dk_token, an, &next);
+    k->title_end = next + 1; /* as in hks_memidx_add */
+    if (rc == HKS_OK && bp)
+        rc = hks_boiler_mark(bp, doc->collection, doc->collection_len, doc->title,
+                             doc->title_len, doc->body, doc->body_len, &k->bp_r, &k->bp_cap,
+                             &k->bp_n);
+    if (rc == HKS_OK)
+        rc = hks_norm_text(&an->nt, doc->body ? doc->body : "", doc->body_len);
+    k->simhash = rc == HKS_OK ? hks_simhash(&an->nt) : HKS_SIMHASH_NONE;
+    if (rc == HKS_OK)
+        rc = hks_tokenize(&an->nt, k->title_end, dk_body_token, an, &next);
+    if (rc == HKS_OK) {
+        size_t i;
+        for (i = 0; i < k->n_t; i++)
+            k->t[i].n_put = 0;
+        rc = group_positions(an);
+    }
+    if (rc)
+        return hks_fail(err, rc, "document %.*s: %s",
+                        (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id, hks_strerror(rc));
+    return HKS_OK;
+}
+
+int hks_memidx_add_keys(hks_memidx *mi, const hks_doc *doc, uint64_t chash,
+                        const hks_dockeys *k, hks_errbuf *err)
+{
+    size_t i;
+    if (mi->n_docs == UINT32_MAX - 1)
+        return hks_fail(err, HKS_ERR_ARG, "too many documents in one segment");
+    if (k->n_t > mi->cap_keys) {
+        uint64_t *p = hks_grow(mi->a, mi->keys, sizeof *p, mi->cap_keys, k->n_t, 4096,
+                               SIZE_MAX, &mi->cap_keys);
+        if (!p)
+            return hks_fail(err, HKS_ERR_NOMEM, "document %.*s: %s",
+                            (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id,
+                            hks_strerror(HKS_ERR_NOMEM));
+        mi->keys = p;
+    }
+    /* The term numbers, in order of first occurrence (so they are the ones
+     * hks_memidx_add gives), each term's slot prefetched a few terms
+     * ahead. All before any posting: a failure leaves the batch usable. */
+    for (i = 0; i < k->n_t; i++) {
+        const hks_dkterm *dt = &k->t[i];
+        int64_t id;
+        if (i + 8 < k->n_t && mi->n_slots)
+            __builtin_prefetch(&mi->slots[slot_of(k->t[i + 8].key, mi->n_slots)]);
+        id = term_id_key(mi, (const char *)k->terms.p + dt->off, dt->len, dt->key);
+        if (id < 0)
+            return hks_fail(err, HKS_ERR_NOMEM, "document %.*s: %s",
+                            (int)(doc->id_len > 64 ? 64 : doc->id_len), doc->id,
+                            hks_strerror(HKS_ERR_NOMEM));
+        mi->keys[i] = (uint64_t)id;
+    }
+    mi->n_char_keys = k->n_char_keys;
+    mi->n_bp_keys = k->n_bp_keys;
+    return append_doc(mi, doc, chash, k->title_end, k->simhash, k->bp_r, k->bp_n, k, err);
 }
 
 /* Sort order of terms: byte order. The first 8 bytes, big-endian, decide

@@ -13,6 +13,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,9 @@ struct hks_writer {
     hks_buf bp_table;        /* their table, serialized for a merge        */
     bool precounted;         /* the source being read was counted first    */
     bool no_boiler;          /* HKS_W_BOILERPLATE 0: nothing is boilerplate */
+    int n_threads;           /* HKS_W_THREADS: 1, or 2 for a pipeline      */
+    struct wpipe *pipe;      /* the pipeline of the source being read      */
+    int failed;              /* a pipeline's worker failed: the batch is lost */
 };
 
 /* ---- deletions ------------------------------------------------------------ */
@@ -251,6 +255,7 @@ int hks_writer_open(const char *dir, const hks_alloc *alloc, hks_writer **out)
     w->budget_mb = 256;
     w->zstd_level = 3;
     w->merge_mode = 1;
+    w->n_threads = 1;
     hks_keytab_init(&w->kt, w->a);
     hks_buf_init(&w->touched, w->a);
     *out = w;
@@ -366,6 +371,7 @@ int hks_writer_set(hks_writer *w, hks_wparam param, long long value)
                 return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
             hks_memidx_free(w->mi);
             w->mi = mi;
+            hks_memidx_set_boiler(w->mi, w->no_boiler ? NULL : w->bp);
         }
         return HKS_OK;
     case HKS_W_MERGE_AT_COMMIT:
@@ -379,6 +385,11 @@ int hks_writer_set(hks_writer *w, hks_wparam param, long long value)
         w->no_boiler = value == 0;
         if (w->mi)
             hks_memidx_set_boiler(w->mi, w->no_boiler ? NULL : w->bp);
+        return HKS_OK;
+    case HKS_W_THREADS:
+        if (value < 1 || value > 256)
+            return hks_fail(&w->err, HKS_ERR_ARG, "threads %lld out of 1..256", value);
+        w->n_threads = (int)value;
         return HKS_OK;
     }
     return hks_fail(&w->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
@@ -433,6 +444,392 @@ static int flush(hks_writer *w)
     return HKS_OK;
 }
 
+/* ---- the build pipeline (HKS_W_THREADS 2) ----------------------------------
+ *
+ * While a source is read, the caller's thread reads, parses and checks each
+ * article, keeps the key table, and analyses the text (normalize, tokenize,
+ * boilerplate lines, fingerprint: hks_memidx_analyse); a worker thread takes
+ * the analysed documents in order, inverts them into the memory index
+ * (hks_memidx_add_keys) and flushes it into segments. The index is the one
+ * a single thread makes. The queue between the two holds at most 3/4 of
+ * 1/16 of the memory budget (at least one document), done jobs kept for
+ * reuse 1/4 of it, and the memory index flushes at the other 15/16: the
+ * budget counts both threads.
+ *
+ * The caller's thread numbers the documents it sends as if no flush had
+ * happened (batch_docs); when the worker reports a segment of n documents
+ * (pipe_take), the first n become that segment's and the rest move down by
+ * n, exactly as flush() does. A failure in the worker is sticky: the next
+ * add returns its message, reading stops, and the writer refuses to commit
+ * the batch it lost (w->failed).
+ */
+typedef struct wjob {
+    struct wjob *next;
+    hks_doc doc;  /* views into text                              */
+    hks_buf text; /* the document's fields, one after another     */
+    uint64_t chash;
+    size_t bytes;  /* held, as counted in the queue                */
+    hks_dockeys k; /* the analysis                                 */
+} wjob;
+
+typedef struct wpipe {
+    hks_writer *w;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work; /* a job queued, or the end                  */
+    pthread_cond_t cv_room; /* a job done                                */
+    wjob *head, *tail;      /* queued, in document order                 */
+    wjob *spare;            /* done, kept for reuse                      */
+    size_t q_bytes;         /* of jobs queued or in work                 */
+    size_t q_cap;           /* at most (one job always fits)             */
+    size_t spare_bytes;
+    size_t flush_at;   /* memory index bytes that flush it          */
+    bool end;          /* no more jobs: finish them and return      */
+    int rc;            /* the worker's first failure                */
+    hks_errbuf werr;   /* its message (the worker's alone until rc) */
+    hks_seginfo *done; /* segments flushed, not yet taken           */
+    uint32_t n_done, cap_done;
+    /* The caller's thread alone: */
+    uint32_t n_pending; /* documents sent since the last segment taken  */
+    hks_analysis *an;   /* analysis scratch                              */
+} wpipe;
+
+/* Documents of the current batch as the calling thread numbers them. */
+static uint32_t batch_docs(const hks_writer *w)
+{
+    return w->pipe ? w->pipe->n_pending : hks_memidx_ndocs(w->mi);
+}
+
+static void job_free(const hks_alloc *a, wjob *j)
+{
+    hks_buf_free(&j->text);
+    hks_dockeys_free(&j->k);
+    hks_mem_free(a, j, sizeof *j);
+}
+
+/* The worker: flush the memory index into a segment it names. w->man's
+ * file counter is the worker's while the pipeline runs (the calling
+ * thread names files only in a commit). */
+static int pipe_flush(wpipe *p)
+{
+    hks_writer *w = p->w;
+    hks_seginfo si;
+    char path[4096];
+    uint32_t nd = hks_memidx_ndocs(w->mi);
+    int rc;
+    memset(&si, 0, sizeof si);
+    if (next_name(w, si.name, sizeof si.name) ||
+        hks_path_join(path, sizeof path, w->dir, si.name))
+        return hks_fail(&p->werr, HKS_ERR_ARG, "index path too long");
+    rc = hks_memidx_flush(w->mi, path, &p->werr, NULL);
+    if (rc)
+        return rc;
+    si.n_docs = nd;
+    pthread_mutex_lock(&p->mu);
+    if (p->n_done == p->cap_done) {
+        size_t nc;
+        hks_seginfo *q = hks_grow(w->a, p->done, sizeof *q, p->cap_done, (size_t)p->n_done + 1,
+                                  8, UINT32_MAX, &nc);
+        if (!q) {
+            pthread_mutex_unlock(&p->mu);
+            unlink(path);
+            return hks_fail(&p->werr, HKS_ERR_NOMEM, "out of memory");
+        }
+        p->done = q;
+        p->cap_done = (uint32_t)nc;
+    }
+    p->done[p->n_done++] = si;
+    pthread_mutex_unlock(&p->mu);
+    return HKS_OK;
+}
+
+static void *pipe_main(void *arg)
+{
+    wpipe *p = arg;
+    hks_writer *w = p->w;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        wjob *j;
+        int rc;
+        while (!p->head && !p->end)
+            pthread_cond_wait(&p->cv_work, &p->mu);
+        j = p->head;
+        if (!j)
+            break;
+        p->head = j->next;
+        if (!p->head)
+            p->tail = NULL;
+        rc = p->rc;
+        pthread_mutex_unlock(&p->mu);
+        if (rc == HKS_OK) { /* after a failure the rest is dropped */
+            rc = hks_memidx_add_keys(w->mi, &j->doc, j->chash, &j->k, &p->werr);
+            if (rc == HKS_OK && hks_memidx_bytes(w->mi) >= p->flush_at)
+                rc = pipe_flush(p);
+        }
+        pthread_mutex_lock(&p->mu);
+        if (rc && p->rc == HKS_OK)
+            p->rc = rc;
+        p->q_bytes -= j->bytes;
+        if (p->spare_bytes + j->bytes <= p->q_cap / 4) {
+            j->next = p->spare;
+            p->spare = j;
+            p->spare_bytes += j->bytes;
+        } else {
+            job_free(w->a, j);
+        }
+        pthread_cond_signal(&p->cv_room);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Take the segments the worker wrote (flush()'s bookkeeping). */
+static int pipe_take(hks_writer *w)
+{
+    wpipe *p = w->pipe;
+    for (;;) {
+        hks_seginfo si;
+        uint32_t nd, slot, i, d, nbits;
+        pthread_mutex_lock(&p->mu);
+        if (p->n_done == 0) {
+            pthread_mutex_unlock(&p->mu);
+            return HKS_OK;
+        }
+        si = p->done[0];
+        memmove(p->done, p->done + 1, (size_t)(p->n_done - 1) * sizeof *p->done);
+        p->n_done--;
+        pthread_mutex_unlock(&p->mu);
+        nd = si.n_docs;
+        if (push_slot(w, &si, true)) {
+            char path[4096];
+            if (hks_path_join(path, sizeof path, w->dir, si.name) == HKS_OK)
+                unlink(path);
+            w->failed = HKS_ERR_NOMEM;
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
+        }
+        slot = w->n_slots - 1;
+        for (i = 0; i < w->kt.cap; i++) {
+            hks_keyent *e = &w->kt.e[i];
+            if (!e->used || e->slot != SLOT_MEMIDX)
+                continue;
+            if (e->doc < nd)
+                e->slot = slot;
+            else
+                e->doc -= nd;
+        }
+        nbits = (uint32_t)(w->mi_del_cap * 8 < UINT32_MAX ? w->mi_del_cap * 8 : UINT32_MAX);
+        for (d = 0; d < nbits; d++) {
+            bool set = w->mi_del[d >> 3] >> (d & 7) & 1;
+            if (d < nd) {
+                if (set && mark_deleted(w, slot, d)) {
+                    w->failed = HKS_ERR_NOMEM;
+                    return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
+                }
+                continue;
+            }
+            if (set)
+                w->mi_del[(d - nd) >> 3] |= (uint8_t)(1u << ((d - nd) & 7));
+            else
+                w->mi_del[(d - nd) >> 3] &= (uint8_t) ~(1u << ((d - nd) & 7));
+        }
+        for (d = nbits > nd ? nbits - nd : 0; d < nbits; d++)
+            w->mi_del[d >> 3] &= (uint8_t) ~(1u << (d & 7));
+        p->n_pending -= nd;
+    }
+}
+
+/* The worker's failure as the writer's: its message, and the batch lost. */
+static int pipe_failed(hks_writer *w, int rc)
+{
+    w->failed = rc;
+    memcpy(&w->err, &w->pipe->werr, sizeof w->err);
+    return rc;
+}
+
+/* hks_memidx_add through the pipeline: analyse here, invert there. */
+static int pipe_add(hks_writer *w, const hks_doc *doc, uint64_t chash)
+{
+    wpipe *p = w->pipe;
+    const char *f[10] = {doc->collection, doc->id, doc->title, doc->body, doc->date,
+                         doc->source, doc->url, doc->author, doc->category, doc->tags};
+    size_t n[10] = {doc->collection_len, doc->id_len, doc->title_len, doc->body_len,
+                    doc->date_len, doc->source_len, doc->url_len, doc->author_len,
+                    doc->category_len, doc->tags_len};
+    size_t off[10];
+    const char *v[10];
+    wjob *j;
+    int rc = 0, i;
+    /* Before this document is numbered: a segment taken later may hold it. */
+    rc = pipe_take(w);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&p->mu);
+    j = p->spare;
+    if (j) {
+        p->spare = j->next;
+        p->spare_bytes -= j->bytes;
+    }
+    if (p->rc) {
+        if (j) {
+            j->next = p->spare;
+            p->spare = j;
+            p->spare_bytes += j->bytes;
+        }
+        pthread_mutex_unlock(&p->mu);
+        return pipe_failed(w, p->rc);
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (!j) {
+        j = hks_mem_calloc(w->a, 1, sizeof *j);
+        if (!j)
+            return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
+        hks_buf_init(&j->text, w->a);
+        hks_dockeys_init(&j->k, w->a);
+    }
+    j->text.n = 0;
+    for (i = 0; i < 10; i++) {
+        off[i] = j->text.n;
+        if (f[i])
+            hks_buf_put(&rc, &j->text, f[i], n[i]);
+    }
+    if (rc == HKS_OK)
+        rc = hks_memidx_analyse(p->an, w->no_boiler ? NULL : w->bp, doc, &j->k, &w->err);
+    else
+        rc = hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
+    if (rc) {
+        job_free(w->a, j);
+        return rc;
+    }
+    for (i = 0; i < 10; i++)
+        v[i] = f[i] ? (const char *)j->text.p + off[i] : NULL;
+    memset(&j->doc, 0, sizeof j->doc);
+    j->doc.collection = v[0];
+    j->doc.collection_len = n[0];
+    j->doc.id = v[1];
+    j->doc.id_len = n[1];
+    j->doc.title = v[2];
+    j->doc.title_len = n[2];
+    j->doc.body = v[3];
+    j->doc.body_len = n[3];
+    j->doc.date = v[4];
+    j->doc.date_len = n[4];
+    j->doc.source = v[5];
+    j->doc.source_len = n[5];
+    j->doc.url = v[6];
+    j->doc.url_len = n[6];
+    j->doc.author = v[7];
+    j->doc.author_len = n[7];
+    j->doc.category = v[8];
+    j->doc.category_len = n[8];
+    j->doc.tags = v[9];
+    j->doc.tags_len = n[9];
+    j->chash = chash;
+    j->bytes = sizeof *j + j->text.cap + hks_dockeys_bytes(&j->k);
+    j->next = NULL;
+    pthread_mutex_lock(&p->mu);
+    while (p->q_bytes && p->q_bytes + j->bytes > p->q_cap - p->q_cap / 4 && !p->rc)
+        pthread_cond_wait(&p->cv_room, &p->mu);
+    if (p->rc) {
+        pthread_mutex_unlock(&p->mu);
+        job_free(w->a, j);
+        return pipe_failed(w, p->rc);
+    }
+    if (p->tail)
+        p->tail->next = j;
+    else
+        p->head = j;
+    p->tail = j;
+    p->q_bytes += j->bytes;
+    pthread_cond_signal(&p->cv_work);
+    pthread_mutex_unlock(&p->mu);
+    p->n_pending++;
+    return HKS_OK;
+}
+
+/* Start a pipeline for the source about to be read: only when the
+ * boilerplate counts stay as they are while it is read (counted first, or
+ * none), since the worker's flushes store them. Without a thread the
+ * source is read as with one. */
+static void pipe_start(hks_writer *w)
+{
+    wpipe *p;
+    size_t budget = (size_t)w->budget_mb << 20;
+    if (w->n_threads < 2 || w->pipe || w->failed ||
+        !(w->precounted || w->no_boiler || !w->bp))
+        return;
+    p = hks_mem_calloc(w->a, 1, sizeof *p);
+    if (!p)
+        return;
+    p->w = w;
+    p->q_cap = budget / 16;
+    if (p->q_cap > ((size_t)16 << 20))
+        p->q_cap = (size_t)16 << 20;
+    p->flush_at = budget - p->q_cap;
+    p->n_pending = hks_memidx_ndocs(w->mi);
+    if (hks_analysis_new(w->a, &p->an) || pthread_mutex_init(&p->mu, NULL)) {
+        hks_analysis_free(p->an);
+        hks_mem_free(w->a, p, sizeof *p);
+        return;
+    }
+    if (pthread_cond_init(&p->cv_work, NULL)) {
+        pthread_mutex_destroy(&p->mu);
+        hks_analysis_free(p->an);
+        hks_mem_free(w->a, p, sizeof *p);
+        return;
+    }
+    if (pthread_cond_init(&p->cv_room, NULL)) {
+        pthread_cond_destroy(&p->cv_work);
+        pthread_mutex_destroy(&p->mu);
+        hks_analysis_free(p->an);
+        hks_mem_free(w->a, p, sizeof *p);
+        return;
+    }
+    if (pthread_create(&p->th, NULL, pipe_main, p)) {
+        pthread_cond_destroy(&p->cv_room);
+        pthread_cond_destroy(&p->cv_work);
+        pthread_mutex_destroy(&p->mu);
+        hks_analysis_free(p->an);
+        hks_mem_free(w->a, p, sizeof *p);
+        return;
+    }
+    w->pipe = p;
+}
+
+/* Let the worker finish what is queued, take its segments, and stop it.
+ * @return rc, else the worker's failure (its message in w->err). */
+static int pipe_stop(hks_writer *w, int rc)
+{
+    wpipe *p = w->pipe;
+    int rc2;
+    if (!p)
+        return rc;
+    pthread_mutex_lock(&p->mu);
+    p->end = true;
+    pthread_cond_signal(&p->cv_work);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->th, NULL);
+    rc2 = pipe_take(w);
+    if (p->rc) {
+        if (rc == HKS_OK || !w->failed)
+            rc = pipe_failed(w, p->rc);
+    } else if (rc == HKS_OK) {
+        rc = rc2;
+    }
+    while (p->spare) {
+        wjob *j = p->spare;
+        p->spare = j->next;
+        job_free(w->a, j);
+    }
+    hks_mem_free(w->a, p->done, 0);
+    hks_analysis_free(p->an);
+    pthread_cond_destroy(&p->cv_room);
+    pthread_cond_destroy(&p->cv_work);
+    pthread_mutex_destroy(&p->mu);
+    hks_mem_free(w->a, p, sizeof *p);
+    w->pipe = NULL;
+    return rc;
+}
+
 /* A sync pass remembers every collection it reads. */
 static int touch_collection(hks_writer *w, const char *c, size_t n)
 {
@@ -458,6 +855,9 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
     if (!w)
         return HKS_ERR_ARG;
     hks_err_clear(&w->err);
+    if (w->failed && !w->pipe)
+        return hks_fail(&w->err, w->failed,
+                        "an earlier failure while indexing lost documents of this batch");
     if (!doc || !doc->id || doc->id_len == 0 || doc->id_len > 1024 ||
         (doc->collection_len && !doc->collection) || doc->collection_len > 1024 ||
         memchr(doc->id, 0, doc->id_len) ||
@@ -484,7 +884,7 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
         hks_keytab_unkey(&w->kt, &k);
         return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
     }
-    rc = hks_memidx_add(w->mi, doc, chash, &w->err);
+    rc = w->pipe ? pipe_add(w, doc, chash) : hks_memidx_add(w->mi, doc, chash, &w->err);
     if (rc) {
         hks_keytab_unkey(&w->kt, &k);
         return rc;
@@ -494,14 +894,14 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
             return hks_fail(&w->err, HKS_ERR_NOMEM, "out of memory");
         w->prog.n_replaced++;
         old->slot = SLOT_MEMIDX;
-        old->doc = hks_memidx_ndocs(w->mi) - 1;
+        old->doc = batch_docs(w) - 1;
         old->chash = chash;
         old->seen = w->sync_gen;
         hks_keytab_unkey(&w->kt, &k); /* the old key bytes are the same */
     } else {
         hks_keyent val = {0};
         val.slot = SLOT_MEMIDX;
-        val.doc = hks_memidx_ndocs(w->mi) - 1;
+        val.doc = batch_docs(w) - 1;
         val.chash = chash;
         val.seen = w->sync_gen;
         if (hks_keytab_insert(&w->kt, &k, &val))
@@ -513,8 +913,8 @@ int hks_writer_add(hks_writer *w, const hks_doc *doc)
         w->cb->change(w->cb->ud, old ? HKS_CHANGE_UPDATE : HKS_CHANGE_ADD,
                       doc->collection ? doc->collection : "", doc->collection_len, doc->id,
                       doc->id_len);
-    if (hks_memidx_bytes(w->mi) >= (size_t)w->budget_mb << 20)
-        return flush(w);
+    if (!w->pipe && hks_memidx_bytes(w->mi) >= (size_t)w->budget_mb << 20)
+        return flush(w); /* a pipeline's worker flushes by itself */
     return HKS_OK;
 }
 
@@ -732,8 +1132,10 @@ static int read_source(hks_writer *w, const char *path, const srcref *r, const h
     x.cb = cb;
     w->prog.path = path;
     w->cb = cb;
+    pipe_start(w);
     rc = hks_corpus_read_as(w->a, path, r->coll, r->coll_len, on_article, &x, cb, &w->prog,
                             &w->err);
+    rc = pipe_stop(w, rc);
     w->cb = NULL;
     w->prog.path = NULL;
     w->precounted = false;
@@ -1036,6 +1438,10 @@ int hks_writer_commit(hks_writer *w)
     if (!w)
         return HKS_ERR_ARG;
     hks_err_clear(&w->err);
+    if (w->failed)
+        return hks_fail(&w->err, w->failed,
+                        "an earlier failure while indexing lost documents of this batch: "
+                        "nothing is committed");
     rc = flush(w);
     if (rc)
         return rc;

@@ -48,6 +48,8 @@ static const char usage[] =
     "  -y, --yes         let a sync delete more than half of a collection; drop\n"
     "  --memory MB       in-memory budget before a segment is flushed (default 256)\n"
     "  --zstd N          document store compression level (default 3)\n"
+    "  --threads N       threads reading a source: 1 does everything on one, 2 or more\n"
+    "                    invert and write on a second (default: the number of cores)\n"
     "  --no-boilerplate  index every line as text (by default lines repeated across a\n"
     "                    collection's articles and site chrome are not matched)\n"
     "  -q, --quiet       no progress line\n";
@@ -57,6 +59,7 @@ typedef struct opts {
     const char *index;
     const char *collection; /* --collection, or NULL */
     long long mem, zlevel;
+    long long threads; /* --threads, 0: the number of cores */
     int quiet, dry_run, yes;
     int no_boiler;           /* --no-boilerplate */
     int syn_show, syn_clear; /* synonyms --show, --clear */
@@ -226,6 +229,12 @@ static int cmd_write(const char *cmd, const opts *o, int argc, char **argv)
         hks_writer_set(w, HKS_W_MERGE_AT_COMMIT, 2);
     if (o->no_boiler && (rc = hks_writer_set(w, HKS_W_BOILERPLATE, 0)) < 0)
         goto fail;
+    {
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        long long nt = o->threads ? o->threads : (ncpu > 1 ? (ncpu > 256 ? 256 : ncpu) : 1);
+        if ((rc = hks_writer_set(w, HKS_W_THREADS, nt)) < 0)
+            goto fail;
+    }
     if (is_build && (rc = hks_writer_delete_all(w)) < 0)
         goto fail;
     if (is_delete) {
@@ -542,7 +551,8 @@ int main(int argc, char **argv)
         if (!a) /* argv[i] for i < argc is never NULL; this is for the analyzer */
             break;
         if (!v && (!strcmp(a, "-i") || !strcmp(a, "--index") || !strcmp(a, "--memory") ||
-                   !strcmp(a, "--zstd") || !strcmp(a, "--collection"))) {
+                   !strcmp(a, "--zstd") || !strcmp(a, "--collection") ||
+                   !strcmp(a, "--threads"))) {
             fprintf(stderr, "hkindex: %s needs a value\n", a);
             free(args);
             return 2;
@@ -558,7 +568,9 @@ int main(int argc, char **argv)
             }
             o.collection = v;
             i++;
-        } else if ((!strcmp(a, "--memory") || !strcmp(a, "--zstd")) && v) {
+        } else if ((!strcmp(a, "--memory") || !strcmp(a, "--zstd") ||
+                    !strcmp(a, "--threads")) &&
+                   v) {
             char *end;
             long long x;
             errno = 0;
@@ -570,6 +582,8 @@ int main(int argc, char **argv)
             }
             if (!strcmp(a, "--memory"))
                 o.mem = x;
+            else if (!strcmp(a, "--threads"))
+                o.threads = x;
             else
                 o.zlevel = x;
             i++;
