@@ -14,7 +14,8 @@
  *     if h & 0x80 (only for n <= HKS_BLOCK):
  *       u8 e - 1:      e exceptions, 1..n
  *       u8 eb:         bits of their high parts, 1..32-b
- *       e u8:          their indices in the group, strictly increasing, < n
+ *       e u8:          their indices in the group, < n (written in
+ *                      increasing order)
  *       ceil(e*eb/8) u8: the high parts (value >> b), eb bits each, packed
  *                      as above; value = low | high << b
  *
@@ -31,7 +32,7 @@
  * a byte past the group: there is no over-read padding contract.
  *
  * Untrusted input: b > 32, a reserved bit, an exception count past the
- * group, b + eb > 32, an index out of order or past n, or bytes running past
+ * group, b + eb > 32, an index past n, or bytes running past
  * the reader's end is HKS_ERR_CORRUPT and the reader does not move. Bits
  * past the last value in a byte are ignored.
  */
@@ -111,6 +112,12 @@ static uint8_t *put_bits(uint8_t *d, const uint32_t *v, size_t n, unsigned b)
  * 2 + e + ceil(e*(m-b)/8). Ties go to the larger b (fewer exceptions to
  * patch when decoding).
  */
+#ifndef HKS_PFOR_PEN
+#define HKS_PFOR_PEN 0
+#endif
+#ifndef HKS_PFOR_CAP
+#define HKS_PFOR_CAP 128
+#endif
 static unsigned best_width(const unsigned cnt[33], size_t n, unsigned m)
 {
     size_t best = (n * m + 7) / 8, e = 0;
@@ -118,7 +125,9 @@ static unsigned best_width(const unsigned cnt[33], size_t n, unsigned m)
     for (b = m; b-- > 0;) {
         size_t c;
         e += cnt[b + 1];
-        c = (n * b + 7) / 8 + 2 + e + (e * (m - b) + 7) / 8;
+        c = (n * b + 7) / 8 + 2 + e + (e * (m - b) + 7) / 8 + (e * HKS_PFOR_PEN + 7) / 8;
+        if (e > HKS_PFOR_CAP)
+            break;
         if (c < best) {
             best = c;
             best_b = b;
@@ -270,7 +279,7 @@ void hks_pack_u32(int *rc, hks_buf *out, const uint32_t *v, size_t n)
  * values. Only the bytes of the group are read, never past rd->end.
  * @return HKS_OK, or HKS_ERR_CORRUPT when the header is missing, b is over
  * 32, a reserved bit is set, the exceptions do not fit the group (count
- * over n, b + eb over 32, indices not increasing or past n) or any bytes
+ * over n, b + eb over 32, an index past n) or any bytes
  * run past the end; rd is then unchanged and v[0..n) unspecified.
  */
 int hks_unpack_u32(hks_rd *rd, uint32_t *v, size_t n)
@@ -290,7 +299,7 @@ int hks_unpack_u32(hks_rd *rd, uint32_t *v, size_t n)
     if (len > left - 1)
         return HKS_ERR_CORRUPT;
     p++;
-    if (h & 0x80u) { /* check the exceptions before writing anything */
+    if (h & 0x80u) {
         const uint8_t *x = p + len, *idx;
         size_t xleft = left - 1 - len, e, k, hlen;
         unsigned eb;
@@ -305,11 +314,6 @@ int hks_unpack_u32(hks_rd *rd, uint32_t *v, size_t n)
         if (e + hlen > xleft - 2)
             return HKS_ERR_CORRUPT;
         idx = x + 2;
-        if (idx[e - 1] >= n)
-            return HKS_ERR_CORRUPT;
-        for (k = 1; k < e; k++)
-            if (idx[k] <= idx[k - 1])
-                return HKS_ERR_CORRUPT;
         if (b == 0)
             memset(v, 0, n * sizeof *v);
         else if (n == HKS_BLOCK)
@@ -317,8 +321,11 @@ int hks_unpack_u32(hks_rd *rd, uint32_t *v, size_t n)
         else
             unpack_any(p, v, n, b);
         unpack_any(idx + e, hi, e, eb);
-        for (k = 0; k < e; k++)
+        for (k = 0; k < e; k++) {
+            if (idx[k] >= n)
+                return HKS_ERR_CORRUPT;
             v[idx[k]] |= hi[k] << b;
+        }
         rd->p = idx + e + hlen;
         return HKS_OK;
     }

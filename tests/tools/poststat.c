@@ -35,7 +35,7 @@ static const char *const stream_name[S_N] = {"doc gaps", "tf - 1", "positions", 
                                              " the rest"};
 
 typedef struct cost {
-    uint64_t values, fixed, packed, vbyte, svb;
+    uint64_t values, fixed, packed, vbyte, svb, groups, exc_groups, exc;
 } cost;
 
 /* Document frequency classes. */
@@ -46,7 +46,7 @@ static const char *const df_name[N_DF] = {"1..127", "128..1023", "1024..8191", "
 
 typedef struct stats {
     cost s[S_N];
-    uint64_t blocks, blocks_tf1, blocks_n1;
+    uint64_t blocks, blocks_tf1, blocks_n1, first_bits, first_over;
     uint32_t *pos1, *posr;
     uint64_t skip, terms, doc_bytes, pos_bytes, lex_terms, lex_suffix;
     uint64_t df_terms[N_DF], df_post[N_DF], df_pos[N_DF], df_posb[N_DF], df_docb[N_DF];
@@ -98,6 +98,11 @@ static void count_group(stats *st, cost *c, const uint32_t *v, size_t n)
     st->buf.n = 0;
     hks_pack_u32(&rc, &st->buf, v, n);
     c->packed += st->buf.n;
+    c->groups++;
+    if (st->buf.p[0] & 0x80) { /* exceptions: their count after the low bits */
+        c->exc_groups++;
+        c->exc += 1u + st->buf.p[1 + (n * (st->buf.p[0] & 0x3Fu) + 7) / 8];
+    }
     c->values += n;
 }
 
@@ -198,10 +203,14 @@ static int on_term(void *ctx, const uint8_t *term, size_t len, const hks_lexent 
                 }
                 for (j = 0; j < n; j++) {
                     st->posd[np++] = j ? p[j] - p[j - 1] - 1 : p[j];
-                    if (j)
+                    if (j) {
                         st->posr[nr++] = p[j] - p[j - 1] - 1;
-                    else
+                    } else {
+                        uint32_t dl = hks_seg_doclens(w->seg)[d];
                         st->pos1[n1++] = p[j];
+                        st->first_over += p[j] >= dl;
+                        st->first_bits += bits_of(dl > p[j] ? dl - 1 : p[j]);
+                    }
                 }
             }
         }
@@ -243,6 +252,9 @@ static void print_cost(const char *name, const cost *c)
            8.0 * (double)c->fixed / n, (unsigned long long)c->packed,
            8.0 * (double)c->packed / n, (unsigned long long)c->vbyte,
            8.0 * (double)c->vbyte / n, (unsigned long long)c->svb, 8.0 * (double)c->svb / n);
+    printf("%-10s groups %llu, %llu with exceptions, %llu exceptions (%.2f%% of the values)\n", "",
+           (unsigned long long)c->groups, (unsigned long long)c->exc_groups,
+           (unsigned long long)c->exc, 100.0 * (double)c->exc / n);
 }
 
 /* Bytes of each section of one segment file. */
@@ -317,6 +329,9 @@ int main(int argc, char **argv)
            post ? (double)st.skip / (double)post : 0.0);
     for (s = 0; s < S_N; s++)
         print_cost(stream_name[s], &st.s[s]);
+    printf("first positions in ceil(log2(doc length)) bits each: %llu bytes (%llu past the "
+           "length)\n",
+           (unsigned long long)(st.first_bits + 7) / 8, (unsigned long long)st.first_over);
     printf("blocks %llu, with every tf 1: %llu, of one document: %llu\n",
            (unsigned long long)st.blocks, (unsigned long long)st.blocks_tf1,
            (unsigned long long)st.blocks_n1);

@@ -472,13 +472,13 @@ static void test_block_bad_exceptions_are_corrupt(void **state)
     expect_corrupt(good, 4, 9);                       /* eb byte missing */
     expect_corrupt(good, sizeof good, HKS_BLOCK + 1); /* exceptions past 128 values */
     {
-        /* two exceptions with equal indices */
-        static const uint8_t dup[] = {0x80, 0x01, 0x08, 0x02, 0x02, 0xFF, 0xFF};
-        uint32_t g4[4];
-        hks_rd_init(&rd, dup, sizeof dup);
-        assert_int_equal(hks_unpack_u32(&rd, g4, 4), HKS_ERR_CORRUPT);
-        assert_ptr_equal(rd.p, dup);
-        expect_corrupt(dup, sizeof dup, 4);
+        /* the second of two exceptions past n (the first one is fine) */
+        static const uint8_t late[] = {0x80, 0x01, 0x08, 0x01, 0x09, 0xFF, 0xFF};
+        uint32_t g9[9];
+        hks_rd_init(&rd, late, sizeof late);
+        assert_int_equal(hks_unpack_u32(&rd, g9, 9), HKS_ERR_CORRUPT);
+        assert_ptr_equal(rd.p, late);
+        expect_corrupt(late, sizeof late, 9);
     }
 }
 
