@@ -112,12 +112,6 @@ static uint8_t *put_bits(uint8_t *d, const uint32_t *v, size_t n, unsigned b)
  * 2 + e + ceil(e*(m-b)/8). Ties go to the larger b (fewer exceptions to
  * patch when decoding).
  */
-#ifndef HKS_PFOR_PEN
-#define HKS_PFOR_PEN 0
-#endif
-#ifndef HKS_PFOR_CAP
-#define HKS_PFOR_CAP 128
-#endif
 static unsigned best_width(const unsigned cnt[33], size_t n, unsigned m)
 {
     size_t best = (n * m + 7) / 8, e = 0;
@@ -125,9 +119,7 @@ static unsigned best_width(const unsigned cnt[33], size_t n, unsigned m)
     for (b = m; b-- > 0;) {
         size_t c;
         e += cnt[b + 1];
-        c = (n * b + 7) / 8 + 2 + e + (e * (m - b) + 7) / 8 + (e * HKS_PFOR_PEN + 7) / 8;
-        if (e > HKS_PFOR_CAP)
-            break;
+        c = (n * b + 7) / 8 + 2 + e + (e * (m - b) + 7) / 8;
         if (c < best) {
             best = c;
             best_b = b;

@@ -975,7 +975,8 @@ int hks_pc_positions(hks_pcur *c, const uint32_t **p, uint32_t *n)
         uint32_t pcap = c->pos_cap;
         for (k = 0; k < c->n; k++)
             total += c->tfs[k];
-        if (total > (uint64_t)(stop - start) * HKS_BLOCK) /* a 1-byte group holds 128 zeros */
+        if (total > (uint64_t)(stop - start) * HKS_BLOCK || /* a 1-byte group holds 128 zeros */
+            total > UINT32_MAX)                             /* the count of the scratch array */
             return pc_corrupt(c, "more positions than bytes");
         if (grow_u32(c->a, &c->pos, &pcap, (uint32_t)total))
             return hks_fail(c->err, HKS_ERR_NOMEM, "out of memory");
@@ -983,15 +984,19 @@ int hks_pc_positions(hks_pcur *c, const uint32_t **p, uint32_t *n)
         hks_rd_init(&rd, start, (size_t)(stop - start));
         if (hks_unpack_u32s(&rd, c->pos, (size_t)total) || hks_rd_left(&rd) != 0)
             return pc_corrupt(c, "bad position block");
+        /* Gaps to positions, a document at a time: they only grow, so
+         * the document's last being in range puts all in range (fewer
+         * than 2^32 gaps of under 2^32 each: the 64-bit sum cannot wrap). */
         for (k = 0; k < c->n; k++) {
-            uint64_t q = 0;
+            uint64_t q = c->pos[at];
             c->pos_start[k] = at;
-            for (j = 0; j < c->tfs[k]; j++, at++) {
-                q = j ? q + c->pos[at] + 1 : c->pos[at];
-                if (q >= UINT32_MAX)
-                    return pc_corrupt(c, "position out of range");
-                c->pos[at] = (uint32_t)q;
+            for (j = 1; j < c->tfs[k]; j++) {
+                q += (uint64_t)c->pos[at + j] + 1;
+                c->pos[at + j] = (uint32_t)q;
             }
+            if (q >= UINT32_MAX)
+                return pc_corrupt(c, "position out of range");
+            at += c->tfs[k];
         }
         c->pos_start[c->n] = at;
         c->pos_loaded = true;
