@@ -83,6 +83,17 @@ static HKS_ALWAYS_INLINE uint32_t ld32(const uint8_t *p)
     return v;
 }
 
+/* The same for 64 bits. */
+static HKS_ALWAYS_INLINE uint64_t ld64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
 /* Append the low b bits of v[0..n) (b >= 1) at d, LSB first; returns the
  * end. The caller reserved ceil(n*b/8) bytes. */
 static uint8_t *put_bits(uint8_t *d, const uint32_t *v, size_t n, unsigned b)
@@ -293,9 +304,10 @@ int hks_unpack_u32(hks_rd *rd, uint32_t *v, size_t n)
     p++;
     if (h & 0x80u) {
         const uint8_t *x = p + len, *idx;
-        size_t xleft = left - 1 - len, e, k, hlen;
+        size_t xleft = left - 1 - len, e, k, hlen, off;
         unsigned eb;
-        uint32_t hi[HKS_BLOCK];
+        uint64_t hmask;
+        uint8_t hb[(HKS_BLOCK * 32 + 7) / 8 + 8];
         if (n > HKS_BLOCK || xleft < 2)
             return HKS_ERR_CORRUPT;
         e = (size_t)x[0] + 1;
@@ -303,6 +315,7 @@ int hks_unpack_u32(hks_rd *rd, uint32_t *v, size_t n)
         if (e > n || eb == 0 || b + eb > 32)
             return HKS_ERR_CORRUPT;
         hlen = (e * eb + 7) / 8;
+        hmask = ((uint64_t)1 << eb) - 1;
         if (e + hlen > xleft - 2)
             return HKS_ERR_CORRUPT;
         idx = x + 2;
@@ -312,11 +325,15 @@ int hks_unpack_u32(hks_rd *rd, uint32_t *v, size_t n)
             unpack_full_tab[b - 1](p, v);
         else
             unpack_any(p, v, n, b);
-        unpack_any(idx + e, hi, e, eb);
-        for (k = 0; k < e; k++) {
+        /* The high parts from a zero-padded copy: one 64-bit load each,
+         * no data-dependent branch (eb + 7 <= 39 bits fit the load). */
+        memcpy(hb, idx + e, hlen);
+        memset(hb + hlen, 0, 8);
+        for (k = 0, off = 0; k < e; k++, off += eb) {
+            uint32_t hv = (uint32_t)((ld64(hb + (off >> 3)) >> (off & 7)) & hmask);
             if (idx[k] >= n)
                 return HKS_ERR_CORRUPT;
-            v[idx[k]] |= hi[k] << b;
+            v[idx[k]] |= hv << b;
         }
         rd->p = idx + e + hlen;
         return HKS_OK;
