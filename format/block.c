@@ -174,6 +174,7 @@ static void pack_group(int *rc, hks_buf *out, const uint32_t *v, size_t n)
         d = put_bits(d, v, n, b);
     if (e) {
         size_t k = 0;
+        memset(hi, 0, e * sizeof *hi); /* all e are set below; the analyzer cannot see it */
         *d++ = (uint8_t)(e - 1);
         *d++ = (uint8_t)(m - b);
         for (i = 0; i < n; i++) {
@@ -182,7 +183,7 @@ static void pack_group(int *rc, hks_buf *out, const uint32_t *v, size_t n)
                 hi[k++] = v[i] >> b;
             }
         }
-        d = put_bits(d, hi, e, m - b);
+        put_bits(d, hi, e, m - b);
     }
     out->n += len;
 }

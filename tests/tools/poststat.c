@@ -290,7 +290,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (argc == 3)
-        max_top = (size_t)atoi(argv[2]) < 64 ? (size_t)atoi(argv[2]) : 64;
+        max_top = strtoul(argv[2], NULL, 10) < 64 ? strtoul(argv[2], NULL, 10) : 64;
     memset(&st, 0, sizeof st);
     hks_buf_init(&st.buf, NULL);
     if (hks_manifest_read(NULL, argv[1], false, &m, &err)) {
@@ -331,7 +331,7 @@ int main(int argc, char **argv)
         print_cost(stream_name[s], &st.s[s]);
     printf("first positions in ceil(log2(doc length)) bits each: %llu bytes (%llu past the "
            "length)\n",
-           (unsigned long long)(st.first_bits + 7) / 8, (unsigned long long)st.first_over);
+           (unsigned long long)((st.first_bits + 7) / 8), (unsigned long long)st.first_over);
     printf("blocks %llu, with every tf 1: %llu, of one document: %llu\n",
            (unsigned long long)st.blocks, (unsigned long long)st.blocks_tf1,
            (unsigned long long)st.blocks_n1);
