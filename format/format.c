@@ -93,7 +93,9 @@
  *       packed n (tf - 1)
  *     position blocks: for each block, packed_any(sum of its tfs) values:
  *       per doc its positions, the first as itself, then (gap - 1)
- *     "packed" is block.c's binary packing (u8 bit width + bits).
+ *     "packed" is block.c's patched frame-of-reference packing (u8 bit
+ *     width and exception flag, the low bits, then any exceptions: their
+ *     count, width, indices and high bits).
  *   DOCSTORE (7): the original bodies; layout at the top of docstore.c.
  *   BLOCKSUMS (10): per lexicon block, u64 h, where h chains XXH3-64 with
  *     seeds (hks_hash64_seed) over, in order: each of the block's terms'

@@ -15,12 +15,14 @@
 /**************************************************************************
 ** Interface to code in block.c
 **
-** Binary packing of u32 arrays (the integer codec of postings and
-** positions): a group of n <= HKS_BLOCK values is written as
-**     u8: b, bits per value (0..32; 0 means every value is 0)
-**     ceil(n*b/8) bytes: the values, b bits each, LSB first
-** The caller knows n (it is stored elsewhere). Decoding checks b <= 32 and
-** that the packed bytes are inside the reader's bound.
+** Patched frame-of-reference packing of u32 arrays (the integer codec of
+** postings and positions): a group of n <= HKS_BLOCK values is written as
+**     u8: b, bits per value (0..32), | 0x80 when exceptions follow
+**     ceil(n*b/8) bytes: the values' low b bits, LSB first
+**     exceptions: count, width, indices, high bits (block.c has the bytes)
+** b is chosen per group for the fewest bytes. The caller knows n (it is
+** stored elsewhere). Decoding checks every count and width and that every
+** byte is inside the reader's bound.
 */
 #define HKS_BLOCK 128
 HKS_INTERNAL void hks_pack_u32(int *rc, hks_buf *out, const uint32_t *v,

@@ -756,7 +756,8 @@ static int grow_u32(const hks_alloc *a, uint32_t **p, uint32_t *cap, uint32_t ne
 static int load_block(hks_pcur *c, uint32_t b)
 {
     hks_rd rd;
-    uint32_t k, prev;
+    uint32_t k, prev, tf_wrap = 0;
+    uint64_t d;
     const uint8_t *start = c->base + c->blk_off[b];
     const uint8_t *stop = b + 1 < c->n_blocks ? c->base + c->blk_off[b + 1] : c->end;
     c->blk = b;
@@ -768,19 +769,38 @@ static int load_block(hks_pcur *c, uint32_t b)
         return pc_corrupt(c, "truncated doc block");
     if (hks_rd_left(&rd) != 0)
         return pc_corrupt(c, "trailing bytes in doc block");
-    prev = b ? c->blk_last[b - 1] : 0;
-    for (k = 0; k < c->n; k++) {
-        uint64_t d = (b == 0 && k == 0) ? c->docs[0] : (uint64_t)prev + c->docs[k] + 1;
-        if (d >= hks_seg_ndocs(c->seg) || c->tfs[k] == UINT32_MAX)
-            return pc_corrupt(c, "document number out of range");
-        c->docs[k] = prev = (uint32_t)d;
-        c->tfs[k] += 1;
+    /* Gaps to doc ids: the sum only grows, so the last being in range
+     * puts every one in range (64 bits cannot overflow over 128 gaps). */
+    k = b ? 0 : 1;
+    d = b ? c->blk_last[b - 1] : c->docs[0];
+    for (; k < c->n; k++) {
+        d += (uint64_t)c->docs[k] + 1;
+        c->docs[k] = (uint32_t)d;
     }
+    for (k = 0; k < c->n; k++) {
+        uint32_t t = c->tfs[k] + 1;
+        tf_wrap |= t == 0;
+        c->tfs[k] = t;
+    }
+    if (d >= hks_seg_ndocs(c->seg) || tf_wrap)
+        return pc_corrupt(c, "document number out of range");
+    prev = (uint32_t)d;
     if (c->n_blocks > 1 && prev != c->blk_last[b])
         return pc_corrupt(c, "block does not end at its skip entry");
     c->doc = c->docs[0];
     c->tf = c->tfs[0];
     return HKS_OK;
+}
+
+/* hks_varint_get with its one-byte case inline: the skip table is read at
+ * every cursor open, five varints a block, most of them one byte. */
+static inline int skip_varint(hks_rd *rd, uint64_t *v)
+{
+    if (rd->p < rd->end && *rd->p < 0x80) {
+        *v = *rd->p++;
+        return HKS_OK;
+    }
+    return hks_varint_get(rd, v);
 }
 
 /*
@@ -823,9 +843,9 @@ int hks_pc_open(hks_pcur *c, const hks_alloc *a, const hks_segment *seg,
     if (c->n_blocks > 1) {
         for (b = 0; b < c->n_blocks; b++) {
             uint64_t dl, db, pb, mt, md;
-            if (hks_varint_get(&rd, &dl) || hks_varint_get(&rd, &db) ||
-                hks_varint_get(&rd, &pb) || hks_varint_get(&rd, &mt) ||
-                hks_varint_get(&rd, &md) || (b && dl == 0) || db > ent->doc_len ||
+            if (skip_varint(&rd, &dl) || skip_varint(&rd, &db) || skip_varint(&rd, &pb) ||
+                skip_varint(&rd, &mt) || skip_varint(&rd, &md) || (b && dl == 0) ||
+                db > ent->doc_len ||
                 pb > ent->pos_len || mt == 0 || mt > UINT32_MAX || md > UINT32_MAX)
                 return pc_corrupt(c, "bad skip entry");
             last += dl;
@@ -955,7 +975,8 @@ int hks_pc_positions(hks_pcur *c, const uint32_t **p, uint32_t *n)
         uint32_t pcap = c->pos_cap;
         for (k = 0; k < c->n; k++)
             total += c->tfs[k];
-        if (total > (uint64_t)(stop - start) * HKS_BLOCK) /* a 1-byte group holds 128 zeros */
+        if (total > (uint64_t)(stop - start) * HKS_BLOCK || /* a 1-byte group holds 128 zeros */
+            total > UINT32_MAX)                             /* the count of the scratch array */
             return pc_corrupt(c, "more positions than bytes");
         if (grow_u32(c->a, &c->pos, &pcap, (uint32_t)total))
             return hks_fail(c->err, HKS_ERR_NOMEM, "out of memory");
@@ -963,15 +984,19 @@ int hks_pc_positions(hks_pcur *c, const uint32_t **p, uint32_t *n)
         hks_rd_init(&rd, start, (size_t)(stop - start));
         if (hks_unpack_u32s(&rd, c->pos, (size_t)total) || hks_rd_left(&rd) != 0)
             return pc_corrupt(c, "bad position block");
+        /* Gaps to positions, a document at a time: they only grow, so
+         * the document's last being in range puts all in range (fewer
+         * than 2^32 gaps of under 2^32 each: the 64-bit sum cannot wrap). */
         for (k = 0; k < c->n; k++) {
-            uint64_t q = 0;
+            uint64_t q = c->pos[at];
             c->pos_start[k] = at;
-            for (j = 0; j < c->tfs[k]; j++, at++) {
-                q = j ? q + c->pos[at] + 1 : c->pos[at];
-                if (q >= UINT32_MAX)
-                    return pc_corrupt(c, "position out of range");
-                c->pos[at] = (uint32_t)q;
+            for (j = 1; j < c->tfs[k]; j++) {
+                q += (uint64_t)c->pos[at + j] + 1;
+                c->pos[at + j] = (uint32_t)q;
             }
+            if (q >= UINT32_MAX)
+                return pc_corrupt(c, "position out of range");
+            at += c->tfs[k];
         }
         c->pos_start[c->n] = at;
         c->pos_loaded = true;

@@ -8,6 +8,12 @@
  *    bytes; a success never reads past the input, a failure is CORRUPT.
  *  - values from the input, masked to a width from the input, pack and
  *    unpack to themselves, consuming exactly what was written; varints too.
+ *  - skewed groups (each value's width from the input: mostly narrow, a few
+ *    wide, as doc gaps and positions are) take the exception path of the
+ *    packing: they round-trip from an exact-size copy, never take more
+ *    bytes than plain packing, and the same bytes with one byte changed
+ *    (where and how from the input) decode or fail with HKS_ERR_CORRUPT
+ *    without moving the reader.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +174,54 @@ static void round_trip(const uint8_t *data, size_t size)
     free(w);
 }
 
+static void pfor_round_trip(const uint8_t *data, size_t size)
+{
+    const uint8_t *p = data;
+    size_t n = size, count, i, at, plain;
+    uint32_t v[HKS_BLOCK], w[HKS_BLOCK], all = 0;
+    uint8_t flip, *vb;
+    hks_buf b;
+    hks_rd rd;
+    int rc = HKS_OK;
+
+    count = 1 + fuzz_take_u32(&p, &n, 1) % HKS_BLOCK;
+    at = fuzz_take_u32(&p, &n, 2);
+    flip = (uint8_t)fuzz_take_u32(&p, &n, 1);
+    for (i = 0; i < count; i++) {
+        unsigned sel = fuzz_take_u32(&p, &n, 1);
+        uint32_t x = fuzz_take_u32(&p, &n, 4);
+        /* widths 0..3 seven times in eight, else 0..32 */
+        unsigned width = (sel & 7) ? (sel >> 3) % 4 : (sel >> 3) % 33;
+        v[i] = width == 32 ? x : x & ((1u << width) - 1);
+        all |= v[i];
+    }
+    plain = 1 + (count * (all ? 32 - (size_t)__builtin_clz(all) : 0) + 7) / 8;
+    hks_buf_init(&b, NULL);
+    hks_pack_u32(&rc, &b, v, count);
+    fuzz_check(rc == HKS_OK);
+    fuzz_check(b.n <= plain);
+    vb = malloc(b.n);
+    fuzz_check(vb != NULL);
+    memcpy(vb, b.p, b.n);
+    hks_rd_init(&rd, vb, b.n);
+    fuzz_check(hks_unpack_u32(&rd, w, count) == HKS_OK);
+    fuzz_check(hks_rd_left(&rd) == 0);
+    fuzz_check(memcmp(v, w, count * sizeof *v) == 0);
+
+    /* One byte changed: any answer but a crash, an over-read or a moved
+     * reader on failure. */
+    vb[at % b.n] ^= flip ? flip : 1;
+    hks_rd_init(&rd, vb, b.n);
+    rc = hks_unpack_u32(&rd, w, count);
+    fuzz_check(rc == HKS_OK || rc == HKS_ERR_CORRUPT);
+    if (rc == HKS_OK)
+        fuzz_check(rd.p > vb && rd.p <= vb + b.n);
+    else
+        fuzz_check(rd.p == vb);
+    free(vb);
+    hks_buf_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t vbuf[HKS_VARINT_MAX];
@@ -179,6 +233,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     walk_rd(data, size);
     unpack_arbitrary(data, size);
     round_trip(data, size);
+    pfor_round_trip(data, size);
 
     /* Every u64 of the input round-trips through hks_varint_put. */
     for (i = 0; i + 8 <= size; i += 8) {

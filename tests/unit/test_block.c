@@ -1,9 +1,12 @@
 /*
- * test_block.c: the binary-packing codec (format/block.c): every bit
- * width 0..32 for full and partial groups, the exact byte layout, the
+ * test_block.c: the patched frame-of-reference codec (format/block.c):
+ * every bit width 0..32 for full and partial groups, the exact byte layout
+ * with and without exceptions, the edge cases of exceptions (all zeros, one
+ * huge value, 32-bit values, every n from 1 to 128, every index), the
  * any-length _u32s form, misaligned input and output buffers, random round
- * trips with a printed fixed seed, and corrupt input (b > 32, truncated
- * packed bytes) refused without moving the reader.
+ * trips with a printed fixed seed, real doc gaps, tfs and positions of
+ * the seed corpus, and corrupt input (b > 32, truncated bytes, exceptions
+ * that do not fit the group) refused without moving the reader.
  */
 #include "hks_test.h"
 #include "hks_format.h"
@@ -49,8 +52,13 @@ static void round_trip_group(const uint32_t *v, size_t n, unsigned b)
     hks_buf_init(&out, hks_test_cm_alloc());
     hks_pack_u32(&rc, &out, v, n);
     assert_int_equal(rc, HKS_OK);
-    assert_int_equal(out.n, 1 + (n * b + 7) / 8);
-    assert_int_equal(out.p[0], b);
+    /* Never more than plain packing at the widest value's width; exactly
+     * that when no exception is taken. */
+    assert_true(out.n <= 1 + (n * b + 7) / 8);
+    if (!(out.p[0] & 0x80)) {
+        assert_int_equal(out.n, 1 + (n * b + 7) / 8);
+        assert_int_equal(out.p[0], b);
+    }
     got[n] = 0xDEADBEEF;
     hks_rd_init(&rd, out.p, out.n);
     assert_int_equal(hks_unpack_u32(&rd, got, n), HKS_OK);
@@ -297,6 +305,284 @@ static void test_block_u32s_truncated_is_corrupt(void **state)
     hks_buf_free(&out);
 }
 
+/* Pack v[0..n) as one group, unpack it from an exact-size copy (an
+ * over-read shows under the sanitizers), compare; returns the bytes. */
+static size_t pfor_round_trip(const uint32_t *v, size_t n, uint8_t *header)
+{
+    hks_buf out;
+    int rc = 0;
+    hks_rd rd;
+    uint32_t got[HKS_BLOCK + 1];
+    uint8_t *copy;
+    size_t len;
+    hks_buf_init(&out, hks_test_cm_alloc());
+    hks_pack_u32(&rc, &out, v, n);
+    assert_int_equal(rc, HKS_OK);
+    len = out.n;
+    copy = test_malloc(len);
+    memcpy(copy, out.p, len);
+    got[n] = 0xDEADBEEF;
+    hks_rd_init(&rd, copy, len);
+    assert_int_equal(hks_unpack_u32(&rd, got, n), HKS_OK);
+    assert_int_equal(hks_rd_left(&rd), 0);
+    assert_memory_equal(got, v, n * sizeof *v);
+    assert_int_equal(got[n], 0xDEADBEEF);
+    *header = copy[0];
+    test_free(copy);
+    hks_buf_free(&out);
+    return len;
+}
+
+/* Every n from 1 to 128: all zeros (one byte), one UINT32_MAX among zeros
+ * at every index (exceptions once they pay), all 32-bit values (plain, 32
+ * bits), and one 32-bit value among small ones. */
+static void test_block_pfor_edge_cases(void **state)
+{
+    uint32_t v[HKS_BLOCK];
+    size_t n, i;
+    uint8_t h;
+    (void)state;
+    rng_state = TEST_SEED + 6;
+    for (n = 1; n <= HKS_BLOCK; n++) {
+        memset(v, 0, sizeof v);
+        assert_int_equal(pfor_round_trip(v, n, &h), 1);
+        assert_int_equal(h, 0);
+        for (i = 0; i < n; i++) {
+            size_t len;
+            memset(v, 0, sizeof v);
+            v[i] = UINT32_MAX;
+            len = pfor_round_trip(v, n, &h);
+            /* b = 0 and one exception (2 + 1 + 4 bytes) beats 32 bits
+             * each from n = 2 on */
+            if (n >= 2) {
+                assert_int_equal(h, 0x80);
+                assert_int_equal(len, 1 + 2 + 1 + 4);
+            } else {
+                assert_int_equal(h, 32);
+                assert_int_equal(len, 5);
+            }
+        }
+        for (i = 0; i < n; i++)
+            v[i] = (uint32_t)rng() | 0x80000000u;
+        assert_int_equal(pfor_round_trip(v, n, &h), 1 + 4 * n);
+        assert_int_equal(h, 32);
+        for (i = 0; i < n; i++)
+            v[i] = (uint32_t)(rng() & 3);
+        v[n - 1] = 0xFFFFFFFFu;
+        assert_true(pfor_round_trip(v, n, &h) <= 1 + 4 * n);
+        if (n >= 8)
+            assert_int_equal(h & 0x80, 0x80);
+    }
+}
+
+/* Exceptions pinned: eight 1s and a 1000. b = 1 and b = 2 both take 8
+ * bytes; the tie goes to the larger b (fewer exceptions to patch). */
+static void test_block_pfor_known_layout(void **state)
+{
+    const uint32_t v[] = {1, 1, 1, 1, 1, 1, 1, 1, 1000};
+    /* h = 0x80 | 2; low bits 01 x 8 = 0x55 0x55, then 1000 & 3 = 0; e - 1 =
+     * 0; eb = 8; index 8; high part 1000 >> 2 = 250 */
+    static const uint8_t want[] = {0x82, 0x55, 0x55, 0x00, 0x00, 0x08, 0x08, 0xFA};
+    hks_buf out;
+    int rc = 0;
+    uint8_t h;
+    (void)state;
+    hks_buf_init(&out, hks_test_cm_alloc());
+    hks_pack_u32(&rc, &out, v, 9);
+    assert_int_equal(rc, HKS_OK);
+    assert_int_equal(out.n, sizeof want);
+    assert_memory_equal(out.p, want, sizeof want);
+    assert_int_equal(pfor_round_trip(v, 9, &h), sizeof want);
+    hks_buf_free(&out);
+}
+
+/* Skewed values as postings have them (mostly small, a few wide: the
+ * first position of a document, a long gap), over every n: exceptions are
+ * taken and the group is smaller than plain packing at the widest width. */
+static void test_block_pfor_skewed_is_smaller(void **state)
+{
+    uint32_t v[HKS_BLOCK];
+    size_t n, i, pfor = 0, plain = 0;
+    uint8_t h;
+    (void)state;
+    rng_state = TEST_SEED + 7;
+    for (n = 1; n <= HKS_BLOCK; n++) {
+        uint32_t all = 0;
+        for (i = 0; i < n; i++) {
+            v[i] = rng() % 16 ? (uint32_t)(rng() % 8) : (uint32_t)(rng() % 100000);
+            all |= v[i];
+        }
+        pfor += pfor_round_trip(v, n, &h);
+        plain += 1 + (n * (all ? 32 - (size_t)__builtin_clz(all) : 0) + 7) / 8;
+    }
+    print_message("skewed groups: %zu bytes packed with exceptions, %zu plain\n", pfor, plain);
+    assert_true(pfor * 10 < plain * 7);
+}
+
+/* Exception headers that do not fit the group: refused, reader unmoved. */
+static void expect_corrupt(const uint8_t *in, size_t len, size_t n)
+{
+    uint32_t got[HKS_BLOCK];
+    uint8_t *copy = test_malloc(len);
+    hks_rd rd;
+    memcpy(copy, in, len);
+    hks_rd_init(&rd, copy, len);
+    assert_int_equal(hks_unpack_u32(&rd, got, n), HKS_ERR_CORRUPT);
+    assert_ptr_equal(rd.p, copy);
+    hks_rd_init(&rd, copy, len);
+    assert_int_equal(hks_unpack_u32s(&rd, got, n), HKS_ERR_CORRUPT);
+    assert_ptr_equal(rd.p, copy);
+    test_free(copy);
+}
+
+static void test_block_bad_exceptions_are_corrupt(void **state)
+{
+    /* the b = 1 form of the pinned values (h 0x81; low bits 0xFF 0x00; one
+     * exception of 9 bits at index 8: 500), valid, then one field damaged
+     * per case */
+    static const uint8_t good[] = {0x81, 0xFF, 0x00, 0x00, 0x09, 0x08, 0xF4, 0x01};
+    uint8_t in[sizeof good];
+    uint32_t got[9];
+    hks_rd rd;
+    (void)state;
+    hks_rd_init(&rd, good, sizeof good);
+    assert_int_equal(hks_unpack_u32(&rd, got, 9), HKS_OK);
+    memcpy(in, good, sizeof in);
+    in[3] = 9; /* 10 exceptions in a group of 9 */
+    expect_corrupt(in, sizeof in, 9);
+    memcpy(in, good, sizeof in);
+    in[3] = 1; /* 2 exceptions: their indices and bits run past the end */
+    expect_corrupt(in, sizeof in, 9);
+    memcpy(in, good, sizeof in);
+    in[4] = 0; /* exception width 0 */
+    expect_corrupt(in, sizeof in, 9);
+    memcpy(in, good, sizeof in);
+    in[4] = 32; /* b + eb = 33 bits */
+    expect_corrupt(in, sizeof in, 9);
+    memcpy(in, good, sizeof in);
+    in[5] = 9; /* index past n */
+    expect_corrupt(in, sizeof in, 9);
+    memcpy(in, good, sizeof in);
+    in[0] = 0xC1; /* reserved bit */
+    expect_corrupt(in, sizeof in, 9);
+    memcpy(in, good, sizeof in);
+    in[0] = 0x80 | 33; /* low width over 32 */
+    expect_corrupt(in, sizeof in, 9);
+    expect_corrupt(good, sizeof good - 1, 9);         /* high bits cut short */
+    expect_corrupt(good, 4, 9);                       /* eb byte missing */
+    expect_corrupt(good, sizeof good, HKS_BLOCK + 1); /* exceptions past 128 values */
+    {
+        /* the second of two exceptions past n (the first one is fine) */
+        static const uint8_t late[] = {0x80, 0x01, 0x08, 0x01, 0x09, 0xFF, 0xFF};
+        uint32_t g9[9];
+        hks_rd_init(&rd, late, sizeof late);
+        assert_int_equal(hks_unpack_u32(&rd, g9, 9), HKS_ERR_CORRUPT);
+        assert_ptr_equal(rd.p, late);
+        expect_corrupt(late, sizeof late, 9);
+    }
+}
+
+/* Real postings: the seed corpus (corpus/: the five articles and the
+ * dxy_covid_news sample) indexed into one segment; every term's doc gaps,
+ * tf - 1 and position gaps, as the segment writer forms them, round-trip
+ * group by group, and the groups take fewer bytes than plain packing. */
+typedef struct real_ctx {
+    const hks_segment *seg;
+    size_t groups, exc_groups, pfor, plain;
+    uint32_t *pos;
+    size_t cap;
+} real_ctx;
+
+static void real_group(real_ctx *x, const uint32_t *v, size_t n)
+{
+    uint32_t all = 0;
+    size_t i;
+    uint8_t h;
+    for (i = 0; i < n; i++)
+        all |= v[i];
+    x->pfor += pfor_round_trip(v, n, &h);
+    x->plain += 1 + (n * (all ? 32 - (size_t)__builtin_clz(all) : 0) + 7) / 8;
+    x->groups++;
+    x->exc_groups += (h & 0x80) != 0;
+}
+
+static int on_real_term(void *ctx, const uint8_t *term, size_t len, const hks_lexent *e)
+{
+    real_ctx *x = ctx;
+    hks_errbuf err = {{0}};
+    hks_pcur c;
+    uint32_t gaps[HKS_BLOCK], tfm1[HKS_BLOCK], prev = 0, b, k;
+    (void)term;
+    (void)len;
+    assert_int_equal(hks_pc_open(&c, hks_test_cm_alloc(), x->seg, e, &err), HKS_OK);
+    for (b = 0; b < c.n_blocks; b++) {
+        size_t np = 0, i;
+        if (b)
+            assert_int_equal(hks_pc_advance(&c, c.blk_last[b - 1] + 1), HKS_OK);
+        assert_int_equal(c.blk, b);
+        for (k = 0; k < c.n; k++) {
+            gaps[k] = (b == 0 && k == 0) ? c.docs[k] : c.docs[k] - prev - 1;
+            tfm1[k] = c.tfs[k] - 1;
+            prev = c.docs[k];
+            if (!c.chars) {
+                const uint32_t *p;
+                uint32_t n, j;
+                c.i = k;
+                assert_int_equal(hks_pc_positions(&c, &p, &n), HKS_OK);
+                if (np + n > x->cap) {
+                    x->cap = 2 * (np + n);
+                    x->pos = realloc(x->pos, x->cap * sizeof *x->pos);
+                    assert_non_null(x->pos);
+                }
+                for (j = 0; j < n; j++)
+                    x->pos[np++] = j ? p[j] - p[j - 1] - 1 : p[j];
+            }
+        }
+        c.i = 0;
+        real_group(x, gaps, c.n);
+        real_group(x, tfm1, c.n);
+        for (i = 0; i < np; i += HKS_BLOCK)
+            real_group(x, x->pos + i, np - i < HKS_BLOCK ? np - i : HKS_BLOCK);
+    }
+    hks_pc_close(&c);
+    return HKS_OK;
+}
+
+static void test_block_seed_corpus_postings(void **state)
+{
+    char dir[4096], path[4200];
+    hks_writer *w = NULL;
+    hks_manifest m;
+    hks_segment *seg = NULL;
+    hks_errbuf err = {{0}};
+    real_ctx x;
+    (void)state;
+    memset(&x, 0, sizeof x);
+    assert_int_equal(hks_test_tmpdir(dir, sizeof dir), 0);
+    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
+    assert_non_null(hks_test_repo_path("corpus", path, sizeof path));
+    assert_int_equal(hks_writer_add_path(w, path, NULL), HKS_OK);
+    assert_non_null(hks_test_repo_path("corpus/dxy_covid_news.docs.jsonl.zst", path, sizeof path));
+    assert_int_equal(hks_writer_add_path(w, path, NULL), HKS_OK);
+    assert_int_equal(hks_writer_set(w, HKS_W_MERGE_AT_COMMIT, 2), HKS_OK);
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+    assert_int_equal(hks_manifest_read(NULL, dir, false, &m, &err), HKS_OK);
+    assert_true(m.n_seg >= 1);
+    assert_int_equal(hks_seg_open(NULL, dir, &m.seg[0], &err, &seg), HKS_OK);
+    x.seg = seg;
+    assert_int_equal(hks_seg_each_term(seg, on_real_term, &x, &err), HKS_OK);
+    print_message("seed corpus: %zu groups (%zu with exceptions), %zu bytes, %zu plain\n",
+                  x.groups, x.exc_groups, x.pfor, x.plain);
+    assert_true(x.groups > 10000);
+    assert_true(x.exc_groups > x.groups / 50);
+    assert_true(x.pfor < x.plain);
+    free(x.pos);
+    hks_seg_close(seg);
+    hks_manifest_free(NULL, &m);
+    hks_test_rmtree(dir);
+}
+
 static void test_block_pack_fault_is_sticky(void **state)
 {
     uint32_t v[HKS_BLOCK];
@@ -336,6 +622,11 @@ int main(void)
         cmocka_unit_test(test_block_truncated_is_corrupt),
         cmocka_unit_test(test_block_u32s_truncated_is_corrupt),
         cmocka_unit_test(test_block_pack_fault_is_sticky),
+        cmocka_unit_test(test_block_pfor_edge_cases),
+        cmocka_unit_test(test_block_pfor_known_layout),
+        cmocka_unit_test(test_block_pfor_skewed_is_smaller),
+        cmocka_unit_test(test_block_bad_exceptions_are_corrupt),
+        cmocka_unit_test(test_block_seed_corpus_postings),
     };
     return cmocka_run_group_tests_name("block", tests, NULL, NULL);
 }

@@ -468,12 +468,122 @@ static void test_corrupt_merge_refuses_damaged_postings(void **state)
     printf("merge over damaged postings: %zu flipped bytes, every merge refused\n", tried);
 }
 
+/* Damaged exceptions of real packed groups. A segment of the seed corpus
+ * (corpus/dxy_covid_news) is written; the doc-gap groups of its one-block
+ * terms that carry exceptions are read from POSTINGS as the writer laid
+ * them out, and each is damaged one field at a time: an exception count
+ * past the group, a low width over 32, an exception width taking b over 32
+ * bits, an index past n, the reserved header bit, the group cut inside its
+ * exceptions. hks_unpack_u32 (what the postings cursor runs) must refuse
+ * each with HKS_ERR_CORRUPT without moving the reader; the pristine bytes
+ * decode to the doc ids the cursor reports. (The checksums stop such bytes
+ * before they are decoded; this is the decoder's own bound.) */
+typedef struct pfor_ctx {
+    const hks_segment *seg;
+    const uint8_t *post;
+    size_t post_n, groups;
+} pfor_ctx;
+
+static void pfor_expect_corrupt(const uint8_t *g, size_t len, size_t n)
+{
+    uint8_t *copy = test_malloc(len ? len : 1);
+    uint32_t v[HKS_BLOCK];
+    hks_rd rd;
+    memcpy(copy, g, len);
+    hks_rd_init(&rd, copy, len);
+    assert_int_equal(hks_unpack_u32(&rd, v, n), HKS_ERR_CORRUPT);
+    assert_ptr_equal(rd.p, copy);
+    test_free(copy);
+}
+
+static int on_pfor_term(void *ctx, const uint8_t *term, size_t len, const hks_lexent *e)
+{
+    pfor_ctx *x = ctx;
+    const uint8_t *g = x->post + e->off;
+    uint32_t v[HKS_BLOCK];
+    unsigned b;
+    size_t n = e->df, glen, low, k;
+    uint8_t bad[1 + 4 * HKS_BLOCK + 2 + HKS_BLOCK + 4 * HKS_BLOCK];
+    hks_errbuf err = {{0}};
+    hks_pcur c;
+    hks_rd rd;
+    (void)term;
+    (void)len;
+    if (e->df >= HKS_BLOCK || !(g[0] & 0x80) || x->groups >= 200)
+        return HKS_OK;
+    b = g[0] & 0x3Fu;
+    low = 1 + (n * b + 7) / 8;
+    hks_rd_init(&rd, g, e->doc_len);
+    assert_int_equal(hks_unpack_u32(&rd, v, n), HKS_OK);
+    glen = (size_t)(rd.p - g);
+    assert_true(glen <= sizeof bad);
+    assert_int_equal(hks_pc_open(&c, NULL, x->seg, e, &err), HKS_OK);
+    for (k = 0; k < n; k++) { /* the gaps are the cursor's doc ids */
+        assert_int_equal(c.docs[k], k ? c.docs[k - 1] + v[k] + 1 : v[0]);
+    }
+    hks_pc_close(&c);
+
+    memcpy(bad, g, glen);
+    bad[low] = (uint8_t)n; /* n + 1 exceptions */
+    pfor_expect_corrupt(bad, glen, n);
+    memcpy(bad, g, glen);
+    bad[0] = (uint8_t)(0x80 | 33); /* low width 33 */
+    pfor_expect_corrupt(bad, glen, n);
+    memcpy(bad, g, glen);
+    bad[low + 1] = (uint8_t)(33 - b); /* b + eb = 33 */
+    pfor_expect_corrupt(bad, glen, n);
+    memcpy(bad, g, glen);
+    bad[low + 2] = (uint8_t)n; /* first index past the group */
+    pfor_expect_corrupt(bad, glen, n);
+    memcpy(bad, g, glen);
+    bad[0] |= 0x40; /* reserved bit */
+    pfor_expect_corrupt(bad, glen, n);
+    for (k = low; k < glen; k++) /* cut inside the exceptions */
+        pfor_expect_corrupt(g, k, n);
+    x->groups++;
+    return HKS_OK;
+}
+
+static void test_corrupt_pfor_exceptions_of_real_groups(void **state)
+{
+    char path[4400], segpath[4600];
+    hks_writer *w = NULL;
+    hks_manifest m;
+    hks_segment *seg = NULL;
+    hks_filer f;
+    hks_errbuf err = {{0}};
+    pfor_ctx x;
+    (void)state;
+    hks_test_rmtree(g_idx);
+    assert_int_equal(hks_writer_open(g_idx, NULL, &w), HKS_OK);
+    assert_non_null(hks_test_repo_path("corpus/dxy_covid_news.docs.jsonl.zst", path, sizeof path));
+    assert_int_equal(hks_writer_add_path(w, path, NULL), HKS_OK);
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+    assert_int_equal(hks_manifest_read(NULL, g_idx, false, &m, &err), HKS_OK);
+    assert_int_equal(m.n_seg, 1);
+    assert_int_equal(hks_seg_open(NULL, g_idx, &m.seg[0], &err, &seg), HKS_OK);
+    snprintf(segpath, sizeof segpath, "%s/%s", g_idx, m.seg[0].name);
+    assert_int_equal(hks_filer_open(&f, NULL, segpath, HKS_KIND_SEGMENT, &err), HKS_OK);
+    memset(&x, 0, sizeof x);
+    x.seg = seg;
+    assert_int_equal(hks_filer_section(&f, HKS_SEC_POSTINGS, &x.post, &x.post_n, segpath, &err),
+                     HKS_OK);
+    assert_int_equal(hks_seg_each_term(seg, on_pfor_term, &x, &err), HKS_OK);
+    printf("packed groups with exceptions damaged: %zu\n", x.groups);
+    assert_int_equal(x.groups, 200);
+    hks_filer_close(&f);
+    hks_seg_close(seg);
+    hks_manifest_free(NULL, &m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_corrupt_every_byte_and_length_of_every_file),
         cmocka_unit_test(test_corrupt_table_offset_wrapping_around_is_corrupt),
         cmocka_unit_test(test_corrupt_merge_refuses_damaged_postings),
+        cmocka_unit_test(test_corrupt_pfor_exceptions_of_real_groups),
     };
     return cmocka_run_group_tests_name("corrupt", tests, setup, teardown);
 }
