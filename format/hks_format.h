@@ -319,6 +319,11 @@ HKS_INTERNAL void hks_ds_reader_free(hks_ds_reader *r);
 HKS_INTERNAL uint32_t hks_ds_reader_count(const hks_ds_reader *r);
 /* The store's dictionary bytes (0: none) and its id. */
 HKS_INTERNAL uint32_t hks_ds_reader_dict(const hks_ds_reader *r, uint32_t *id);
+/* The store's text bytes (its blocks decompressed). */
+HKS_INTERNAL uint64_t hks_ds_reader_raw_bytes(const hks_ds_reader *r);
+/* Before the first document: compress with r's dictionary (merge), so that
+ * r's blocks are copied as they are. */
+HKS_INTERNAL int hks_ds_writer_use_dict(hks_ds_writer *w, const hks_ds_reader *r);
 /* Per-thread read state: a ZSTD_DCtx and the last decompressed block. */
 typedef struct hks_ds_cursor hks_ds_cursor;
 HKS_INTERNAL int hks_ds_cursor_new(const hks_alloc *a, hks_ds_cursor **out);

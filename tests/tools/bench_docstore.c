@@ -8,13 +8,15 @@
  *   open_us   opening the store (the dictionary is loaded here)
  *   fetch_us  median over RUNS runs of the mean time to fetch one of
  *             FETCHES random documents, each from a block not cached
- *             (a hit's snippet reads its whole body this way)
+ *             (a hit's snippet reads its whole body this way); the runs
+ *             of all settings alternate, so load on the machine falls on
+ *             them alike
  * Fixed seed; the same documents are fetched for every setting.
  *
  * Usage: bench_docstore [-b KB,KB..] [-l L,L..] [-d 0|1|01] [-D DICT_KB]
  *                       [-t TRAIN_MB] [-r RUNS] SOURCE...
  * (defaults: -b 4,16,32,64 -l 3,9,19 -d 01 -D 64 -t 0 = the store's own
- * default sample, -r 5). One line per setting:
+ * default sample, -r 5). One line per setting, after all are written:
  *   bench_docstore block_kb=B level=L dict=D dict_bytes=N write_s=S
  *   MB=M pct=P open_us=O fetch_us=F
  */
@@ -29,6 +31,13 @@
 #define FETCHES 2000
 #define MAX_RUNS 99
 #define MAX_LIST 16
+
+typedef struct setting {
+    int block_kb, level, dict;
+    hks_buf out;      /* the store             */
+    hks_ds_reader *r; /* open over out         */
+    double write_s, open_us, run_us[MAX_RUNS];
+} setting;
 
 typedef struct bodies {
     hks_buf text; /* every body, back to back */
@@ -109,7 +118,8 @@ int main(int argc, char **argv)
 {
     int blocks[MAX_LIST] = {4, 16, 32, 64}, levels[MAX_LIST] = {3, 9, 19};
     int dicts[2] = {0, 1}, nb = 4, nl = 3, nd = 2, runs = 5, ai = 1;
-    int bi, li, di;
+    int bi, li, di, k, si, n_set;
+    static setting set[MAX_LIST * MAX_LIST * 2];
     size_t dict_kb = 64, train_mb = 0;
     bodies b;
     uint32_t *pick;
@@ -161,55 +171,66 @@ int main(int argc, char **argv)
         pick[i] = (uint32_t)((seed * 2685821657736338717ull >> 33) % b.n);
     }
     printf("# %zu documents, %.2f MB of bodies\n", b.n, (double)b.text.n / 1e6);
+    /* Write every store first, then time the fetches round-robin (one run
+     * of each setting per round), so a busy machine slows them alike. */
+    n_set = 0;
     for (bi = 0; bi < nb; bi++)
         for (li = 0; li < nl; li++)
             for (di = 0; di < nd; di++) {
-                hks_buf out;
-                hks_ds_reader *r = NULL;
+                setting *st = &set[n_set++];
                 hks_errbuf e = {{0}};
-                double wsecs, t0, open_us, med[MAX_RUNS];
-                uint32_t dict_bytes;
-                int k;
-                hks_buf_init(&out, NULL);
+                double t0;
+                st->block_kb = blocks[bi];
+                st->level = levels[li];
+                st->dict = dicts[di];
+                hks_buf_init(&st->out, NULL);
                 write_store(&b, (size_t)blocks[bi] * 1024, levels[li], dicts[di], dict_kb,
-                            train_mb, &out, &wsecs);
+                            train_mb, &st->out, &st->write_s);
                 t0 = now_sec();
-                if (hks_ds_reader_open(NULL, out.p, out.n, &e, &r)) {
+                if (hks_ds_reader_open(NULL, st->out.p, st->out.n, &e, &st->r)) {
                     fprintf(stderr, "bench_docstore: open: %s\n", e.msg);
                     return 1;
                 }
-                open_us = (now_sec() - t0) * 1e6;
-                dict_bytes = hks_ds_reader_dict(r, NULL);
-                for (k = 0; k < runs; k++) {
-                    hks_ds_cursor *c = NULL;
-                    size_t sum = 0;
-                    if (hks_ds_cursor_new(NULL, &c))
-                        return 1;
-                    t0 = now_sec();
-                    for (i = 0; i < FETCHES; i++) {
-                        const uint8_t *p;
-                        size_t n;
-                        if (hks_ds_get(r, c, pick[i], &p, &n, &e)) {
-                            fprintf(stderr, "bench_docstore: get: %s\n", e.msg);
-                            return 1;
-                        }
-                        sum += n ? p[n / 2] : 0;
-                    }
-                    med[k] = (now_sec() - t0) * 1e6 / FETCHES;
-                    hks_ds_cursor_free(c);
-                    if (sum == 1)
-                        putchar(' ');
-                }
-                qsort(med, (size_t)runs, sizeof med[0], cmp_double);
-                printf("bench_docstore block_kb=%d level=%d dict=%d dict_bytes=%u "
-                       "write_s=%.2f MB=%.2f pct=%.1f open_us=%.0f fetch_us=%.1f\n",
-                       blocks[bi], levels[li], dicts[di], (unsigned)dict_bytes, wsecs,
-                       (double)out.n / 1e6, 100.0 * (double)out.n / (double)b.text.n,
-                       open_us, med[runs / 2]);
-                fflush(stdout);
-                hks_ds_reader_free(r);
-                hks_buf_free(&out);
+                st->open_us = (now_sec() - t0) * 1e6;
+                fprintf(stderr, "written block_kb=%d level=%d dict=%d in %.2f s\n",
+                        st->block_kb, st->level, st->dict, st->write_s);
             }
+    for (k = 0; k < runs; k++)
+        for (si = 0; si < n_set; si++) {
+            setting *st = &set[si];
+            hks_ds_cursor *c = NULL;
+            hks_errbuf e = {{0}};
+            size_t sum = 0;
+            double t0;
+            if (hks_ds_cursor_new(NULL, &c))
+                return 1;
+            t0 = now_sec();
+            for (i = 0; i < FETCHES; i++) {
+                const uint8_t *p;
+                size_t n;
+                if (hks_ds_get(st->r, c, pick[i], &p, &n, &e)) {
+                    fprintf(stderr, "bench_docstore: get: %s\n", e.msg);
+                    return 1;
+                }
+                sum += n ? p[n / 2] : 0;
+            }
+            st->run_us[k] = (now_sec() - t0) * 1e6 / FETCHES;
+            hks_ds_cursor_free(c);
+            if (sum == 1)
+                putchar(' ');
+        }
+    for (si = 0; si < n_set; si++) {
+        setting *st = &set[si];
+        qsort(st->run_us, (size_t)runs, sizeof st->run_us[0], cmp_double);
+        printf("bench_docstore block_kb=%d level=%d dict=%d dict_bytes=%u write_s=%.2f "
+               "MB=%.2f pct=%.1f open_us=%.0f fetch_us=%.1f\n",
+               st->block_kb, st->level, st->dict, (unsigned)hks_ds_reader_dict(st->r, NULL),
+               st->write_s, (double)st->out.n / 1e6,
+               100.0 * (double)st->out.n / (double)b.text.n, st->open_us,
+               st->run_us[runs / 2]);
+        hks_ds_reader_free(st->r);
+        hks_buf_free(&st->out);
+    }
     free(pick);
     free(b.off);
     hks_buf_free(&b.text);

@@ -4,7 +4,8 @@
  * trained at the end and one trained while documents still arrive both
  * read back whole and are smaller than the store without a dictionary;
  * the five .txt articles of corpus/ are too little text for one. Merging
- * recompresses a store with another dictionary. Corruption: a damaged,
+ * recompresses a store with another dictionary, and copies the blocks of
+ * the store whose dictionary it takes. Corruption: a damaged,
  * truncated or missing dictionary, and every kind of dictionary id
  * mismatch (footer against dictionary, frames against the store), each
  * refused as CORRUPT; the OOM loop over a store with a dictionary.
@@ -333,6 +334,60 @@ static void test_dict_merge_recompresses(void **state)
     docs_free(&want);
 }
 
+/* A writer that takes the store's dictionary (as merge does) copies its
+ * blocks as they are: keeping every document gives the very same bytes;
+ * with some dropped, the rest is compressed with that dictionary. */
+static void test_dict_use_dict_copies(void **state)
+{
+    docs d = {0}, want = {0};
+    hks_buf src, out;
+    hks_ds_reader *r = NULL;
+    hks_ds_writer *w = NULL;
+    hks_errbuf e;
+    uint32_t id, id2;
+    bool *keep;
+    size_t i;
+    (void)state;
+    dict_store(&d, &src);
+    keep = test_malloc(d.n * sizeof *keep);
+    for (i = 0; i < d.n; i++) {
+        keep[i] = i != 7;
+        if (keep[i])
+            docs_add(&want, d.doc[i], d.len[i]);
+    }
+    hks_err_clear(&e);
+    assert_int_equal(hks_ds_reader_open(hks_test_cm_alloc(), src.p, src.n, &e, &r), HKS_OK);
+    assert_int_equal(hks_ds_reader_dict(r, &id), 4096);
+    assert_int_equal(hks_ds_reader_raw_bytes(r), d.bytes);
+    hks_buf_init(&out, hks_test_cm_alloc());
+    assert_int_equal(hks_ds_writer_new(hks_test_cm_alloc(), 0, &w), HKS_OK);
+    assert_int_equal(hks_ds_writer_tune(w, 4096, 4096, 0), HKS_OK);
+    assert_int_equal(hks_ds_writer_use_dict(w, r), HKS_OK);
+    assert_int_equal(hks_ds_writer_use_dict(w, r), HKS_ERR_MISUSE);
+    assert_int_equal(hks_ds_writer_add_store(w, r, NULL), HKS_OK);
+    assert_int_equal(hks_ds_writer_finish(w, &out), HKS_OK);
+    assert_int_equal(out.n, src.n);
+    assert_memory_equal(out.p, src.p, src.n);
+    hks_ds_writer_free(w);
+    out.n = 0;
+    assert_int_equal(hks_ds_writer_new(hks_test_cm_alloc(), 0, &w), HKS_OK);
+    assert_int_equal(hks_ds_writer_use_dict(w, r), HKS_OK);
+    assert_int_equal(hks_ds_writer_add_store(w, r, keep), HKS_OK);
+    assert_int_equal(hks_ds_writer_finish(w, &out), HKS_OK);
+    assert_int_equal(check_store(out.p, out.n, &want), 4096);
+    hks_ds_reader_free(r);
+    assert_int_equal(hks_ds_reader_open(hks_test_cm_alloc(), out.p, out.n, &e, &r), HKS_OK);
+    hks_ds_reader_dict(r, &id2);
+    assert_int_equal(id2, id);
+    hks_ds_reader_free(r);
+    hks_ds_writer_free(w);
+    hks_buf_free(&out);
+    test_free(keep);
+    hks_buf_free(&src);
+    docs_free(&d);
+    docs_free(&want);
+}
+
 /* Every byte of the dictionary flipped, the hash made right: the store
  * is refused at open, or a fetch fails, never other text. Truncated
  * dictionaries likewise; under its header it cannot open at all. */
@@ -511,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_dict_news_smaller),
         cmocka_unit_test(test_dict_small_store_has_none),
         cmocka_unit_test(test_dict_merge_recompresses),
+        cmocka_unit_test(test_dict_use_dict_copies),
         cmocka_unit_test(test_dict_damaged_or_truncated),
         cmocka_unit_test(test_dict_id_mismatch),
         cmocka_unit_test(test_dict_fault_every_allocation),
