@@ -328,7 +328,7 @@ static void load_cdict(hks_ds_writer *w, size_t dsize)
      * static CDict), so its memory comes from hks_alloc too. */
     ZSTD_compressionParameters cp = ZSTD_getCParams(w->level, w->block_bytes, dsize);
     w->cdict_n = ZSTD_estimateCDictSize_advanced(dsize, cp, ZSTD_dlm_byRef);
-    w->cdict_mem = hks_mem_alloc(w->a, w->cdict_n);
+    w->cdict_mem = hks_mem_calloc(w->a, 1, w->cdict_n); /* zstd reads its tables before it fills them all */
     if (!w->cdict_mem) {
         w->rc = HKS_ERR_NOMEM;
         return;
@@ -769,7 +769,7 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
         /* A static DDict: zstd's tables in a workspace of ours, the
          * dictionary's content by reference (the section outlives r). */
         r->ddict_n = ZSTD_estimateDDictSize(dict_size, ZSTD_dlm_byRef);
-        r->ddict_mem = hks_mem_alloc(a, r->ddict_n);
+        r->ddict_mem = hks_mem_calloc(a, 1, r->ddict_n);
         if (!r->ddict_mem) {
             hks_ds_reader_free(r);
             return hks_fail(e, HKS_ERR_NOMEM,
