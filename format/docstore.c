@@ -13,11 +13,12 @@
  *     frame: a zstd frame           contiguous from section offset 0;
  *   }                               the frame header records the content
  *                                   size, which equals raw_size below, and
- *                                   the dictionary id (dict_id below, or
- *                                   none when the store has no dictionary)
- *   dictionary: dict_size bytes     a zstd dictionary (ZDICT format: magic
- *                                   0xEC30A437, then its id), absent when
- *                                   dict_size is 0
+ *                                   the id of the dictionary it was
+ *                                   compressed with (or none)
+ *   n_dicts times {                 the dictionaries (dict_bytes in all)
+ *     u32: size
+ *     size bytes: a zstd dictionary (ZDICT format: magic 0xEC30A437, then
+ *   }                               its id)
  *   seek table:
  *     n_blocks times {
  *       u64: comp_off               frame offset from the section start
@@ -31,16 +32,16 @@
  *   footer (DS_FOOTER_SIZE = 32 bytes):
  *     u32: n_blocks
  *     u32: n_docs
- *     u32: dict_size                dictionary bytes (0: none)
- *     u32: dict_id                  the dictionary's id (0 when none)
+ *     u32: dict_bytes               the dictionaries' bytes (0: none)
+ *     u32: n_dicts                  their number, at most DS_MAX_DICTS
  *     u64: hash                     XXH3-64 (hks_hash64) of the bytes from
- *                                   the dictionary start through dict_id
+ *                                   the dictionaries' start through n_dicts
  *     u32: version                  DS_VERSION
  *     u32: magic                    DS_MAGIC, the last 4 bytes
  *
  * Invariants (hks_ds_reader_open checks every one; any violation is
  * HKS_ERR_CORRUPT, an unknown version HKS_ERR_FORMAT):
- *   - frames tile [0, dictionary start) exactly: comp_off of block 0 is
+ *   - frames tile [0, dictionaries' start) exactly: comp_off of block 0 is
  *     0 and each next comp_off = comp_off + comp_size of the one before.
  *   - first_doc of block 0 is 0 and strictly increases (a block holds at
  *     least one document) and stays below n_docs; n_blocks == 0 exactly
@@ -49,14 +50,14 @@
  *   - within a block, doc_off of its first document is 0, offsets never
  *     decrease and never exceed raw_size. Document i's length is the next
  *     offset in the same block (or raw_size) minus its own.
- *   - dict_size is 0 exactly when dict_id is 0; a dictionary is a whole
- *     zstd dictionary whose own id is dict_id (zstd loads it once, when
- *     the store is opened).
+ *   - dict_bytes is 0 exactly when n_dicts is 0; the n_dicts entries tile
+ *     the dict_bytes exactly, each of at least 8 bytes; each is a whole
+ *     zstd dictionary (zstd loads it once, when the store is opened) with
+ *     an id of its own: nonzero, and no two alike.
  * Decompressing a block (hks_ds_get) further checks that the frame is one
  * whole frame of exactly comp_size bytes whose recorded content size and
- * decompressed size both equal raw_size, and whose dictionary id is the
- * store's dict_id (every frame of a store with a dictionary uses it; no
- * frame of a store without one does).
+ * decompressed size both equal raw_size, and whose dictionary id is none
+ * or one of the store's dictionaries.
  *
  * Blocking: documents are appended to the open block; the block is closed
  * when the next document would overflow the block size (DS_BLOCK_BYTES
@@ -73,10 +74,16 @@
  * by default, some 300 news articles), or whose training fails, has no
  * dictionary: below that the dictionary costs about what it saves. It lives in
  * the section itself, not in a section of its own, because it belongs to
- * these frames alone: the store opens, checks and copies as one piece.
- * Merge does not train: its writer takes the dictionary of the input store
- * with the most text (hks_ds_writer_use_dict), copies that store's blocks
- * as they are and recompresses the others' documents with it.
+ * these frames alone: the store opens, checks and copies as one piece
+ * (and section ids stay free).
+ * Merge does not train: its writer takes the dictionaries of the input
+ * with the most text (hks_ds_writer_use_dict) and compresses with the
+ * first of them; a block whose documents are all kept is copied as it is,
+ * its dictionary (if any) taken along, while the store has room for it
+ * (DS_MAX_DICTS); the documents of other blocks are compressed again. So
+ * merging costs no compression, and each flushed segment's text keeps the
+ * dictionary trained on it. Text that arrived in stores too small for a
+ * dictionary stays without one through merges.
  *
  * Any change to this layout bumps DS_VERSION and this comment in the same
  * commit.
@@ -99,12 +106,12 @@
 /* "HKDS" read as a little-endian u32; the last 4 bytes of the section. */
 #define DS_MAGIC 0x53444B48u
 /* Layout version of the section; readers refuse others (HKS_ERR_FORMAT).
- * 2: the dictionary (dict_size, dict_id in the footer). */
+ * 2: the dictionaries (dict_bytes, n_dicts in the footer). */
 #define DS_VERSION 2u
-/* Footer bytes: n_blocks, n_docs, dict_size, dict_id, hash, version,
+/* Footer bytes: n_blocks, n_docs, dict_bytes, n_dicts, hash, version,
  * magic. */
 #define DS_FOOTER_SIZE 32u
-/* Bytes of the footer covered by the hash (n_blocks through dict_id). */
+/* Bytes of the footer covered by the hash (n_blocks through n_dicts). */
 #define DS_FOOTER_HASHED 16u
 /* Seek table bytes per block and per document. */
 #define DS_BLOCK_ENTRY 20u
@@ -136,6 +143,8 @@
 #define DS_DICT_RATIO 16u
 /* The smallest dictionary read: magic and id. */
 #define DS_DICT_MIN_SIZE 8u
+/* Most dictionaries a store holds (merge gathers its inputs'). */
+#define DS_MAX_DICTS 8u
 /* The smallest capacity ZDICT trains into (its ZDICT_DICTSIZE_MIN). */
 #define DS_DICT_MIN_CAP 256u
 
@@ -165,32 +174,36 @@ static int zstd_rc(size_t r, int other)
 /* ---- writer -------------------------------------------------------------- */
 
 struct hks_ds_writer {
-    const hks_alloc *a;      /* allocator (borrowed)                          */
-    int level;               /* zstd compression level                        */
-    int rc;                  /* sticky status: first failure, 0 if none      */
-    bool finished;           /* hks_ds_writer_finish has run                  */
-    bool decided;            /* the dictionary is chosen (trained, or none)   */
-    ZSTD_CCtx *cctx;         /* reused for every block                        */
-    const ZSTD_CDict *cdict; /* the dictionary, loaded once into cdict_mem;
+    const hks_alloc *a;              /* allocator (borrowed)                          */
+    int level;                       /* zstd compression level                        */
+    int rc;                          /* sticky status: first failure, 0 if none      */
+    bool finished;                   /* hks_ds_writer_finish has run                  */
+    bool decided;                    /* the dictionary is chosen (trained, or none)   */
+    ZSTD_CCtx *cctx;                 /* reused for every block                        */
+    const ZSTD_CDict *cdict;         /* the dictionary, loaded once into cdict_mem;
                                 NULL if none                              */
-    void *cdict_mem;         /* its workspace (hks_alloc'd)                   */
-    size_t cdict_n;          /* workspace bytes                               */
-    size_t block_bytes;      /* block size                                    */
-    size_t dict_cap;         /* dictionary capacity; 0: never a dictionary    */
-    size_t train_bytes;      /* text held back before training                */
-    hks_buf dict;            /* the dictionary's bytes (empty: none)          */
-    uint32_t dict_id;        /* its id, 0 if none                             */
-    hks_buf frames;          /* closed blocks' frames, back to back           */
-    hks_buf btab;            /* seek table block entries (DS_BLOCK_ENTRY each) */
-    hks_buf dtab;            /* seek table doc entries (DS_DOC_ENTRY each)    */
-    hks_buf open;            /* raw bytes: blocks held for training, then the
+    void *cdict_mem;                 /* its workspace (hks_alloc'd)                   */
+    size_t cdict_n;                  /* workspace bytes                               */
+    size_t block_bytes;              /* block size                                    */
+    size_t dict_cap;                 /* dictionary capacity; 0: never a dictionary    */
+    size_t train_bytes;              /* text held back before training                */
+    hks_buf dict;                    /* scratch for training                          */
+    hks_buf dicts;                   /* the dictionaries as written: {u32 size, bytes} */
+    uint32_t n_dicts;                /* entries in dicts                              */
+    uint32_t dict_id[DS_MAX_DICTS];  /* their ids                             */
+    size_t dict_off[DS_MAX_DICTS];   /* their bytes' offsets in dicts         */
+    uint32_t dict_len[DS_MAX_DICTS]; /* their sizes                           */
+    hks_buf frames;                  /* closed blocks' frames, back to back           */
+    hks_buf btab;                    /* seek table block entries (DS_BLOCK_ENTRY each) */
+    hks_buf dtab;                    /* seek table doc entries (DS_DOC_ENTRY each)    */
+    hks_buf open;                    /* raw bytes: blocks held for training, then the
                             open block                                    */
-    hks_buf held;            /* per held block: u32 start in open, u32 first doc */
-    size_t blk_start;        /* where the open block starts in open           */
-    uint32_t n_docs;         /* documents added so far                        */
-    uint32_t n_blocks;       /* blocks closed so far                          */
-    uint32_t open_first;     /* number of the open block's first document     */
-    hks_ds_cursor *cur;      /* for hks_ds_writer_add_store; created lazily   */
+    hks_buf held;                    /* per held block: u32 start in open, u32 first doc */
+    size_t blk_start;                /* where the open block starts in open           */
+    uint32_t n_docs;                 /* documents added so far                        */
+    uint32_t n_blocks;               /* blocks closed so far                          */
+    uint32_t open_first;             /* number of the open block's first document     */
+    hks_ds_cursor *cur;              /* for hks_ds_writer_add_store; created lazily   */
 };
 
 /*
@@ -213,6 +226,7 @@ int hks_ds_writer_new(const hks_alloc *a, int level, hks_ds_writer **out)
     w->dict_cap = DS_DICT_BYTES;
     w->train_bytes = DS_TRAIN_BYTES;
     hks_buf_init(&w->dict, a);
+    hks_buf_init(&w->dicts, a);
     hks_buf_init(&w->frames, a);
     hks_buf_init(&w->btab, a);
     hks_buf_init(&w->dtab, a);
@@ -269,6 +283,7 @@ void hks_ds_writer_free(hks_ds_writer *w)
     hks_mem_free(w->a, w->cdict_mem, w->cdict_n);
     hks_ds_cursor_free(w->cur);
     hks_buf_free(&w->dict);
+    hks_buf_free(&w->dicts);
     hks_buf_free(&w->frames);
     hks_buf_free(&w->btab);
     hks_buf_free(&w->dtab);
@@ -321,28 +336,49 @@ static void compress_block(hks_ds_writer *w, const uint8_t *raw, size_t n,
         w->frames.n = (size_t)off; /* keep frames and table in step */
 }
 
-/* Load w->dict.p[0..dsize) as the dictionary of every later block. */
-static void load_cdict(hks_ds_writer *w, size_t dsize)
+/* Append the dictionary d[0..n) to w's dictionaries (sticky w->rc). */
+static void add_dict(hks_ds_writer *w, const uint8_t *d, size_t n)
+{
+    size_t at;
+    if (w->rc)
+        return;
+    if (w->n_dicts >= DS_MAX_DICTS) {
+        w->rc = HKS_ERR_INTERNAL; /* callers check the room first */
+        return;
+    }
+    hks_buf_put_u32le(&w->rc, &w->dicts, (uint32_t)n);
+    at = w->dicts.n;
+    hks_buf_put(&w->rc, &w->dicts, d, n);
+    if (w->rc)
+        return;
+    w->dict_off[w->n_dicts] = at;
+    w->dict_len[w->n_dicts] = (uint32_t)n;
+    w->dict_id[w->n_dicts] = ZDICT_getDictID(d, n);
+    w->n_dicts++;
+}
+
+/* Compress every later block with the dictionary d[0..n) (one of w's). */
+static void load_cdict(hks_ds_writer *w, const uint8_t *d, size_t n)
 {
     /* zstd builds the dictionary's tables in a workspace of ours (a
-     * static CDict), so its memory comes from hks_alloc too. */
-    ZSTD_compressionParameters cp = ZSTD_getCParams(w->level, w->block_bytes, dsize);
-    w->cdict_n = ZSTD_estimateCDictSize_advanced(dsize, cp, ZSTD_dlm_byRef);
-    w->cdict_mem = hks_mem_calloc(w->a, 1, w->cdict_n); /* zstd reads its tables before it fills them all */
+     * static CDict, the dictionary copied in), so its memory comes from
+     * hks_alloc too. */
+    ZSTD_compressionParameters cp = ZSTD_getCParams(w->level, w->block_bytes, n);
+    if (w->rc)
+        return;
+    w->cdict_n = ZSTD_estimateCDictSize_advanced(n, cp, ZSTD_dlm_byCopy);
+    /* Zeroed: zstd reads its tables before it fills them all. */
+    w->cdict_mem = hks_mem_calloc(w->a, 1, w->cdict_n);
     if (!w->cdict_mem) {
         w->rc = HKS_ERR_NOMEM;
         return;
     }
-    w->cdict = ZSTD_initStaticCDict(w->cdict_mem, w->cdict_n, w->dict.p, dsize,
-                                    ZSTD_dlm_byRef, ZSTD_dct_fullDict, cp);
+    w->cdict = ZSTD_initStaticCDict(w->cdict_mem, w->cdict_n, d, n, ZSTD_dlm_byCopy,
+                                    ZSTD_dct_fullDict, cp);
     /* Blocks under 128 KiB take the compression parameters of the
      * dictionary, which are those of the level for a block of this size. */
-    if (!w->cdict || ZSTD_isError(ZSTD_CCtx_refCDict(w->cctx, w->cdict))) {
+    if (!w->cdict || ZSTD_isError(ZSTD_CCtx_refCDict(w->cctx, w->cdict)))
         w->rc = HKS_ERR_INTERNAL; /* a dictionary already checked */
-        return;
-    }
-    w->dict.n = dsize;
-    w->dict_id = ZDICT_getDictID(w->dict.p, dsize);
 }
 
 /* Train the dictionary on the held documents (each one sample), when
@@ -393,7 +429,9 @@ static void train(hks_ds_writer *w)
     if (ZDICT_isError(dsize) || dsize < DS_DICT_MIN_SIZE ||
         ZDICT_getDictID(w->dict.p, dsize) == 0)
         return; /* too little to learn from: no dictionary */
-    load_cdict(w, dsize);
+    add_dict(w, w->dict.p, dsize);
+    load_cdict(w, w->dict.p, dsize);
+    hks_buf_free(&w->dict);
 }
 
 /* Choose the dictionary (train it on the held text) and compress the held
@@ -497,13 +535,13 @@ static int finish_tail(hks_ds_writer *w, hks_buf *out)
 {
     int rc = 0;
     size_t tab_start = out->n;
-    hks_buf_put(&rc, out, w->dict.p, w->dict.n);
+    hks_buf_put(&rc, out, w->dicts.p, w->dicts.n);
     hks_buf_put(&rc, out, w->btab.p, w->btab.n);
     hks_buf_put(&rc, out, w->dtab.p, w->dtab.n);
     hks_buf_put_u32le(&rc, out, w->n_blocks);
     hks_buf_put_u32le(&rc, out, w->n_docs);
-    hks_buf_put_u32le(&rc, out, (uint32_t)w->dict.n);
-    hks_buf_put_u32le(&rc, out, w->dict_id);
+    hks_buf_put_u32le(&rc, out, (uint32_t)w->dicts.n);
+    hks_buf_put_u32le(&rc, out, w->n_dicts);
     if (!rc)
         hks_buf_put_u64le(&rc, out, hks_hash64(out->p + tab_start, out->n - tab_start));
     hks_buf_put_u32le(&rc, out, DS_VERSION);
@@ -578,21 +616,23 @@ uint32_t hks_ds_writer_count(const hks_ds_writer *w)
 /* ---- reader ---------------------------------------------------------------- */
 
 struct hks_ds_reader {
-    const hks_alloc *a;      /* allocator (borrowed)                          */
-    const uint8_t *p;        /* the section (borrowed)                        */
-    size_t n;                /* section bytes                                 */
-    const uint8_t *btab;     /* seek table block entries, inside p            */
-    const uint8_t *dtab;     /* seek table doc entries, inside p              */
-    uint32_t n_blocks;       /* blocks in the section                         */
-    uint32_t n_docs;         /* documents in the section                      */
-    uint64_t hash;           /* the footer's seek-table hash (cache identity) */
-    const uint8_t *dict;     /* the dictionary, inside p (NULL if none)       */
-    uint32_t dict_size;      /* its bytes                                     */
-    uint32_t dict_id;        /* its id, 0 if none                             */
-    const ZSTD_DDict *ddict; /* loaded once at open into ddict_mem, shared
-                                by every cursor                           */
-    void *ddict_mem;         /* its workspace (hks_alloc'd)                   */
-    size_t ddict_n;          /* workspace bytes                               */
+    const hks_alloc *a;                    /* allocator (borrowed)                          */
+    const uint8_t *p;                      /* the section (borrowed)                        */
+    size_t n;                              /* section bytes                                 */
+    const uint8_t *btab;                   /* seek table block entries, inside p            */
+    const uint8_t *dtab;                   /* seek table doc entries, inside p              */
+    uint32_t n_blocks;                     /* blocks in the section                         */
+    uint32_t n_docs;                       /* documents in the section                      */
+    uint64_t hash;                         /* the footer's seek-table hash (cache identity) */
+    uint32_t n_dicts;                      /* dictionaries                                  */
+    uint32_t dict_bytes;                   /* the dictionaries' area                        */
+    const uint8_t *dict[DS_MAX_DICTS];     /* each one's bytes, inside p          */
+    uint32_t dict_len[DS_MAX_DICTS];       /* its size                            */
+    uint32_t dict_id[DS_MAX_DICTS];        /* its id                              */
+    const ZSTD_DDict *ddict[DS_MAX_DICTS]; /* loaded at open into ddict_mem,
+                                              shared by every cursor      */
+    void *ddict_mem[DS_MAX_DICTS];         /* its workspace (hks_alloc'd)         */
+    size_t ddict_n[DS_MAX_DICTS];          /* workspace bytes                     */
 };
 
 /* Block j's fields, read from the validated seek table. *end is one past
@@ -679,6 +719,65 @@ static int validate(const hks_ds_reader *r, uint64_t data_end, hks_errbuf *e)
     return HKS_OK;
 }
 
+/* Read the dictionaries' area d[0..n) (r->n_dicts entries of {u32 size,
+ * bytes}, tiling it exactly; ids nonzero and distinct) and load each. */
+static int open_dicts(hks_ds_reader *r, const uint8_t *d, uint32_t n, hks_errbuf *e)
+{
+    uint32_t k, at = 0, i;
+    for (k = 0; k < r->n_dicts; k++) {
+        uint32_t len;
+        if (n - at < 4 || (len = hks_load_u32le(d + at)) > n - at - 4 ||
+            len < DS_DICT_MIN_SIZE)
+            return hks_fail(e, HKS_ERR_CORRUPT,
+                            "document store: dictionary %u of %u does not fit in "
+                            "the %u-byte area at %u",
+                            (unsigned)k, (unsigned)r->n_dicts, (unsigned)n, (unsigned)at);
+        r->dict[k] = d + at + 4;
+        r->dict_len[k] = len;
+        r->dict_id[k] = ZDICT_getDictID(r->dict[k], len);
+        at += 4 + len;
+        for (i = 0; i < k && r->dict_id[k]; i++)
+            if (r->dict_id[i] == r->dict_id[k])
+                break;
+        if (r->dict_id[k] == 0 || i < k)
+            return hks_fail(e, HKS_ERR_CORRUPT,
+                            "document store: dictionary %u has %s id %u", (unsigned)k,
+                            r->dict_id[k] ? "the repeated" : "no", (unsigned)r->dict_id[k]);
+        /* A static DDict: zstd's tables in a workspace of ours, the
+         * dictionary's content by reference (the section outlives r). */
+        r->ddict_n[k] = ZSTD_estimateDDictSize(len, ZSTD_dlm_byRef);
+        r->ddict_mem[k] = hks_mem_calloc(r->a, 1, r->ddict_n[k]);
+        if (!r->ddict_mem[k])
+            return hks_fail(e, HKS_ERR_NOMEM,
+                            "document store: no memory for a %u-byte dictionary",
+                            (unsigned)len);
+        r->ddict[k] = ZSTD_initStaticDDict(r->ddict_mem[k], r->ddict_n[k], r->dict[k], len,
+                                           ZSTD_dlm_byRef, ZSTD_dct_fullDict);
+        if (!r->ddict[k])
+            return hks_fail(e, HKS_ERR_CORRUPT,
+                            "document store: dictionary %u (%u bytes, id %u) is damaged",
+                            (unsigned)k, (unsigned)len, (unsigned)r->dict_id[k]);
+    }
+    if (at != n)
+        return hks_fail(e, HKS_ERR_CORRUPT,
+                        "document store: %u dictionaries end at %u of their %u bytes",
+                        (unsigned)r->n_dicts, (unsigned)at, (unsigned)n);
+    return HKS_OK;
+}
+
+/* The dictionary named id in a frame header: 0 for none (id 0), k + 1 for
+ * dictionary k, or -1 when the store holds none of that id. */
+static int find_dict(const hks_ds_reader *r, uint32_t id)
+{
+    uint32_t k;
+    if (id == 0)
+        return 0;
+    for (k = 0; k < r->n_dicts; k++)
+        if (r->dict_id[k] == id)
+            return (int)k + 1;
+    return -1;
+}
+
 /*
  * Open a reader over the section bytes p[0..n) (borrowed: they must stay
  * valid and unchanged until hks_ds_reader_free). Validates the footer, the
@@ -693,7 +792,7 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
 {
     hks_ds_reader *r;
     const uint8_t *f;
-    uint32_t n_blocks, n_docs, dict_size, dict_id, version, magic;
+    uint32_t n_blocks, n_docs, dict_size, n_dicts, version, magic;
     uint64_t hash, tab_size, data_end;
     int rc;
     *out = NULL;
@@ -706,7 +805,7 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
     n_blocks = hks_load_u32le(f);
     n_docs = hks_load_u32le(f + 4);
     dict_size = hks_load_u32le(f + 8);
-    dict_id = hks_load_u32le(f + 12);
+    n_dicts = hks_load_u32le(f + 12);
     hash = hks_load_u64le(f + 16);
     version = hks_load_u32le(f + 24);
     magic = hks_load_u32le(f + 28);
@@ -739,13 +838,10 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
                             (unsigned long long)hash,
                             (unsigned long long)got);
     }
-    if ((dict_size == 0) != (dict_id == 0) ||
-        (dict_size && (dict_size < DS_DICT_MIN_SIZE ||
-                       ZDICT_getDictID(p + data_end, dict_size) != dict_id)))
+    if ((dict_size == 0) != (n_dicts == 0) || n_dicts > DS_MAX_DICTS)
         return hks_fail(e, HKS_ERR_CORRUPT,
-                        "document store: dictionary of %u bytes does not have "
-                        "the id %u",
-                        (unsigned)dict_size, (unsigned)dict_id);
+                        "document store: %u dictionaries in %u bytes (at most %u)",
+                        (unsigned)n_dicts, (unsigned)dict_size, (unsigned)DS_MAX_DICTS);
     r = hks_mem_calloc(a, 1, sizeof *r);
     if (!r)
         return HKS_ERR_NOMEM;
@@ -762,28 +858,12 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
         hks_ds_reader_free(r);
         return rc;
     }
-    if (dict_size) {
-        r->dict = p + data_end;
-        r->dict_size = dict_size;
-        r->dict_id = dict_id;
-        /* A static DDict: zstd's tables in a workspace of ours, the
-         * dictionary's content by reference (the section outlives r). */
-        r->ddict_n = ZSTD_estimateDDictSize(dict_size, ZSTD_dlm_byRef);
-        r->ddict_mem = hks_mem_calloc(a, 1, r->ddict_n);
-        if (!r->ddict_mem) {
-            hks_ds_reader_free(r);
-            return hks_fail(e, HKS_ERR_NOMEM,
-                            "document store: no memory for the %u-byte dictionary",
-                            (unsigned)dict_size);
-        }
-        r->ddict = ZSTD_initStaticDDict(r->ddict_mem, r->ddict_n, r->dict, dict_size,
-                                        ZSTD_dlm_byRef, ZSTD_dct_fullDict);
-        if (!r->ddict) {
-            hks_ds_reader_free(r);
-            return hks_fail(e, HKS_ERR_CORRUPT,
-                            "document store: damaged %u-byte dictionary",
-                            (unsigned)dict_size);
-        }
+    r->dict_bytes = dict_size;
+    r->n_dicts = n_dicts;
+    rc = open_dicts(r, p + data_end, dict_size, e);
+    if (rc < 0) {
+        hks_ds_reader_free(r);
+        return rc;
     }
     *out = r;
     return HKS_OK;
@@ -792,9 +872,11 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
 /* Free r (not the section bytes, which are the caller's). NULL ok. */
 void hks_ds_reader_free(hks_ds_reader *r)
 {
+    uint32_t k;
     if (!r)
         return;
-    hks_mem_free(r->a, r->ddict_mem, r->ddict_n);
+    for (k = 0; k < DS_MAX_DICTS; k++)
+        hks_mem_free(r->a, r->ddict_mem[k], r->ddict_n[k]);
     hks_mem_free(r->a, r, sizeof *r);
 }
 
@@ -804,12 +886,16 @@ uint32_t hks_ds_reader_count(const hks_ds_reader *r)
     return r ? r->n_docs : 0;
 }
 
-/* @return the dictionary's bytes (0: none), its id in *id (may be NULL). */
-uint32_t hks_ds_reader_dict(const hks_ds_reader *r, uint32_t *id)
+/* @return the bytes of the store's dictionaries (0: none), how many in
+ * *n_dicts (may be NULL). */
+uint32_t hks_ds_reader_dict(const hks_ds_reader *r, uint32_t *n_dicts)
 {
-    if (id)
-        *id = r ? r->dict_id : 0;
-    return r ? r->dict_size : 0;
+    uint32_t k, sum = 0;
+    for (k = 0; r && k < r->n_dicts; k++)
+        sum += r->dict_len[k];
+    if (n_dicts)
+        *n_dicts = r ? r->n_dicts : 0;
+    return sum;
 }
 
 /* The block holding document i (< n_docs): the last block whose
@@ -856,12 +942,11 @@ static int check_frame(const hks_ds_reader *r, uint32_t j, hks_errbuf *e)
                             ? -1LL
                             : (long long)content,
                         (unsigned)rs);
-    if (ZSTD_getDictID_fromFrame(src, cs) != r->dict_id)
+    if (find_dict(r, ZSTD_getDictID_fromFrame(src, cs)) < 0)
         return hks_fail(e, HKS_ERR_CORRUPT,
-                        "document store: block %u: frame names dictionary %u, "
-                        "the store's is %u",
-                        (unsigned)j, (unsigned)ZSTD_getDictID_fromFrame(src, cs),
-                        (unsigned)r->dict_id);
+                        "document store: block %u: frame names dictionary %u, which "
+                        "the store does not hold",
+                        (unsigned)j, (unsigned)ZSTD_getDictID_fromFrame(src, cs));
     return HKS_OK;
 }
 
@@ -923,7 +1008,7 @@ static int load_block(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t j,
     uint64_t off;
     uint32_t cs, rs, first, end;
     size_t got;
-    int rc;
+    int rc, k;
     if (c->valid && c->r == r && c->sec == r->p && c->sec_n == r->n &&
         c->hash == r->hash && c->block == j)
         return HKS_OK;
@@ -941,9 +1026,10 @@ static int load_block(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t j,
         c->buf = nb;
         c->cap = rs ? rs : 1;
     }
-    got = r->ddict ? ZSTD_decompress_usingDDict(c->dctx, c->buf, rs, r->p + off,
-                                                cs, r->ddict)
-                   : ZSTD_decompressDCtx(c->dctx, c->buf, rs, r->p + off, cs);
+    k = find_dict(r, ZSTD_getDictID_fromFrame(r->p + off, cs)); /* >= 0: checked */
+    got = k > 0 ? ZSTD_decompress_usingDDict(c->dctx, c->buf, rs, r->p + off, cs,
+                                             r->ddict[k - 1])
+                : ZSTD_decompressDCtx(c->dctx, c->buf, rs, r->p + off, cs);
     if (ZSTD_isError(got)) {
         rc = zstd_rc(got, HKS_ERR_CORRUPT);
         return hks_fail(e, rc, "document store: block %u: %s", (unsigned)j,
@@ -1008,27 +1094,43 @@ uint64_t hks_ds_reader_raw_bytes(const hks_ds_reader *r)
     return sum;
 }
 
+/* w's number (k + 1) for dictionary k of r, taking it into w when it has
+ * room; 0 when w has none of the same id and bytes and no room. */
+static uint32_t take_dict(hks_ds_writer *w, const hks_ds_reader *r, uint32_t k)
+{
+    uint32_t i;
+    for (i = 0; i < w->n_dicts; i++)
+        if (w->dict_id[i] == r->dict_id[k])
+            return w->dict_len[i] == r->dict_len[k] &&
+                           memcmp(w->dicts.p + w->dict_off[i], r->dict[k], r->dict_len[k]) == 0
+                       ? i + 1
+                       : 0;
+    if (w->n_dicts >= DS_MAX_DICTS)
+        return 0;
+    add_dict(w, r->dict[k], r->dict_len[k]);
+    return w->rc ? 0 : w->n_dicts;
+}
+
 /*
- * Before the first document: take r's dictionary (copied) instead of
- * training one, so hks_ds_writer_add_store copies r's blocks as they are
- * and compresses everything else with it. No-op when r has no dictionary
- * or w wants none (hks_ds_writer_tune).
+ * Before the first document: take r's dictionaries instead of training
+ * one, and compress every new block with the first of them, so that
+ * hks_ds_writer_add_store copies r's blocks as they are. No-op when r
+ * has no dictionary or w wants none (hks_ds_writer_tune).
  * @return HKS_OK; HKS_ERR_MISUSE once a document was added or a dictionary
  * taken; HKS_ERR_NOMEM (sticky).
  */
 int hks_ds_writer_use_dict(hks_ds_writer *w, const hks_ds_reader *r)
 {
+    uint32_t k;
     if (w->rc)
         return w->rc;
     if (w->n_docs || w->finished || w->decided)
         return HKS_ERR_MISUSE;
-    if (!r->dict_size || !w->dict_cap)
+    if (!r->n_dicts || !w->dict_cap)
         return HKS_OK;
-    hks_buf_put(&w->rc, &w->dict, r->dict, r->dict_size);
-    if (w->rc)
-        return w->rc;
-    w->dict.n = 0; /* load_cdict sets it once the dictionary is loaded */
-    load_cdict(w, r->dict_size);
+    for (k = 0; k < r->n_dicts; k++)
+        take_dict(w, r, k);
+    load_cdict(w, r->dict[0], r->dict_len[0]);
     if (w->rc)
         return w->rc;
     w->decided = true;
@@ -1098,10 +1200,19 @@ int hks_ds_writer_add_store(hks_ds_writer *w, const hks_ds_reader *r,
         block_info(r, j, &off, &cs, &rs, &first, &end);
         for (i = first; keep && i < end && all; i++)
             all = keep[i];
-        /* A frame is copied only into a store with the same dictionary
-         * (or none in both), once the writer's is chosen. */
-        if (all && w->decided && r->dict_size == w->dict.n &&
-            (r->dict_size == 0 || memcmp(r->dict, w->dict.p, r->dict_size) == 0)) {
+        /* A frame is copied when it needs no dictionary or one that w
+         * holds or can take (the writer's own chosen first, so that new
+         * blocks keep to it). */
+        if (all) {
+            int k = find_dict(r, ZSTD_getDictID_fromFrame(r->p + off, cs));
+            decide(w);
+            if (w->rc)
+                return w->rc;
+            all = k == 0 || (k > 0 && w->dict_cap && take_dict(w, r, (uint32_t)k - 1) > 0);
+            if (w->rc)
+                return w->rc;
+        }
+        if (all) {
             rc = copy_block(w, r, j);
             if (rc < 0)
                 return rc;

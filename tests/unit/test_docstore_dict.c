@@ -7,8 +7,9 @@
  * recompresses a store with another dictionary, and copies the blocks of
  * the store whose dictionary it takes. Corruption: a damaged,
  * truncated or missing dictionary, and every kind of dictionary id
- * mismatch (footer against dictionary, frames against the store), each
- * refused as CORRUPT; the OOM loop over a store with a dictionary.
+ * mismatch (footer against the dictionaries, repeated ids, frames naming
+ * a dictionary the store lacks), each refused as CORRUPT; the OOM loop over
+ * a store with a dictionary.
  */
 #include "hks_test.h"
 #include "hks_format.h"
@@ -138,10 +139,10 @@ static uint32_t check_store(const uint8_t *sec, size_t n, const docs *d)
 
 /* The parts of a valid section. */
 typedef struct parts {
-    size_t frames; /* frames end (= dictionary start) */
-    size_t dict;   /* dictionary bytes                */
-    size_t table;  /* seek table bytes                */
-    uint32_t n_blocks, n_docs, dict_id;
+    size_t frames; /* frames end (= dictionaries' start) */
+    size_t dict;   /* dictionaries' bytes                */
+    size_t table;  /* seek table bytes                   */
+    uint32_t n_blocks, n_docs, n_dicts;
 } parts;
 
 static parts split(const uint8_t *p, size_t n)
@@ -151,17 +152,17 @@ static parts split(const uint8_t *p, size_t n)
     s.n_blocks = hks_load_u32le(f);
     s.n_docs = hks_load_u32le(f + 4);
     s.dict = hks_load_u32le(f + 8);
-    s.dict_id = hks_load_u32le(f + 12);
+    s.n_dicts = hks_load_u32le(f + 12);
     s.table = (size_t)s.n_blocks * BLOCK_ENTRY + (size_t)s.n_docs * DOC_ENTRY;
     s.frames = n - FOOTER - s.table - s.dict;
     return s;
 }
 
-/* A section of frames p[0..frames), the dictionary dict[0..dict_n) (size
- * and id as given in the footer) and the seek table of t, with a right
- * hash, in out (test_malloc'd, exactly *n bytes). */
+/* A section of frames p[0..frames), the dictionaries' area dict[0..dict_n)
+ * (the footer saying foot_bytes and foot_n) and the seek table of t, with
+ * a right hash (test_malloc'd, exactly *n bytes). */
 static uint8_t *assemble(const uint8_t *p, size_t frames, const uint8_t *dict,
-                         size_t dict_n, uint32_t foot_size, uint32_t foot_id,
+                         size_t dict_n, uint32_t foot_bytes, uint32_t foot_n,
                          const uint8_t *t, size_t n_t, const parts *pt, size_t *n)
 {
     size_t tab = pt->table, k = 0;
@@ -177,13 +178,22 @@ static uint8_t *assemble(const uint8_t *p, size_t frames, const uint8_t *dict,
     k += tab;
     put32(out + k, pt->n_blocks);
     put32(out + k + 4, pt->n_docs);
-    put32(out + k + 8, foot_size);
-    put32(out + k + 12, foot_id);
+    put32(out + k + 8, foot_bytes);
+    put32(out + k + 12, foot_n);
     h = hks_hash64(out + frames, dict_n + tab + 16);
     put64(out + k + 16, h);
     memcpy(out + k + 24, "\2\0\0\0HKDS", 8);
     *n = k + FOOTER;
     return out;
+}
+
+/* The area of one dictionary d[0..n): its size, then its bytes. */
+static uint8_t *one_dict(const uint8_t *d, size_t n)
+{
+    uint8_t *a = test_malloc(n + 4);
+    put32(a, (uint32_t)n);
+    memcpy(a + 4, d, n);
+    return a;
 }
 
 /* Open p[0..n) (an exact-size allocation) and read every document: open
@@ -239,11 +249,24 @@ static void test_dict_news_smaller(void **state)
     hks_buf with, without, held;
     (void)state;
     news_docs(&d, (size_t)-1);
+    {
+        /* One document larger than any block: the first 200 KB of text. */
+        uint8_t *big = test_malloc(200 * 1024);
+        size_t k, n = 0;
+        for (k = 0; n < 200 * 1024; k++) {
+            size_t m = d.len[k] < 200 * 1024 - n ? d.len[k] : 200 * 1024 - n;
+            memcpy(big + n, d.doc[k], m);
+            n += m;
+        }
+        docs_add(&d, big, n);
+        test_free(big);
+    }
     hks_buf_init(&with, hks_test_cm_alloc());
     hks_buf_init(&without, hks_test_cm_alloc());
     hks_buf_init(&held, hks_test_cm_alloc());
-    /* 1.2 MB of text: the default store trains at the end, on all of it. */
-    assert_true(d.bytes > (size_t)1 << 20 && d.bytes < (size_t)4 << 20);
+    /* 1.4 MB of text: a store with 64 KB of dictionary trains at the end,
+     * on all of it. */
+    assert_true(d.bytes > (size_t)1 << 20 && d.bytes < (size_t)2 << 20);
     assert_int_equal(write_store(hks_test_cm_alloc(), &d, true, 16384, 65536, 0, &with), HKS_OK);
     assert_int_equal(write_store(hks_test_cm_alloc(), &d, true, 16384, 0, 0, &without), HKS_OK);
     /* Trained after the first 256 KB; the rest compressed as it comes. */
@@ -311,7 +334,7 @@ static void test_dict_merge_recompresses(void **state)
     assert_int_equal(check_store(src.p, src.n, &d), 4096);
     keep = test_malloc(d.n * sizeof *keep);
     for (i = 0; i < d.n; i++) {
-        keep[i] = i % 5 != 2;
+        keep[i] = i >= d.n / 2 || i % 5 != 2; /* drops in the first half */
         if (keep[i])
             docs_add(&want, d.doc[i], d.len[i]);
     }
@@ -323,7 +346,24 @@ static void test_dict_merge_recompresses(void **state)
         assert_int_equal(hks_ds_writer_tune(w, 8192, pass ? 0 : 2048, 32768), HKS_OK);
         assert_int_equal(hks_ds_writer_add_store(w, r, keep), HKS_OK);
         assert_int_equal(hks_ds_writer_finish(w, &out), HKS_OK);
-        assert_int_equal(check_store(out.p, out.n, &want), pass ? 0 : 2048);
+        /* Blocks that lost a document are compressed again: with the
+         * writer's own dictionary (trained on them) or none; whole blocks
+         * are copied with the store's dictionary (pass 0) or compressed
+         * again without (pass 1: no dictionary wanted). */
+        {
+            uint32_t nd = 0, bytes = check_store(out.p, out.n, &want);
+            hks_ds_reader *r2 = NULL;
+            assert_int_equal(hks_ds_reader_open(hks_test_cm_alloc(), out.p, out.n, &e, &r2),
+                             HKS_OK);
+            assert_int_equal(hks_ds_reader_dict(r2, &nd), bytes);
+            hks_ds_reader_free(r2);
+            if (pass) {
+                assert_int_equal(bytes, 0);
+            } else {
+                assert_int_equal(nd, 2);
+                assert_int_equal(bytes, 2048 + 4096);
+            }
+        }
         hks_ds_writer_free(w);
         hks_buf_free(&out);
     }
@@ -396,38 +436,48 @@ static void test_dict_damaged_or_truncated(void **state)
     docs d = {0};
     hks_buf s;
     parts pt;
-    size_t i, bad, refused = 0, n;
-    uint8_t *dict, *sec;
+    size_t i, bad, refused = 0, n, len;
+    uint8_t *dict, *area, *sec;
     (void)state;
     dict_store(&d, &s);
     pt = split(s.p, s.n);
-    assert_int_equal(pt.dict, 4096);
-    dict = test_malloc(pt.dict);
-    memcpy(dict, s.p + pt.frames, pt.dict);
-    for (i = 0; i < pt.dict; i += i < 256 ? 1 : 61) {
+    assert_int_equal(pt.n_dicts, 1);
+    assert_int_equal(pt.dict, 4 + 4096);
+    len = hks_load_u32le(s.p + pt.frames);
+    assert_int_equal(len, 4096);
+    dict = test_malloc(len);
+    memcpy(dict, s.p + pt.frames + 4, len);
+    for (i = 0; i < len; i += i < 256 ? 1 : 61) {
         int rc;
         dict[i] ^= 0x10;
-        sec = assemble(s.p, pt.frames, dict, pt.dict, (uint32_t)pt.dict,
-                       hks_load_u32le(dict + 4), s.p, s.n, &pt, &n);
+        area = one_dict(dict, len);
+        sec = assemble(s.p, pt.frames, area, len + 4, (uint32_t)len + 4, 1, s.p, s.n, &pt, &n);
         rc = try_store(sec, n, &d, &bad);
         refused += rc != HKS_OK || bad;
         test_free(sec);
+        test_free(area);
         dict[i] ^= 0x10;
     }
     /* The flips that decoding notices: all of the header and tables that
      * zstd reads, and content that the frames use. */
     assert_true(refused > 100);
-    for (n = 0; n < pt.dict; n += n < 64 ? 1 : 509) {
+    for (n = 0; n < len; n += n < 64 ? 1 : 509) {
         size_t m;
         int rc;
-        sec = assemble(s.p, pt.frames, dict, n, (uint32_t)n,
-                       n >= 8 ? hks_load_u32le(dict + 4) : 1, s.p, s.n, &pt, &m);
+        area = one_dict(dict, n);
+        sec = assemble(s.p, pt.frames, area, n + 4, (uint32_t)n + 4, 1, s.p, s.n, &pt, &m);
         rc = try_store(sec, m, &d, &bad);
         if (n < 64)
             assert_int_equal(rc, HKS_ERR_CORRUPT);
         else
             assert_true(rc != HKS_OK || bad == d.n);
         test_free(sec);
+        /* The size says more than the area holds: cut short. */
+        put32(area, (uint32_t)len);
+        sec = assemble(s.p, pt.frames, area, n + 4, (uint32_t)n + 4, 1, s.p, s.n, &pt, &m);
+        assert_int_equal(try_store(sec, m, &d, &bad), HKS_ERR_CORRUPT);
+        test_free(sec);
+        test_free(area);
     }
     test_free(dict);
     hks_buf_free(&s);
@@ -439,55 +489,72 @@ static void test_dict_id_mismatch(void **state)
     docs d = {0};
     hks_buf s, plain;
     parts pt, pp;
-    size_t n, bad;
-    uint8_t *dict, *sec;
+    size_t n, bad, len;
+    uint8_t *dict, *area, *two, *sec;
     uint32_t id;
     hks_ds_reader *r = NULL;
     hks_errbuf e;
     (void)state;
     dict_store(&d, &s);
     pt = split(s.p, s.n);
-    dict = test_malloc(pt.dict);
-    memcpy(dict, s.p + pt.frames, pt.dict);
+    len = pt.dict - 4;
+    area = test_malloc(pt.dict);
+    memcpy(area, s.p + pt.frames, pt.dict);
+    dict = area + 4;
     id = hks_load_u32le(dict + 4);
-    assert_int_equal(id, pt.dict_id);
-    /* The footer names another id than the dictionary's. */
-    sec = assemble(s.p, pt.frames, dict, pt.dict, (uint32_t)pt.dict, id + 1, s.p, s.n, &pt, &n);
+    assert_true(id != 0);
+    /* The footer's counts against the area: no dictionary counted in a
+     * nonempty area, one counted in an empty one, more than the area has. */
+    sec = assemble(s.p, pt.frames, area, pt.dict, (uint32_t)pt.dict, 0, s.p, s.n, &pt, &n);
+    assert_int_equal(try_store(sec, n, &d, &bad), HKS_ERR_CORRUPT);
+    test_free(sec);
+    sec = assemble(s.p, pt.frames, NULL, 0, 0, 1, s.p, s.n, &pt, &n);
+    assert_int_equal(try_store(sec, n, &d, &bad), HKS_ERR_CORRUPT);
+    test_free(sec);
+    sec = assemble(s.p, pt.frames, area, pt.dict, (uint32_t)pt.dict, 2, s.p, s.n, &pt, &n);
+    assert_int_equal(try_store(sec, n, &d, &bad), HKS_ERR_CORRUPT);
+    test_free(sec);
+    /* The same dictionary twice: two of one id. */
+    two = test_malloc(2 * pt.dict);
+    memcpy(two, area, pt.dict);
+    memcpy(two + pt.dict, area, pt.dict);
+    sec = assemble(s.p, pt.frames, two, 2 * pt.dict, (uint32_t)(2 * pt.dict), 2, s.p, s.n, &pt,
+                   &n);
     hks_err_clear(&e);
     assert_int_equal(hks_ds_reader_open(hks_test_cm_alloc(), sec, n, &e, &r), HKS_ERR_CORRUPT);
-    assert_non_null(strstr(e.msg, "does not have the id"));
+    assert_non_null(strstr(e.msg, "repeated id"));
     test_free(sec);
-    /* An id and no dictionary; a dictionary and id 0. */
-    sec = assemble(s.p, pt.frames, dict, 0, 0, id, s.p, s.n, &pt, &n);
+    test_free(two);
+    /* Id 0 in the dictionary's header. */
+    put32(dict + 4, 0);
+    sec = assemble(s.p, pt.frames, area, pt.dict, (uint32_t)pt.dict, 1, s.p, s.n, &pt, &n);
     assert_int_equal(try_store(sec, n, &d, &bad), HKS_ERR_CORRUPT);
     test_free(sec);
-    sec = assemble(s.p, pt.frames, dict, pt.dict, (uint32_t)pt.dict, 0, s.p, s.n, &pt, &n);
-    assert_int_equal(try_store(sec, n, &d, &bad), HKS_ERR_CORRUPT);
-    test_free(sec);
-    /* Dictionary and footer agree on a new id, the frames name the old
-     * one: the store opens, every fetch is refused. */
+    /* The dictionary has a new id, the frames name the old one: the store
+     * opens, every fetch is refused. */
     put32(dict + 4, id + 1);
-    sec = assemble(s.p, pt.frames, dict, pt.dict, (uint32_t)pt.dict, id + 1, s.p, s.n, &pt, &n);
+    sec = assemble(s.p, pt.frames, area, pt.dict, (uint32_t)pt.dict, 1, s.p, s.n, &pt, &n);
     assert_int_equal(try_store(sec, n, &d, &bad), HKS_OK);
     assert_int_equal(bad, d.n);
     test_free(sec);
     put32(dict + 4, id);
-    /* Frames written without a dictionary in a store that has one, and
-     * frames that need one in a store without. */
-    hks_buf_init(&plain, hks_test_cm_alloc());
-    assert_int_equal(write_store(hks_test_cm_alloc(), &d, true, 4096, 0, 0, &plain), HKS_OK);
-    pp = split(plain.p, plain.n);
-    assert_int_equal(pp.dict, 0);
-    sec = assemble(plain.p, pp.frames, dict, pt.dict, (uint32_t)pt.dict, id, plain.p, plain.n, &pp,
-                   &n);
-    assert_int_equal(try_store(sec, n, &d, &bad), HKS_OK);
-    assert_int_equal(bad, d.n);
-    test_free(sec);
+    /* Frames that need a dictionary in a store without: refused. Frames
+     * without one in a store that has one: read as they are. */
     sec = assemble(s.p, pt.frames, NULL, 0, 0, 0, s.p, s.n, &pt, &n);
     assert_int_equal(try_store(sec, n, &d, &bad), HKS_OK);
     assert_int_equal(bad, d.n);
     test_free(sec);
-    test_free(dict);
+    hks_buf_init(&plain, hks_test_cm_alloc());
+    assert_int_equal(write_store(hks_test_cm_alloc(), &d, true, 4096, 0, 0, &plain), HKS_OK);
+    pp = split(plain.p, plain.n);
+    assert_int_equal(pp.dict, 0);
+    sec = assemble(plain.p, pp.frames, area, pt.dict, (uint32_t)pt.dict, 1, plain.p, plain.n, &pp,
+                   &n);
+    assert_int_equal(try_store(sec, n, &d, &bad), HKS_OK);
+    assert_int_equal(bad, 0);
+    test_free(sec);
+    (void)len;
+    test_free(area);
     hks_buf_free(&plain);
     hks_buf_free(&s);
     docs_free(&d);
@@ -548,7 +615,8 @@ static void test_dict_fault_every_allocation(void **state)
         assert_int_equal(f.live_bytes, 0);
         if (f.n_failed == 0) {
             assert_int_equal(rc, HKS_OK);
-            assert_int_equal(check_store(merged.p, merged.n, &d), 2048);
+            /* Copied as it was, with its dictionary. */
+            assert_int_equal(check_store(merged.p, merged.n, &d), 1024);
             hks_buf_free(&merged);
             break;
         }
