@@ -12,7 +12,13 @@
  *   zero-or-more {                  one per block, in document order,
  *     frame: a zstd frame           contiguous from section offset 0;
  *   }                               the frame header records the content
- *                                   size, which equals raw_size below
+ *                                   size, which equals raw_size below, and
+ *                                   the id of the dictionary it was
+ *                                   compressed with (or none)
+ *   n_dicts times {                 the dictionaries (dict_bytes in all)
+ *     u32: size
+ *     size bytes: a zstd dictionary (ZDICT format: magic 0xEC30A437, then
+ *   }                               its id)
  *   seek table:
  *     n_blocks times {
  *       u64: comp_off               frame offset from the section start
@@ -23,17 +29,19 @@
  *     n_docs times {
  *       u32: doc_off                document start within its block's
  *     }                             decompressed bytes
- *   footer (DS_FOOTER_SIZE = 24 bytes):
+ *   footer (DS_FOOTER_SIZE = 32 bytes):
  *     u32: n_blocks
  *     u32: n_docs
+ *     u32: dict_bytes               the dictionaries' bytes (0: none)
+ *     u32: n_dicts                  their number, at most DS_MAX_DICTS
  *     u64: hash                     XXH3-64 (hks_hash64) of the bytes from
- *                                   the seek table start through n_docs
+ *                                   the dictionaries' start through n_dicts
  *     u32: version                  DS_VERSION
  *     u32: magic                    DS_MAGIC, the last 4 bytes
  *
  * Invariants (hks_ds_reader_open checks every one; any violation is
  * HKS_ERR_CORRUPT, an unknown version HKS_ERR_FORMAT):
- *   - frames tile [0, seek table start) exactly: comp_off of block 0 is
+ *   - frames tile [0, dictionaries' start) exactly: comp_off of block 0 is
  *     0 and each next comp_off = comp_off + comp_size of the one before.
  *   - first_doc of block 0 is 0 and strictly increases (a block holds at
  *     least one document) and stays below n_docs; n_blocks == 0 exactly
@@ -42,14 +50,40 @@
  *   - within a block, doc_off of its first document is 0, offsets never
  *     decrease and never exceed raw_size. Document i's length is the next
  *     offset in the same block (or raw_size) minus its own.
+ *   - dict_bytes is 0 exactly when n_dicts is 0; the n_dicts entries tile
+ *     the dict_bytes exactly, each of at least 8 bytes; each is a whole
+ *     zstd dictionary (zstd loads it once, when the store is opened) with
+ *     an id of its own: nonzero, and no two alike.
  * Decompressing a block (hks_ds_get) further checks that the frame is one
  * whole frame of exactly comp_size bytes whose recorded content size and
- * decompressed size both equal raw_size.
+ * decompressed size both equal raw_size, and whose dictionary id is none
+ * or one of the store's dictionaries.
  *
  * Blocking: documents are appended to the open block; the block is closed
- * when the next document would overflow HKS_DS_BLOCK_BYTES, or when it
- * reaches that size. A document larger than a block thus gets a block of
- * its own. Changing the block size needs no format change.
+ * when the next document would overflow the block size (DS_BLOCK_BYTES
+ * unless hks_ds_writer_tune says otherwise), or when it reaches that size.
+ * A document larger than a block thus gets a block of its own. Changing
+ * the block size needs no format change.
+ *
+ * The dictionary: the writer holds the first DS_TRAIN_BYTES of text back
+ * uncompressed, trains a dictionary of at most DS_DICT_BYTES on those
+ * documents (zstd's fastCover trainer, each document one sample), then
+ * compresses the held blocks and every later one with it. A store whose
+ * text stays under DS_TRAIN_BYTES is trained at the end on all of it, and
+ * one with less than DS_DICT_RATIO times the dictionary's capacity (1 MiB
+ * by default, some 300 news articles), or whose training fails, has no
+ * dictionary: below that the dictionary costs about what it saves. It lives in
+ * the section itself, not in a section of its own, because it belongs to
+ * these frames alone: the store opens, checks and copies as one piece
+ * (and section ids stay free).
+ * Merge does not train: its writer takes the dictionaries of the input
+ * with the most text (hks_ds_writer_use_dict) and compresses with the
+ * first of them; a block whose documents are all kept is copied as it is,
+ * its dictionary (if any) taken along, while the store has room for it
+ * (DS_MAX_DICTS); the documents of other blocks are compressed again. So
+ * merging costs no compression, and each flushed segment's text keeps the
+ * dictionary trained on it. Text that arrived in stores too small for a
+ * dictionary stays without one through merges.
  *
  * Any change to this layout bumps DS_VERSION and this comment in the same
  * commit.
@@ -59,8 +93,11 @@
 /* ZSTD_customMem and ZSTD_create[CD]Ctx_advanced, which route zstd's own
  * allocations through hks_alloc, sit in zstd's experimental section. The
  * shared libzstd exports them; their signatures have not changed since
- * zstd 1.0. */
+ * zstd 1.0. So do ZSTD_initStatic[CD]Dict (zstd 1.3) and the fastCover
+ * trainer with its parameters (zdict.h, zstd 1.4.0). */
 #define ZSTD_STATIC_LINKING_ONLY
+#define ZDICT_STATIC_LINKING_ONLY
+#include <zdict.h>
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -68,12 +105,14 @@
 
 /* "HKDS" read as a little-endian u32; the last 4 bytes of the section. */
 #define DS_MAGIC 0x53444B48u
-/* Layout version of the section; readers refuse others (HKS_ERR_FORMAT). */
-#define DS_VERSION 1u
-/* Footer bytes: n_blocks, n_docs, hash, version, magic. */
-#define DS_FOOTER_SIZE 24u
-/* Bytes of the footer covered by the hash (n_blocks and n_docs). */
-#define DS_FOOTER_HASHED 8u
+/* Layout version of the section; readers refuse others (HKS_ERR_FORMAT).
+ * 2: the dictionaries (dict_bytes, n_dicts in the footer). */
+#define DS_VERSION 2u
+/* Footer bytes: n_blocks, n_docs, dict_bytes, n_dicts, hash, version,
+ * magic. */
+#define DS_FOOTER_SIZE 32u
+/* Bytes of the footer covered by the hash (n_blocks through n_dicts). */
+#define DS_FOOTER_HASHED 16u
 /* Seek table bytes per block and per document. */
 #define DS_BLOCK_ENTRY 20u
 #define DS_DOC_ENTRY 4u
@@ -87,6 +126,27 @@
 /* Default zstd level (zstd's own default): fast to write, and bodies
  * decompress at the same speed whatever the level. */
 #define DS_DEFAULT_LEVEL 3
+/* Default block size, dictionary capacity and training sample (see the
+ * format comment; BENCHMARKS.md has the measurements behind them). */
+#define DS_BLOCK_BYTES HKS_DS_BLOCK_BYTES
+#define DS_DICT_BYTES ((size_t)64 * 1024)
+#define DS_TRAIN_BYTES ((size_t)2 * 1024 * 1024)
+/* fastCover with fixed parameters, one pass: segments of k = 200 bytes
+ * scored by d = 8-byte dmers (under 3 CJK characters) in a 2^20 table.
+ * On 2 MB of news text it trains in about half a second, and the store
+ * is within 1% of what ZDICT_trainFromBuffer's search over k gives. */
+#define DS_TRAIN_K 200u
+#define DS_TRAIN_D 8u
+#define DS_TRAIN_F 20u
+/* A store with less text than DS_DICT_RATIO times the dictionary's
+ * capacity gets no dictionary (1 MiB with the defaults). */
+#define DS_DICT_RATIO 16u
+/* The smallest dictionary read: magic and id. */
+#define DS_DICT_MIN_SIZE 8u
+/* Most dictionaries a store holds (merge gathers its inputs'). */
+#define DS_MAX_DICTS 8u
+/* The smallest capacity ZDICT trains into (its ZDICT_DICTSIZE_MIN). */
+#define DS_DICT_MIN_CAP 256u
 
 /* ---- zstd memory routed through hks_alloc ------------------------------ */
 
@@ -114,24 +174,42 @@ static int zstd_rc(size_t r, int other)
 /* ---- writer -------------------------------------------------------------- */
 
 struct hks_ds_writer {
-    const hks_alloc *a;  /* allocator (borrowed)                          */
-    int level;           /* zstd compression level                        */
-    int rc;              /* sticky status: first failure, 0 if none      */
-    bool finished;       /* hks_ds_writer_finish has run                  */
-    ZSTD_CCtx *cctx;     /* reused for every block                        */
-    hks_buf frames;      /* closed blocks' frames, back to back           */
-    hks_buf btab;        /* seek table block entries (DS_BLOCK_ENTRY each) */
-    hks_buf dtab;        /* seek table doc entries (DS_DOC_ENTRY each)    */
-    hks_buf open;        /* raw bytes of the open block                   */
-    uint32_t n_docs;     /* documents added so far                        */
-    uint32_t n_blocks;   /* blocks closed so far                          */
-    uint32_t open_first; /* number of the open block's first document     */
-    hks_ds_cursor *cur;  /* for hks_ds_writer_add_store; created lazily   */
+    const hks_alloc *a;              /* allocator (borrowed)                          */
+    int level;                       /* zstd compression level                        */
+    int rc;                          /* sticky status: first failure, 0 if none      */
+    bool finished;                   /* hks_ds_writer_finish has run                  */
+    bool decided;                    /* the dictionary is chosen (trained, or none)   */
+    ZSTD_CCtx *cctx;                 /* reused for every block                        */
+    const ZSTD_CDict *cdict;         /* the dictionary, loaded once into cdict_mem;
+                                NULL if none                              */
+    void *cdict_mem;                 /* its workspace (hks_alloc'd)                   */
+    size_t cdict_n;                  /* workspace bytes                               */
+    size_t block_bytes;              /* block size                                    */
+    size_t dict_cap;                 /* dictionary capacity; 0: never a dictionary    */
+    size_t train_bytes;              /* text held back before training                */
+    hks_buf dict;                    /* scratch for training                          */
+    hks_buf dicts;                   /* the dictionaries as written: {u32 size, bytes} */
+    uint32_t n_dicts;                /* entries in dicts                              */
+    uint32_t dict_id[DS_MAX_DICTS];  /* their ids                             */
+    size_t dict_off[DS_MAX_DICTS];   /* their bytes' offsets in dicts         */
+    uint32_t dict_len[DS_MAX_DICTS]; /* their sizes                           */
+    hks_buf frames;                  /* closed blocks' frames, back to back           */
+    hks_buf btab;                    /* seek table block entries (DS_BLOCK_ENTRY each) */
+    hks_buf dtab;                    /* seek table doc entries (DS_DOC_ENTRY each)    */
+    hks_buf open;                    /* raw bytes: blocks held for training, then the
+                            open block                                    */
+    hks_buf held;                    /* per held block: u32 start in open, u32 first doc */
+    size_t blk_start;                /* where the open block starts in open           */
+    uint32_t n_docs;                 /* documents added so far                        */
+    uint32_t n_blocks;               /* blocks closed so far                          */
+    uint32_t open_first;             /* number of the open block's first document     */
+    hks_ds_cursor *cur;              /* for hks_ds_writer_add_store; created lazily   */
 };
 
 /*
  * Create a writer. a: allocator for everything, including zstd's context
  * (borrowed; NULL = malloc). level: zstd level, 0 means DS_DEFAULT_LEVEL.
+ * The block size and dictionary are the defaults (hks_ds_writer_tune).
  * @return HKS_OK with *out set, or HKS_ERR_NOMEM with *out NULL.
  * After the call the caller owns *out and frees it with hks_ds_writer_free.
  */
@@ -144,10 +222,16 @@ int hks_ds_writer_new(const hks_alloc *a, int level, hks_ds_writer **out)
         return HKS_ERR_NOMEM;
     w->a = a;
     w->level = level ? level : DS_DEFAULT_LEVEL;
+    w->block_bytes = DS_BLOCK_BYTES;
+    w->dict_cap = DS_DICT_BYTES;
+    w->train_bytes = DS_TRAIN_BYTES;
+    hks_buf_init(&w->dict, a);
+    hks_buf_init(&w->dicts, a);
     hks_buf_init(&w->frames, a);
     hks_buf_init(&w->btab, a);
     hks_buf_init(&w->dtab, a);
     hks_buf_init(&w->open, a);
+    hks_buf_init(&w->held, a);
     w->cctx = ZSTD_createCCtx_advanced(zstd_mem(a));
     if (!w->cctx) {
         hks_ds_writer_free(w);
@@ -166,17 +250,45 @@ int hks_ds_writer_new(const hks_alloc *a, int level, hks_ds_writer **out)
     return HKS_OK;
 }
 
+/*
+ * Set the block size (block_bytes, 0: the default), the dictionary's
+ * capacity (dict_bytes: 0 means no dictionary, else at least 256) and the
+ * text held back to train it on (train_bytes, 0: the default), before the
+ * first document.
+ * @return HKS_OK; HKS_ERR_MISUSE once a document was added; HKS_ERR_ARG
+ * for a block over DS_MAX_RAW or a dictionary under 256 bytes or over
+ * 16 MiB, or a sample over 256 MiB.
+ */
+int hks_ds_writer_tune(hks_ds_writer *w, size_t block_bytes,
+                       size_t dict_bytes, size_t train_bytes)
+{
+    if (w->n_docs || w->finished)
+        return HKS_ERR_MISUSE;
+    if (block_bytes > DS_MAX_RAW || train_bytes > DS_MAX_RAW ||
+        (dict_bytes && (dict_bytes < DS_DICT_MIN_CAP ||
+                        dict_bytes > (size_t)16 << 20)))
+        return HKS_ERR_ARG;
+    w->block_bytes = block_bytes ? block_bytes : DS_BLOCK_BYTES;
+    w->dict_cap = dict_bytes;
+    w->train_bytes = train_bytes ? train_bytes : DS_TRAIN_BYTES;
+    return HKS_OK;
+}
+
 /* Free w and everything it holds (unfinished work is discarded). NULL ok. */
 void hks_ds_writer_free(hks_ds_writer *w)
 {
     if (!w)
         return;
     ZSTD_freeCCtx(w->cctx);
+    hks_mem_free(w->a, w->cdict_mem, w->cdict_n);
     hks_ds_cursor_free(w->cur);
+    hks_buf_free(&w->dict);
+    hks_buf_free(&w->dicts);
     hks_buf_free(&w->frames);
     hks_buf_free(&w->btab);
     hks_buf_free(&w->dtab);
     hks_buf_free(&w->open);
+    hks_buf_free(&w->held);
     hks_mem_free(w->a, w, sizeof *w);
 }
 
@@ -194,19 +306,22 @@ static void put_block_entry(hks_ds_writer *w, uint64_t comp_off,
         w->n_blocks++;
 }
 
-/* Compress the open block (if it holds any document) into w->frames and
- * record it. Sticky: no-op once w->rc is set, and sets it on failure. */
-static void close_block(hks_ds_writer *w)
+/* Compress raw[0..n), the block whose first document is first, into
+ * w->frames (with the dictionary if there is one) and record it. Sticky:
+ * no-op once w->rc is set, and sets it on failure. */
+static void compress_block(hks_ds_writer *w, const uint8_t *raw, size_t n,
+                           uint32_t first)
 {
     size_t bound, r;
     uint64_t off = w->frames.n;
-    if (w->rc || w->open_first == w->n_docs)
+    const void *src = raw ? (const void *)raw : "";
+    if (w->rc)
         return;
-    bound = ZSTD_compressBound(w->open.n);
+    bound = ZSTD_compressBound(n);
     if (!hks_buf_reserve(&w->rc, &w->frames, bound))
         return;
-    r = ZSTD_compress2(w->cctx, w->frames.p + w->frames.n, bound,
-                       w->open.p ? (const void *)w->open.p : "", w->open.n);
+    /* With a dictionary referenced (train) the frame header names it. */
+    r = ZSTD_compress2(w->cctx, w->frames.p + w->frames.n, bound, src, n);
     if (ZSTD_isError(r)) {
         w->rc = zstd_rc(r, HKS_ERR_INTERNAL);
         return;
@@ -216,11 +331,158 @@ static void close_block(hks_ds_writer *w)
         return;
     }
     w->frames.n += r;
-    put_block_entry(w, off, r, w->open.n, w->open_first);
-    if (w->rc) {
+    put_block_entry(w, off, r, n, first);
+    if (w->rc)
         w->frames.n = (size_t)off; /* keep frames and table in step */
+}
+
+/* Append the dictionary d[0..n) to w's dictionaries (sticky w->rc). */
+static void add_dict(hks_ds_writer *w, const uint8_t *d, size_t n)
+{
+    size_t at;
+    if (w->rc)
+        return;
+    if (w->n_dicts >= DS_MAX_DICTS) {
+        w->rc = HKS_ERR_INTERNAL; /* callers check the room first */
         return;
     }
+    hks_buf_put_u32le(&w->rc, &w->dicts, (uint32_t)n);
+    at = w->dicts.n;
+    hks_buf_put(&w->rc, &w->dicts, d, n);
+    if (w->rc)
+        return;
+    w->dict_off[w->n_dicts] = at;
+    w->dict_len[w->n_dicts] = (uint32_t)n;
+    w->dict_id[w->n_dicts] = ZDICT_getDictID(d, n);
+    w->n_dicts++;
+}
+
+/* Compress every later block with the dictionary d[0..n) (one of w's). */
+static void load_cdict(hks_ds_writer *w, const uint8_t *d, size_t n)
+{
+    /* zstd builds the dictionary's tables in a workspace of ours (a
+     * static CDict, the dictionary copied in), so its memory comes from
+     * hks_alloc too. */
+    ZSTD_compressionParameters cp = ZSTD_getCParams(w->level, w->block_bytes, n);
+    if (w->rc)
+        return;
+    w->cdict_n = ZSTD_estimateCDictSize_advanced(n, cp, ZSTD_dlm_byCopy);
+    /* Zeroed: zstd reads its tables before it fills them all. */
+    w->cdict_mem = hks_mem_calloc(w->a, 1, w->cdict_n);
+    if (!w->cdict_mem) {
+        w->rc = HKS_ERR_NOMEM;
+        return;
+    }
+    w->cdict = ZSTD_initStaticCDict(w->cdict_mem, w->cdict_n, d, n, ZSTD_dlm_byCopy,
+                                    ZSTD_dct_fullDict, cp);
+    /* Blocks under 128 KiB take the compression parameters of the
+     * dictionary, which are those of the level for a block of this size. */
+    if (!w->cdict || ZSTD_isError(ZSTD_CCtx_refCDict(w->cctx, w->cdict)))
+        w->rc = HKS_ERR_INTERNAL; /* a dictionary already checked */
+}
+
+/* Train the dictionary on the held documents (each one sample), when
+ * there is enough text; a store without one is no error. Sticky. */
+static void train(hks_ds_writer *w)
+{
+    size_t *sizes, dsize, cap = w->dict_cap, k, n_held = w->held.n / 8;
+    uint32_t i, n = w->open_first, n_samples = 0;
+    if (w->rc || !cap || w->blk_start / DS_DICT_RATIO < cap || n == 0)
+        return;
+    sizes = hks_mem_calloc(w->a, n, sizeof *sizes);
+    if (!sizes) {
+        w->rc = HKS_ERR_NOMEM;
+        return;
+    }
+    /* Document i's size: the next offset in its block or the block's end. */
+    for (k = 0; k < n_held; k++) {
+        uint32_t start = hks_load_u32le(w->held.p + k * 8);
+        uint32_t first = hks_load_u32le(w->held.p + k * 8 + 4);
+        uint32_t end = k + 1 < n_held ? hks_load_u32le(w->held.p + k * 8 + 12) : n;
+        size_t bend = k + 1 < n_held ? hks_load_u32le(w->held.p + k * 8 + 8)
+                                     : w->blk_start;
+        for (i = first; i < end; i++) {
+            size_t d0 = hks_load_u32le(w->dtab.p + (size_t)i * DS_DOC_ENTRY);
+            size_t d1 = i + 1 < end ? hks_load_u32le(w->dtab.p + (size_t)(i + 1) *
+                                                                     DS_DOC_ENTRY)
+                                    : bend - start;
+            sizes[n_samples++] = d1 - d0;
+        }
+    }
+    if (!hks_buf_reserve(&w->rc, &w->dict, cap)) {
+        hks_mem_free(w->a, sizes, (size_t)n * sizeof *sizes);
+        return;
+    }
+    {
+        /* The trainer allocates with malloc: zdict.h takes no allocator. */
+        ZDICT_fastCover_params_t fp;
+        memset(&fp, 0, sizeof fp);
+        fp.k = DS_TRAIN_K;
+        fp.d = DS_TRAIN_D;
+        fp.f = DS_TRAIN_F;
+        fp.accel = 1;
+        fp.zParams.compressionLevel = w->level;
+        dsize = ZDICT_trainFromBuffer_fastCover(w->dict.p, cap, w->open.p, sizes,
+                                                n_samples, fp);
+    }
+    hks_mem_free(w->a, sizes, (size_t)n * sizeof *sizes);
+    if (ZDICT_isError(dsize) || dsize < DS_DICT_MIN_SIZE ||
+        ZDICT_getDictID(w->dict.p, dsize) == 0)
+        return; /* too little to learn from: no dictionary */
+    add_dict(w, w->dict.p, dsize);
+    load_cdict(w, w->dict.p, dsize);
+    hks_buf_free(&w->dict);
+}
+
+/* Choose the dictionary (train it on the held text) and compress the held
+ * blocks with it; from then on blocks are compressed as they close. */
+static void decide(hks_ds_writer *w)
+{
+    size_t k, n_held = w->held.n / 8, rest;
+    if (w->rc || w->decided)
+        return;
+    train(w);
+    for (k = 0; k < n_held && !w->rc; k++) {
+        uint32_t start = hks_load_u32le(w->held.p + k * 8);
+        uint32_t first = hks_load_u32le(w->held.p + k * 8 + 4);
+        size_t end = k + 1 < n_held ? hks_load_u32le(w->held.p + k * 8 + 8)
+                                    : w->blk_start;
+        compress_block(w, w->open.p + start, end - start, first);
+    }
+    if (w->rc)
+        return;
+    /* Keep the open block's bytes, now at the start of open. */
+    rest = w->open.n - w->blk_start;
+    if (rest)
+        memmove(w->open.p, w->open.p + w->blk_start, rest);
+    w->open.n = rest;
+    w->blk_start = 0;
+    w->held.n = 0;
+    w->decided = true;
+}
+
+/* Close the open block (if it holds any document): compress it, or while
+ * the dictionary is not yet chosen hold it, and choose once the held text
+ * reaches train_bytes. Sticky: no-op once w->rc is set. */
+static void close_block(hks_ds_writer *w)
+{
+    if (w->rc || w->open_first == w->n_docs)
+        return;
+    if (!w->decided && w->dict_cap) {
+        hks_buf_put_u32le(&w->rc, &w->held, (uint32_t)w->blk_start);
+        hks_buf_put_u32le(&w->rc, &w->held, w->open_first);
+        if (w->rc)
+            return;
+        w->blk_start = w->open.n;
+        w->open_first = w->n_docs;
+        if (w->blk_start >= w->train_bytes)
+            decide(w);
+        return;
+    }
+    w->decided = true; /* no dictionary wanted */
+    compress_block(w, w->open.p, w->open.n, w->open_first);
+    if (w->rc)
+        return;
     w->open.n = 0;
     w->open_first = w->n_docs;
 }
@@ -244,16 +506,18 @@ int hks_ds_writer_add(hks_ds_writer *w, const void *p, size_t n)
     if (n > DS_MAX_RAW || w->n_docs >= UINT32_MAX - 1)
         return HKS_ERR_ARG;
     /* Close the open block first if this document would overflow it. */
-    if (w->open.n && n > HKS_DS_BLOCK_BYTES - w->open.n)
+    if (w->open.n > w->blk_start && n > w->block_bytes - (w->open.n - w->blk_start))
         close_block(w);
-    hks_buf_put_u32le(&w->rc, &w->dtab, (uint32_t)w->open.n);
+    if (w->rc)
+        return w->rc;
+    hks_buf_put_u32le(&w->rc, &w->dtab, (uint32_t)(w->open.n - w->blk_start));
     if (!hks_buf_reserve(&w->rc, &w->open, n))
         return w->rc; /* sticky: the half-added entry is never written */
     if (n)
         memcpy(w->open.p + w->open.n, p, n);
     w->open.n += n;
     w->n_docs++;
-    if (w->open.n >= HKS_DS_BLOCK_BYTES)
+    if (w->open.n - w->blk_start >= w->block_bytes)
         close_block(w);
     return w->rc;
 }
@@ -271,10 +535,13 @@ static int finish_tail(hks_ds_writer *w, hks_buf *out)
 {
     int rc = 0;
     size_t tab_start = out->n;
+    hks_buf_put(&rc, out, w->dicts.p, w->dicts.n);
     hks_buf_put(&rc, out, w->btab.p, w->btab.n);
     hks_buf_put(&rc, out, w->dtab.p, w->dtab.n);
     hks_buf_put_u32le(&rc, out, w->n_blocks);
     hks_buf_put_u32le(&rc, out, w->n_docs);
+    hks_buf_put_u32le(&rc, out, (uint32_t)w->dicts.n);
+    hks_buf_put_u32le(&rc, out, w->n_dicts);
     if (!rc)
         hks_buf_put_u64le(&rc, out, hks_hash64(out->p + tab_start, out->n - tab_start));
     hks_buf_put_u32le(&rc, out, DS_VERSION);
@@ -291,6 +558,7 @@ int hks_ds_writer_finish(hks_ds_writer *w, hks_buf *out)
     if (w->finished)
         return HKS_ERR_MISUSE;
     close_block(w);
+    decide(w);
     if (w->rc)
         return w->rc;
     w->finished = true;
@@ -323,6 +591,7 @@ int hks_ds_writer_finish_stream(hks_ds_writer *w, hks_write_fn fn, void *ctx)
      * the next commit from the same store. */
     if (!w->finished) {
         close_block(w);
+        decide(w);
         if (w->rc)
             return w->rc;
         w->finished = true;
@@ -347,14 +616,23 @@ uint32_t hks_ds_writer_count(const hks_ds_writer *w)
 /* ---- reader ---------------------------------------------------------------- */
 
 struct hks_ds_reader {
-    const hks_alloc *a;  /* allocator (borrowed)                          */
-    const uint8_t *p;    /* the section (borrowed)                        */
-    size_t n;            /* section bytes                                 */
-    const uint8_t *btab; /* seek table block entries, inside p            */
-    const uint8_t *dtab; /* seek table doc entries, inside p              */
-    uint32_t n_blocks;   /* blocks in the section                         */
-    uint32_t n_docs;     /* documents in the section                      */
-    uint64_t hash;       /* the footer's seek-table hash (cache identity) */
+    const hks_alloc *a;                    /* allocator (borrowed)                          */
+    const uint8_t *p;                      /* the section (borrowed)                        */
+    size_t n;                              /* section bytes                                 */
+    const uint8_t *btab;                   /* seek table block entries, inside p            */
+    const uint8_t *dtab;                   /* seek table doc entries, inside p              */
+    uint32_t n_blocks;                     /* blocks in the section                         */
+    uint32_t n_docs;                       /* documents in the section                      */
+    uint64_t hash;                         /* the footer's seek-table hash (cache identity) */
+    uint32_t n_dicts;                      /* dictionaries                                  */
+    uint32_t dict_bytes;                   /* the dictionaries' area                        */
+    const uint8_t *dict[DS_MAX_DICTS];     /* each one's bytes, inside p          */
+    uint32_t dict_len[DS_MAX_DICTS];       /* its size                            */
+    uint32_t dict_id[DS_MAX_DICTS];        /* its id                              */
+    const ZSTD_DDict *ddict[DS_MAX_DICTS]; /* loaded at open into ddict_mem,
+                                              shared by every cursor      */
+    void *ddict_mem[DS_MAX_DICTS];         /* its workspace (hks_alloc'd)         */
+    size_t ddict_n[DS_MAX_DICTS];          /* workspace bytes                     */
 };
 
 /* Block j's fields, read from the validated seek table. *end is one past
@@ -400,7 +678,7 @@ static int validate(const hks_ds_reader *r, uint64_t data_end, hks_errbuf *e)
         if (cs == 0 || cs > data_end - off)
             return hks_fail(e, HKS_ERR_CORRUPT,
                             "document store: block %u: frame %llu+%u runs past the "
-                            "seek table at %llu",
+                            "frames' end at %llu",
                             (unsigned)j, (unsigned long long)off, (unsigned)cs,
                             (unsigned long long)data_end);
         if (rs > DS_MAX_RAW)
@@ -441,6 +719,65 @@ static int validate(const hks_ds_reader *r, uint64_t data_end, hks_errbuf *e)
     return HKS_OK;
 }
 
+/* Read the dictionaries' area d[0..n) (r->n_dicts entries of {u32 size,
+ * bytes}, tiling it exactly; ids nonzero and distinct) and load each. */
+static int open_dicts(hks_ds_reader *r, const uint8_t *d, uint32_t n, hks_errbuf *e)
+{
+    uint32_t k, at = 0, i;
+    for (k = 0; k < r->n_dicts; k++) {
+        uint32_t len;
+        if (n - at < 4 || (len = hks_load_u32le(d + at)) > n - at - 4 ||
+            len < DS_DICT_MIN_SIZE)
+            return hks_fail(e, HKS_ERR_CORRUPT,
+                            "document store: dictionary %u of %u does not fit in "
+                            "the %u-byte area at %u",
+                            (unsigned)k, (unsigned)r->n_dicts, (unsigned)n, (unsigned)at);
+        r->dict[k] = d + at + 4;
+        r->dict_len[k] = len;
+        r->dict_id[k] = ZDICT_getDictID(r->dict[k], len);
+        at += 4 + len;
+        for (i = 0; i < k && r->dict_id[k]; i++)
+            if (r->dict_id[i] == r->dict_id[k])
+                break;
+        if (r->dict_id[k] == 0 || i < k)
+            return hks_fail(e, HKS_ERR_CORRUPT,
+                            "document store: dictionary %u has %s id %u", (unsigned)k,
+                            r->dict_id[k] ? "the repeated" : "no", (unsigned)r->dict_id[k]);
+        /* A static DDict: zstd's tables in a workspace of ours, the
+         * dictionary's content by reference (the section outlives r). */
+        r->ddict_n[k] = ZSTD_estimateDDictSize(len, ZSTD_dlm_byRef);
+        r->ddict_mem[k] = hks_mem_calloc(r->a, 1, r->ddict_n[k]);
+        if (!r->ddict_mem[k])
+            return hks_fail(e, HKS_ERR_NOMEM,
+                            "document store: no memory for a %u-byte dictionary",
+                            (unsigned)len);
+        r->ddict[k] = ZSTD_initStaticDDict(r->ddict_mem[k], r->ddict_n[k], r->dict[k], len,
+                                           ZSTD_dlm_byRef, ZSTD_dct_fullDict);
+        if (!r->ddict[k])
+            return hks_fail(e, HKS_ERR_CORRUPT,
+                            "document store: dictionary %u (%u bytes, id %u) is damaged",
+                            (unsigned)k, (unsigned)len, (unsigned)r->dict_id[k]);
+    }
+    if (at != n)
+        return hks_fail(e, HKS_ERR_CORRUPT,
+                        "document store: %u dictionaries end at %u of their %u bytes",
+                        (unsigned)r->n_dicts, (unsigned)at, (unsigned)n);
+    return HKS_OK;
+}
+
+/* The dictionary named id in a frame header: 0 for none (id 0), k + 1 for
+ * dictionary k, or -1 when the store holds none of that id. */
+static int find_dict(const hks_ds_reader *r, uint32_t id)
+{
+    uint32_t k;
+    if (id == 0)
+        return 0;
+    for (k = 0; k < r->n_dicts; k++)
+        if (r->dict_id[k] == id)
+            return (int)k + 1;
+    return -1;
+}
+
 /*
  * Open a reader over the section bytes p[0..n) (borrowed: they must stay
  * valid and unchanged until hks_ds_reader_free). Validates the footer, the
@@ -455,7 +792,7 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
 {
     hks_ds_reader *r;
     const uint8_t *f;
-    uint32_t n_blocks, n_docs, version, magic;
+    uint32_t n_blocks, n_docs, dict_size, n_dicts, version, magic;
     uint64_t hash, tab_size, data_end;
     int rc;
     *out = NULL;
@@ -467,9 +804,11 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
     f = p + n - DS_FOOTER_SIZE;
     n_blocks = hks_load_u32le(f);
     n_docs = hks_load_u32le(f + 4);
-    hash = hks_load_u64le(f + 8);
-    version = hks_load_u32le(f + 16);
-    magic = hks_load_u32le(f + 20);
+    dict_size = hks_load_u32le(f + 8);
+    n_dicts = hks_load_u32le(f + 12);
+    hash = hks_load_u64le(f + 16);
+    version = hks_load_u32le(f + 24);
+    magic = hks_load_u32le(f + 28);
     if (magic != DS_MAGIC)
         return hks_fail(e, HKS_ERR_CORRUPT,
                         "document store: bad footer magic 0x%08x (expected 0x%08x)",
@@ -478,19 +817,20 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
         return hks_fail(e, HKS_ERR_FORMAT,
                         "document store: section version %u, this library reads %u",
                         (unsigned)version, (unsigned)DS_VERSION);
-    /* At most 2^32 * 24 bytes: no overflow in 64 bits. */
+    /* At most 2^32 * 25 bytes: no overflow in 64 bits. */
     tab_size = (uint64_t)n_blocks * DS_BLOCK_ENTRY +
                (uint64_t)n_docs * DS_DOC_ENTRY;
-    if (tab_size > n - DS_FOOTER_SIZE)
+    if (tab_size + dict_size > n - DS_FOOTER_SIZE)
         return hks_fail(e, HKS_ERR_CORRUPT,
                         "document store: seek table of %u blocks and %u documents "
-                        "(%llu bytes) does not fit in the %zu-byte section",
+                        "(%llu bytes) and a %u-byte dictionary do not fit in the "
+                        "%zu-byte section",
                         (unsigned)n_blocks, (unsigned)n_docs,
-                        (unsigned long long)tab_size, n);
-    data_end = n - DS_FOOTER_SIZE - tab_size;
+                        (unsigned long long)tab_size, (unsigned)dict_size, n);
+    data_end = n - DS_FOOTER_SIZE - tab_size - dict_size;
     {
-        uint64_t got = hks_hash64(p + data_end,
-                                  (size_t)tab_size + DS_FOOTER_HASHED);
+        uint64_t got = hks_hash64(p + data_end, (size_t)tab_size + dict_size +
+                                                    DS_FOOTER_HASHED);
         if (got != hash)
             return hks_fail(e, HKS_ERR_CORRUPT,
                             "document store: seek table hash mismatch (stored "
@@ -498,18 +838,29 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
                             (unsigned long long)hash,
                             (unsigned long long)got);
     }
+    if ((dict_size == 0) != (n_dicts == 0) || n_dicts > DS_MAX_DICTS)
+        return hks_fail(e, HKS_ERR_CORRUPT,
+                        "document store: %u dictionaries in %u bytes (at most %u)",
+                        (unsigned)n_dicts, (unsigned)dict_size, (unsigned)DS_MAX_DICTS);
     r = hks_mem_calloc(a, 1, sizeof *r);
     if (!r)
         return HKS_ERR_NOMEM;
     r->a = a;
     r->p = p;
     r->n = n;
-    r->btab = p + data_end;
+    r->btab = p + data_end + dict_size;
     r->dtab = r->btab + (size_t)n_blocks * DS_BLOCK_ENTRY;
     r->n_blocks = n_blocks;
     r->n_docs = n_docs;
     r->hash = hash;
     rc = validate(r, data_end, e);
+    if (rc < 0) {
+        hks_ds_reader_free(r);
+        return rc;
+    }
+    r->dict_bytes = dict_size;
+    r->n_dicts = n_dicts;
+    rc = open_dicts(r, p + data_end, dict_size, e);
     if (rc < 0) {
         hks_ds_reader_free(r);
         return rc;
@@ -521,14 +872,30 @@ int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p, size_t n,
 /* Free r (not the section bytes, which are the caller's). NULL ok. */
 void hks_ds_reader_free(hks_ds_reader *r)
 {
-    if (r)
-        hks_mem_free(r->a, r, sizeof *r);
+    uint32_t k;
+    if (!r)
+        return;
+    for (k = 0; k < DS_MAX_DICTS; k++)
+        hks_mem_free(r->a, r->ddict_mem[k], r->ddict_n[k]);
+    hks_mem_free(r->a, r, sizeof *r);
 }
 
 /* @return the number of documents in the section (0 for NULL). */
 uint32_t hks_ds_reader_count(const hks_ds_reader *r)
 {
     return r ? r->n_docs : 0;
+}
+
+/* @return the bytes of the store's dictionaries (0: none), how many in
+ * *n_dicts (may be NULL). */
+uint32_t hks_ds_reader_dict(const hks_ds_reader *r, uint32_t *n_dicts)
+{
+    uint32_t k, sum = 0;
+    for (k = 0; r && k < r->n_dicts; k++)
+        sum += r->dict_len[k];
+    if (n_dicts)
+        *n_dicts = r ? r->n_dicts : 0;
+    return sum;
 }
 
 /* The block holding document i (< n_docs): the last block whose
@@ -575,6 +942,11 @@ static int check_frame(const hks_ds_reader *r, uint32_t j, hks_errbuf *e)
                             ? -1LL
                             : (long long)content,
                         (unsigned)rs);
+    if (find_dict(r, ZSTD_getDictID_fromFrame(src, cs)) < 0)
+        return hks_fail(e, HKS_ERR_CORRUPT,
+                        "document store: block %u: frame names dictionary %u, which "
+                        "the store does not hold",
+                        (unsigned)j, (unsigned)ZSTD_getDictID_fromFrame(src, cs));
     return HKS_OK;
 }
 
@@ -636,7 +1008,7 @@ static int load_block(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t j,
     uint64_t off;
     uint32_t cs, rs, first, end;
     size_t got;
-    int rc;
+    int rc, k;
     if (c->valid && c->r == r && c->sec == r->p && c->sec_n == r->n &&
         c->hash == r->hash && c->block == j)
         return HKS_OK;
@@ -654,7 +1026,10 @@ static int load_block(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t j,
         c->buf = nb;
         c->cap = rs ? rs : 1;
     }
-    got = ZSTD_decompressDCtx(c->dctx, c->buf, rs, r->p + off, cs);
+    k = find_dict(r, ZSTD_getDictID_fromFrame(r->p + off, cs)); /* >= 0: checked */
+    got = k > 0 ? ZSTD_decompress_usingDDict(c->dctx, c->buf, rs, r->p + off, cs,
+                                             r->ddict[k - 1])
+                : ZSTD_decompressDCtx(c->dctx, c->buf, rs, r->p + off, cs);
     if (ZSTD_isError(got)) {
         rc = zstd_rc(got, HKS_ERR_CORRUPT);
         return hks_fail(e, rc, "document store: block %u: %s", (unsigned)j,
@@ -708,6 +1083,59 @@ int hks_ds_get(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t i,
 }
 
 /* ---- merging stores ---------------------------------------------------- */
+
+/* @return the text bytes of r (its blocks' raw sizes summed). */
+uint64_t hks_ds_reader_raw_bytes(const hks_ds_reader *r)
+{
+    uint64_t sum = 0;
+    uint32_t j;
+    for (j = 0; r && j < r->n_blocks; j++)
+        sum += hks_load_u32le(r->btab + (size_t)j * DS_BLOCK_ENTRY + 12);
+    return sum;
+}
+
+/* w's number (k + 1) for dictionary k of r, taking it into w when it has
+ * room; 0 when w has none of the same id and bytes and no room. */
+static uint32_t take_dict(hks_ds_writer *w, const hks_ds_reader *r, uint32_t k)
+{
+    uint32_t i;
+    for (i = 0; i < w->n_dicts; i++)
+        if (w->dict_id[i] == r->dict_id[k])
+            return w->dict_len[i] == r->dict_len[k] &&
+                           memcmp(w->dicts.p + w->dict_off[i], r->dict[k], r->dict_len[k]) == 0
+                       ? i + 1
+                       : 0;
+    if (w->n_dicts >= DS_MAX_DICTS)
+        return 0;
+    add_dict(w, r->dict[k], r->dict_len[k]);
+    return w->rc ? 0 : w->n_dicts;
+}
+
+/*
+ * Before the first document: take r's dictionaries instead of training
+ * one, and compress every new block with the first of them, so that
+ * hks_ds_writer_add_store copies r's blocks as they are. No-op when r
+ * has no dictionary or w wants none (hks_ds_writer_tune).
+ * @return HKS_OK; HKS_ERR_MISUSE once a document was added or a dictionary
+ * taken; HKS_ERR_NOMEM (sticky).
+ */
+int hks_ds_writer_use_dict(hks_ds_writer *w, const hks_ds_reader *r)
+{
+    uint32_t k;
+    if (w->rc)
+        return w->rc;
+    if (w->n_docs || w->finished || w->decided)
+        return HKS_ERR_MISUSE;
+    if (!r->n_dicts || !w->dict_cap)
+        return HKS_OK;
+    for (k = 0; k < r->n_dicts; k++)
+        take_dict(w, r, k);
+    load_cdict(w, r->dict[0], r->dict_len[0]);
+    if (w->rc)
+        return w->rc;
+    w->decided = true;
+    return HKS_OK;
+}
 
 /* Copy block j of r verbatim (frame and doc offsets) after closing the
  * open block, so document order is kept. The frame header is checked
@@ -772,6 +1200,18 @@ int hks_ds_writer_add_store(hks_ds_writer *w, const hks_ds_reader *r,
         block_info(r, j, &off, &cs, &rs, &first, &end);
         for (i = first; keep && i < end && all; i++)
             all = keep[i];
+        /* A frame is copied when it needs no dictionary or one that w
+         * holds or can take (the writer's own chosen first, so that new
+         * blocks keep to it). */
+        if (all) {
+            int k = find_dict(r, ZSTD_getDictID_fromFrame(r->p + off, cs));
+            decide(w);
+            if (w->rc)
+                return w->rc;
+            all = k == 0 || (k > 0 && w->dict_cap && take_dict(w, r, (uint32_t)k - 1) > 0);
+            if (w->rc)
+                return w->rc;
+        }
         if (all) {
             rc = copy_block(w, r, j);
             if (rc < 0)
@@ -781,7 +1221,7 @@ int hks_ds_writer_add_store(hks_ds_writer *w, const hks_ds_reader *r,
         for (i = first; i < end; i++) {
             const uint8_t *p;
             size_t n;
-            if (!keep[i])
+            if (keep && !keep[i])
                 continue;
             if (!w->cur) {
                 rc = hks_ds_cursor_new(w->a, &w->cur);

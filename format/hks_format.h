@@ -275,9 +275,10 @@ enum {
 ** Interface to code in docstore.c
 **
 ** The document store section of a segment: original article bodies, packed
-** into blocks of about HKS_DS_BLOCK_BYTES, each an independent zstd frame,
-** and a seek table at the end (zstd seekable format idea). Byte layout is
-** written out at the top of docstore.c.
+** into blocks of about HKS_DS_BLOCK_BYTES, each an independent zstd frame
+** compressed with a dictionary trained on the store's own text, and a seek
+** table at the end (zstd seekable format idea). Byte layout is written out
+** at the top of docstore.c.
 */
 #define HKS_DS_BLOCK_BYTES ((size_t)64 * 1024)
 /* Largest document the store takes (docstore.c, DS_MAX_RAW). */
@@ -288,6 +289,10 @@ typedef struct hks_ds_reader hks_ds_reader;
 /* level: zstd level (0 = default 3). */
 HKS_INTERNAL int hks_ds_writer_new(const hks_alloc *a, int level,
                                    hks_ds_writer **out);
+/* Before the first document: block size, dictionary capacity (0: none)
+ * and the text held back to train it on; 0 keeps a default. */
+HKS_INTERNAL int hks_ds_writer_tune(hks_ds_writer *w, size_t block_bytes,
+                                    size_t dict_bytes, size_t train_bytes);
 HKS_INTERNAL void hks_ds_writer_free(hks_ds_writer *w);
 /* Append document number (count so far) with the given bytes. */
 HKS_INTERNAL int hks_ds_writer_add(hks_ds_writer *w, const void *p, size_t n);
@@ -314,6 +319,13 @@ HKS_INTERNAL int hks_ds_reader_open(const hks_alloc *a, const uint8_t *p,
                                     hks_ds_reader **out);
 HKS_INTERNAL void hks_ds_reader_free(hks_ds_reader *r);
 HKS_INTERNAL uint32_t hks_ds_reader_count(const hks_ds_reader *r);
+/* The store's dictionary bytes (0: none) and its id. */
+HKS_INTERNAL uint32_t hks_ds_reader_dict(const hks_ds_reader *r, uint32_t *id);
+/* The store's text bytes (its blocks decompressed). */
+HKS_INTERNAL uint64_t hks_ds_reader_raw_bytes(const hks_ds_reader *r);
+/* Before the first document: compress with r's dictionary (merge), so that
+ * r's blocks are copied as they are. */
+HKS_INTERNAL int hks_ds_writer_use_dict(hks_ds_writer *w, const hks_ds_reader *r);
 /* Per-thread read state: a ZSTD_DCtx and the last decompressed block. */
 typedef struct hks_ds_cursor hks_ds_cursor;
 HKS_INTERNAL int hks_ds_cursor_new(const hks_alloc *a, hks_ds_cursor **out);

@@ -80,6 +80,21 @@ int hks_merge_boiler(const hks_alloc *a, hks_segment *const *segs, const uint8_t
     rc = hks_segw_open(a, path, err, &w);
     if (rc == HKS_OK && (rc = hks_ds_writer_new(a, zstd_level, &ds)))
         rc = hks_fail(err, rc, "out of memory");
+    /* The stored text: compressed with the dictionary of the input with the
+     * most text, whose blocks are then copied as they are (docstore.c). */
+    if (rc == HKS_OK && n_segs) {
+        uint32_t big = 0;
+        uint64_t most = 0;
+        for (i = 0; i < n_segs; i++) {
+            uint64_t t = hks_ds_reader_raw_bytes(hks_seg_docstore(segs[i]));
+            if (t > most) {
+                most = t;
+                big = i;
+            }
+        }
+        if ((rc = hks_ds_writer_use_dict(ds, hks_seg_docstore(segs[big]))))
+            rc = hks_fail(err, rc, "out of memory");
+    }
 
     /* Documents: records, metadata, stored bodies. */
     for (i = 0; rc == HKS_OK && i < n_segs; i++) {

@@ -4,14 +4,21 @@
  *   bit 0 clear: a section as read from disk. hks_ds_reader_open must
  *     refuse it (HKS_ERR_CORRUPT / HKS_ERR_FORMAT) or open it, and then
  *     every hks_ds_get returns a document inside the store or CORRUPT.
- *     With bit 1 set the footer's version, magic and seek table hash are
- *     made right first, so the fuzzer reaches the seek table checks and
- *     the zstd frames behind them.
+ *     With bit 1 set the footer's version, magic and hash are made right
+ *     first, so the fuzzer reaches the seek table and dictionary checks
+ *     and the zstd frames behind them (the corpus holds stores with a
+ *     dictionary, so mutations reach zstd's dictionary loading too).
  *   bit 0 set: documents for a round trip. The rest is split at 0xFF
  *     bytes; a document's first byte repeats it (1..64 times, so blocks
  *     fill and split). They are written, read back and compared, then
  *     copied by hks_ds_writer_add_store keeping the documents the input
- *     selects, and compared again.
+ *     selects, and compared again. With bit 2 set the writers use small
+ *     blocks (1 KiB) and a dictionary of 256 bytes to 2 KiB (bits 4-5)
+ *     trained on the first 16 times that of text, so the store has one
+ *     whenever there is that much text zstd can learn from; bit 3 makes
+ *     the copy
+ *     take the first store's dictionary (as merge does) instead of
+ *     training its own.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -57,18 +64,31 @@ static void read_all(const uint8_t *p, size_t n)
 /* Make the footer of p[0..n) consistent with its counts. */
 static void fix_footer(uint8_t *p, size_t n)
 {
-    uint32_t nb, nd;
+    uint32_t nb, nd, dn;
     uint64_t table, h;
-    if (n < 24)
+    if (n < 32)
         return;
-    nb = hks_load_u32le(p + n - 24);
-    nd = hks_load_u32le(p + n - 20);
-    table = (uint64_t)nb * 20 + (uint64_t)nd * 4;
-    if (table > n - 24)
+    nb = hks_load_u32le(p + n - 32);
+    nd = hks_load_u32le(p + n - 28);
+    dn = hks_load_u32le(p + n - 24);
+    table = (uint64_t)nb * 20 + (uint64_t)nd * 4 + dn;
+    if (table > n - 32)
         return;
-    h = hks_hash64(p + n - 24 - table, (size_t)table + 8);
+    h = hks_hash64(p + n - 32 - table, (size_t)table + 16);
     memcpy(p + n - 16, &h, 8); /* little-endian host (x86, as the fuzzers) */
-    memcpy(p + n - 8, "\1\0\0\0HKDS", 8);
+    memcpy(p + n - 8, "\2\0\0\0HKDS", 8);
+}
+
+/* The writer for sel: defaults, or small blocks and a small dictionary. */
+static hks_ds_writer *new_writer(uint8_t sel)
+{
+    hks_ds_writer *w = NULL;
+    fuzz_check(hks_ds_writer_new(NULL, 1, &w) == HKS_OK);
+    if (sel & 4) {
+        size_t cap = (size_t)256 << (sel >> 4 & 3);
+        fuzz_check(hks_ds_writer_tune(w, 1024, cap, 16 * cap) == HKS_OK);
+    }
+    return w;
 }
 
 typedef struct doc_set {
@@ -139,7 +159,7 @@ static void round_trip(const uint8_t *p, size_t n, uint8_t sel)
     }
     hks_buf_init(&out, NULL);
     hks_buf_init(&out2, NULL);
-    fuzz_check(hks_ds_writer_new(NULL, 1, &w) == HKS_OK);
+    w = new_writer(sel);
     for (i = 0; i < ds->n; i++) {
         uint8_t *b = doc_bytes(ds, i);
         fuzz_check(hks_ds_writer_add(w, b, doc_len(ds, i)) == HKS_OK);
@@ -159,7 +179,9 @@ static void round_trip(const uint8_t *p, size_t n, uint8_t sel)
             map[k++] = i;
     }
     fuzz_check(hks_ds_reader_open(NULL, out.p, out.n, &e, &r) == HKS_OK);
-    fuzz_check(hks_ds_writer_new(NULL, 1, &w2) == HKS_OK);
+    w2 = new_writer(sel);
+    if (sel & 8)
+        fuzz_check(hks_ds_writer_use_dict(w2, r) == HKS_OK);
     fuzz_check(hks_ds_writer_add_store(w2, r, (sel & 2) ? keep : NULL) ==
                HKS_OK);
     fuzz_check(hks_ds_writer_finish(w2, &out2) == HKS_OK);
@@ -167,6 +189,10 @@ static void round_trip(const uint8_t *p, size_t n, uint8_t sel)
         compare(&out2, ds, map, k);
     else
         compare(&out2, ds, ident, ds->n);
+    /* The same dictionary and every document kept: the very same bytes. */
+    if ((sel & 8) && !(sel & 2)) {
+        fuzz_check(out2.n == out.n && memcmp(out2.p, out.p, out.n) == 0);
+    }
     hks_ds_reader_free(r);
     hks_ds_writer_free(w);
     hks_ds_writer_free(w2);
