@@ -4,7 +4,8 @@
  * indexer/seg_write.c writes segments, fileio.c the manifest and the
  * tombstones, docstore.c its own section; segment.c reads them.
  *
- * THE FORMAT (version HKS_FORMAT_VERSION = 4)
+ * THE FORMAT (version HKS_FORMAT_VERSION = 5: patched frame-of-reference
+ * postings, and the document store with its zstd dictionaries)
  * ===========================================
  * An index is a directory:
  *   MANIFEST            the committed state: which segments are live

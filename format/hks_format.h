@@ -36,7 +36,7 @@ HKS_INTERNAL int hks_unpack_u32s(hks_rd *rd, uint32_t *v, size_t n);
 /**************************************************************************
 ** Interface to code in format.c
 */
-#define HKS_FORMAT_VERSION 4
+#define HKS_FORMAT_VERSION 5
 #define HKS_FILE_MAGIC 0x3153484Bu /* "KHS1" little-endian bytes: 4B 48 53 31 */
 #define HKS_FOOT_MAGIC 0x4653484Bu /* "KHSF" */
 #define HKS_HEADER_BYTES 16

@@ -474,7 +474,7 @@ static void test_safety_old_format_says_how_to_rebuild(void **state)
     fclose(f);
     free(p);
     assert_int_equal(hks_index_open(idx, hks_test_cm_alloc(), &x), HKS_ERR_FORMAT);
-    assert_non_null(strstr(hks_index_errmsg(x), "format version 3, this hksearch reads 4"));
+    assert_non_null(strstr(hks_index_errmsg(x), "format version 3, this hksearch reads 5"));
     assert_non_null(strstr(hks_index_errmsg(x), "rebuild the index"));
     hks_index_close(x);
 }
