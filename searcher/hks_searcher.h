@@ -346,7 +346,7 @@ typedef struct hks_xstate {
     uint32_t n_t[HKS_XP_N];
     size_t cap_t[HKS_XP_N];
     double k1[HKS_XP_FIELDS], b[HKS_XP_FIELDS], avgdl[HKS_XP_FIELDS], fieldw[HKS_XP_FIELDS];
-    bool boiler; /* HKS_S_BOILERPLATE at search time            */
+    bool boiler;  /* HKS_S_BOILERPLATE at search time            */
     double cov_e; /* the natural table's coverage exponent (0: none) */
     hks_xhit *hit;
     size_t n_hit, cap_hit;

@@ -836,7 +836,9 @@ static double coverage_factor(const evalctx *x, double held)
     if (x->cov_e == 0)
         return 1.0;
     c = held / x->terms_w;
-    return c >= 1.0 ? 1.0 : pow(c, x->cov_e);
+    if (c >= 1.0)
+        return 1.0;
+    return x->cov_e == 0.5 ? sqrt(c) : pow(c, x->cov_e); /* the default, cheaper */
 }
 
 /* The document lengths of field f in a segment. */
@@ -1306,6 +1308,7 @@ static int natural_segment(evalctx *x, segeval *se)
     uint32_t slot_of_term[MAX_STERMS]; /* term -> index in ord */
     double ub[MAX_STERMS], cum[MAX_STERMS];
     double wcum[MAX_STERMS]; /* the query weight of the lists up to i */
+    double fcum[MAX_STERMS]; /* the coverage factor of holding just those */
     const uint32_t *dl[N_FIELDS];
 
     for (i = 0; i < x->n_st; i++) {
@@ -1336,6 +1339,7 @@ static int natural_segment(evalctx *x, segeval *se)
     for (i = 0; i < n; i++) {
         cum[i] = ub[ord[i]] + (i ? cum[i - 1] : 0);
         wcum[i] = x->st[ord[i]].w + (i ? wcum[i - 1] : 0);
+        fcum[i] = coverage_factor(x, wcum[i]);
     }
     for (i = 0; i < MAX_STERMS; i++)
         slot_of_term[i] = UINT32_MAX;
@@ -1343,7 +1347,7 @@ static int natural_segment(evalctx *x, segeval *se)
         slot_of_term[ord[i]] = i;
     ess = 0;
     for (;;) {
-        double theta = topk_threshold(&x->partial), score = 0, margin, got = 0;
+        double theta = topk_threshold(&x->partial), score = 0, margin, got = 0, most = -1;
         double contrib[MAX_STERMS];
         uint32_t doc = HKS_END;
         bool reject = false;
@@ -1355,8 +1359,7 @@ static int natural_segment(evalctx *x, segeval *se)
         margin = theta > 0 ? theta * 1e-9 : 0;
         /* A document in none of the lists from ess on scores at most
          * cum[ess - 1], and holds at most wcum[ess - 1] of the query. */
-        while (ess < n && (cum[ess] < theta - margin ||
-                           cum[ess] * coverage_factor(x, wcum[ess]) < theta - margin))
+        while (ess < n && cum[ess] * fcum[ess] < theta - margin)
             ess++;
         if (ess >= n)
             break; /* no document can enter any more */
@@ -1381,8 +1384,11 @@ static int natural_segment(evalctx *x, segeval *se)
         }
         for (i = ess; i-- > 0;) {
             titer *t = &se->sc[ord[i]];
-            if (score + cum[i] < theta - margin ||
-                (score + cum[i]) * coverage_factor(x, got + wcum[i]) < theta - margin) {
+            /* most: the factor of the most doc can still hold, found when
+             * first needed (what is passed over only lowers it) */
+            if (score + cum[i] >= theta - margin && most < 0)
+                most = coverage_factor(x, got + wcum[i]);
+            if (score + cum[i] < theta - margin || (score + cum[i]) * most < theta - margin) {
                 reject = true;
                 break;
             }
