@@ -574,6 +574,18 @@ int hks_filer_verify(const hks_filer *f, uint32_t id, const char *path, hks_errb
                     hks_section_name(id));
 }
 
+/* ---- boilerplate keys (hks_format.h, HKS_BOILER_BYTE) ---------------------- */
+
+size_t hks_boiler_key(const uint8_t *term, size_t len, uint8_t out[HKS_MAX_TERM_BYTES])
+{
+    size_t n = len < HKS_MAX_TERM_BYTES ? len : HKS_MAX_TERM_BYTES - 1;
+    while (n < len && n > 0 && (term[n] & 0xC0) == 0x80)
+        n--;
+    out[0] = HKS_BOILER_BYTE;
+    memcpy(out + 1, term, n);
+    return n + 1;
+}
+
 /* ---- the character field's keys (hks_format.h, HKS_CHAR_KEY) ------------- */
 
 size_t hks_char_key(const uint8_t *term, size_t n, uint8_t *out)

@@ -91,6 +91,11 @@ enum { HKS_SEC_SIMHASH = 11 /* segment: SimHash per document */ };
  * tokens are indexed as this byte + term, so a query matches them only when
  * asked to (HKS_S_BOILERPLATE). No normal term starts with it. */
 #define HKS_BOILER_BYTE 0x02
+/* The boilerplate key of term[0..len): HKS_BOILER_BYTE + term, cut at a
+ * code point to fit HKS_MAX_TERM_BYTES, into out; its length. The indexer
+ * writes these keys, the searcher looks them up. */
+HKS_INTERNAL size_t hks_boiler_key(const uint8_t *term, size_t len,
+                                   uint8_t out[HKS_MAX_TERM_BYTES]);
 /* The synonyms file's one section: the index's alias groups. */
 enum { HKS_SEC_SYNONYMS = 20 };
 

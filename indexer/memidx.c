@@ -329,14 +329,10 @@ static int on_body_token(void *ctx, const hks_token *tok)
         mi->bp_at++;
     if (mi->bp_at == mi->bp_n || tok->src_start < mi->bp_r[2 * mi->bp_at])
         return on_token(mi, tok);
-    n = tok->term_len < HKS_MAX_TERM_BYTES ? tok->term_len : HKS_MAX_TERM_BYTES - 1;
-    while (n < tok->term_len && n > 0 && ((uint8_t)tok->term[n] & 0xC0) == 0x80)
-        n--;
-    t[0] = HKS_BOILER_BYTE;
-    memcpy(t + 1, tok->term, n);
+    n = hks_boiler_key((const uint8_t *)tok->term, tok->term_len, t);
     mi->n_bp_keys++;
     /* not counted in the character field either */
-    return push_key(mi, (const char *)t, n + 1, tok->pos);
+    return push_key(mi, (const char *)t, n, tok->pos);
 }
 
 /* Find the document's boilerplate ranges (none without counts). */
@@ -812,13 +808,9 @@ static int dk_body_token(void *ctx, const hks_token *tok)
         k->bp_at++;
     if (k->bp_at == k->bp_n || tok->src_start < k->bp_r[2 * k->bp_at])
         return dk_token(an, tok);
-    n = tok->term_len < HKS_MAX_TERM_BYTES ? tok->term_len : HKS_MAX_TERM_BYTES - 1;
-    while (n < tok->term_len && n > 0 && ((uint8_t)tok->term[n] & 0xC0) == 0x80)
-        n--;
-    t[0] = HKS_BOILER_BYTE;
-    memcpy(t + 1, tok->term, n);
+    n = hks_boiler_key((const uint8_t *)tok->term, tok->term_len, t);
     k->n_bp_keys++;
-    return apush(an, (const char *)t, n + 1, tok->pos);
+    return apush(an, (const char *)t, n, tok->pos);
 }
 
 /* The tokens' positions grouped by term, each group in token order. */

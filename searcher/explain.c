@@ -145,18 +145,6 @@ static int count_term(tfctx *c, const uint8_t *term, size_t len, bool is_prefix)
     return rc ? rc : on_entry(c, term, len, &e);
 }
 
-/* The boilerplate key of term: HKS_BOILER_BYTE + term, cut at a code point
- * to fit HKS_MAX_TERM_BYTES, as the indexer writes it. */
-static size_t boiler_key(const uint8_t *term, size_t len, uint8_t out[HKS_MAX_TERM_BYTES])
-{
-    size_t n = len < HKS_MAX_TERM_BYTES ? len : HKS_MAX_TERM_BYTES - 1;
-    while (n < len && n > 0 && (term[n] & 0xC0) == 0x80)
-        n--;
-    out[0] = HKS_BOILER_BYTE;
-    memcpy(out + 1, term, n);
-    return n + 1;
-}
-
 /* The tf of scoring term t at the document, counted as the search counts
  * it. */
 static int term_tf(tfctx *c, const hks_xterm *t, bool boiler, uint32_t *tf)
@@ -170,7 +158,7 @@ static int term_tf(tfctx *c, const hks_xterm *t, bool boiler, uint32_t *tf)
     } else {
         HKS_TRY(count_term(c, t->term, t->len, t->is_prefix));
         if (with_bp) {
-            klen = boiler_key(t->term, t->len, key);
+            klen = hks_boiler_key(t->term, t->len, key);
             HKS_TRY(count_term(c, key, klen, t->is_prefix));
         }
     }

@@ -398,26 +398,13 @@ static void ti_close(titer *t)
     t->doc = HKS_END;
 }
 
-/* The boilerplate key of term (HKS_BOILER_BYTE + term, cut at a code
- * point to fit HKS_MAX_TERM_BYTES, as memidx.c indexes it) into out;
- * returns its length. */
-static size_t boiler_key(const uint8_t *term, size_t len, uint8_t out[HKS_MAX_TERM_BYTES])
-{
-    size_t n = len < HKS_MAX_TERM_BYTES ? len : HKS_MAX_TERM_BYTES - 1;
-    while (n < len && n > 0 && (term[n] & 0xC0) == 0x80)
-        n--;
-    out[0] = HKS_BOILER_BYTE;
-    memcpy(out + 1, term, n);
-    return n + 1;
-}
-
 /* With HKS_S_BOILERPLATE, the postings of the term's boilerplate key join
  * the union. */
 static int add_boiler_terms(const hks_segment *seg, const uint8_t *term, size_t len,
                             bool is_prefix, lexlist *l, hks_errbuf *err)
 {
     uint8_t bk[HKS_MAX_TERM_BYTES];
-    size_t bn = boiler_key(term, len, bk);
+    size_t bn = hks_boiler_key(term, len, bk);
     hks_lexent e;
     int rc;
     if (is_prefix)
@@ -895,7 +882,7 @@ static int boiler_df(const hks_segment *seg, const uint8_t *term, size_t len, bo
                      dfctx *d, hks_errbuf *err)
 {
     uint8_t bk[HKS_MAX_TERM_BYTES];
-    size_t bn = boiler_key(term, len, bk);
+    size_t bn = hks_boiler_key(term, len, bk);
     hks_lexent e;
     int rc;
     if (is_prefix)
