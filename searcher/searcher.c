@@ -1289,13 +1289,36 @@ static bool is_exact_doc(const evalctx *x, uint32_t doc)
     return lo < x->n_exact_docs && x->exact_docs[lo] == doc;
 }
 
+/* Sift heap[i] down: heap[0..hn) holds slots of ord, least current doc
+ * first. */
+static void list_heap_down(const segeval *se, const uint32_t *ord, uint32_t *heap, uint32_t hn,
+                           uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i, tmp;
+        if (l < hn && se->sc[ord[heap[l]]].doc < se->sc[ord[heap[m]]].doc)
+            m = l;
+        if (r < hn && se->sc[ord[heap[r]]].doc < se->sc[ord[heap[m]]].doc)
+            m = r;
+        if (m == i)
+            return;
+        tmp = heap[i];
+        heap[i] = heap[m];
+        heap[m] = tmp;
+        i = m;
+    }
+}
+
 static int natural_segment(evalctx *x, segeval *se)
 {
     uint32_t ord[MAX_STERMS], n = 0, i, ess;
     uint32_t slot_of_term[MAX_STERMS]; /* term -> index in ord */
     double ub[MAX_STERMS], cum[MAX_STERMS];
-    double wcum[MAX_STERMS]; /* the query weight of the lists up to i */
-    double fcum[MAX_STERMS]; /* the coverage factor of holding just those */
+    double wcum[MAX_STERMS];    /* the query weight of the lists up to i */
+    double fcum[MAX_STERMS];    /* the coverage factor of holding just those */
+    double contrib[MAX_STERMS]; /* by list: what it adds at doc */
+    uint32_t touched[MAX_STERMS], n_touched = 0, walked = UINT32_MAX;
+    uint32_t heap[MAX_STERMS], hn = 0; /* the walked lists (ess on), least doc first */
     const uint32_t *dl[N_FIELDS];
 
     for (i = 0; i < x->n_st; i++) {
@@ -1333,10 +1356,11 @@ static int natural_segment(evalctx *x, segeval *se)
     for (i = 0; i < n; i++)
         slot_of_term[ord[i]] = i;
     ess = 0;
+    for (i = 0; i < MAX_STERMS; i++)
+        contrib[i] = 0;
     for (;;) {
         double theta = topk_threshold(&x->partial), score = 0, margin, got = 0, most = -1;
-        double contrib[MAX_STERMS];
-        uint32_t doc = HKS_END;
+        uint32_t doc;
         bool reject = false;
         if (past_budget(x))
             break;
@@ -1349,25 +1373,29 @@ static int natural_segment(evalctx *x, segeval *se)
         while (ess < n && cum[ess] * fcum[ess] < theta - margin)
             ess++;
         if (ess >= n)
-            break; /* no document can enter any more */
-        for (i = ess; i < n; i++)
-            if (se->sc[ord[i]].doc < doc)
-                doc = se->sc[ord[i]].doc;
+            break;           /* no document can enter any more */
+        if (ess != walked) { /* the walked lists, a heap by their docs */
+            for (hn = 0, i = ess; i < n; i++)
+                heap[hn++] = i;
+            for (i = hn / 2; i-- > 0;)
+                list_heap_down(se, ord, heap, hn, i);
+            walked = ess;
+        }
+        doc = se->sc[ord[heap[0]]].doc;
         if (doc == HKS_END)
             break;
-        for (i = 0; i < n; i++)
-            contrib[i] = 0;
-        for (i = ess; i < n; i++) {
-            titer *t = &se->sc[ord[i]];
-            if (t->doc == doc) {
-                uint32_t tf;
-                HKS_TRY(ti_tf(t, &tf));
-                contrib[i] = bm25(x, x->st[ord[i]].field, x->st[ord[i]].w, tf,
-                                  dl[x->st[ord[i]].field][doc]);
-                score += contrib[i];
-                got += x->st[ord[i]].w;
-                HKS_TRY(ti_advance(t, doc + 1));
-            }
+        while (se->sc[ord[heap[0]]].doc == doc) {
+            titer *t = &se->sc[ord[heap[0]]];
+            uint32_t tf;
+            i = heap[0];
+            HKS_TRY(ti_tf(t, &tf));
+            contrib[i] = bm25(x, x->st[ord[i]].field, x->st[ord[i]].w, tf,
+                              dl[x->st[ord[i]].field][doc]);
+            touched[n_touched++] = i;
+            score += contrib[i];
+            got += x->st[ord[i]].w;
+            HKS_TRY(ti_advance(t, doc + 1));
+            list_heap_down(se, ord, heap, hn, 0);
         }
         for (i = ess; i-- > 0;) {
             titer *t = &se->sc[ord[i]];
@@ -1385,6 +1413,7 @@ static int natural_segment(evalctx *x, segeval *se)
                 HKS_TRY(ti_tf(t, &tf));
                 contrib[i] = bm25(x, x->st[ord[i]].field, x->st[ord[i]].w, tf,
                                   dl[x->st[ord[i]].field][doc]);
+                touched[n_touched++] = i;
                 score += contrib[i];
                 got += x->st[ord[i]].w;
             }
@@ -1418,6 +1447,8 @@ static int natural_segment(evalctx *x, segeval *se)
             kh.date = 0;
             topk_push(&x->partial, &kh);
         }
+        while (n_touched) /* contrib is all 0 again for the next doc */
+            contrib[touched[--n_touched]] = 0;
     }
     return HKS_OK;
 }
