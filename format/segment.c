@@ -950,8 +950,24 @@ int hks_pc_advance(hks_pcur *c, uint32_t target)
         }
         HKS_TRY(load_block(c, lo));
     }
-    while (c->i < c->n && c->docs[c->i] < target)
-        c->i++;
+    if (c->i < c->n && c->docs[c->i] < target) { /* gallop, then halve */
+        uint32_t below = c->i, hi = c->i + 1, step = 1;
+        while (hi < c->n && c->docs[hi] < target) {
+            below = hi;
+            hi += step;
+            step *= 2;
+        }
+        if (hi > c->n)
+            hi = c->n;
+        for (lo = below + 1; lo < hi;) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (c->docs[mid] < target)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        c->i = lo;
+    }
     if (c->i >= c->n) { /* cannot happen when the skip entry is right */
         c->doc = HKS_END;
         return HKS_OK;
@@ -1019,19 +1035,22 @@ void hks_pc_term_bound(const hks_pcur *c, uint32_t *max_tf, uint32_t *min_dl)
     *min_dl = md;
 }
 
-void hks_pc_block_bound(const hks_pcur *c, uint32_t target, uint32_t *max_tf,
-                        uint32_t *min_dl, uint32_t *last_doc)
+void hks_pc_range_bound(const hks_pcur *c, uint32_t lo, uint32_t hi, uint32_t *max_tf,
+                        uint32_t *min_dl, uint32_t *first_last)
 {
-    uint32_t lo = find_doc_block(c, c->blk, target);
-    if (lo >= c->n_blocks) {
-        *max_tf = 0;
-        *min_dl = UINT32_MAX;
-        *last_doc = HKS_END;
-        return;
+    uint32_t b = c->doc == HKS_END ? c->n_blocks : find_doc_block(c, c->blk, lo);
+    uint32_t mt = 0, md = UINT32_MAX;
+    *first_last = b < c->n_blocks ? c->blk_last[b] : HKS_END;
+    for (; b < c->n_blocks; b++) {
+        if (c->blk_maxtf[b] > mt)
+            mt = c->blk_maxtf[b];
+        if (c->blk_mindl[b] < md)
+            md = c->blk_mindl[b];
+        if (c->blk_last[b] >= hi)
+            break;
     }
-    *max_tf = c->blk_maxtf[lo];
-    *min_dl = c->blk_mindl[lo];
-    *last_doc = c->blk_last[lo];
+    *max_tf = mt;
+    *min_dl = md;
 }
 
 void hks_seg_release_postings(const hks_segment *s, uint64_t upto)

@@ -1289,168 +1289,247 @@ static bool is_exact_doc(const evalctx *x, uint32_t doc)
     return lo < x->n_exact_docs && x->exact_docs[lo] == doc;
 }
 
-/* Sift heap[i] down: heap[0..hn) holds slots of ord, least current doc
- * first. */
-static void list_heap_down(const segeval *se, const uint32_t *ord, uint32_t *heap, uint32_t hn,
-                           uint32_t i)
-{
-    for (;;) {
-        uint32_t l = 2 * i + 1, r = l + 1, m = i, tmp;
-        if (l < hn && se->sc[ord[heap[l]]].doc < se->sc[ord[heap[m]]].doc)
-            m = l;
-        if (r < hn && se->sc[ord[heap[r]]].doc < se->sc[ord[heap[m]]].doc)
-            m = r;
-        if (m == i)
-            return;
-        tmp = heap[i];
-        heap[i] = heap[m];
-        heap[m] = tmp;
-        i = m;
-    }
-}
+/* Natural ranking's first stage is MaxScore over windows of WINDOW
+ * documents. In each window a list's bound is the BM25 of the highest tf
+ * and the shortest document of its blocks there (block-max); the lists
+ * whose bounds together cannot lift a document to the k-th best score are
+ * not walked, only probed at the documents the others bring, and a window
+ * where no document can enter is passed without decoding a block. The
+ * walked lists are read one after the other into the window's
+ * accumulators (no merge by document, which cost more than the scoring),
+ * then the window's documents are finished in order. */
+#ifndef WINDOW
+#define WINDOW 2048
+#endif
 
-static int natural_segment(evalctx *x, segeval *se)
-{
-    uint32_t ord[MAX_STERMS], n = 0, i, ess;
-    uint32_t slot_of_term[MAX_STERMS]; /* term -> index in ord */
-    double ub[MAX_STERMS], cum[MAX_STERMS];
-    double wcum[MAX_STERMS];    /* the query weight of the lists up to i */
-    double fcum[MAX_STERMS];    /* the coverage factor of holding just those */
-    double contrib[MAX_STERMS]; /* by list: what it adds at doc */
-    uint32_t touched[MAX_STERMS], n_touched = 0, walked = UINT32_MAX;
-    uint32_t heap[MAX_STERMS], hn = 0; /* the walked lists (ess on), least doc first */
-    const uint32_t *dl[N_FIELDS];
+/* A walked list's contribution to one document of the window. */
+typedef struct wentry {
+    double c;
+    uint32_t slot; /* the list's place in the window's order */
+    uint32_t next; /* the document's previous entry, UINT32_MAX none */
+} wentry;
 
+typedef struct window {
+    uint32_t head[WINDOW]; /* by doc - lo: its last entry, UINT32_MAX none */
+    double acc[WINDOW];    /* the walked lists' sum, for the bounds */
+    double got[WINDOW];    /* their query weight */
+    wentry *e;
+    uint32_t n, cap;
+} window;
+
+/* The lists of the scoring terms of field F_TERMS, ascending by their
+ * bound over [lo, hi] (ub, cum, wcum and fcum filled for them); returns
+ * how many. */
+static uint32_t window_order(evalctx *x, segeval *se, uint32_t lo, uint32_t hi, uint32_t *ord,
+                             double *ub, double *cum, double *wcum, double *fcum)
+{
+    uint32_t n = 0, i;
     for (i = 0; i < x->n_st; i++) {
+        const titer *t = &se->sc[i];
         uint32_t mt = 0, md = UINT32_MAX, j;
-        if (x->st[i].w == 0 || x->st[i].field != F_TERMS || se->sc[i].doc == HKS_END)
+        if (x->st[i].w == 0 || x->st[i].field != F_TERMS || t->doc == HKS_END)
             continue; /* characters: rescore_chars */
-        for (j = 0; j < se->sc[i].n_sub; j++) {
-            uint32_t a, b;
-            hks_pc_term_bound(&se->sc[i].sub[j], &a, &b);
+        for (j = 0; j < t->n_sub; j++) {
+            uint32_t a, b, last;
+            hks_pc_range_bound(&t->sub[j], lo, hi, &a, &b, &last);
             mt += a; /* a union's tf is at most the sum */
             if (b < md)
                 md = b;
         }
-        ub[i] = bm25(x, x->st[i].field, x->st[i].w, mt, md);
-        ord[n++] = i;
-    }
-    dl[F_TERMS] = hks_seg_doclens(se->seg);
-    dl[F_CHARS] = hks_seg_charlens(se->seg);
-    /* Ascending upper bounds. */
-    for (i = 1; i < n; i++) {
-        uint32_t v = ord[i], j = i;
-        while (j && ub[ord[j - 1]] > ub[v]) {
+        if (mt == 0)
+            continue; /* nothing of this list left */
+        ub[i] = bm25(x, F_TERMS, x->st[i].w, mt, md);
+        for (j = n++; j && ub[ord[j - 1]] > ub[i]; j--)
             ord[j] = ord[j - 1];
-            j--;
-        }
-        ord[j] = v;
+        ord[j] = i;
     }
     for (i = 0; i < n; i++) {
         cum[i] = ub[ord[i]] + (i ? cum[i - 1] : 0);
         wcum[i] = x->st[ord[i]].w + (i ? wcum[i - 1] : 0);
         fcum[i] = coverage_factor(x, wcum[i]);
     }
-    for (i = 0; i < MAX_STERMS; i++)
-        slot_of_term[i] = UINT32_MAX;
-    for (i = 0; i < n; i++)
-        slot_of_term[ord[i]] = i;
-    ess = 0;
-    for (i = 0; i < MAX_STERMS; i++)
-        contrib[i] = 0;
-    for (;;) {
-        double theta = topk_threshold(&x->partial), score = 0, margin, got = 0, most = -1;
-        uint32_t doc;
-        bool reject = false;
-        if (past_budget(x))
-            break;
-        /* Sums in another order can differ in the last bit: prune only
-         * what falls short by more than that, so rounding never drops a
-         * document that belongs in the top k. */
-        margin = theta > 0 ? theta * 1e-9 : 0;
-        /* A document in none of the lists from ess on scores at most
-         * cum[ess - 1], and holds at most wcum[ess - 1] of the query. */
-        while (ess < n && cum[ess] * fcum[ess] < theta - margin)
-            ess++;
-        if (ess >= n)
-            break;           /* no document can enter any more */
-        if (ess != walked) { /* the walked lists, a heap by their docs */
-            for (hn = 0, i = ess; i < n; i++)
-                heap[hn++] = i;
-            for (i = hn / 2; i-- > 0;)
-                list_heap_down(se, ord, heap, hn, i);
-            walked = ess;
-        }
-        doc = se->sc[ord[heap[0]]].doc;
-        if (doc == HKS_END)
-            break;
-        while (se->sc[ord[heap[0]]].doc == doc) {
-            titer *t = &se->sc[ord[heap[0]]];
-            uint32_t tf;
-            i = heap[0];
+    return n;
+}
+
+static int ti_next(titer *t)
+{
+    if (t->n_sub != 1)
+        return ti_advance(t, t->doc + 1);
+    t->pos_ok = false;
+    HKS_TRY(hks_pc_next(&t->sub[0]));
+    t->doc = t->sub[0].doc;
+    return HKS_OK;
+}
+
+/* Read the walked lists' documents in [lo, hi] into w. */
+static int window_walk(evalctx *x, segeval *se, window *w, uint32_t lo, uint32_t hi,
+                       const uint32_t *slot_of_term, uint32_t ess)
+{
+    const uint32_t *dl = hks_seg_doclens(se->seg);
+    uint32_t j;
+    for (j = 0; j < x->n_st; j++) { /* in query order: the entries of a doc come in it */
+        titer *t = &se->sc[j];
+        uint32_t slot = slot_of_term[j];
+        if (slot == UINT32_MAX || slot < ess)
+            continue;
+        HKS_TRY(ti_advance(t, lo));
+        while (t->doc <= hi) {
+            uint32_t d = t->doc - lo, tf;
+            wentry *e;
             HKS_TRY(ti_tf(t, &tf));
-            contrib[i] = bm25(x, x->st[ord[i]].field, x->st[ord[i]].w, tf,
-                              dl[x->st[ord[i]].field][doc]);
-            touched[n_touched++] = i;
-            score += contrib[i];
-            got += x->st[ord[i]].w;
-            HKS_TRY(ti_advance(t, doc + 1));
-            list_heap_down(se, ord, heap, hn, 0);
-        }
-        for (i = ess; i-- > 0;) {
-            titer *t = &se->sc[ord[i]];
-            /* most: the factor of the most doc can still hold, found when
-             * first needed (what is passed over only lowers it) */
-            if (score + cum[i] >= theta - margin && most < 0)
-                most = coverage_factor(x, got + wcum[i]);
-            if (score + cum[i] < theta - margin || (score + cum[i]) * most < theta - margin) {
-                reject = true;
-                break;
+            if (w->n == w->cap) {
+                size_t nc;
+                wentry *p = hks_grow(x->s->a, w->e, sizeof *p, w->cap, (size_t)w->n + 1, 1024,
+                                     UINT32_MAX, &nc);
+                if (!p)
+                    return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
+                w->e = p;
+                w->cap = (uint32_t)nc;
             }
-            HKS_TRY(ti_advance(t, doc));
-            if (t->doc == doc) {
-                uint32_t tf;
-                HKS_TRY(ti_tf(t, &tf));
-                contrib[i] = bm25(x, x->st[ord[i]].field, x->st[ord[i]].w, tf,
-                                  dl[x->st[ord[i]].field][doc]);
-                touched[n_touched++] = i;
-                score += contrib[i];
-                got += x->st[ord[i]].w;
-            }
+            e = &w->e[w->n];
+            e->c = bm25(x, F_TERMS, x->st[j].w, tf, dl[t->doc]);
+            e->slot = slot;
+            e->next = w->head[d];
+            if (e->next == UINT32_MAX)
+                w->acc[d] = w->got[d] = 0;
+            w->acc[d] += e->c;
+            w->got[d] += x->st[j].w;
+            w->head[d] = w->n++;
+            HKS_TRY(ti_next(t));
         }
-        if (!reject && !hks_seg_is_deleted(se->seg, doc) && !is_exact_doc(x, se->base + doc)) {
-            khit kh;
-            hks_hit h;
-            uint32_t j;
-            double held;
-            /* The score proper: contributions summed in query-term order,
-             * as score_doc does, so equal documents get equal scores and
-             * the doc-id tie rule decides between them. */
-            h.score = 0;
-            held = 0;
-            for (j = 0; j < x->n_st; j++)
-                if (slot_of_term[j] != UINT32_MAX && contrib[slot_of_term[j]] > 0) {
-                    h.score += contrib[slot_of_term[j]];
-                    held += x->st[j].w;
-                }
-            kh.f = coverage_factor(x, held);
-            h.score *= kh.f;
-            if (x->s->recency > 0) {
-                hks_docrec rec;
-                hks_seg_docrec(se->seg, doc, &rec);
-                h.score *= recency_factor(x->s, rec.date);
-            }
-            h.doc_id = se->base + doc;
-            h.flags = 0;
-            h.n_similar = 0;
-            kh.h = h;
-            kh.date = 0;
-            topk_push(&x->partial, &kh);
-        }
-        while (n_touched) /* contrib is all 0 again for the next doc */
-            contrib[touched[--n_touched]] = 0;
     }
     return HKS_OK;
+}
+
+static int natural_segment(evalctx *x, segeval *se)
+{
+    uint32_t ord[MAX_STERMS], n = 0, i, ess, lo, hi, d;
+    uint32_t slot_of_term[MAX_STERMS]; /* term -> index in ord */
+    double ub[MAX_STERMS], cum[MAX_STERMS];
+    double wcum[MAX_STERMS];    /* the query weight of the lists up to i */
+    double fcum[MAX_STERMS];    /* the coverage factor of holding just those */
+    double contrib[MAX_STERMS]; /* by list: what it adds at doc */
+    uint32_t touched[MAX_STERMS], n_touched = 0;
+    const uint32_t *dl = hks_seg_doclens(se->seg);
+    uint32_t ndocs = hks_seg_ndocs(se->seg);
+    window *w = hks_mem_alloc(x->s->a, sizeof *w);
+    int rc = HKS_OK;
+
+    if (!w)
+        return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
+    w->e = NULL;
+    w->cap = 0;
+    for (i = 0; i < WINDOW; i++)
+        w->head[i] = UINT32_MAX;
+    for (i = 0; i < MAX_STERMS; i++) {
+        contrib[i] = 0;
+        slot_of_term[i] = UINT32_MAX;
+    }
+    for (lo = 0; lo < ndocs && rc == HKS_OK && !x->timed_out; lo = hi + 1) {
+        double theta = topk_threshold(&x->partial), margin;
+        hi = ndocs - lo > WINDOW ? lo + WINDOW - 1 : ndocs - 1;
+        for (i = 0; i < n; i++)
+            slot_of_term[ord[i]] = UINT32_MAX;
+        n = window_order(x, se, lo, hi, ord, ub, cum, wcum, fcum);
+        if (n == 0)
+            break; /* every list is done */
+        for (i = 0; i < n; i++)
+            slot_of_term[ord[i]] = i;
+        /* Sums in another order can differ in the last bit: prune only
+         * what falls short by more than that, so rounding never drops a
+         * document that belongs in the top k. A document in none of the
+         * lists from ess on scores at most cum[ess - 1], and holds at
+         * most wcum[ess - 1] of the query. */
+        margin = theta > 0 ? theta * 1e-9 : 0;
+        for (ess = 0; ess < n && cum[ess] * fcum[ess] < theta - margin; ess++)
+            ;
+        if (ess >= n)
+            continue; /* no document of the window can enter */
+        w->n = 0;
+        if ((rc = window_walk(x, se, w, lo, hi, slot_of_term, ess)) != HKS_OK)
+            break;
+        for (d = 0; d <= hi - lo && rc == HKS_OK; d++) {
+            uint32_t doc = lo + d, k;
+            double score, got, most = -1;
+            bool reject = false;
+            if (w->head[d] == UINT32_MAX)
+                continue;
+            k = w->head[d];
+            w->head[d] = UINT32_MAX;
+            if (past_budget(x))
+                break;
+            if (hks_seg_is_deleted(se->seg, doc) || is_exact_doc(x, se->base + doc))
+                continue;
+            theta = topk_threshold(&x->partial);
+            margin = theta > 0 ? theta * 1e-9 : 0;
+            score = w->acc[d];
+            got = w->got[d];
+            for (i = ess; i-- > 0;) {
+                titer *t = &se->sc[ord[i]];
+                /* most: the factor of the most doc can still hold, found
+                 * when first needed (what is passed over only lowers it) */
+                if (score + cum[i] >= theta - margin && most < 0)
+                    most = coverage_factor(x, got + wcum[i]);
+                if (score + cum[i] < theta - margin || (score + cum[i]) * most < theta - margin) {
+                    reject = true;
+                    break;
+                }
+                if ((rc = ti_advance(t, doc)) != HKS_OK)
+                    break;
+                if (t->doc == doc) {
+                    uint32_t tf;
+                    if ((rc = ti_tf(t, &tf)) != HKS_OK)
+                        break;
+                    contrib[i] = bm25(x, F_TERMS, x->st[ord[i]].w, tf, dl[doc]);
+                    touched[n_touched++] = i;
+                    score += contrib[i];
+                    got += x->st[ord[i]].w;
+                }
+            }
+            if (!reject && rc == HKS_OK) {
+                khit kh;
+                uint32_t j;
+                double held = 0;
+                for (; k != UINT32_MAX; k = w->e[k].next) {
+                    contrib[w->e[k].slot] = w->e[k].c;
+                    touched[n_touched++] = w->e[k].slot;
+                }
+                /* The score proper: contributions summed in query-term
+                 * order, as score_doc does, so equal documents get equal
+                 * scores and the doc-id tie rule decides between them. */
+                for (j = 1; j < n_touched; j++) {
+                    uint32_t v = touched[j], m = j;
+                    for (; m && ord[touched[m - 1]] > ord[v]; m--)
+                        touched[m] = touched[m - 1];
+                    touched[m] = v;
+                }
+                kh.h.score = 0;
+                for (j = 0; j < n_touched; j++) {
+                    kh.h.score += contrib[touched[j]];
+                    held += x->st[ord[touched[j]]].w;
+                }
+                kh.f = coverage_factor(x, held);
+                kh.h.score *= kh.f;
+                if (x->s->recency > 0) {
+                    hks_docrec rec;
+                    hks_seg_docrec(se->seg, doc, &rec);
+                    kh.h.score *= recency_factor(x->s, rec.date);
+                }
+                kh.h.doc_id = se->base + doc;
+                kh.h.flags = 0;
+                kh.h.n_similar = 0;
+                kh.date = 0;
+                topk_push(&x->partial, &kh);
+            }
+            while (n_touched) /* contrib is all 0 again for the next doc */
+                contrib[touched[--n_touched]] = 0;
+        }
+        for (; d <= hi - lo; d++) /* the rest of a window left early */
+            w->head[d] = UINT32_MAX;
+    }
+    hks_mem_free(x->s->a, w->e, 0);
+    hks_mem_free(x->s->a, w, 0);
+    return rc;
 }
 
 /* Count every document matching some bigram or word, minus strict ones. */

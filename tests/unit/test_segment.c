@@ -224,12 +224,20 @@ static void test_segment_cursor_advance_skips_blocks(void **state)
     assert_int_equal(hks_pc_positions(&c, &p, &n), HKS_OK);
     assert_int_equal(n, 1);
     assert_int_equal(p[0], 700 % 50);
+    /* block-max bounds over docs 700..800: blocks 5 (640..767) and 6 */
+    hks_pc_range_bound(&c, 700, 800, &mt, &md, &last);
+    assert_int_equal(mt, 1);
+    assert_int_equal(md, 100 + 640);
+    assert_int_equal(last, 767);
+    hks_pc_range_bound(&c, 770, 780, &mt, &md, &last); /* block 6 alone */
+    assert_int_equal(md, 100 + 768);
+    assert_int_equal(last, 895);
     assert_int_equal(hks_pc_advance(&c, 999), HKS_OK); /* last, partial block */
     assert_int_equal(c.doc, 999);
     hks_pc_term_bound(&c, &mt, &md);
     assert_int_equal(mt, 1);
     assert_int_equal(md, 100);
-    hks_pc_block_bound(&c, 999, &mt, &md, &last);
+    hks_pc_range_bound(&c, 999, 999, &mt, &md, &last);
     assert_int_equal(last, 999);
     assert_int_equal(md, 100 + 896);
     assert_int_equal(hks_pc_next(&c), HKS_OK);
