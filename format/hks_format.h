@@ -498,6 +498,18 @@ HKS_INTERNAL int hks_pc_open(hks_pcur *c, const hks_alloc *a,
                              hks_errbuf *err);
 HKS_INTERNAL void hks_pc_close(hks_pcur *c);
 HKS_INTERNAL int hks_pc_next(hks_pcur *c);
+/* hks_pc_next with its common case (the next doc in the decoded block)
+ * inline: the walk of a list's documents. */
+static inline int hks_pc_next_inline(hks_pcur *c)
+{
+    if (c->doc != HKS_END && c->i + 1 < c->n) {
+        c->i++;
+        c->doc = c->docs[c->i];
+        c->tf = c->tfs[c->i];
+        return HKS_OK;
+    }
+    return hks_pc_next(c);
+}
 /* Move to the first doc >= target (never backwards). */
 HKS_INTERNAL int hks_pc_advance(hks_pcur *c, uint32_t target);
 /* Positions of the current doc. */

@@ -234,6 +234,7 @@ struct hks_searcher {
     bool no_synonyms; /* HKS_S_SYNONYMS 0                           */
     /* what the last search scored with, for hks_explain (explain.c) */
     struct hks_xstate *xp;
+    struct hks_lexcache *lc; /* the search's lexicon lookups (searcher.c) */
 };
 
 /* Parse q[0..n) into s->qy, unless s->qy already holds its parse: a search

@@ -245,6 +245,7 @@ void hks_searcher_free(hks_searcher *s)
     hks_collapse_free(s);
     hks_xp_free(s);
     hks_ds_cursor_free(s->dc);
+    hks_mem_free(s->a, s->lc, 0);
     hks_mem_free(s->a, s, sizeof *s);
 }
 
@@ -331,6 +332,83 @@ int hks_searcher_set(hks_searcher *s, hks_sparam param, double value)
     return hks_fail(&s->err, HKS_ERR_ARG, "unknown parameter %d", (int)param);
 }
 
+/* ---- lexicon lookups, kept for the search ------------------------------ */
+
+/* A long question looks each of its terms up in each segment up to five
+ * times (strict weights and match, natural weights and lists, characters):
+ * a search keeps what it found. A slot belongs to the search whose
+ * generation it holds, so a new search starts empty without a clear. */
+#define LEXCACHE_SLOTS 512
+#define LEXCACHE_PROBES 8
+
+typedef struct lexslot {
+    const hks_segment *seg;
+    uint32_t gen;
+    hks_lexent e;
+    bool found;
+    uint8_t len;
+    uint8_t term[HKS_MAX_TERM_BYTES];
+} lexslot;
+
+typedef struct hks_lexcache hks_lexcache;
+
+struct hks_lexcache {
+    uint32_t gen;
+    lexslot slot[LEXCACHE_SLOTS];
+};
+
+/* A new search's cache: s->lc, NULL when out of memory (lookups then go
+ * to the segments). */
+static void lexcache_begin(hks_searcher *s)
+{
+    if (!s->lc) {
+        s->lc = hks_mem_calloc(s->a, 1, sizeof *s->lc);
+        if (!s->lc)
+            return;
+    }
+    if (++s->lc->gen == 0) { /* wrapped: old generations could match */
+        memset(s->lc->slot, 0, sizeof s->lc->slot);
+        s->lc->gen = 1;
+    }
+}
+
+/* hks_seg_lookup through the search's cache lc (may be NULL). */
+static int lex_lookup(hks_lexcache *lc, const hks_segment *seg, const uint8_t *term, size_t len,
+                      hks_lexent *out, hks_errbuf *err)
+{
+    uint64_t h;
+    uint32_t i;
+    lexslot *free_slot = NULL;
+    int rc;
+    if (!lc || len == 0 || len > HKS_MAX_TERM_BYTES)
+        return hks_seg_lookup(seg, term, len, out, err);
+    h = hks_hash64_seed(term, len, (uint64_t)(uintptr_t)seg);
+    for (i = 0; i < LEXCACHE_PROBES; i++) {
+        lexslot *sl = &lc->slot[(h + i) % LEXCACHE_SLOTS];
+        if (sl->gen != lc->gen) {
+            free_slot = sl;
+            break;
+        }
+        if (sl->seg == seg && sl->len == len && memcmp(sl->term, term, len) == 0) {
+            if (!sl->found)
+                return HKS_ERR_NOTFOUND;
+            *out = sl->e;
+            return HKS_OK;
+        }
+    }
+    rc = hks_seg_lookup(seg, term, len, out, err);
+    if (free_slot && (rc == HKS_OK || rc == HKS_ERR_NOTFOUND)) {
+        free_slot->seg = seg;
+        free_slot->gen = lc->gen;
+        free_slot->found = rc == HKS_OK;
+        free_slot->len = (uint8_t)len;
+        memcpy(free_slot->term, term, len);
+        if (rc == HKS_OK)
+            free_slot->e = *out;
+    }
+    return rc;
+}
+
 /* ---- term iterators: one term, or the union of a prefix's terms ---------- */
 
 typedef struct titer {
@@ -400,8 +478,8 @@ static void ti_close(titer *t)
 
 /* With HKS_S_BOILERPLATE, the postings of the term's boilerplate key join
  * the union. */
-static int add_boiler_terms(const hks_segment *seg, const uint8_t *term, size_t len,
-                            bool is_prefix, lexlist *l, hks_errbuf *err)
+static int add_boiler_terms(const hks_segment *seg, hks_lexcache *lc, const uint8_t *term,
+                            size_t len, bool is_prefix, lexlist *l, hks_errbuf *err)
 {
     uint8_t bk[HKS_MAX_TERM_BYTES];
     size_t bn = hks_boiler_key(term, len, bk);
@@ -409,7 +487,7 @@ static int add_boiler_terms(const hks_segment *seg, const uint8_t *term, size_t 
     int rc;
     if (is_prefix)
         return hks_seg_prefix(seg, bk, bn, on_prefix_term, l, err);
-    rc = hks_seg_lookup(seg, bk, bn, &e, err);
+    rc = lex_lookup(lc, seg, bk, bn, &e, err);
     if (rc == HKS_ERR_NOTFOUND) {
         hks_err_clear(err);
         return HKS_OK;
@@ -421,8 +499,9 @@ static int add_boiler_terms(const hks_segment *seg, const uint8_t *term, size_t 
  * A lone CJK character as a prefix (every term starting with it) is its
  * character-field list when no positions are needed: the same documents
  * and counts, one list instead of a union of hundreds. */
-static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, const uint8_t *term,
-                   size_t len, bool is_prefix, bool need_pos, bool with_bp, hks_errbuf *err)
+static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, hks_lexcache *lc,
+                   const uint8_t *term, size_t len, bool is_prefix, bool need_pos, bool with_bp,
+                   hks_errbuf *err)
 {
     lexlist l;
     uint32_t i;
@@ -444,7 +523,7 @@ static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, const u
         rc = hks_seg_prefix(seg, term, len, on_prefix_term, &l, err);
     } else {
         hks_lexent e;
-        rc = hks_seg_lookup(seg, term, len, &e, err);
+        rc = lex_lookup(lc, seg, term, len, &e, err);
         if (rc == HKS_ERR_NOTFOUND) {
             hks_err_clear(err);
             rc = HKS_OK;
@@ -453,7 +532,7 @@ static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, const u
         }
     }
     if (rc == HKS_OK && with_bp)
-        rc = add_boiler_terms(seg, term, len, is_prefix, &l, err);
+        rc = add_boiler_terms(seg, lc, term, len, is_prefix, &l, err);
     if (rc == HKS_ERR_NOMEM)
         rc = hks_fail(err, rc, "out of memory");
     if (rc || l.n == 0) {
@@ -878,8 +957,8 @@ static int on_df(void *ctx, const uint8_t *term, size_t len, const hks_lexent *e
 
 /* With HKS_S_BOILERPLATE, a term's df counts its boilerplate key too (an
  * upper bound: a document with both is counted twice, capped at N). */
-static int boiler_df(const hks_segment *seg, const uint8_t *term, size_t len, bool is_prefix,
-                     dfctx *d, hks_errbuf *err)
+static int boiler_df(const hks_segment *seg, hks_lexcache *lc, const uint8_t *term, size_t len,
+                     bool is_prefix, dfctx *d, hks_errbuf *err)
 {
     uint8_t bk[HKS_MAX_TERM_BYTES];
     size_t bn = hks_boiler_key(term, len, bk);
@@ -887,7 +966,7 @@ static int boiler_df(const hks_segment *seg, const uint8_t *term, size_t len, bo
     int rc;
     if (is_prefix)
         return hks_seg_prefix(seg, bk, bn, on_df, d, err);
-    rc = hks_seg_lookup(seg, bk, bn, &e, err);
+    rc = lex_lookup(lc, seg, bk, bn, &e, err);
     if (rc == HKS_OK)
         d->df += e.df;
     return rc == HKS_ERR_NOTFOUND ? HKS_OK : rc;
@@ -912,14 +991,14 @@ static int weigh_terms(evalctx *x)
                 HKS_TRY(hks_seg_prefix(idx->seg[g], term, len, on_df, &d, &x->s->err));
             } else {
                 hks_lexent e;
-                int rc = hks_seg_lookup(idx->seg[g], term, len, &e, &x->s->err);
+                int rc = lex_lookup(x->s->lc, idx->seg[g], term, len, &e, &x->s->err);
                 if (rc == HKS_OK)
                     d.df += e.df;
                 else if (rc != HKS_ERR_NOTFOUND)
                     return rc;
             }
             if (x->s->boiler && x->st[i].field == F_TERMS)
-                HKS_TRY(boiler_df(idx->seg[g], x->st[i].term, x->st[i].len, x->st[i].is_prefix,
+                HKS_TRY(boiler_df(idx->seg[g], x->s->lc, x->st[i].term, x->st[i].len, x->st[i].is_prefix,
                                   &d, &x->s->err));
         }
         hks_err_clear(&x->s->err);
@@ -1203,7 +1282,7 @@ static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
             t = &se->el[x->st[i].elem];
         } else {
             if (!se->sc_open[i]) {
-                HKS_TRY(ti_open(t, x->s->a, se->seg, x->st[i].term, x->st[i].len,
+                HKS_TRY(ti_open(t, x->s->a, se->seg, x->s->lc, x->st[i].term, x->st[i].len,
                                 x->st[i].is_prefix, false, x->s->boiler, &x->s->err));
                 se->sc_open[i] = true;
             }
@@ -1356,7 +1435,7 @@ static int ti_next(titer *t)
     if (t->n_sub != 1)
         return ti_advance(t, t->doc + 1);
     t->pos_ok = false;
-    HKS_TRY(hks_pc_next(&t->sub[0]));
+    HKS_TRY(hks_pc_next_inline(&t->sub[0]));
     t->doc = t->sub[0].doc;
     return HKS_OK;
 }
@@ -1637,7 +1716,7 @@ static int rescore_chars(evalctx *x, size_t need)
             titer t;
             if (k->h[h].h.doc_id >= end)
                 continue;
-            rc = ti_open(&t, x->s->a, seg, st->term, st->len, false, false, false, &x->s->err);
+            rc = ti_open(&t, x->s->a, seg, x->s->lc, st->term, st->len, false, false, false, &x->s->err);
             for (j = h; rc == HKS_OK && t.doc != HKS_END && j < k->n && k->h[j].h.doc_id < end;
                  j++) {
                 uint32_t d = k->h[j].h.doc_id - idx->base[g], tf;
@@ -1707,7 +1786,7 @@ static int open_scoring(evalctx *x, segeval *se)
             se->sc[i].doc = HKS_END;
             continue;
         }
-        HKS_TRY(ti_open(&se->sc[i], x->s->a, se->seg, x->st[i].term, x->st[i].len,
+        HKS_TRY(ti_open(&se->sc[i], x->s->a, se->seg, x->s->lc, x->st[i].term, x->st[i].len,
                         x->st[i].is_prefix, false, x->s->boiler, &x->s->err));
     }
     return HKS_OK;
@@ -1741,10 +1820,10 @@ static int eval_segment(evalctx *x, uint32_t g, bool strict, bool natural)
             bool need_pos = ph->n > 1 || ph->in_title;
             for (i = ph->first; i < ph->first + ph->n && rc == HKS_OK; i++) {
                 const hks_qelem *e = &x->qy->elem[i];
-                rc = ti_open(&se.el[i], x->s->a, se.seg, e->term, e->len, e->is_prefix, need_pos,
+                rc = ti_open(&se.el[i], x->s->a, se.seg, x->s->lc, e->term, e->len, e->is_prefix, need_pos,
                              x->s->boiler, &x->s->err);
                 if (rc == HKS_OK && e->joint)
-                    rc = ti_open(&se.alt[i], x->s->a, se.seg, e->alt, e->alt_len, false, true,
+                    rc = ti_open(&se.alt[i], x->s->a, se.seg, x->s->lc, e->alt, e->alt_len, false, true,
                                  x->s->boiler, &x->s->err);
                 else
                     se.alt[i].doc = HKS_END;
@@ -2059,6 +2138,7 @@ int hks_search_page(hks_searcher *s, const char *query, size_t query_len, size_t
     s->notice[0] = '\0';
     idx = s->idx;
     hks_xp_reset(s); /* explain: nothing until this search ends */
+    lexcache_begin(s);
     rc = hks_searcher_parse(s, query ? query : "", query_len);
     if (rc)
         return rc;
