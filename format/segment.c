@@ -777,10 +777,18 @@ static int load_block(hks_pcur *c, uint32_t b)
         d += (uint64_t)c->docs[k] + 1;
         c->docs[k] = (uint32_t)d;
     }
-    for (k = 0; k < c->n; k++) {
-        uint32_t t = c->tfs[k] + 1;
-        tf_wrap |= t == 0;
-        c->tfs[k] = t;
+    if (c->n == HKS_BLOCK) { /* a known count: the compiler vectorises it */
+        for (k = 0; k < HKS_BLOCK; k++) {
+            uint32_t t = c->tfs[k] + 1;
+            tf_wrap |= t == 0;
+            c->tfs[k] = t;
+        }
+    } else {
+        for (k = 0; k < c->n; k++) {
+            uint32_t t = c->tfs[k] + 1;
+            tf_wrap |= t == 0;
+            c->tfs[k] = t;
+        }
     }
     if (d >= hks_seg_ndocs(c->seg) || tf_wrap)
         return pc_corrupt(c, "document number out of range");
@@ -798,6 +806,11 @@ static inline int skip_varint(hks_rd *rd, uint64_t *v)
 {
     if (rd->p < rd->end && *rd->p < 0x80) {
         *v = *rd->p++;
+        return HKS_OK;
+    }
+    if (rd->end - rd->p >= 2 && rd->p[1] < 0x80) { /* two bytes: most block sizes */
+        *v = (uint64_t)(rd->p[0] & 0x7F) | (uint64_t)rd->p[1] << 7;
+        rd->p += 2;
         return HKS_OK;
     }
     return hks_varint_get(rd, v);

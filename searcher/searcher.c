@@ -1389,9 +1389,10 @@ typedef struct wentry {
 } wentry;
 
 typedef struct window {
-    uint32_t head[WINDOW]; /* by doc - lo: its last entry, UINT32_MAX none */
-    double acc[WINDOW];    /* the walked lists' sum, for the bounds */
-    double got[WINDOW];    /* their query weight */
+    uint64_t has[WINDOW / 64]; /* by doc - lo: a bit for a doc with entries */
+    uint32_t head[WINDOW];     /* by doc - lo: its last entry, UINT32_MAX none */
+    double acc[WINDOW];        /* the walked lists' sum, for the bounds */
+    double got[WINDOW];        /* their query weight */
     wentry *e;
     uint32_t n, cap;
 } window;
@@ -1469,8 +1470,10 @@ static int window_walk(evalctx *x, segeval *se, window *w, uint32_t lo, uint32_t
             e->c = bm25(x, F_TERMS, x->st[j].w, tf, dl[t->doc]);
             e->slot = slot;
             e->next = w->head[d];
-            if (e->next == UINT32_MAX)
+            if (e->next == UINT32_MAX) {
+                w->has[d / 64] |= (uint64_t)1 << (d % 64);
                 w->acc[d] = w->got[d] = 0;
+            }
             w->acc[d] += e->c;
             w->got[d] += x->st[j].w;
             w->head[d] = w->n++;
@@ -1478,6 +1481,29 @@ static int window_walk(evalctx *x, segeval *se, window *w, uint32_t lo, uint32_t
         }
     }
     return HKS_OK;
+}
+
+/* The first doc at or after d (offsets in the window) with entries,
+ * UINT32_MAX if none. */
+static uint32_t window_next(const window *w, uint32_t d)
+{
+    uint32_t word = d / 64;
+    uint64_t m;
+    if (d >= WINDOW)
+        return UINT32_MAX;
+    m = w->has[word] & (~(uint64_t)0 << (d % 64));
+    while (m == 0) {
+        if (++word == WINDOW / 64)
+            return UINT32_MAX;
+        m = w->has[word];
+    }
+#if defined(__GNUC__)
+    return word * 64 + (uint32_t)__builtin_ctzll(m);
+#else
+    for (d = 0; !(m & 1); d++)
+        m >>= 1;
+    return word * 64 + d;
+#endif
 }
 
 static int natural_segment(evalctx *x, segeval *se)
@@ -1498,6 +1524,7 @@ static int natural_segment(evalctx *x, segeval *se)
         return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
     w->e = NULL;
     w->cap = 0;
+    memset(w->has, 0, sizeof w->has);
     for (i = 0; i < WINDOW; i++)
         w->head[i] = UINT32_MAX;
     for (i = 0; i < MAX_STERMS; i++) {
@@ -1527,12 +1554,10 @@ static int natural_segment(evalctx *x, segeval *se)
         w->n = 0;
         if ((rc = window_walk(x, se, w, lo, hi, slot_of_term, ess)) != HKS_OK)
             break;
-        for (d = 0; d <= hi - lo && rc == HKS_OK; d++) {
+        for (d = window_next(w, 0); d != UINT32_MAX && rc == HKS_OK; d = window_next(w, d + 1)) {
             uint32_t doc = lo + d, k;
             double score, got, most = -1;
             bool reject = false;
-            if (w->head[d] == UINT32_MAX)
-                continue;
             k = w->head[d];
             w->head[d] = UINT32_MAX;
             if (past_budget(x))
@@ -1603,8 +1628,9 @@ static int natural_segment(evalctx *x, segeval *se)
             while (n_touched) /* contrib is all 0 again for the next doc */
                 contrib[touched[--n_touched]] = 0;
         }
-        for (; d <= hi - lo; d++) /* the rest of a window left early */
+        for (; d != UINT32_MAX; d = window_next(w, d + 1)) /* a window left early */
             w->head[d] = UINT32_MAX;
+        memset(w->has, 0, sizeof w->has);
     }
     hks_mem_free(x->s->a, w->e, 0);
     hks_mem_free(x->s->a, w, 0);
