@@ -132,3 +132,37 @@ hks_cclass hks_cclass_of(uint32_t cp)
     }
     return class_by_category(cp);
 }
+
+/* A 64-bit finalizer (splitmix64's): every input bit reaches every
+ * output bit, so nearby code points give unrelated hashes. */
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
+    x ^= x >> 31;
+    return x;
+}
+
+int hks_shingle_push(hks_shingler *sg, uint32_t cp, uint64_t *out)
+{
+    size_t k;
+    uint64_t x;
+    if (hks_cclass_of(cp) == HKS_CC_SEP)
+        return 0;
+    if (sg->n < HKS_SHINGLE_WINDOW) {
+        sg->win[sg->n++] = cp;
+        if (sg->n < HKS_SHINGLE_WINDOW)
+            return 0;
+    } else {
+        for (k = 1; k < HKS_SHINGLE_WINDOW; k++)
+            sg->win[k - 1] = sg->win[k];
+        sg->win[HKS_SHINGLE_WINDOW - 1] = cp;
+    }
+    /* Code points have 21 bits: three fit in one word, the fourth is mixed
+     * in. */
+    x = (uint64_t)sg->win[0] << 42 | (uint64_t)sg->win[1] << 21 | sg->win[2];
+    *out = mix64(x ^ mix64((uint64_t)sg->win[3] + 0x9E3779B97F4A7C15ull));
+    return 1;
+}

@@ -277,6 +277,18 @@ typedef enum hks_cclass {
 } hks_cclass;
 HKS_INTERNAL hks_cclass hks_cclass_of(uint32_t cp);
 
+/* Shingles of a text for telling copies of one story apart: windows of
+ * HKS_SHINGLE_WINDOW consecutive code points, separators dropped, each
+ * hashed to 64 bits (the near-duplicate fingerprint, indexer/simhash.c,
+ * and the copy test of collapse, searcher/collapse.c). Feed every code
+ * point; a 1 return puts a window's hash in *out. */
+#define HKS_SHINGLE_WINDOW 4
+typedef struct hks_shingler {
+    uint32_t win[HKS_SHINGLE_WINDOW];
+    size_t n;
+} hks_shingler;
+HKS_INTERNAL int hks_shingle_push(hks_shingler *sg, uint32_t cp, uint64_t *out);
+
 /**************************************************************************
 ** Interface to code in tokenize.c
 **

@@ -346,11 +346,10 @@ HKS_INTERNAL int hks_merge_boiler(const hks_alloc *a, hks_segment *const *segs,
 ** Interface to code in simhash.c
 **
 ** The near-duplicate fingerprint of a document's normalized body: a 64-bit
-** SimHash over windows of HKS_SIMHASH_WINDOW code points (separators
-** dropped). Copies of one story are a few bits apart (Hamming distance);
+** SimHash over its shingles (hks_shingle_push: windows of
+** HKS_SHINGLE_WINDOW code points, separators dropped). Copies of one story are a few bits apart (Hamming distance);
 ** HKS_SIMHASH_NONE marks a body too short to compare.
 */
-#define HKS_SIMHASH_WINDOW 4
 #define HKS_SIMHASH_MIN_SHINGLES 200
 HKS_INTERNAL uint64_t hks_simhash(const hks_ntext *t);
 

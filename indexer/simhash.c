@@ -11,7 +11,7 @@
  * one title 国内联播快讯, and a copy is a copy whatever its headline.
  * Separators (spaces, punctuation, symbols) are dropped, so a reprint whose
  * punctuation or line breaks differ still matches. Shingles are the
- * windows of HKS_SIMHASH_WINDOW consecutive remaining code points (four
+ * windows of HKS_SHINGLE_WINDOW consecutive remaining code points (four
  * characters: one bigram of the index's tokens and the next two, which
  * told stories apart better than windows of two or three on the news
  * set); each shingle, with its multiplicity, votes on every bit of the
@@ -28,18 +28,6 @@
 #include <string.h>
 
 #include "hks_indexer.h"
-
-/* A 64-bit finalizer (splitmix64's): every input bit reaches every
- * output bit, so nearby code points give unrelated hashes. */
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 27;
-    x *= 0x94D049BB133111EBull;
-    x ^= x >> 31;
-    return x;
-}
 
 /* Votes of shingles on the 64 bits, kept as eight 8-bit lanes in each of
  * eight words (lane i of word k counts bit 8 k + i) so that one shingle
@@ -82,35 +70,19 @@ static void vote(votes *v, uint64_t x, uint32_t w)
 
 uint64_t hks_simhash(const hks_ntext *t)
 {
-    uint32_t win[HKS_SIMHASH_WINDOW];
+    hks_shingler sg;
     votes v;
-    size_t i, n_win = 0, n_sh = 0;
-    uint64_t h = 0;
+    size_t i, n_sh = 0;
+    uint64_t h = 0, x;
     int b;
 
     memset(&v, 0, sizeof v);
-    for (i = 0; i < t->n; i++) {
-        uint32_t cp = t->cp[i];
-        uint64_t x;
-        size_t k;
-        if (hks_cclass_of(cp) == HKS_CC_SEP)
-            continue;
-        if (n_win < HKS_SIMHASH_WINDOW) {
-            win[n_win++] = cp;
-            if (n_win < HKS_SIMHASH_WINDOW)
-                continue;
-        } else {
-            for (k = 1; k < HKS_SIMHASH_WINDOW; k++)
-                win[k - 1] = win[k];
-            win[HKS_SIMHASH_WINDOW - 1] = cp;
+    memset(&sg, 0, sizeof sg);
+    for (i = 0; i < t->n; i++)
+        if (hks_shingle_push(&sg, t->cp[i], &x)) {
+            vote(&v, x, 1);
+            n_sh++;
         }
-        /* Code points have 21 bits: three fit in one word, the fourth is
-         * mixed in. */
-        x = (uint64_t)win[0] << 42 | (uint64_t)win[1] << 21 | win[2];
-        x = mix64(x ^ mix64((uint64_t)win[3] + 0x9E3779B97F4A7C15ull));
-        vote(&v, x, 1);
-        n_sh++;
-    }
     if (n_sh < HKS_SIMHASH_MIN_SHINGLES)
         return HKS_SIMHASH_NONE;
     flush_votes(&v);
