@@ -952,25 +952,36 @@ static int check_frame(const hks_ds_reader *r, uint32_t j, hks_errbuf *e)
 
 /* ---- cursor ---------------------------------------------------------------- */
 
+/* Blocks a cursor keeps decompressed: the hits of a page are read by
+ * collapse's copy test and again for their snippets. */
+#define DS_CURSOR_BLOCKS 8
+
+typedef struct ds_cached {
+    uint8_t *buf;  /* the block's decompressed bytes                */
+    size_t cap;    /* bytes allocated at buf                        */
+    bool valid;    /* buf holds the block named by the key below    */
+    uint64_t used; /* the cursor's tick when last read (least: replaced) */
+    /* Key. The reader pointer alone could be reused by a later reader
+     * after a free, so the section address, length and seek-table hash
+     * are compared as well. */
+    const hks_ds_reader *r;
+    const uint8_t *sec;
+    size_t sec_n;
+    uint64_t hash;
+    uint32_t block;
+} ds_cached;
+
 struct hks_ds_cursor {
     const hks_alloc *a; /* allocator (borrowed)                          */
     ZSTD_DCtx *dctx;    /* reused for every block                        */
-    uint8_t *buf;       /* the cached block's decompressed bytes         */
-    size_t cap;         /* bytes allocated at buf                        */
-    bool valid;         /* buf holds the block named by the key below    */
-    /* Cache key. The reader pointer alone could be reused by a later
-     * reader after a free, so the section address, length and seek-table
-     * hash are compared as well. */
-    const hks_ds_reader *r; /* reader of the cached block                    */
-    const uint8_t *sec;     /* its section bytes                             */
-    size_t sec_n;           /* its section length                            */
-    uint64_t hash;          /* its seek-table hash                           */
-    uint32_t block;         /* the cached block's number                     */
+    ds_cached slot[DS_CURSOR_BLOCKS];
+    uint64_t tick;
+    const uint8_t *buf; /* the block of the last hks_ds_get              */
 };
 
 /*
  * Create a cursor: per-thread read state (a zstd decompression context and
- * a one-block cache), usable with any reader. a: allocator (borrowed).
+ * a cache of DS_CURSOR_BLOCKS blocks), usable with any reader. a: allocator (borrowed).
  * @return HKS_OK with *out set, or HKS_ERR_NOMEM with *out NULL. The caller
  * frees *out with hks_ds_cursor_free.
  */
@@ -994,42 +1005,54 @@ int hks_ds_cursor_new(const hks_alloc *a, hks_ds_cursor **out)
 /* Free c and its cache. NULL ok. */
 void hks_ds_cursor_free(hks_ds_cursor *c)
 {
+    int k;
     if (!c)
         return;
     ZSTD_freeDCtx(c->dctx);
-    hks_mem_free(c->a, c->buf, c->cap);
+    for (k = 0; k < DS_CURSOR_BLOCKS; k++)
+        hks_mem_free(c->a, c->slot[k].buf, c->slot[k].cap);
     hks_mem_free(c->a, c, sizeof *c);
 }
 
-/* Decompress block j of r into c's cache unless it is already there. */
+/* Decompress block j of r into c's cache unless it is already there;
+ * c->buf is then its bytes. */
 static int load_block(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t j,
                       hks_errbuf *e)
 {
     uint64_t off;
     uint32_t cs, rs, first, end;
     size_t got;
-    int rc, k;
-    if (c->valid && c->r == r && c->sec == r->p && c->sec_n == r->n &&
-        c->hash == r->hash && c->block == j)
-        return HKS_OK;
-    c->valid = false;
+    int rc, k, i;
+    ds_cached *sl = &c->slot[0];
+    for (i = 0; i < DS_CURSOR_BLOCKS; i++) {
+        ds_cached *t = &c->slot[i];
+        if (t->valid && t->r == r && t->sec == r->p && t->sec_n == r->n &&
+            t->hash == r->hash && t->block == j) {
+            t->used = ++c->tick;
+            c->buf = t->buf;
+            return HKS_OK;
+        }
+        if (!t->valid ? sl->valid : sl->valid && t->used < sl->used)
+            sl = t; /* an empty slot, else the least recently read */
+    }
+    sl->valid = false;
     block_info(r, j, &off, &cs, &rs, &first, &end);
     rc = check_frame(r, j, e);
     if (rc < 0)
         return rc;
-    if (c->cap < rs || !c->buf) {
-        uint8_t *nb = hks_mem_realloc(c->a, c->buf, c->cap, rs ? rs : 1);
+    if (sl->cap < rs || !sl->buf) {
+        uint8_t *nb = hks_mem_realloc(c->a, sl->buf, sl->cap, rs ? rs : 1);
         if (!nb)
             return hks_fail(e, HKS_ERR_NOMEM,
                             "document store: block %u: no memory for %u bytes",
                             (unsigned)j, (unsigned)rs);
-        c->buf = nb;
-        c->cap = rs ? rs : 1;
+        sl->buf = nb;
+        sl->cap = rs ? rs : 1;
     }
     k = find_dict(r, ZSTD_getDictID_fromFrame(r->p + off, cs)); /* >= 0: checked */
-    got = k > 0 ? ZSTD_decompress_usingDDict(c->dctx, c->buf, rs, r->p + off, cs,
+    got = k > 0 ? ZSTD_decompress_usingDDict(c->dctx, sl->buf, rs, r->p + off, cs,
                                              r->ddict[k - 1])
-                : ZSTD_decompressDCtx(c->dctx, c->buf, rs, r->p + off, cs);
+                : ZSTD_decompressDCtx(c->dctx, sl->buf, rs, r->p + off, cs);
     if (ZSTD_isError(got)) {
         rc = zstd_rc(got, HKS_ERR_CORRUPT);
         return hks_fail(e, rc, "document store: block %u: %s", (unsigned)j,
@@ -1040,12 +1063,14 @@ static int load_block(const hks_ds_reader *r, hks_ds_cursor *c, uint32_t j,
                         "document store: block %u: decompressed to %zu bytes, "
                         "expected %u",
                         (unsigned)j, got, (unsigned)rs);
-    c->valid = true;
-    c->r = r;
-    c->sec = r->p;
-    c->sec_n = r->n;
-    c->hash = r->hash;
-    c->block = j;
+    sl->valid = true;
+    sl->used = ++c->tick;
+    sl->r = r;
+    sl->sec = r->p;
+    sl->sec_n = r->n;
+    sl->hash = r->hash;
+    sl->block = j;
+    c->buf = sl->buf;
     return HKS_OK;
 }
 

@@ -17,6 +17,15 @@
  * never collapses. The date rule keeps apart the daily reports of one
  * template (a province's case counts on two days, a yearly broadcast
  * notice), which differ in a few numbers only.
+ *
+ * A fingerprint cannot see a copy that is part of a longer article (a
+ * report reprinted with the text it reports on appended, a story cut
+ * short): among the first COPY_RANKS kept hits, a candidate the
+ * fingerprints kept is also read, and folds into a kept hit when at least
+ * COPY_SHARE of the shorter one's shingles (common/cjk.c, hks_shingle_push;
+ * boilerplate lines left out) are in the longer one, the shorter holding
+ * at least a third of the longer's and COPY_MIN_SHINGLES of its own,
+ * dated as above. Only the hits a reader pages through are read.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +36,18 @@
  * candidates (documents x kept hits). */
 #define COLLAPSE_MAX_WORK ((uint64_t)1 << 24)
 
-/* A candidate's fingerprint and its day number (0 if undated). */
+#define COPY_RANKS 50
+#define COPY_SHARE 0.9
+#define COPY_MIN_SHINGLES 200
+
+/* A candidate's fingerprint and its day number (0 if undated); its
+ * shingles, sorted and distinct, once read (the copy test). */
 typedef struct cinfo {
     uint64_t sh;
     int32_t day;
+    uint32_t *sg; /* low 32 bits of each shingle's hash */
+    size_t n_sg;
+    bool read;
 } cinfo;
 
 /* Days since 1970-01-01 of a YYYYMMDD date (0 stays 0: undated). */
@@ -69,6 +86,99 @@ static bool near(const cinfo *a, const cinfo *b, int dist)
         return false;
     return a->day == 0 || b->day == 0 ||
            (a->day > b->day ? a->day - b->day : b->day - a->day) <= HKS_COLLAPSE_DAYS;
+}
+
+/* Sort v[0..n) (tmp: n entries of scratch): four passes of a byte. */
+static void sort_u32(uint32_t *v, uint32_t *tmp, size_t n)
+{
+    unsigned shift;
+    for (shift = 0; shift < 32; shift += 8) {
+        size_t count[257] = {0}, i;
+        uint32_t *t;
+        for (i = 0; i < n; i++)
+            count[(v[i] >> shift & 0xFF) + 1]++;
+        for (i = 1; i < 257; i++)
+            count[i] += count[i - 1];
+        for (i = 0; i < n; i++)
+            tmp[count[v[i] >> shift & 0xFF]++] = v[i];
+        t = v; /* four passes: the result ends in v */
+        v = tmp;
+        tmp = t;
+    }
+}
+
+/* Read the shingles of doc_id's body into c, boilerplate lines left out
+ * (unless the searcher matches boilerplate). */
+static int read_shingles(hks_searcher *s, uint32_t doc_id, cinfo *c)
+{
+    const uint8_t *body;
+    size_t n_body, i, n = 0, n_bp = 0, bp_cap = 0, at = 0;
+    uint32_t g, local, *bp = NULL;
+    hks_shingler sg;
+    uint64_t h;
+    int rc;
+    c->read = true;
+    if (!hks_index_locate(s->idx, doc_id, &g, &local))
+        return HKS_OK;
+    rc = hks_seg_body(s->idx->seg[g], s->dc, local, &body, &n_body, &s->err);
+    if (rc == HKS_ERR_NOMEM)
+        return rc;
+    if (rc) { /* an unreadable text is compared by fingerprint only (its
+                 snippet and hks_doc_body report the damage) */
+        hks_err_clear(&s->err);
+        return HKS_OK;
+    }
+    rc = s->boiler ? HKS_OK
+                   : hks_seg_boiler_ranges(s->idx->seg[g], local, s->a, &bp, &bp_cap, &n_bp);
+    if (rc == HKS_OK)
+        rc = hks_norm_text(&s->nt, (const char *)body, n_body);
+    if (rc == HKS_OK && s->nt.n) {
+        c->sg = hks_mem_alloc(s->a, 2 * s->nt.n * sizeof *c->sg); /* and sort_u32's scratch */
+        if (!c->sg)
+            rc = HKS_ERR_NOMEM;
+    }
+    memset(&sg, 0, sizeof sg);
+    for (i = 0; rc == HKS_OK && i < s->nt.n; i++) {
+        uint32_t off = s->nt.src_start[i];
+        while (at < n_bp && bp[2 * at + 1] <= off)
+            at++;
+        if (at < n_bp && bp[2 * at] <= off)
+            continue; /* inside a boilerplate line */
+        if (hks_shingle_push(&sg, s->nt.cp[i], &h))
+            c->sg[n++] = (uint32_t)h;
+    }
+    hks_mem_free(s->a, bp, 0);
+    if (rc)
+        return hks_fail(&s->err, rc, "collapse: %s", hks_strerror(rc));
+    if (n)
+        sort_u32(c->sg, c->sg + n, n);
+    for (i = 0, c->n_sg = 0; i < n; i++)
+        if (c->n_sg == 0 || c->sg[c->n_sg - 1] != c->sg[i])
+            c->sg[c->n_sg++] = c->sg[i];
+    return HKS_OK;
+}
+
+/* Is the shorter of a and b (shingles read) a copy of part of the other? */
+static bool copy_of(const cinfo *a, const cinfo *b)
+{
+    const cinfo *lo = a->n_sg <= b->n_sg ? a : b, *hi = lo == a ? b : a;
+    size_t i = 0, j = 0, both = 0;
+    if (lo->n_sg < COPY_MIN_SHINGLES || lo->n_sg * 3 < hi->n_sg)
+        return false;
+    if (a->day && b->day && (a->day > b->day ? a->day - b->day : b->day - a->day) > HKS_COLLAPSE_DAYS)
+        return false;
+    while (i < lo->n_sg && j < hi->n_sg) {
+        if (lo->sg[i] < hi->sg[j]) {
+            i++;
+        } else if (lo->sg[i] > hi->sg[j]) {
+            j++;
+        } else {
+            both++;
+            i++;
+            j++;
+        }
+    }
+    return (double)both >= COPY_SHARE * (double)lo->n_sg;
 }
 
 size_t hks_collapse_want(const hks_searcher *s, size_t total, unsigned attempt)
@@ -152,7 +262,7 @@ int hks_collapse_page(hks_searcher *s, const hks_hit *cand, size_t n_cand, bool 
     *n_out = 0;
     *more_out = false;
     hks_collapse_clear(s);
-    ci = hks_mem_alloc(s->a, (n_cand ? n_cand : 1) * sizeof *ci);
+    ci = hks_mem_calloc(s->a, n_cand ? n_cand : 1, sizeof *ci);
     kept = hks_mem_alloc(s->a, (total ? total : 1) * sizeof *kept);
     owner = hks_mem_alloc(s->a, (n_cand ? n_cand : 1) * sizeof *owner);
     sorted = hks_mem_alloc(s->a, (n_cand ? n_cand : 1) * sizeof *sorted);
@@ -181,7 +291,21 @@ int hks_collapse_page(hks_searcher *s, const hks_hit *cand, size_t n_cand, bool 
                 owner[i] = k;
                 break;
             }
-        if (owner[i] == SIZE_MAX && n_kept < total)
+        if (owner[i] != SIZE_MAX || n_kept >= total)
+            continue;
+        for (k = 0; k < n_kept && n_kept < COPY_RANKS && rc == HKS_OK; k++) {
+            if (!ci[i].read)
+                rc = read_shingles(s, cand[i].doc_id, &ci[i]);
+            if (rc == HKS_OK && !ci[kept[k]].read)
+                rc = read_shingles(s, cand[kept[k]].doc_id, &ci[kept[k]]);
+            if (rc == HKS_OK && copy_of(&ci[i], &ci[kept[k]])) {
+                owner[i] = k;
+                break;
+            }
+        }
+        if (rc)
+            goto done;
+        if (owner[i] == SIZE_MAX)
             kept[n_kept++] = i;
     }
     *more_out = n_kept < total && !complete;
@@ -192,7 +316,7 @@ int hks_collapse_page(hks_searcher *s, const hks_hit *cand, size_t n_cand, bool 
         if (n_cand)
             qsort(sorted, n_cand, sizeof *sorted, cmp_u32);
         for (i = 0; i < n_exact && rc == HKS_OK; i++) {
-            cinfo c;
+            cinfo c = {0};
             uint32_t g, local;
             bool dated = false;
             /* the fingerprint first; the date only for a close one */
@@ -265,6 +389,8 @@ done:
     hks_mem_free(s->a, extra, 0);
     hks_mem_free(s->a, n_extra, 0);
     hks_mem_free(s->a, cap_extra, 0);
+    for (i = 0; ci && i < n_cand; i++)
+        hks_mem_free(s->a, ci[i].sg, 0);
     hks_mem_free(s->a, ci, 0);
     hks_mem_free(s->a, kept, 0);
     hks_mem_free(s->a, owner, 0);

@@ -218,6 +218,73 @@ static void test_collapse_keeps_copies_dated_apart(void **state)
     hks_index_close(idx);
 }
 
+/* A copy inside a longer article (a report with the text it reports on
+ * appended) has a fingerprint far from the longer one's; the text test
+ * folds it, but not a story that is a small part of a digest. */
+static void test_collapse_folds_a_copy_inside_a_longer_article(void **state)
+{
+    char dir[4200], got[256], path[4096], *c = NULL, *d = NULL, *ab, *digest;
+    size_t nc, nd;
+    hks_writer *w = NULL;
+    hks_index *idx = NULL;
+    (void)state;
+    assert_int_equal(hks_test_read_file(hks_test_repo_path("corpus/003_0deaf7ce9546a668.txt", path,
+                                                           sizeof path),
+                                        &c, &nc),
+                     0);
+    assert_int_equal(hks_test_read_file(hks_test_repo_path("corpus/004_9aacc04dfcdb4d2e.txt", path,
+                                                           sizeof path),
+                                        &d, &nd),
+                     0);
+    ab = malloc(strlen(g_a) + strlen(g_b) + 2);
+    digest = malloc(strlen(g_a) + nc + nd + 3);
+    assert_non_null(ab);
+    assert_non_null(digest);
+    sprintf(ab, "%s\n%s", g_a, g_b);          /* a, then another article: a's share 0.47 */
+    sprintf(digest, "%s\n%s\n%s", c, g_a, d); /* a is a fifth of it */
+    assert_true(bits(simhash_of(g_a) ^ simhash_of(ab)) > HKS_COLLAPSE_DISTANCE);
+
+    index_dir(dir, sizeof dir, "inside");
+    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
+    add(w, "a", g_a, "2022-03-01");
+    add(w, "ab", ab, "2022-03-02");
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+    assert_int_equal(hks_index_open(dir, NULL, &idx), HKS_OK);
+    run(idx, 1, 0, 8, got, sizeof got);
+    assert_true(!strcmp(got, "a(+1)") || !strcmp(got, "ab(+1)"));
+    run(idx, 0, 0, 8, got, sizeof got);
+    assert_true(!strcmp(got, "a ab") || !strcmp(got, "ab a"));
+    hks_index_close(idx);
+
+    index_dir(dir, sizeof dir, "digest");
+    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
+    add(w, "a", g_a, NULL);
+    add(w, "digest", digest, NULL);
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+    assert_int_equal(hks_index_open(dir, NULL, &idx), HKS_OK);
+    run(idx, 1, 0, 8, got, sizeof got);
+    assert_true(!strcmp(got, "a digest") || !strcmp(got, "digest a"));
+    hks_index_close(idx);
+
+    /* Dated apart, a copy inside stays apart too. */
+    index_dir(dir, sizeof dir, "inside-dated");
+    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
+    add(w, "a", g_a, "2022-03-01");
+    add(w, "ab", ab, "2022-04-01");
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+    assert_int_equal(hks_index_open(dir, NULL, &idx), HKS_OK);
+    run(idx, 1, 0, 8, got, sizeof got);
+    assert_true(!strcmp(got, "a ab") || !strcmp(got, "ab a"));
+    hks_index_close(idx);
+    free(ab);
+    free(digest);
+    free(c);
+    free(d);
+}
+
 static void test_collapse_survives_delete_and_merge(void **state)
 {
     char dir[4200], got[256];
@@ -335,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_simhash_reprint_near_other_story_far),
         cmocka_unit_test(test_collapse_folds_copies_and_fills_the_page),
         cmocka_unit_test(test_collapse_keeps_copies_dated_apart),
+        cmocka_unit_test(test_collapse_folds_a_copy_inside_a_longer_article),
         cmocka_unit_test(test_collapse_survives_delete_and_merge),
         cmocka_unit_test(test_corrupt_simhash_absent_or_wrong_length),
     };
