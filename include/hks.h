@@ -402,7 +402,7 @@ typedef enum hks_sparam {
     /* Natural-language ranking (questions, and plain queries with no
      * strict match) adds to the bigram BM25 a BM25 over single
      * characters, a field of its own with its own k1, b, lengths and idf: */
-    HKS_S_CHAR_WEIGHT = 7,     /* its weight, default 1.75, 0..10 (0: off)   */
+    HKS_S_CHAR_WEIGHT = 7,     /* its weight, default 2, 0..10    (0: off)   */
     HKS_S_CHAR_K1 = 8,         /* its k1, default 0.5, 0..10                 */
     HKS_S_CHAR_B = 9,          /* its b, default 1, 0..1                     */
     HKS_S_FUNCTION_WORDS = 10, /* 1 (default): question and function words

@@ -46,7 +46,7 @@ static const char usage[] =
     "      --k1 X, --b X   BM25 parameters (default 1.2 and 0.75)\n"
     "      --char-weight X, --char-k1 X, --char-b X\n"
     "                      the character field of natural-language ranking\n"
-    "                      (default 1.75, 0.5, 1; weight 0 turns it off)\n"
+    "                      (default 2, 0.5, 1; weight 0 turns it off)\n"
     "      --coverage X    natural-language ranking: a document holding a share c\n"
     "                      of the question's weight scores c^X times as much (an\n"
     "                      index of titles: less; default 0.5, 0 turns it off)\n"
