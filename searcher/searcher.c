@@ -1888,10 +1888,6 @@ static size_t first_cjk(const uint8_t *t, size_t n)
     return cb;
 }
 
-/* Natural-language scoring terms of phrase ph: its bigrams, words and
- * lone characters in the term field, and each CJK character in the
- * character field, function words weighing less (funcwords.c). */
-
 /* The query weight of a Latin word or number in a question (a CJK
  * bigram weighs 1). A word is its own unigram: it has no characters in
  * the character field to add to its term, so alone it weighs about a
@@ -1900,6 +1896,10 @@ static size_t first_cjk(const uint8_t *t, size_t n)
  * Measured on cmedir's tune half, exhaustive scoring: weight 1 0.8279,
  * 2 0.8295, 2.5 0.8303, 3 0.8302, 4 0.8303, 5 0.8291. */
 #define NATURAL_WORD_WEIGHT 3.0
+
+/* Natural-language scoring terms of phrase ph: its bigrams, words and
+ * lone characters in the term field, and each CJK character in the
+ * character field, function words weighing less (funcwords.c). */
 static void natural_sterms(evalctx *x, const hks_qphrase *ph, bool fw)
 {
     const uint8_t *ch[HKS_MAX_QUERY_ELEMS + 1];
