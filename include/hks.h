@@ -436,7 +436,7 @@ typedef enum hks_sparam {
                                 words has its score multiplied by c^x (x
                                 this value; from 100 terms the exponent
                                 grows from 0 to x: a title cannot hold a
-                                whole question). Default 0.5, 0..4; 0: off */
+                                whole question). Default 0.75, 0..4; 0: off */
 } hks_sparam;
 #define HKS_SORT_RELEVANCE 0
 #define HKS_SORT_DATE 1

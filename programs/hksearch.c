@@ -49,7 +49,7 @@ static const char usage[] =
     "                      (default 2, 0.5, 1; weight 0 turns it off)\n"
     "      --coverage X    natural-language ranking: a document holding a share c\n"
     "                      of the question's weight scores c^X times as much (an\n"
-    "                      index of titles: less; default 0.5, 0 turns it off)\n"
+    "                      index of titles: less; default 0.75, 0 turns it off)\n"
     "      --no-function-words  question and function words (什么, 可以, 吗 ...)\n"
     "                      weigh as much as other terms in a question\n"
     "      --recency DAYS  rank newer articles higher: a score is multiplied by\n"

@@ -220,7 +220,7 @@ int hks_searcher_new(hks_index *idx, hks_searcher **out)
     s->char_w = 2.0;
     s->char_k1 = 0.5;
     s->char_b = 1.0;
-    s->coverage = 0.5;
+    s->coverage = 0.75;
     s->function_words = true;
     s->newest = INT32_MIN;
     s->collapse = true;
@@ -904,7 +904,7 @@ static double coverage_factor(const evalctx *x, double held)
     c = held / x->terms_w;
     if (c >= 1.0)
         return 1.0;
-    return x->cov_e == 0.5 ? sqrt(c) : pow(c, x->cov_e); /* the default, cheaper */
+    return x->cov_e == 0.5 ? sqrt(c) : pow(c, x->cov_e); /* a square root is cheaper */
 }
 
 /* The document lengths of field f in a segment. */
