@@ -409,7 +409,7 @@ int hks_explain(hks_searcher *s, uint32_t doc_id, hks_explanation *out, hks_expl
     }
     out->sum = sum;
     if (!out->exact && xp->cov_e > 0 && all_w > 0 && held < all_w)
-        cf = xp->cov_e == 0.5 ? sqrt(held / all_w) : pow(held / all_w, xp->cov_e);
+        cf = hks_coverage_pow(held / all_w, xp->cov_e);
     out->coverage = cf;
     out->score = terms_sum * cf * xh->recency;
     for (i = 0; i < n && i < sizeof cv / sizeof cv[0]; i++) /* characters, one by one */

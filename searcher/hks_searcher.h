@@ -6,6 +6,8 @@
 #ifndef HKS_SEARCHER_H
 #define HKS_SEARCHER_H
 
+#include <math.h>
+
 #include "hks_format.h"
 
 /**************************************************************************
@@ -236,6 +238,18 @@ struct hks_searcher {
     struct hks_xstate *xp;
     struct hks_lexcache *lc; /* the search's lexicon lookups (searcher.c) */
 };
+
+/* c^e, the coverage factor of a share c (HKS_S_COVERAGE): the one
+ * expression for the search and for hks_explain, with the common exponents
+ * in square roots (pow costs several times more, once per candidate). */
+static inline double hks_coverage_pow(double c, double e)
+{
+    if (e == 0.5)
+        return sqrt(c);
+    if (e == 0.75)
+        return sqrt(c * sqrt(c));
+    return pow(c, e);
+}
 
 /* Parse q[0..n) into s->qy, unless s->qy already holds its parse: a search
  * and the snippets of its hits parse the query once. Errors as

@@ -904,7 +904,7 @@ static double coverage_factor(const evalctx *x, double held)
     c = held / x->terms_w;
     if (c >= 1.0)
         return 1.0;
-    return x->cov_e == 0.5 ? sqrt(c) : pow(c, x->cov_e); /* a square root is cheaper */
+    return hks_coverage_pow(c, x->cov_e);
 }
 
 /* The document lengths of field f in a segment. */
