@@ -25,7 +25,10 @@
  * COPY_SHARE of the shorter one's shingles (common/cjk.c, hks_shingle_push;
  * boilerplate lines left out) are in the longer one, the shorter holding
  * at least a third of the longer's and COPY_MIN_SHINGLES of its own,
- * dated as above. Only the hits a reader pages through are read.
+ * dated as above. Only the hits a reader pages through are read, so a
+ * copy found this way is counted in "N similar" when it ranks among the
+ * candidates that would fill the pages asked for (a fingerprint-close
+ * copy is counted wherever it ranks).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1894,7 +1894,8 @@ static size_t first_cjk(const uint8_t *t, size_t n)
  * third of what a CJK word of the question gets from its bigram and its
  * characters together (hbsab, g-6-pd, 0.3 in a medical question).
  * Measured on cmedir's tune half, exhaustive scoring: weight 1 0.8279,
- * 2 0.8295, 2.5 0.8303, 3 0.8302, 4 0.8303, 5 0.8291. */
+ * 2 0.8295, 2.5 0.8303, 3 0.8302, 4 0.8303, 5 0.8291. With the character
+ * field off a word weighs 1, as in plain BM25. */
 #define NATURAL_WORD_WEIGHT 3.0
 
 /* Natural-language scoring terms of phrase ph: its bigrams, words and
@@ -1956,7 +1957,9 @@ static void natural_sterms(evalctx *x, const hks_qphrase *ph, bool fw)
         if (q->run_end)
             continue; /* a position check, not a term */
         if (c == UINT32_MAX) {
-            w = NATURAL_WORD_WEIGHT; /* a Latin word or a number */
+            /* a Latin word or a number: with no character field to make
+             * up for, plain BM25 (its weight 1) */
+            w = x->s->char_w > 0 ? NATURAL_WORD_WEIGHT : 1.0;
         } else {
             bool bigram = q->len > chl[c];
             bool next = bigram && c + 1 < n && rel[c + 1] == rel[c] + 1;
