@@ -515,15 +515,11 @@ HKS_INTERNAL int hks_pc_advance(hks_pcur *c, uint32_t target);
 /* Positions of the current doc. */
 HKS_INTERNAL int hks_pc_positions(hks_pcur *c, const uint32_t **p,
                                   uint32_t *n);
-/* Maximum tf and minimum doc length over the whole term (for bounds). */
-HKS_INTERNAL void hks_pc_term_bound(const hks_pcur *c, uint32_t *max_tf,
-                                    uint32_t *min_dl);
-/* The same over the blocks still ahead of c that hold docs in [lo, hi]
- * (block-max bounds; 0 and UINT32_MAX when there are none), and the last
- * doc of the block that holds lo (HKS_END past the end). */
+/* Maximum tf and minimum doc length over the blocks still ahead of c that
+ * hold docs in [lo, hi] (block-max bounds; 0 and UINT32_MAX when there are
+ * none). */
 HKS_INTERNAL void hks_pc_range_bound(const hks_pcur *c, uint32_t lo, uint32_t hi,
-                                     uint32_t *max_tf, uint32_t *min_dl,
-                                     uint32_t *first_last);
+                                     uint32_t *max_tf, uint32_t *min_dl);
 
 /**************************************************************************
 ** Interface to code in synonyms.c: the SYNONYMS file (byte format in

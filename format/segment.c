@@ -752,11 +752,24 @@ static int grow_u32(const hks_alloc *a, uint32_t **p, uint32_t *cap, uint32_t ne
     return HKS_OK;
 }
 
+/* Stored tfs (tf - 1) to tfs in place; nonzero when one wrapped. Inlined,
+ * so that a constant n gives a loop of known count. */
+static inline uint32_t tfs_from_stored(uint32_t *tfs, uint32_t n)
+{
+    uint32_t k, wrap = 0;
+    for (k = 0; k < n; k++) {
+        uint32_t t = tfs[k] + 1;
+        wrap |= t == 0;
+        tfs[k] = t;
+    }
+    return wrap;
+}
+
 /* Decode block b's doc gaps and tfs. */
 static int load_block(hks_pcur *c, uint32_t b)
 {
     hks_rd rd;
-    uint32_t k, prev, tf_wrap = 0;
+    uint32_t k, prev, tf_wrap;
     uint64_t d;
     const uint8_t *start = c->base + c->blk_off[b];
     const uint8_t *stop = b + 1 < c->n_blocks ? c->base + c->blk_off[b + 1] : c->end;
@@ -777,19 +790,8 @@ static int load_block(hks_pcur *c, uint32_t b)
         d += (uint64_t)c->docs[k] + 1;
         c->docs[k] = (uint32_t)d;
     }
-    if (c->n == HKS_BLOCK) { /* a known count: the compiler vectorises it */
-        for (k = 0; k < HKS_BLOCK; k++) {
-            uint32_t t = c->tfs[k] + 1;
-            tf_wrap |= t == 0;
-            c->tfs[k] = t;
-        }
-    } else {
-        for (k = 0; k < c->n; k++) {
-            uint32_t t = c->tfs[k] + 1;
-            tf_wrap |= t == 0;
-            c->tfs[k] = t;
-        }
-    }
+    /* a full block's known count lets the compiler vectorise the loop */
+    tf_wrap = c->n == HKS_BLOCK ? tfs_from_stored(c->tfs, HKS_BLOCK) : tfs_from_stored(c->tfs, c->n);
     if (d >= hks_seg_ndocs(c->seg) || tf_wrap)
         return pc_corrupt(c, "document number out of range");
     prev = (uint32_t)d;
@@ -1035,25 +1037,11 @@ int hks_pc_positions(hks_pcur *c, const uint32_t **p, uint32_t *n)
     return HKS_OK;
 }
 
-void hks_pc_term_bound(const hks_pcur *c, uint32_t *max_tf, uint32_t *min_dl)
-{
-    uint32_t b, mt = 0, md = UINT32_MAX;
-    for (b = 0; b < c->n_blocks; b++) {
-        if (c->blk_maxtf[b] > mt)
-            mt = c->blk_maxtf[b];
-        if (c->blk_mindl[b] < md)
-            md = c->blk_mindl[b];
-    }
-    *max_tf = mt;
-    *min_dl = md;
-}
-
 void hks_pc_range_bound(const hks_pcur *c, uint32_t lo, uint32_t hi, uint32_t *max_tf,
-                        uint32_t *min_dl, uint32_t *first_last)
+                        uint32_t *min_dl)
 {
     uint32_t b = c->doc == HKS_END ? c->n_blocks : find_doc_block(c, c->blk, lo);
     uint32_t mt = 0, md = UINT32_MAX;
-    *first_last = b < c->n_blocks ? c->blk_last[b] : HKS_END;
     for (; b < c->n_blocks; b++) {
         if (c->blk_maxtf[b] > mt)
             mt = c->blk_maxtf[b];

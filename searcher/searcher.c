@@ -1377,9 +1377,7 @@ static bool is_exact_doc(const evalctx *x, uint32_t doc)
  * walked lists are read one after the other into the window's
  * accumulators (no merge by document, which cost more than the scoring),
  * then the window's documents are finished in order. */
-#ifndef WINDOW
 #define WINDOW 2048
-#endif
 
 /* A walked list's contribution to one document of the window. */
 typedef struct wentry {
@@ -1410,8 +1408,8 @@ static uint32_t window_order(evalctx *x, segeval *se, uint32_t lo, uint32_t hi, 
         if (x->st[i].w == 0 || x->st[i].field != F_TERMS || t->doc == HKS_END)
             continue; /* characters: rescore_chars */
         for (j = 0; j < t->n_sub; j++) {
-            uint32_t a, b, last;
-            hks_pc_range_bound(&t->sub[j], lo, hi, &a, &b, &last);
+            uint32_t a, b;
+            hks_pc_range_bound(&t->sub[j], lo, hi, &a, &b);
             mt += a; /* a union's tf is at most the sum */
             if (b < md)
                 md = b;

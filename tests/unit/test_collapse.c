@@ -218,15 +218,32 @@ static void test_collapse_keeps_copies_dated_apart(void **state)
     hks_index_close(idx);
 }
 
+/* Index two documents in folder name and run() over them. */
+static void pair_run(const char *name, const char *id1, const char *body1, const char *date1,
+                     const char *id2, const char *body2, const char *date2, int collapse,
+                     char *got, size_t got_cap)
+{
+    char dir[4200];
+    hks_writer *w = NULL;
+    hks_index *idx = NULL;
+    index_dir(dir, sizeof dir, name);
+    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
+    add(w, id1, body1, date1);
+    add(w, id2, body2, date2);
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+    assert_int_equal(hks_index_open(dir, NULL, &idx), HKS_OK);
+    run(idx, collapse, 0, 8, got, got_cap);
+    hks_index_close(idx);
+}
+
 /* A copy inside a longer article (a report with the text it reports on
  * appended) has a fingerprint far from the longer one's; the text test
  * folds it, but not a story that is a small part of a digest. */
 static void test_collapse_folds_a_copy_inside_a_longer_article(void **state)
 {
-    char dir[4200], got[256], path[4096], *c = NULL, *d = NULL, *ab, *digest;
+    char got[256], path[4096], *c = NULL, *d = NULL, *ab, *digest;
     size_t nc, nd;
-    hks_writer *w = NULL;
-    hks_index *idx = NULL;
     (void)state;
     assert_int_equal(hks_test_read_file(hks_test_repo_path("corpus/003_0deaf7ce9546a668.txt", path,
                                                            sizeof path),
@@ -244,41 +261,15 @@ static void test_collapse_folds_a_copy_inside_a_longer_article(void **state)
     sprintf(digest, "%s\n%s\n%s", c, g_a, d); /* a is a fifth of it */
     assert_true(bits(simhash_of(g_a) ^ simhash_of(ab)) > HKS_COLLAPSE_DISTANCE);
 
-    index_dir(dir, sizeof dir, "inside");
-    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
-    add(w, "a", g_a, "2022-03-01");
-    add(w, "ab", ab, "2022-03-02");
-    assert_int_equal(hks_writer_commit(w), HKS_OK);
-    hks_writer_close(w);
-    assert_int_equal(hks_index_open(dir, NULL, &idx), HKS_OK);
-    run(idx, 1, 0, 8, got, sizeof got);
+    pair_run("inside", "a", g_a, "2022-03-01", "ab", ab, "2022-03-02", 1, got, sizeof got);
     assert_true(!strcmp(got, "a(+1)") || !strcmp(got, "ab(+1)"));
-    run(idx, 0, 0, 8, got, sizeof got);
+    pair_run("inside-off", "a", g_a, "2022-03-01", "ab", ab, "2022-03-02", 0, got, sizeof got);
     assert_true(!strcmp(got, "a ab") || !strcmp(got, "ab a"));
-    hks_index_close(idx);
-
-    index_dir(dir, sizeof dir, "digest");
-    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
-    add(w, "a", g_a, NULL);
-    add(w, "digest", digest, NULL);
-    assert_int_equal(hks_writer_commit(w), HKS_OK);
-    hks_writer_close(w);
-    assert_int_equal(hks_index_open(dir, NULL, &idx), HKS_OK);
-    run(idx, 1, 0, 8, got, sizeof got);
+    pair_run("digest", "a", g_a, NULL, "digest", digest, NULL, 1, got, sizeof got);
     assert_true(!strcmp(got, "a digest") || !strcmp(got, "digest a"));
-    hks_index_close(idx);
-
     /* Dated apart, a copy inside stays apart too. */
-    index_dir(dir, sizeof dir, "inside-dated");
-    assert_int_equal(hks_writer_open(dir, NULL, &w), HKS_OK);
-    add(w, "a", g_a, "2022-03-01");
-    add(w, "ab", ab, "2022-04-01");
-    assert_int_equal(hks_writer_commit(w), HKS_OK);
-    hks_writer_close(w);
-    assert_int_equal(hks_index_open(dir, NULL, &idx), HKS_OK);
-    run(idx, 1, 0, 8, got, sizeof got);
+    pair_run("inside-dated", "a", g_a, "2022-03-01", "ab", ab, "2022-04-01", 1, got, sizeof got);
     assert_true(!strcmp(got, "a ab") || !strcmp(got, "ab a"));
-    hks_index_close(idx);
     free(ab);
     free(digest);
     free(c);
