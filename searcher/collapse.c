@@ -142,11 +142,8 @@ static int read_shingles(hks_searcher *s, uint32_t doc_id, cinfo *c)
     }
     memset(&sg, 0, sizeof sg);
     for (i = 0; rc == HKS_OK && i < s->nt.n; i++) {
-        uint32_t off = s->nt.src_start[i];
-        while (at < n_bp && bp[2 * at + 1] <= off)
-            at++;
-        if (at < n_bp && bp[2 * at] <= off)
-            continue; /* inside a boilerplate line */
+        if (hks_in_boiler(bp, n_bp, &at, s->nt.src_start[i]))
+            continue;
         if (hks_shingle_push(&sg, s->nt.cp[i], &h))
             c->sg[n++] = (uint32_t)h;
     }

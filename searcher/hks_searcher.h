@@ -239,6 +239,16 @@ struct hks_searcher {
     struct hks_lexcache *lc; /* the search's lexicon lookups (searcher.c) */
 };
 
+/* Is source byte off inside one of the n boilerplate ranges r (pairs start,
+ * end: hks_seg_boiler_ranges)? Offsets are asked in increasing order; *at
+ * keeps the place (snippets, collapse's copy test). */
+static inline bool hks_in_boiler(const uint32_t *r, size_t n, size_t *at, uint32_t off)
+{
+    while (*at < n && r[2 * *at + 1] <= off)
+        (*at)++;
+    return *at < n && r[2 * *at] <= off;
+}
+
 /* c^e, the coverage factor of a share c (HKS_S_COVERAGE): the one
  * expression for the search and for hks_explain, with the common exponents
  * in square roots (pow costs several times more, once per candidate). */

@@ -39,15 +39,6 @@ typedef struct sctx {
     size_t n_bp, bp_at;  /* their number; the scan's place in them     */
 } sctx;
 
-/* Is source byte off inside a boilerplate range? Offsets are asked in
- * increasing order; *at keeps the place. */
-static bool in_boiler(const uint32_t *r, size_t n, size_t *at, uint32_t off)
-{
-    while (*at < n && r[2 * *at + 1] <= off)
-        (*at)++;
-    return *at < n && r[2 * *at] <= off;
-}
-
 static bool elem_matches(const hks_qelem *e, const stok *t);
 
 /* Last code point of t that element e covers: a lone CJK character as a
@@ -86,7 +77,7 @@ static int on_stok(void *ctx, const hks_token *tok)
 {
     sctx *x = ctx;
     stok *t;
-    if (in_boiler(x->bp, x->n_bp, &x->bp_at, tok->src_start) || !wanted(x->qy, tok))
+    if (hks_in_boiler(x->bp, x->n_bp, &x->bp_at, tok->src_start) || !wanted(x->qy, tok))
         return HKS_OK;
     if (x->n == x->cap) {
         stok *p = hks_grow(x->a, x->t, sizeof *p, x->cap, x->n + 1, 1024, SIZE_MAX, &x->cap);
@@ -336,7 +327,7 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
     if (n_sp) {
         win_a = sp[best].a > lead ? sp[best].a - lead : 0;
     } else { /* no match shown: the article's first text that is not boilerplate */
-        while (win_a < s->nt.n && in_boiler(bp, n_bp, &bp_at, s->nt.src_start[win_a]))
+        while (win_a < s->nt.n && hks_in_boiler(bp, n_bp, &bp_at, s->nt.src_start[win_a]))
             win_a++;
         if (win_a == s->nt.n)
             win_a = 0;
@@ -375,7 +366,7 @@ int hks_snippet(hks_searcher *s, uint32_t doc_id, const char *query, size_t quer
              * stored text keeps them; a snippet shows the heading's
              * words): one space, lazily. */
             if (is_space_cp(cp) || k < skip_to ||
-                in_boiler(bp, n_bp, &bp_at, s->nt.src_start[k])) {
+                hks_in_boiler(bp, n_bp, &bp_at, s->nt.src_start[k])) {
                 want_space = any;
                 continue;
             }
