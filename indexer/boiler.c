@@ -373,6 +373,13 @@ void hks_boiler_forget(hks_boiler *b, const char *c, size_t cn)
     b->n_c--;
 }
 
+/* Forget every collection's counts (a rebuild counts again from nothing). */
+void hks_boiler_clear(hks_boiler *b)
+{
+    while (b->n_c)
+        hks_boiler_forget(b, b->c[0].name, b->c[0].name_len);
+}
+
 void hks_boiler_thresholds(uint64_t n_docs, uint32_t *lo, uint32_t *hi)
 {
     uint64_t l = n_docs / 1000, h = n_docs / 50;
@@ -611,8 +618,7 @@ int hks_boiler_load(hks_boiler *b, const uint8_t *p, size_t n)
     hks_rd rd;
     uint64_t nc, i, j;
     int rc = HKS_OK;
-    while (b->n_c)
-        hks_boiler_forget(b, b->c[0].name, b->c[0].name_len);
+    hks_boiler_clear(b);
     hks_rd_init(&rd, p, n);
     if (hks_varint_get(&rd, &nc) || nc > n)
         return HKS_ERR_CORRUPT;
@@ -659,8 +665,7 @@ int hks_boiler_load(hks_boiler *b, const uint8_t *p, size_t n)
     if (rc == HKS_OK && hks_rd_left(&rd))
         rc = HKS_ERR_CORRUPT;
     if (rc)
-        while (b->n_c)
-            hks_boiler_forget(b, b->c[0].name, b->c[0].name_len);
+        hks_boiler_clear(b);
     return rc;
 }
 

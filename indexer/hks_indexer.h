@@ -142,6 +142,8 @@ HKS_INTERNAL int hks_boiler_count(hks_boiler *b, const char *c, size_t cn, const
                                   size_t n);
 /* Forget the counts of collection c. */
 HKS_INTERNAL void hks_boiler_forget(hks_boiler *b, const char *c, size_t cn);
+/* Forget the counts of every collection. */
+HKS_INTERNAL void hks_boiler_clear(hks_boiler *b);
 /* The thresholds LO and HI for a collection of n_docs counted articles. */
 HKS_INTERNAL void hks_boiler_thresholds(uint64_t n_docs, uint32_t *lo, uint32_t *hi);
 /* Byte ranges (pairs start, end) of the boilerplate lines of body into

@@ -959,6 +959,8 @@ int hks_writer_delete_all(hks_writer *w)
     hks_keytab_clear(&w->kt);
     while (w->colls.n_coll) /* the sources are read again */
         hks_manifest_drop_coll(w->a, &w->colls, w->colls.coll[0].name, w->colls.coll[0].name_len);
+    if (w->bp) /* and their lines counted again, from nothing */
+        hks_boiler_clear(w->bp);
     for (i = 0; i < w->n_slots; i++) /* whole segments go at the commit */
         for (d = 0; d < w->slots[i].si.n_docs; d++)
             if (mark_deleted(w, i, d))
