@@ -25,6 +25,12 @@
  *     N / 200) articles (a promotion or a photo credit above the text; not
  *     so at the tail, where a news agency's closing formulas stand: 会议还
  *     研究了其他事项。 ends 0.6% of the cctv_xwlb stories), or
+ *   - it occurs in at least LO(N) articles and stands next to a line of
+ *     the first rule, or next to such a line in turn, each two neighbours
+ *     also seen one after the other in at least LO(N) articles (a block
+ *     around the appeal: hkcnews printed it for a while behind 我們的眾籌活
+ *     動已結束，謝謝你們的支持。, in 98 articles, on a line of its own
+ *     between --- and the appeal's web address), or
  *   - it starts with a site-chrome marker (版权声明, 当前位置 ...), or it is
  *     short (at most SHORT_BYTES without white space) and holds one (设为首页,
  *     分享到, 责任编辑 ...); markers are matched on the normalized, folded
@@ -60,6 +66,7 @@ typedef struct bline {
     uint64_t h;          /* hash of the line without white space         */
     uint64_t ph;         /* hash of the pair (previous line, this line); 0
                             for the first line                            */
+    bool bp;             /* judged boilerplate (hks_boiler_mark)         */
 } bline;
 
 struct hks_boiler {
@@ -495,6 +502,13 @@ static int chrome_line(hks_boiler *b, const char *body, const bline *l, bool *ou
     return HKS_OK;
 }
 
+/* Does line l join a block it stands in, its pair with the neighbour on
+ * the block's side hashing to ph? */
+static bool block_neighbour(const bcoll *bc, const bline *l, uint64_t ph, uint32_t lo, uint64_t th)
+{
+    return l->h != th && map_get(bc, l->h) >= lo && map_get(bc, ph) >= lo;
+}
+
 /*
  * The boilerplate lines of an article of collection c with this title and
  * body, by the rules at the top of this file: their byte ranges in body,
@@ -534,15 +548,28 @@ int hks_boiler_mark(hks_boiler *b, const char *c, size_t cn, const char *title, 
     if (b->n_ln - tail < 2)
         tail = b->n_ln;
     for (i = 0; i < b->n_ln; i++) {
-        const bline *l = &b->ln[i];
-        bool is_bp = false;
+        bline *l = &b->ln[i];
+        l->bp = false;
         if (l->h == th)
             continue;
         if (i < head || i >= tail || map_get(bc, l->h) >= hi || (i == 0 && map_get(bc, l->h) >= mid))
-            is_bp = true;
+            l->bp = true;
         else
-            HKS_TRY(chrome_line(b, body, l, &is_bp));
-        if (!is_bp)
+            HKS_TRY(chrome_line(b, body, l, &l->bp));
+    }
+    /* The blocks around the lines repeated in HI(N) articles. */
+    for (i = 0; i < b->n_ln; i++) {
+        size_t j;
+        if (b->ln[i].h == th || map_get(bc, b->ln[i].h) < hi)
+            continue;
+        for (j = i + 1; j < b->n_ln && block_neighbour(bc, &b->ln[j], b->ln[j].ph, lo, th); j++)
+            b->ln[j].bp = true;
+        for (j = i; j > 0 && block_neighbour(bc, &b->ln[j - 1], b->ln[j].ph, lo, th); j--)
+            b->ln[j - 1].bp = true;
+    }
+    for (i = 0; i < b->n_ln; i++) {
+        const bline *l = &b->ln[i];
+        if (!l->bp)
             continue;
         if (nr == *cap) {
             uint32_t *q = hks_grow(b->a, *ranges, 2 * sizeof **ranges, *cap, nr + 1, 16,

@@ -21,6 +21,9 @@
 /* A columnist's byline and bio (hkcnews). */
 #define BYLINE "博客 | 思言財雋"
 #define BIO "【思言財雋專欄】「思言財雋」旨在滙聚金融財經界志同道合的同業友好，致力提高金融界對公共事務的意識及參與。"
+/* The appeal hkcnews printed for a while (98 articles), on a line of its
+ * own between --- and the web address. */
+#define VARIANT "我們的眾籌活動已結束，謝謝你們的支持。你可以加入成為眾新聞的月費訂戶，長期支持我們的工作。所有訂戶都可以收到我們的「每周時事」通訊。"
 /* A news sentence cctv_xwlb repeats (about 0.6% of its stories). */
 #define WANGYI "王毅参加会见。"
 
@@ -67,12 +70,14 @@ static void test_boiler_rules_on_real_excerpts(void **state)
     unsigned i;
     (void)state;
     assert_int_equal(hks_boiler_new(hks_test_cm_alloc(), &b), HKS_OK);
-    /* 1000 articles: the appeal under 840, the column's byline and bio
-     * under 10, 王毅参加会见。 ending 10. */
+    /* 1000 articles: the appeal under 840, its variant under 10, the
+     * column's byline and bio under 10, 王毅参加会见。 ending 10. */
     for (i = 0; i < 1000; i++) {
         news_line(line, sizeof line, i);
         snprintf(body, sizeof body, "%s%s\n\n%s%s%s", i % 100 == 0 ? "因為，\n" : "", line,
-                 i < 840 ? "---\n" APPEAL1 "\n" APPEAL2 : "",
+                 i < 840                ? "---\n" APPEAL1 "\n" APPEAL2
+                 : i >= 860 && i < 870 ? "---\n" VARIANT "\n" APPEAL2
+                                       : "",
                  i >= 900 && i < 910 ? "\n" BYLINE "\n\n" BIO : "", i >= 950 && i < 960 ? "\n" WANGYI : "");
         assert_int_equal(hks_boiler_count(b, "hkcnews", 7, body, strlen(body)), HKS_OK);
     }
@@ -117,6 +122,18 @@ static void test_boiler_rules_on_real_excerpts(void **state)
                      HKS_OK);
     assert_int_equal(n, 3);
     assert_false(has_range(r, n, body, "因為，"));
+    /* The variant (1%) is boilerplate beside the web address it stands
+     * with, in the middle of an article too; alone, it is not. */
+    snprintf(body, sizeof body, "%s\n---\n" VARIANT "\n" APPEAL2 "\n%s", line, line);
+    assert_int_equal(hks_boiler_mark(b, "hkcnews", 7, "", 0, body, strlen(body), &r, &cap, &n),
+                     HKS_OK);
+    assert_int_equal(n, 3); /* with the rule --- */
+    assert_true(has_range(r, n, body, VARIANT));
+    assert_true(has_range(r, n, body, APPEAL2));
+    snprintf(body, sizeof body, "%s\n" VARIANT "\n%s", line, line);
+    assert_int_equal(hks_boiler_mark(b, "hkcnews", 7, "", 0, body, strlen(body), &r, &cap, &n),
+                     HKS_OK);
+    assert_int_equal(n, 0);
     /* A recurring news sentence (1%, alone at the tail) is news. */
     snprintf(body, sizeof body, "%s\n" WANGYI, line);
     assert_int_equal(hks_boiler_mark(b, "hkcnews", 7, "", 0, body, strlen(body), &r, &cap, &n),
