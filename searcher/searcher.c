@@ -1296,10 +1296,89 @@ static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
     return HKS_OK;
 }
 
+/* Append a strict match (global id) to x->exact_docs. */
+static int note_exact(evalctx *x, uint32_t gdoc)
+{
+    if (x->n_exact_docs == x->cap_exact_docs) {
+        uint32_t *p = hks_grow(x->s->a, x->exact_docs, sizeof *p, x->cap_exact_docs,
+                               x->n_exact_docs + 1, 256, SIZE_MAX, &x->cap_exact_docs);
+        if (!p)
+            return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
+        x->exact_docs = p;
+    }
+    x->exact_docs[x->n_exact_docs++] = gdoc;
+    x->n_exact++;
+    return HKS_OK;
+}
+
+/* The one list of a query that is a single term and nothing else (one
+ * word, one character: no phrase, filter, recency or date order), or
+ * NULL. Its documents are the matches and its tf their score. */
+static hks_pcur *single_list(evalctx *x, segeval *se)
+{
+    const hks_query *qy = x->qy;
+    const hks_qnode *nd;
+    const hks_qphrase *ph;
+    titer *t;
+    if (qy->root == HKS_QN_NONE || x->exact.by_date || x->s->recency > 0 || x->n_st != 1 ||
+        qy->date_from || qy->date_to || qy->source_len || qy->collection_len ||
+        hks_query_has_meta_filter(qy))
+        return NULL;
+    nd = &qy->node[qy->root];
+    while (nd->kind == HKS_QN_AND && nd->child != HKS_QN_NONE &&
+           qy->node[nd->child].next == HKS_QN_NONE) /* the top-level AND of one clause */
+        nd = &qy->node[nd->child];
+    if (nd->kind != HKS_QN_PHRASE || nd->negated)
+        return NULL;
+    ph = &qy->phrase[nd->phrase];
+    if (ph->n != 1 || ph->in_title || ph->negated || qy->elem[ph->first].joint ||
+        x->st[0].elem != ph->first || x->st[0].field != F_TERMS)
+        return NULL;
+    t = &se->el[ph->first];
+    return t->n_sub == 1 ? &t->sub[0] : NULL;
+}
+
+/* strict_segment for a single list c: every document is a match, and
+ * only those whose score can enter the top k are pushed (the heap and
+ * the document records cost more than the rest; one-character queries
+ * match most of an index). Same hits, scores and counts as the tree. */
+static int strict_single(evalctx *x, segeval *se, hks_pcur *c)
+{
+    const uint32_t *dl = field_lens(se->seg, F_TERMS);
+    double w = x->st[0].w;
+    int rc = HKS_OK;
+    for (; c->doc != HKS_END && rc == HKS_OK; rc = hks_pc_next_inline(c)) {
+        uint32_t doc = c->doc;
+        double score;
+        if (past_budget(x))
+            return HKS_OK;
+        if (hks_seg_is_deleted(se->seg, doc))
+            continue;
+        HKS_TRY(note_exact(x, se->base + doc));
+        score = w == 0 ? 0 : bm25(x, F_TERMS, w, c->tf, dl[doc]);
+        if (score >= topk_threshold(&x->exact)) {
+            khit h;
+            hks_docrec rec;
+            hks_seg_docrec(se->seg, doc, &rec);
+            h.date = rec.date;
+            h.h.score = score;
+            h.h.doc_id = se->base + doc;
+            h.h.flags = HKS_HIT_EXACT;
+            h.h.n_similar = 0;
+            h.f = 1.0;
+            topk_push(&x->exact, &h);
+        }
+    }
+    return rc;
+}
+
 static int strict_segment(evalctx *x, segeval *se)
 {
     hks_query *qy = x->qy;
     uint32_t doc = 0, i, nd = hks_seg_ndocs(se->seg);
+    hks_pcur *one = single_list(x, se);
+    if (one)
+        return strict_single(x, se, one);
     se->ph_doc = hks_mem_alloc(x->s->a, (size_t)(qy->n_phrase + 1) * 4);
     se->nd_doc = hks_mem_alloc(x->s->a, (size_t)(qy->n_node + 1) * 4);
     if (!se->ph_doc || !se->nd_doc)
@@ -1337,15 +1416,7 @@ static int strict_segment(evalctx *x, segeval *se)
             h.h.n_similar = 0;
             h.f = 1.0;
             topk_push(&x->exact, &h);
-            x->n_exact++;
-            if (x->n_exact_docs == x->cap_exact_docs) {
-                uint32_t *p = hks_grow(x->s->a, x->exact_docs, sizeof *p, x->cap_exact_docs,
-                                       x->n_exact_docs + 1, 256, SIZE_MAX, &x->cap_exact_docs);
-                if (!p)
-                    return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
-                x->exact_docs = p;
-            }
-            x->exact_docs[x->n_exact_docs++] = se->base + doc;
+            HKS_TRY(note_exact(x, se->base + doc));
         }
         doc = doc + 1 == HKS_END ? HKS_END : doc + 1;
     }
