@@ -75,7 +75,7 @@ static void test_boiler_rules_on_real_excerpts(void **state)
     for (i = 0; i < 1000; i++) {
         news_line(line, sizeof line, i);
         snprintf(body, sizeof body, "%s%s\n\n%s%s%s", i % 100 == 0 ? "因為，\n" : "", line,
-                 i < 840                ? "---\n" APPEAL1 "\n" APPEAL2
+                 i < 840               ? "---\n" APPEAL1 "\n" APPEAL2
                  : i >= 860 && i < 870 ? "---\n" VARIANT "\n" APPEAL2
                                        : "",
                  i >= 900 && i < 910 ? "\n" BYLINE "\n\n" BIO : "", i >= 950 && i < 960 ? "\n" WANGYI : "");
