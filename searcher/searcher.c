@@ -1311,6 +1311,21 @@ static int note_exact(evalctx *x, uint32_t gdoc)
     return HKS_OK;
 }
 
+/* Push strict match doc of the segment, its score before recency. */
+static void push_strict(evalctx *x, segeval *se, uint32_t doc, double score)
+{
+    khit h;
+    hks_docrec rec;
+    hks_seg_docrec(se->seg, doc, &rec);
+    h.date = rec.date;
+    h.h.score = score * recency_factor(x->s, rec.date);
+    h.h.doc_id = se->base + doc;
+    h.h.flags = HKS_HIT_EXACT;
+    h.h.n_similar = 0;
+    h.f = 1.0;
+    topk_push(&x->exact, &h);
+}
+
 /* The one list of a query that is a single term and nothing else (one
  * word, one character: no phrase, filter, recency or date order), or
  * NULL. Its documents are the matches and its tf their score. */
@@ -1356,18 +1371,8 @@ static int strict_single(evalctx *x, segeval *se, hks_pcur *c)
             continue;
         HKS_TRY(note_exact(x, se->base + doc));
         score = w == 0 ? 0 : bm25(x, F_TERMS, w, c->tf, dl[doc]);
-        if (score >= topk_threshold(&x->exact)) {
-            khit h;
-            hks_docrec rec;
-            hks_seg_docrec(se->seg, doc, &rec);
-            h.date = rec.date;
-            h.h.score = score;
-            h.h.doc_id = se->base + doc;
-            h.h.flags = HKS_HIT_EXACT;
-            h.h.n_similar = 0;
-            h.f = 1.0;
-            topk_push(&x->exact, &h);
-        }
+        if (score >= topk_threshold(&x->exact)) /* recency is off: the score is final */
+            push_strict(x, se, doc, score);
     }
     return rc;
 }
@@ -1390,8 +1395,6 @@ static int strict_segment(evalctx *x, segeval *se)
     while (doc != HKS_END) {
         bool pass = false;
         uint32_t d;
-        khit h;
-        hks_docrec rec;
         if (past_budget(x))
             return HKS_OK;
         if (qy->root == HKS_QN_NONE) { /* filters alone: every document */
@@ -1405,17 +1408,10 @@ static int strict_segment(evalctx *x, segeval *se)
         if (!hks_seg_is_deleted(se->seg, doc))
             HKS_TRY(passes_filters(x, se, doc, &pass));
         if (pass) {
-            h.h.score = 0;
+            double score = 0;
             if (qy->root != HKS_QN_NONE)
-                HKS_TRY(score_doc(x, se, doc, &h.h.score));
-            hks_seg_docrec(se->seg, doc, &rec);
-            h.date = rec.date;
-            h.h.score *= recency_factor(x->s, rec.date);
-            h.h.doc_id = se->base + doc;
-            h.h.flags = HKS_HIT_EXACT;
-            h.h.n_similar = 0;
-            h.f = 1.0;
-            topk_push(&x->exact, &h);
+                HKS_TRY(score_doc(x, se, doc, &score));
+            push_strict(x, se, doc, score);
             HKS_TRY(note_exact(x, se->base + doc));
         }
         doc = doc + 1 == HKS_END ? HKS_END : doc + 1;
