@@ -421,6 +421,16 @@ typedef struct titer {
     bool pos_ok; /* pos holds the current doc's positions      */
     const hks_alloc *a;
     hks_errbuf *err;
+    /* A lone CJK character as a prefix whose positions a phrase needs:
+     * the character list gives the documents (the same as the union's),
+     * and the union of every term starting with it is only opened when
+     * a document's positions are first asked for (ti_positions). */
+    struct titer *u;
+    const hks_segment *seg;
+    hks_lexcache *lc;
+    uint8_t term[HKS_MAX_TERM_BYTES];
+    uint8_t len;
+    bool deferred;
 } titer;
 
 typedef struct lexlist {
@@ -467,6 +477,10 @@ static void heap_down(titer *t, uint32_t i, uint32_t n)
 static void ti_close(titer *t)
 {
     uint32_t i;
+    if (t->u) {
+        ti_close(t->u);
+        hks_mem_free(t->a, t->u, 0);
+    }
     for (i = 0; i < t->n_sub; i++)
         hks_pc_close(&t->sub[i]);
     hks_mem_free(t->a, t->sub, 0);
@@ -497,23 +511,44 @@ static int add_boiler_terms(const hks_segment *seg, hks_lexcache *lc, const uint
 
 /* Open the iterator of element e in seg (empty when the term is absent).
  * A lone CJK character as a prefix (every term starting with it) is its
- * character-field list when no positions are needed: the same documents
- * and counts, one list instead of a union of hundreds. */
+ * character-field list: the same documents and counts, one list instead
+ * of a union of hundreds. When positions are needed the union is opened
+ * later, and only if a document gets that far (ti_positions). */
+static int ti_open_list(titer *t, const hks_alloc *a, const hks_segment *seg, hks_lexcache *lc,
+                        const uint8_t *term, size_t len, bool is_prefix, bool with_bp,
+                        hks_errbuf *err);
+
 static int ti_open(titer *t, const hks_alloc *a, const hks_segment *seg, hks_lexcache *lc,
                    const uint8_t *term, size_t len, bool is_prefix, bool need_pos, bool with_bp,
                    hks_errbuf *err)
 {
-    lexlist l;
-    uint32_t i;
-    int rc;
     uint8_t key[HKS_MAX_TERM_BYTES];
     size_t klen;
-    if (is_prefix && !need_pos && !with_bp && (klen = hks_char_key(term, len, key)) != 0) {
+    memset(t, 0, sizeof *t);
+    if (is_prefix && !with_bp && len <= sizeof t->term &&
+        (klen = hks_char_key(term, len, key)) != 0) {
+        if (need_pos) { /* what the union is opened with, when needed */
+            memcpy(t->term, term, len);
+            t->len = (uint8_t)len;
+            t->seg = seg;
+            t->lc = lc;
+            t->deferred = true;
+        }
         term = key;
         len = klen;
         is_prefix = false;
     }
-    memset(t, 0, sizeof *t);
+    return ti_open_list(t, a, seg, lc, term, len, is_prefix, with_bp, err);
+}
+
+/* ti_open's list or union, t zeroed but for what ti_open set. */
+static int ti_open_list(titer *t, const hks_alloc *a, const hks_segment *seg, hks_lexcache *lc,
+                        const uint8_t *term, size_t len, bool is_prefix, bool with_bp,
+                        hks_errbuf *err)
+{
+    lexlist l;
+    uint32_t i;
+    int rc;
     memset(&l, 0, sizeof l);
     t->a = a;
     t->err = err;
@@ -628,9 +663,30 @@ static int ti_tf(titer *t, uint32_t *tf)
     return ti_collect(t, 0, tf, false);
 }
 
+static int positions_at(titer *t, uint32_t doc, const uint32_t **p, uint32_t *n);
+
+/* Positions of a deferred prefix at t->doc, from its union (opened now if
+ * it is not yet: most phrases with such a prefix fail on their other
+ * elements first). */
+static int deferred_positions(titer *t, const uint32_t **p, uint32_t *n)
+{
+    if (!t->u) {
+        int rc;
+        t->u = hks_mem_calloc(t->a, 1, sizeof *t->u);
+        if (!t->u)
+            return hks_fail(t->err, HKS_ERR_NOMEM, "out of memory");
+        rc = ti_open_list(t->u, t->a, t->seg, t->lc, t->term, t->len, true, false, t->err);
+        if (rc)
+            return rc;
+    }
+    return positions_at(t->u, t->doc, p, n);
+}
+
 static int ti_positions(titer *t, const uint32_t **p, uint32_t *n)
 {
     uint32_t tf = 0;
+    if (t->deferred)
+        return deferred_positions(t, p, n);
     if (t->n_sub == 1)
         return hks_pc_positions(&t->sub[0], p, n);
     if (!t->pos_ok) {
@@ -849,6 +905,7 @@ typedef struct evalctx {
     double deadline; /* monotonic ms to stop at, 0 = no budget     */
     unsigned tick;   /* budget checks so far                       */
     bool timed_out;  /* the budget ran out: results are partial    */
+    bool weighed;    /* st's weights are set (need_weights)        */
 } evalctx;
 
 static double now_ms(void)
@@ -1010,6 +1067,16 @@ static int weigh_terms(evalctx *x)
         x->st[i].w = x->st[i].qw * x->st[i].idf * x->fieldw[x->st[i].field];
     }
     return HKS_OK;
+}
+
+/* The strict terms are weighed when a match is first scored: most long
+ * questions have none, and a lone character's df is a prefix scan. */
+static int need_weights(evalctx *x)
+{
+    if (x->weighed)
+        return HKS_OK;
+    x->weighed = true;
+    return weigh_terms(x);
 }
 
 /* ---- strict matching -------------------------------------------------------- */
@@ -1271,6 +1338,7 @@ static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
 {
     uint32_t i;
     *score = 0;
+    HKS_TRY(need_weights(x));
     for (i = 0; i < x->n_st; i++) {
         uint32_t tf;
         titer *t = &se->sc[i];
@@ -1360,8 +1428,10 @@ static hks_pcur *single_list(evalctx *x, segeval *se)
 static int strict_single(evalctx *x, segeval *se, hks_pcur *c)
 {
     const uint32_t *dl = field_lens(se->seg, F_TERMS);
-    double w = x->st[0].w;
+    double w;
     int rc = HKS_OK;
+    HKS_TRY(need_weights(x));
+    w = x->st[0].w;
     for (; c->doc != HKS_END && rc == HKS_OK; rc = hks_pc_next_inline(c)) {
         uint32_t doc = c->doc;
         double score;
@@ -2290,10 +2360,10 @@ again:
     }
 
     build_sterms(&x, false);
-    rc = weigh_terms(&x);
-    explain_keep_terms(s, &x, HKS_XP_STRICT);
     for (g = 0; rc == HKS_OK && g < idx->n_seg && !x.timed_out; g++)
         rc = eval_segment(&x, g, true, false);
+    /* explain reads this table for strict hits only, and they were weighed */
+    explain_keep_terms(s, &x, HKS_XP_STRICT);
     /* Natural-language ranking: for long plain queries, and for a plain
      * query with no strict match at all (better partial answers than none);
      * not when sorting by date, which lists the matches only. */
@@ -2302,6 +2372,7 @@ again:
     if (rc == HKS_OK && natural && !x.timed_out) {
         size_t need = want > x.exact.n ? want - x.exact.n : 0;
         build_sterms(&x, true);
+        x.weighed = true;
         rc = weigh_terms(&x);
         x.terms_w = 0;
         for (g = 0; g < x.n_st; g++)
