@@ -46,7 +46,8 @@ static const char usage[] =
     "  --collection NAME read the sources into collection NAME (any source)\n"
     "  -n, --dry-run     print what would be added, updated and deleted; commit nothing\n"
     "  -y, --yes         let a sync delete more than half of a collection; drop\n"
-    "  --memory MB       in-memory budget before a segment is flushed (default 256)\n"
+    "  --memory MB       in-memory budget before a segment is flushed (default: a\n"
+    "                    16th of the machine's memory, 256 to 2048)\n"
     "  --zstd N          document store compression level (default 3)\n"
     "  --threads N       threads reading a source: 1 does everything on one, 2 or more\n"
     "                    invert and write on a second (default: the number of cores)\n"
@@ -73,6 +74,18 @@ typedef struct prog_state {
     int dry_run;
     uint64_t n_add, n_update, n_delete; /* what a dry run would do */
 } prog_state;
+
+/* The flush budget when --memory is not given: a 16th of the machine's
+ * memory, 256 to 2048 MB. A build whose in-memory index fits is written
+ * once, with no segments to merge after (the news set: 25 s at 256 MB,
+ * 20 s at 1024, BENCHMARKS.md); a small machine keeps the old 256. */
+static long long default_memory_mb(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    long long mb = pages > 0 && psz > 0 ? (long long)pages / 16 * psz >> 20 : 0;
+    return mb < 256 ? 256 : mb > 2048 ? 2048
+                                      : mb;
+}
 
 static double now_s(void)
 {
@@ -221,7 +234,8 @@ static int cmd_write(const char *cmd, const opts *o, int argc, char **argv)
         hks_writer_close(w);
         return status;
     }
-    if (o->mem && (rc = hks_writer_set(w, HKS_W_MEMORY_BUDGET_MB, o->mem)) < 0)
+    if ((rc = hks_writer_set(w, HKS_W_MEMORY_BUDGET_MB, o->mem ? o->mem : default_memory_mb())) <
+        0)
         goto fail;
     if (o->zlevel && (rc = hks_writer_set(w, HKS_W_ZSTD_LEVEL, o->zlevel)) < 0)
         goto fail;
