@@ -176,8 +176,9 @@ HKS_INTERNAL int hks_memidx_add(hks_memidx *mi, const hks_doc *doc, uint64_t cha
 HKS_INTERNAL uint32_t hks_memidx_ndocs(const hks_memidx *mi);
 /* Approximate bytes held (postings, terms, metadata, compressed text). */
 HKS_INTERNAL size_t hks_memidx_bytes(const hks_memidx *mi);
-/* Write everything as a segment at path and empty the index. */
-HKS_INTERNAL int hks_memidx_flush(hks_memidx *mi, const char *path,
+/* Write everything as a segment at path and empty the index; threads >= 2
+ * encodes the terms' postings on two threads (the same file). */
+HKS_INTERNAL int hks_memidx_flush(hks_memidx *mi, const char *path, int threads,
                                   hks_errbuf *err, uint64_t *bytes_out);
 /* XXH3 of every field of doc (collection and id excluded): equal hashes
  * mean an unchanged document. */
@@ -251,6 +252,26 @@ HKS_INTERNAL int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec,
                                   const size_t *meta_len);
 HKS_INTERNAL int hks_segw_add_term(hks_segw *w, const uint8_t *term,
                                    size_t term_len, const hks_plist *pl);
+/* hks_segw_add_term in two steps, so that other threads can encode the
+ * terms the writer's thread then appends in order: an encoder is one
+ * thread's scratch. */
+typedef struct hks_termenc {
+    const hks_alloc *a;
+    uint32_t gaps[HKS_BLOCK], tfm1[HKS_BLOCK];
+    uint32_t *posd; /* position deltas of one block               */
+    size_t cap_posd;
+    hks_buf blk; /* doc blocks while the skip table is built   */
+} hks_termenc;
+HKS_INTERNAL void hks_termenc_init(hks_termenc *e, const hks_alloc *a);
+HKS_INTERNAL void hks_termenc_free(hks_termenc *e);
+HKS_INTERNAL int hks_segw_encode(const hks_segw *w, hks_termenc *e,
+                                 const uint8_t *term, size_t term_len,
+                                 const hks_plist *pl, hks_buf *doc,
+                                 hks_buf *pos, const char **why);
+HKS_INTERNAL int hks_segw_add_encoded(hks_segw *w, const uint8_t *term,
+                                      size_t term_len, uint32_t n_docs,
+                                      const uint8_t *doc, size_t doc_n,
+                                      const uint8_t *pos, size_t pos_n);
 /* Write the remaining sections, the document store streamed from ds
  * (finished by this call), then fsync and close. *bytes_out = file size. */
 HKS_INTERNAL int hks_segw_finish(hks_segw *w, hks_ds_writer *ds,

@@ -10,6 +10,7 @@
  * hks_memidx_flush() sorts the terms, decodes each buffer and hands it to
  * seg_write.c. Bodies go to the document store as they arrive.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1005,12 +1006,259 @@ static int decode_term(hks_memidx *mi, const memterm *mt, decoded *dc, hks_plist
     return HKS_OK;
 }
 
+/* ---- the terms of a flush, encoded on two threads ----------------------- */
+
+/* Decoding a term's buffer and encoding its blocks is most of a flush,
+ * and each term's is its own: a second thread encodes runs of terms (a
+ * chunk) while the flushing thread encodes others and appends every
+ * chunk in term order. The segment file is the same byte for byte. At
+ * most N_CHUNKS chunks are encoded ahead of the one being appended. */
+#define N_CHUNKS 4
+#define CHUNK_BYTES ((size_t)1 << 20) /* of term buffers, roughly    */
+#define CHUNK_TERMS 8192
+
+typedef struct fchunk {
+    uint32_t first, end; /* terms [first, end) of the order              */
+    hks_buf bytes;       /* each term's doc part, then its positions      */
+    size_t *len;         /* 2 per term: the two parts' sizes              */
+    size_t cap_len;
+    int rc; /* failure at term fail_at, why saying what    */
+    uint32_t fail_at;
+    const char *why;
+    int state; /* 0 free, 1 being encoded, 2 encoded        */
+} fchunk;
+
+typedef struct fenc { /* one encoding thread's scratch */
+    decoded dc;
+    hks_termenc te;
+    hks_buf doc, pos;
+} fenc;
+
+typedef struct fpar {
+    hks_memidx *mi;
+    hks_segw *w;
+    const sortent *order;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint32_t next_term;  /* first term not yet in a chunk            */
+    uint64_t n_claimed;  /* chunks begun                             */
+    uint64_t n_appended; /* chunks appended to the segment           */
+    bool stop;
+    fchunk ch[N_CHUNKS];
+} fpar;
+
+static void fenc_init(fenc *e, const hks_alloc *a)
+{
+    memset(e, 0, sizeof *e);
+    hks_termenc_init(&e->te, a);
+    hks_buf_init(&e->doc, a);
+    hks_buf_init(&e->pos, a);
+}
+
+static void fenc_free(fenc *e, const hks_alloc *a)
+{
+    hks_termenc_free(&e->te);
+    hks_buf_free(&e->doc);
+    hks_buf_free(&e->pos);
+    hks_mem_free(a, e->dc.docs, 0);
+    hks_mem_free(a, e->dc.tfs, 0);
+    hks_mem_free(a, e->dc.pos, 0);
+}
+
+/* Under p->mu: the next chunk's terms, or NULL when none are left. */
+static fchunk *claim_chunk(fpar *p)
+{
+    fchunk *c;
+    size_t bytes = 0;
+    uint32_t i;
+    if (p->next_term >= p->mi->n_terms)
+        return NULL;
+    c = &p->ch[p->n_claimed++ % N_CHUNKS];
+    c->first = p->next_term;
+    for (i = c->first; i < p->mi->n_terms && i - c->first < CHUNK_TERMS && bytes < CHUNK_BYTES;
+         i++)
+        bytes += p->mi->terms[p->order[i].id].n;
+    c->end = p->next_term = i;
+    c->state = 1;
+    c->rc = HKS_OK;
+    return c;
+}
+
+static void encode_chunk(fpar *p, fchunk *c, fenc *e)
+{
+    hks_memidx *mi = p->mi;
+    uint32_t i, k;
+    c->bytes.n = 0;
+    if (c->end - c->first > c->cap_len / 2) {
+        size_t *q = hks_mem_realloc(mi->a, c->len, c->cap_len * sizeof *q,
+                                    (size_t)(c->end - c->first) * 2 * sizeof *q);
+        if (!q) {
+            c->rc = HKS_ERR_NOMEM, c->fail_at = c->first, c->why = "out of memory";
+            return;
+        }
+        c->len = q;
+        c->cap_len = (size_t)(c->end - c->first) * 2;
+    }
+    for (i = c->first, k = 0; i < c->end; i++, k += 2) {
+        const memterm *mt = &mi->terms[p->order[i].id];
+        hks_plist pl;
+        int rc;
+        c->len[k] = c->len[k + 1] = 0;
+        if (mt->df == 0) /* created by a document whose add failed */
+            continue;
+        e->doc.n = e->pos.n = 0;
+        rc = decode_term(mi, mt, &e->dc, &pl);
+        if (rc == HKS_OK)
+            rc = hks_segw_encode(p->w, &e->te, mi->arena.p + mt->toff, mt->tlen, &pl, &e->doc,
+                                 &e->pos, &c->why);
+        else
+            c->why = rc == HKS_ERR_NOMEM ? "out of memory" : "a bad memory index";
+        if (rc == HKS_OK) {
+            hks_buf_put(&rc, &c->bytes, e->doc.p, e->doc.n);
+            hks_buf_put(&rc, &c->bytes, e->pos.p, e->pos.n);
+            if (rc)
+                c->why = "out of memory";
+        }
+        if (rc) {
+            c->rc = rc;
+            c->fail_at = i;
+            return;
+        }
+        c->len[k] = e->doc.n;
+        c->len[k + 1] = e->pos.n;
+    }
+}
+
+static void *encode_main(void *arg)
+{
+    fpar *p = arg;
+    fenc e;
+    fenc_init(&e, p->mi->a);
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        fchunk *c;
+        while (!p->stop && p->next_term < p->mi->n_terms &&
+               p->n_claimed - p->n_appended >= N_CHUNKS)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->stop || !(c = claim_chunk(p)))
+            break;
+        pthread_mutex_unlock(&p->mu);
+        encode_chunk(p, c, &e);
+        pthread_mutex_lock(&p->mu);
+        c->state = 2;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    fenc_free(&e, p->mi->a);
+    return NULL;
+}
+
+/* Append every term of order to w, encoded on this thread and one more;
+ * *started false (and nothing done) when that thread cannot be had: the
+ * caller then does it alone. */
+static int flush_terms_parallel(hks_memidx *mi, hks_segw *w, const sortent *order,
+                                hks_errbuf *err, bool *started)
+{
+    fpar *p = hks_mem_calloc(mi->a, 1, sizeof *p);
+    pthread_t th;
+    fenc e;
+    uint64_t seq;
+    uint32_t k;
+    int rc = HKS_OK;
+    *started = false;
+    if (!p)
+        return HKS_OK;
+    p->mi = mi;
+    p->w = w;
+    p->order = order;
+    for (k = 0; k < N_CHUNKS; k++)
+        hks_buf_init(&p->ch[k].bytes, mi->a);
+    if (pthread_mutex_init(&p->mu, NULL)) {
+        hks_mem_free(mi->a, p, sizeof *p);
+        return HKS_OK;
+    }
+    if (pthread_cond_init(&p->cv, NULL)) {
+        pthread_mutex_destroy(&p->mu);
+        hks_mem_free(mi->a, p, sizeof *p);
+        return HKS_OK;
+    }
+    if (pthread_create(&th, NULL, encode_main, p)) {
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
+        hks_mem_free(mi->a, p, sizeof *p);
+        return HKS_OK;
+    }
+    *started = true;
+    fenc_init(&e, mi->a);
+    for (seq = 0; rc == HKS_OK; seq++) {
+        fchunk *c = &p->ch[seq % N_CHUNKS];
+        const uint8_t *at;
+        uint32_t i;
+        pthread_mutex_lock(&p->mu);
+        if (seq == p->n_claimed && p->next_term >= mi->n_terms) {
+            pthread_mutex_unlock(&p->mu);
+            break; /* every term appended */
+        }
+        /* While chunk seq is not ready, encode the next one not begun
+         * (seq itself, when the other thread has not reached it). */
+        while (c->state != 2) {
+            fchunk *mine = NULL;
+            if (p->n_claimed - p->n_appended < N_CHUNKS)
+                mine = claim_chunk(p);
+            if (!mine) {
+                pthread_cond_wait(&p->cv, &p->mu);
+                continue;
+            }
+            pthread_mutex_unlock(&p->mu);
+            encode_chunk(p, mine, &e);
+            pthread_mutex_lock(&p->mu);
+            mine->state = 2;
+            pthread_cond_broadcast(&p->cv);
+        }
+        pthread_mutex_unlock(&p->mu);
+        at = c->bytes.p;
+        for (i = c->first; rc == HKS_OK && i < c->end; i++) {
+            const memterm *mt = &mi->terms[order[i].id];
+            size_t dn = c->len[2 * (i - c->first)], pn = c->len[2 * (i - c->first) + 1];
+            if (c->rc && i == c->fail_at) {
+                rc = hks_fail(err, c->rc, "flush: %s", c->why);
+                break;
+            }
+            if (mt->df == 0)
+                continue;
+            rc = hks_segw_add_encoded(w, mi->arena.p + mt->toff, mt->tlen, mt->df, at, dn, at + dn,
+                                      pn);
+            at += dn + pn;
+        }
+        pthread_mutex_lock(&p->mu);
+        c->state = 0;
+        p->n_appended++;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(th, NULL);
+    fenc_free(&e, mi->a);
+    for (k = 0; k < N_CHUNKS; k++) {
+        hks_buf_free(&p->ch[k].bytes);
+        hks_mem_free(mi->a, p->ch[k].len, 0);
+    }
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+    hks_mem_free(mi->a, p, sizeof *p);
+    return rc;
+}
+
 /*
  * Write the whole in-memory index as the segment file path, then empty
- * it. @return HKS_OK, or an error with the file removed and the index
- * left as it was.
+ * it; threads >= 2 encodes the terms on two threads. @return HKS_OK, or
+ * an error with the file removed and the index left as it was.
  */
-int hks_memidx_flush(hks_memidx *mi, const char *path, hks_errbuf *err, uint64_t *bytes_out)
+int hks_memidx_flush(hks_memidx *mi, const char *path, int threads, hks_errbuf *err,
+                     uint64_t *bytes_out)
 {
     hks_segw *w = NULL;
     sortent *order = NULL;
@@ -1055,7 +1303,14 @@ int hks_memidx_flush(hks_memidx *mi, const char *path, hks_errbuf *err, uint64_t
         if (order)
             qsort_r(order, mi->n_terms, sizeof *order, cmp_terms, mi);
     }
-    for (i = 0; rc == HKS_OK && i < mi->n_terms; i++) {
+    i = 0;
+    if (rc == HKS_OK && threads >= 2 && mi->n_terms >= 2 * CHUNK_TERMS) {
+        bool started;
+        rc = flush_terms_parallel(mi, w, order, err, &started);
+        if (started)
+            i = mi->n_terms; /* done, or failed */
+    }
+    for (; rc == HKS_OK && i < mi->n_terms; i++) {
         const memterm *mt = &mi->terms[order[i].id];
         hks_plist pl;
         if (mt->df == 0) /* created by a document whose add failed */

@@ -25,8 +25,8 @@ struct hks_segw {
     size_t blk_lex_off; /* where the open lexicon block starts in lex  */
     uint64_t blk_hash;  /* its postings' hash chain so far             */
     hks_buf tmp_doc;    /* one term's skip table + doc blocks         */
-    hks_buf tmp_blk;    /* doc blocks while the skip table is built   */
     hks_buf tmp_pos;    /* one term's position blocks                 */
+    hks_termenc enc;    /* hks_segw_add_term's encoder                */
     uint32_t *doclen;   /* n_tokens per document                      */
     uint32_t *charlen;  /* n_chars per document                       */
     uint32_t n_docs, cap_docs;
@@ -35,9 +35,6 @@ struct hks_segw {
     uint64_t n_lexblocks;
     uint8_t prev[HKS_MAX_TERM_BYTES]; /* previous term, for front coding */
     size_t prev_len;
-    uint32_t gaps[HKS_BLOCK], tfm1[HKS_BLOCK];
-    uint32_t *posd; /* position deltas of one block               */
-    size_t cap_posd;
     const hks_buf *bp_table;   /* BOILER counts (borrowed), NULL: none  */
     const hks_buf *bp_entries; /* BOILER per-document entries          */
 };
@@ -58,8 +55,8 @@ int hks_segw_open(const hks_alloc *a, const char *path, hks_errbuf *err, hks_seg
     hks_buf_init(&w->blocksums, a);
     hks_buf_init(&w->simhash, a);
     hks_buf_init(&w->tmp_doc, a);
-    hks_buf_init(&w->tmp_blk, a);
     hks_buf_init(&w->tmp_pos, a);
+    hks_termenc_init(&w->enc, a);
     rc = hks_filew_open(&w->f, a, path, HKS_KIND_SEGMENT, err);
     *out = w;
     return rc;
@@ -80,11 +77,10 @@ void hks_segw_free(hks_segw *w)
     hks_buf_free(&w->blocksums);
     hks_buf_free(&w->simhash);
     hks_buf_free(&w->tmp_doc);
-    hks_buf_free(&w->tmp_blk);
     hks_buf_free(&w->tmp_pos);
+    hks_termenc_free(&w->enc);
     hks_mem_free(w->a, w->doclen, 0);
     hks_mem_free(w->a, w->charlen, 0);
-    hks_mem_free(w->a, w->posd, 0);
     hks_mem_free(w->a, w, sizeof *w);
 }
 
@@ -133,15 +129,30 @@ int hks_segw_add_doc(hks_segw *w, const hks_docrec *rec, const char *const *meta
     return HKS_OK;
 }
 
-static int check_plist(hks_segw *w, const hks_plist *pl)
+void hks_termenc_init(hks_termenc *e, const hks_alloc *a)
+{
+    memset(e, 0, sizeof *e);
+    e->a = a;
+    hks_buf_init(&e->blk, a);
+}
+
+void hks_termenc_free(hks_termenc *e)
+{
+    hks_buf_free(&e->blk);
+    hks_mem_free(e->a, e->posd, 0);
+    e->posd = NULL;
+    e->cap_posd = 0;
+}
+
+static bool plist_ok(const hks_segw *w, const hks_plist *pl)
 {
     uint32_t i;
     for (i = 0; i < pl->n_docs; i++) {
         if (pl->docs[i] >= w->n_docs || (i && pl->docs[i] <= pl->docs[i - 1]) ||
             pl->tfs[i] == 0)
-            return hks_fail(w->err, HKS_ERR_INTERNAL, "bad postings list");
+            return false;
     }
-    return HKS_OK;
+    return true;
 }
 
 /* The checksum of the lexicon block being written, once it is complete
@@ -156,49 +167,38 @@ static void close_lexblock(hks_segw *w)
 }
 
 /*
- * Append one term with its postings; terms must come in strictly
- * increasing byte order. Writes the term's data to POSTINGS and its entry
- * to the lexicon (format.c, "POSTINGS" and "LEXICON").
+ * Encode one term's postings (format.c, "POSTINGS"): its skip table and
+ * doc blocks appended to doc, its position blocks to pos. Reads only what
+ * the documents phase left in w (the document count and lengths), so that
+ * threads of their own encoders can encode terms while w writes others;
+ * a failure is its code, with *why saying what (hks_segw_add_encoded does
+ * not run for that term).
  */
-int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
-                      const hks_plist *pl)
+int hks_segw_encode(const hks_segw *w, hks_termenc *e, const uint8_t *term, size_t term_len,
+                    const hks_plist *pl, hks_buf *doc, hks_buf *pos, const char **why)
 {
     uint32_t n_blocks, b, i, prev_doc = 0, prev_last = 0;
-    const uint32_t *pos = pl->pos;
+    const uint32_t *pp = pl->pos;
     bool chars = hks_is_char_key(term, term_len); /* no positions */
     const uint32_t *dlen = chars ? w->charlen : w->doclen;
-    size_t pre = 0;
-    int rc;
+    size_t doc0 = doc->n, pos0 = pos->n;
+    int rc = HKS_OK;
 
-    if (w->rc)
-        return w->rc;
-    if (term_len == 0 || term_len > HKS_MAX_TERM_BYTES || pl->n_docs == 0)
-        return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL, "bad term");
-    if (w->n_terms) {
-        size_t m = term_len < w->prev_len ? term_len : w->prev_len;
-        int c = memcmp(w->prev, term, m);
-        if (c > 0 || (c == 0 && term_len <= w->prev_len))
-            return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL, "terms out of order");
+    if (pl->n_docs == 0 || !plist_ok(w, pl)) {
+        *why = "bad postings list";
+        return HKS_ERR_INTERNAL;
     }
-    rc = check_plist(w, pl);
-    if (rc)
-        return w->rc = rc;
-    if (!w->post_open) {
-        hks_filew_begin(&w->f, HKS_SEC_POSTINGS);
-        w->post_open = true;
-    }
-
-    w->tmp_doc.n = w->tmp_blk.n = w->tmp_pos.n = 0;
+    e->blk.n = 0;
     n_blocks = (pl->n_docs + HKS_BLOCK - 1) / HKS_BLOCK;
     for (b = 0; b < n_blocks; b++) {
         uint32_t first = b * HKS_BLOCK;
         uint32_t n = pl->n_docs - first < HKS_BLOCK ? pl->n_docs - first : HKS_BLOCK;
         uint32_t max_tf = 0, min_dl = UINT32_MAX, n_pos = 0, k = 0;
-        size_t doc_start = w->tmp_blk.n, pos_start = w->tmp_pos.n;
+        size_t doc_start = e->blk.n, pos_start = pos->n;
         for (i = 0; i < n; i++) {
             uint32_t d = pl->docs[first + i], tf = pl->tfs[first + i];
-            w->gaps[i] = (first + i == 0) ? d : d - prev_doc - 1;
-            w->tfm1[i] = tf - 1;
+            e->gaps[i] = (first + i == 0) ? d : d - prev_doc - 1;
+            e->tfm1[i] = tf - 1;
             prev_doc = d;
             if (tf > max_tf)
                 max_tf = tf;
@@ -208,42 +208,85 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
         }
         if (chars)
             n_pos = 0;
-        if (n_pos > w->cap_posd) {
-            uint32_t *p = hks_mem_realloc(w->a, w->posd, w->cap_posd * 4u, (size_t)n_pos * 4u);
-            if (!p)
-                return w->rc = hks_fail(w->err, HKS_ERR_NOMEM, "out of memory");
-            w->posd = p;
-            w->cap_posd = n_pos;
+        if (n_pos > e->cap_posd) {
+            uint32_t *p = hks_mem_realloc(e->a, e->posd, e->cap_posd * 4u, (size_t)n_pos * 4u);
+            if (!p) {
+                *why = "out of memory";
+                return HKS_ERR_NOMEM;
+            }
+            e->posd = p;
+            e->cap_posd = n_pos;
         }
         for (i = 0; i < n && !chars; i++) {
             uint32_t tf = pl->tfs[first + i], j;
             for (j = 0; j < tf; j++) {
-                if (j && pos[j] <= pos[j - 1])
-                    return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL,
-                                            "positions out of order");
-                w->posd[k++] = j ? pos[j] - pos[j - 1] - 1 : pos[j];
+                if (j && pp[j] <= pp[j - 1]) {
+                    *why = "positions out of order";
+                    return HKS_ERR_INTERNAL;
+                }
+                e->posd[k++] = j ? pp[j] - pp[j - 1] - 1 : pp[j];
             }
-            pos += tf;
+            pp += tf;
         }
-        hks_pack_u32(&w->rc, &w->tmp_blk, w->gaps, n);
-        hks_pack_u32(&w->rc, &w->tmp_blk, w->tfm1, n);
+        hks_pack_u32(&rc, &e->blk, e->gaps, n);
+        hks_pack_u32(&rc, &e->blk, e->tfm1, n);
         if (!chars)
-            hks_pack_u32s(&w->rc, &w->tmp_pos, w->posd, n_pos);
+            hks_pack_u32s(&rc, pos, e->posd, n_pos);
         if (n_blocks > 1) {
-            hks_buf_put_varint(&w->rc, &w->tmp_doc, b ? prev_doc - prev_last : prev_doc);
-            hks_buf_put_varint(&w->rc, &w->tmp_doc, w->tmp_blk.n - doc_start);
-            hks_buf_put_varint(&w->rc, &w->tmp_doc, w->tmp_pos.n - pos_start);
-            hks_buf_put_varint(&w->rc, &w->tmp_doc, max_tf);
-            hks_buf_put_varint(&w->rc, &w->tmp_doc, min_dl);
+            hks_buf_put_varint(&rc, doc, b ? prev_doc - prev_last : prev_doc);
+            hks_buf_put_varint(&rc, doc, e->blk.n - doc_start);
+            hks_buf_put_varint(&rc, doc, pos->n - pos_start);
+            hks_buf_put_varint(&rc, doc, max_tf);
+            hks_buf_put_varint(&rc, doc, min_dl);
         }
         prev_last = prev_doc;
     }
-    hks_buf_put(&w->rc, &w->tmp_doc, w->tmp_blk.p, w->tmp_blk.n);
-    if (w->rc)
-        return hks_fail(w->err, w->rc, "out of memory");
-    if (w->tmp_doc.n > UINT32_MAX || w->tmp_pos.n > UINT32_MAX)
-        return w->rc = hks_fail(w->err, HKS_ERR_ARG, "postings of one term over 4 GiB");
+    hks_buf_put(&rc, doc, e->blk.p, e->blk.n);
+    if (rc) {
+        *why = "out of memory";
+        return rc;
+    }
+    if (doc->n - doc0 > UINT32_MAX || pos->n - pos0 > UINT32_MAX) {
+        *why = "postings of one term over 4 GiB";
+        return HKS_ERR_ARG;
+    }
+    return HKS_OK;
+}
 
+/* The checks of a term that hks_segw_add_encoded is to take next. */
+static int check_term(hks_segw *w, const uint8_t *term, size_t term_len, uint32_t n_docs)
+{
+    if (w->rc)
+        return w->rc;
+    if (term_len == 0 || term_len > HKS_MAX_TERM_BYTES || n_docs == 0)
+        return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL, "bad term");
+    if (w->n_terms) {
+        size_t m = term_len < w->prev_len ? term_len : w->prev_len;
+        int c = memcmp(w->prev, term, m);
+        if (c > 0 || (c == 0 && term_len <= w->prev_len))
+            return w->rc = hks_fail(w->err, HKS_ERR_INTERNAL, "terms out of order");
+    }
+    return HKS_OK;
+}
+
+/*
+ * Append one term of n_docs documents, its postings encoded by
+ * hks_segw_encode (doc: skip table and doc blocks; pos: position blocks);
+ * terms must come in strictly increasing byte order. Writes the data to
+ * POSTINGS and the term's entry to the lexicon (format.c, "POSTINGS" and
+ * "LEXICON").
+ */
+int hks_segw_add_encoded(hks_segw *w, const uint8_t *term, size_t term_len, uint32_t n_docs,
+                         const uint8_t *doc, size_t doc_n, const uint8_t *pos, size_t pos_n)
+{
+    size_t pre = 0;
+    int rc = check_term(w, term, term_len, n_docs);
+    if (rc)
+        return rc;
+    if (!w->post_open) {
+        hks_filew_begin(&w->f, HKS_SEC_POSTINGS);
+        w->post_open = true;
+    }
     /* Lexicon entry, front coded within its block. */
     if (w->n_terms % HKS_LEX_BLOCK == 0) {
         close_lexblock(w);
@@ -261,21 +304,38 @@ int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
     hks_buf_put_varint(&w->rc, &w->lex, pre);
     hks_buf_put_varint(&w->rc, &w->lex, term_len - pre);
     hks_buf_put(&w->rc, &w->lex, term + pre, term_len - pre);
-    hks_buf_put_varint(&w->rc, &w->lex, pl->n_docs);
-    hks_buf_put_varint(&w->rc, &w->lex, w->tmp_doc.n);
-    hks_buf_put_varint(&w->rc, &w->lex, w->tmp_pos.n);
+    hks_buf_put_varint(&w->rc, &w->lex, n_docs);
+    hks_buf_put_varint(&w->rc, &w->lex, doc_n);
+    hks_buf_put_varint(&w->rc, &w->lex, pos_n);
     if (w->rc)
         return hks_fail(w->err, w->rc, "out of memory");
     memcpy(w->prev, term, term_len);
     w->prev_len = term_len;
     w->n_terms++;
 
-    w->blk_hash = hks_hash64_seed(w->tmp_doc.p, w->tmp_doc.n, w->blk_hash);
-    w->blk_hash = hks_hash64_seed(w->tmp_pos.p, w->tmp_pos.n, w->blk_hash);
-    hks_filew_write(&w->f, w->tmp_doc.p, w->tmp_doc.n);
-    hks_filew_write(&w->f, w->tmp_pos.p, w->tmp_pos.n);
-    w->post_off += w->tmp_doc.n + w->tmp_pos.n;
+    w->blk_hash = hks_hash64_seed(doc, doc_n, w->blk_hash);
+    w->blk_hash = hks_hash64_seed(pos, pos_n, w->blk_hash);
+    hks_filew_write(&w->f, doc, doc_n);
+    hks_filew_write(&w->f, pos, pos_n);
+    w->post_off += doc_n + pos_n;
     return w->f.rc;
+}
+
+/* Append one term with its postings: hks_segw_encode, then
+ * hks_segw_add_encoded. */
+int hks_segw_add_term(hks_segw *w, const uint8_t *term, size_t term_len,
+                      const hks_plist *pl)
+{
+    const char *why = NULL;
+    int rc = check_term(w, term, term_len, pl->n_docs);
+    if (rc)
+        return rc;
+    w->tmp_doc.n = w->tmp_pos.n = 0;
+    rc = hks_segw_encode(w, &w->enc, term, term_len, pl, &w->tmp_doc, &w->tmp_pos, &why);
+    if (rc)
+        return w->rc = hks_fail(w->err, rc, "%s", why);
+    return hks_segw_add_encoded(w, term, term_len, pl->n_docs, w->tmp_doc.p, w->tmp_doc.n,
+                                w->tmp_pos.p, w->tmp_pos.n);
 }
 
 /*

@@ -422,7 +422,7 @@ static int flush(hks_writer *w)
     if (next_name(w, si.name, sizeof si.name) ||
         hks_path_join(path, sizeof path, w->dir, si.name))
         return hks_fail(&w->err, HKS_ERR_ARG, "index path too long");
-    rc = hks_memidx_flush(w->mi, path, &w->err, NULL);
+    rc = hks_memidx_flush(w->mi, path, w->n_threads, &w->err, NULL);
     if (rc)
         return rc;
     si.n_docs = nd;
@@ -521,7 +521,7 @@ static int pipe_flush(wpipe *p)
     if (next_name(w, si.name, sizeof si.name) ||
         hks_path_join(path, sizeof path, w->dir, si.name))
         return hks_fail(&p->werr, HKS_ERR_ARG, "index path too long");
-    rc = hks_memidx_flush(w->mi, path, &p->werr, NULL);
+    rc = hks_memidx_flush(w->mi, path, w->n_threads, &p->werr, NULL);
     if (rc)
         return rc;
     si.n_docs = nd;
