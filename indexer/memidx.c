@@ -1219,7 +1219,8 @@ static int flush_terms_parallel(hks_memidx *mi, hks_segw *w, const sortent *orde
         at = c->bytes.p;
         for (i = c->first; rc == HKS_OK && i < c->end; i++) {
             const memterm *mt = &mi->terms[order[i].id];
-            size_t dn = c->len[2 * (i - c->first)], pn = c->len[2 * (i - c->first) + 1];
+            size_t at_len = (size_t)(i - c->first) * 2;
+            size_t dn = c->len[at_len], pn = c->len[at_len + 1];
             if (c->rc && i == c->fail_at) {
                 rc = hks_fail(err, c->rc, "flush: %s", c->why);
                 break;
