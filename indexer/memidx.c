@@ -1129,6 +1129,17 @@ static void encode_chunk(fpar *p, fchunk *c, fenc *e)
     }
 }
 
+/* Encode chunk c claimed under p->mu, which is let go meanwhile and held
+ * again after; the others are told it is done. */
+static void encode_claimed(fpar *p, fchunk *c, fenc *e)
+{
+    pthread_mutex_unlock(&p->mu);
+    encode_chunk(p, c, e);
+    pthread_mutex_lock(&p->mu);
+    c->state = 2;
+    pthread_cond_broadcast(&p->cv);
+}
+
 static void *encode_main(void *arg)
 {
     fpar *p = arg;
@@ -1142,11 +1153,7 @@ static void *encode_main(void *arg)
             pthread_cond_wait(&p->cv, &p->mu);
         if (p->stop || !(c = claim_chunk(p)))
             break;
-        pthread_mutex_unlock(&p->mu);
-        encode_chunk(p, c, &e);
-        pthread_mutex_lock(&p->mu);
-        c->state = 2;
-        pthread_cond_broadcast(&p->cv);
+        encode_claimed(p, c, &e);
     }
     pthread_mutex_unlock(&p->mu);
     fenc_free(&e, p->mi->a);
@@ -1205,15 +1212,10 @@ static int flush_terms_parallel(hks_memidx *mi, hks_segw *w, const sortent *orde
             fchunk *mine = NULL;
             if (p->n_claimed - p->n_appended < N_CHUNKS)
                 mine = claim_chunk(p);
-            if (!mine) {
+            if (mine)
+                encode_claimed(p, mine, &e);
+            else
                 pthread_cond_wait(&p->cv, &p->mu);
-                continue;
-            }
-            pthread_mutex_unlock(&p->mu);
-            encode_chunk(p, mine, &e);
-            pthread_mutex_lock(&p->mu);
-            mine->state = 2;
-            pthread_cond_broadcast(&p->cv);
         }
         pthread_mutex_unlock(&p->mu);
         at = c->bytes.p;
