@@ -1002,14 +1002,19 @@ static void add_sterm(evalctx *x, const uint8_t *term, size_t len, int f, uint32
 
 typedef struct dfctx {
     uint64_t df;
+    uint64_t cap; /* the df is used capped here: a prefix scan stops at it */
 } dfctx;
 
+/* A frequent character's terms reach the cap (N) within a few lexicon
+ * blocks: the rest of the scan (thousands of terms for 的, each block
+ * verified) cannot change min(sum, N). */
 static int on_df(void *ctx, const uint8_t *term, size_t len, const hks_lexent *e)
 {
+    dfctx *d = ctx;
     (void)term;
     (void)len;
-    ((dfctx *)ctx)->df += e->df;
-    return HKS_OK;
+    d->df += e->df;
+    return d->df >= d->cap ? HKS_DONE : HKS_OK;
 }
 
 /* With HKS_S_BOILERPLATE, a term's df counts its boilerplate key too (an
@@ -1038,12 +1043,12 @@ static int weigh_terms(evalctx *x)
     uint32_t i, g;
     double n = (double)idx->n_live;
     for (i = 0; i < x->n_st; i++) {
-        dfctx d = {0};
+        dfctx d = {0, idx->n_live ? idx->n_live : 1};
         double df;
         const uint8_t *term = x->st[i].term;
         size_t len = x->st[i].len;
         bool is_prefix = x->st[i].is_prefix;
-        for (g = 0; g < idx->n_seg; g++) {
+        for (g = 0; g < idx->n_seg && d.df < d.cap; g++) {
             if (is_prefix) {
                 HKS_TRY(hks_seg_prefix(idx->seg[g], term, len, on_df, &d, &x->s->err));
             } else {
@@ -1365,7 +1370,7 @@ static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
 }
 
 /* Append a strict match (global id) to x->exact_docs. */
-static int note_exact(evalctx *x, uint32_t gdoc)
+static inline int note_exact(evalctx *x, uint32_t gdoc)
 {
     if (x->n_exact_docs == x->cap_exact_docs) {
         uint32_t *p = hks_grow(x->s->a, x->exact_docs, sizeof *p, x->cap_exact_docs,
@@ -1428,16 +1433,26 @@ static hks_pcur *single_list(evalctx *x, segeval *se)
 static int strict_single(evalctx *x, segeval *se, hks_pcur *c)
 {
     const uint32_t *dl = field_lens(se->seg, F_TERMS);
+    const uint8_t *del = hks_seg_deleted_bits(se->seg);
     double w;
     int rc = HKS_OK;
     HKS_TRY(need_weights(x));
     w = x->st[0].w;
+    /* Room for every document of the list at once (its df), not a
+     * doubling array grown a few times over 60,000 matches. */
+    if (x->cap_exact_docs - x->n_exact_docs < c->df) {
+        uint32_t *p = hks_grow(x->s->a, x->exact_docs, sizeof *p, x->cap_exact_docs,
+                               x->n_exact_docs + c->df, 256, SIZE_MAX, &x->cap_exact_docs);
+        if (!p)
+            return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
+        x->exact_docs = p;
+    }
     for (; c->doc != HKS_END && rc == HKS_OK; rc = hks_pc_next_inline(c)) {
         uint32_t doc = c->doc;
         double score;
         if (past_budget(x))
             return HKS_OK;
-        if (hks_seg_is_deleted(se->seg, doc))
+        if (del && (del[doc >> 3] >> (doc & 7) & 1))
             continue;
         HKS_TRY(note_exact(x, se->base + doc));
         score = w == 0 ? 0 : bm25(x, F_TERMS, w, c->tf, dl[doc]);

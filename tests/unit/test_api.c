@@ -435,6 +435,56 @@ static void test_api_bm25_matches_hand_computation(void **state)
     hks_index_close(idx);
 }
 
+static void test_api_lone_char_df_is_capped_at_n(void **state)
+{
+    /* The same three documents, the first two in one segment and the third
+     * in another. 苗 alone is a prefix: its df is the sum over the terms it
+     * starts (苗 in both documents, 苗疫 in the second: 3), at most N = 3,
+     * which the first segment already reaches (the search stops counting
+     * there). idf = ln(1 + (3 - 3 + 0.5) / (3 + 0.5)) = ln(8/7) = 0.1335314;
+     * tf is 苗's count, the length the document's terms:
+     *   doc 1: ln(8/7) * 2 * 2.2 / (2 + 1.2 * (0.25 + 0.75 * 4 / (8/3))) = 0.1609693
+     *   doc 0: ln(8/7) * 2.2 / (1 + 1.2 * (0.25 + 0.75 * 2 / (8/3))) = 0.1487438 */
+    static const char *bodies[] = {"疫苗", "疫苗疫苗", "医院"};
+    char dir[4200];
+    hks_writer *w = NULL;
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    hks_index_info ii;
+    hks_hit hits[4];
+    size_t n, i;
+    (void)state;
+    subdir(dir, sizeof dir, "char-df-idx");
+    assert_int_equal(hks_writer_open(dir, hks_test_cm_alloc(), &w), HKS_OK);
+    for (i = 0; i < 3; i++) {
+        hks_doc d;
+        char id[8];
+        memset(&d, 0, sizeof d);
+        snprintf(id, sizeof id, "d%zu", i + 1);
+        d.id = id;
+        d.id_len = strlen(id);
+        d.body = bodies[i];
+        d.body_len = strlen(bodies[i]);
+        assert_int_equal(hks_writer_add(w, &d), HKS_OK);
+        if (i == 1)
+            assert_int_equal(hks_writer_commit(w), HKS_OK);
+    }
+    assert_int_equal(hks_writer_commit(w), HKS_OK);
+    hks_writer_close(w);
+    assert_int_equal(hks_index_open(dir, hks_test_cm_alloc(), &idx), HKS_OK);
+    assert_int_equal(hks_index_info_get(idx, &ii), HKS_OK);
+    assert_int_equal(ii.n_segments, 2);
+    assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
+    assert_int_equal(hks_search(s, "苗", strlen("苗"), hits, 4, &n, NULL), HKS_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(hits[0].doc_id, 1);
+    assert_true(fabs(hits[0].score - 0.1609693) < 1e-6);
+    assert_int_equal(hits[1].doc_id, 0);
+    assert_true(fabs(hits[1].score - 0.1487438) < 1e-6);
+    hks_searcher_free(s);
+    hks_index_close(idx);
+}
+
 static void test_api_snippet_of_traditional_article(void **state)
 {
     char dir[4200], buf[1024];
@@ -906,6 +956,7 @@ int main(void)
         cmocka_unit_test(test_api_one_char_no_match_and_bad_queries),
         cmocka_unit_test(test_api_phrase_gaps_are_separators_only),
         cmocka_unit_test(test_api_bm25_matches_hand_computation),
+        cmocka_unit_test(test_api_lone_char_df_is_capped_at_n),
         cmocka_unit_test(test_api_snippet_of_traditional_article),
         cmocka_unit_test(test_api_news_phrases_match_a_plain_scan_in_any_segmentation),
         cmocka_unit_test(test_api_analyze_gives_the_index_terms),
