@@ -386,24 +386,14 @@ static void test_api_one_char_no_match_and_bad_queries(void **state)
     hks_index_close(idx);
 }
 
-static void test_api_bm25_matches_hand_computation(void **state)
+/* The three documents of the BM25 tests, d1 疫苗, d2 疫苗疫苗, d3 医院, into
+ * a new index at dir, committed after the first split_after of them and
+ * at the end (one segment when split_after is 3, two when it is 2). */
+static void write_bm25_docs(const char *dir, size_t split_after)
 {
-    /* Three documents: "疫苗" (tokens 疫苗 苗: length 2), "疫苗疫苗" (疫苗 苗疫
-     * 疫苗 苗: length 4, tf 2) and "医院" (length 2). N = 3, avgdl = 8/3,
-     * df(疫苗) = 2, idf = ln(1 + (3 - 2 + 0.5) / (2 + 0.5)) = ln 1.6.
-     *   doc 2: ln 1.6 * 2 * 2.2 / (2 + 1.2 * (0.25 + 0.75 * 4 / (8/3)))
-     *        = 0.4700036 * 4.4 / 3.65 = 0.5665797
-     *   doc 1: ln 1.6 * 2.2 / (1 + 1.2 * (0.25 + 0.75 * 2 / (8/3)))
-     *        = 0.4700036 * 2.2 / 1.975 = 0.5235484 */
     static const char *bodies[] = {"疫苗", "疫苗疫苗", "医院"};
-    char dir[4200];
     hks_writer *w = NULL;
-    hks_index *idx = NULL;
-    hks_searcher *s = NULL;
-    hks_hit hits[4];
-    size_t n, i;
-    (void)state;
-    subdir(dir, sizeof dir, "bm25-idx");
+    size_t i;
     assert_int_equal(hks_writer_open(dir, hks_test_cm_alloc(), &w), HKS_OK);
     for (i = 0; i < 3; i++) {
         hks_doc d;
@@ -415,9 +405,30 @@ static void test_api_bm25_matches_hand_computation(void **state)
         d.body = bodies[i];
         d.body_len = strlen(bodies[i]);
         assert_int_equal(hks_writer_add(w, &d), HKS_OK);
+        if (i + 1 == split_after && i + 1 < 3)
+            assert_int_equal(hks_writer_commit(w), HKS_OK);
     }
     assert_int_equal(hks_writer_commit(w), HKS_OK);
     hks_writer_close(w);
+}
+
+static void test_api_bm25_matches_hand_computation(void **state)
+{
+    /* Three documents: "疫苗" (tokens 疫苗 苗: length 2), "疫苗疫苗" (疫苗 苗疫
+     * 疫苗 苗: length 4, tf 2) and "医院" (length 2). N = 3, avgdl = 8/3,
+     * df(疫苗) = 2, idf = ln(1 + (3 - 2 + 0.5) / (2 + 0.5)) = ln 1.6.
+     *   doc 2: ln 1.6 * 2 * 2.2 / (2 + 1.2 * (0.25 + 0.75 * 4 / (8/3)))
+     *        = 0.4700036 * 4.4 / 3.65 = 0.5665797
+     *   doc 1: ln 1.6 * 2.2 / (1 + 1.2 * (0.25 + 0.75 * 2 / (8/3)))
+     *        = 0.4700036 * 2.2 / 1.975 = 0.5235484 */
+    char dir[4200];
+    hks_index *idx = NULL;
+    hks_searcher *s = NULL;
+    hks_hit hits[4];
+    size_t n;
+    (void)state;
+    subdir(dir, sizeof dir, "bm25-idx");
+    write_bm25_docs(dir, 3);
     assert_int_equal(hks_index_open(dir, hks_test_cm_alloc(), &idx), HKS_OK);
     assert_int_equal(hks_searcher_new(idx, &s), HKS_OK);
     assert_int_equal(hks_search(s, "疫苗", 6, hits, 4, &n, NULL), HKS_OK);
@@ -445,32 +456,15 @@ static void test_api_lone_char_df_is_capped_at_n(void **state)
      * tf is 苗's count, the length the document's terms:
      *   doc 1: ln(8/7) * 2 * 2.2 / (2 + 1.2 * (0.25 + 0.75 * 4 / (8/3))) = 0.1609693
      *   doc 0: ln(8/7) * 2.2 / (1 + 1.2 * (0.25 + 0.75 * 2 / (8/3))) = 0.1487438 */
-    static const char *bodies[] = {"疫苗", "疫苗疫苗", "医院"};
     char dir[4200];
-    hks_writer *w = NULL;
     hks_index *idx = NULL;
     hks_searcher *s = NULL;
     hks_index_info ii;
     hks_hit hits[4];
-    size_t n, i;
+    size_t n;
     (void)state;
     subdir(dir, sizeof dir, "char-df-idx");
-    assert_int_equal(hks_writer_open(dir, hks_test_cm_alloc(), &w), HKS_OK);
-    for (i = 0; i < 3; i++) {
-        hks_doc d;
-        char id[8];
-        memset(&d, 0, sizeof d);
-        snprintf(id, sizeof id, "d%zu", i + 1);
-        d.id = id;
-        d.id_len = strlen(id);
-        d.body = bodies[i];
-        d.body_len = strlen(bodies[i]);
-        assert_int_equal(hks_writer_add(w, &d), HKS_OK);
-        if (i == 1)
-            assert_int_equal(hks_writer_commit(w), HKS_OK);
-    }
-    assert_int_equal(hks_writer_commit(w), HKS_OK);
-    hks_writer_close(w);
+    write_bm25_docs(dir, 2);
     assert_int_equal(hks_index_open(dir, hks_test_cm_alloc(), &idx), HKS_OK);
     assert_int_equal(hks_index_info_get(idx, &ii), HKS_OK);
     assert_int_equal(ii.n_segments, 2);
