@@ -1369,16 +1369,25 @@ static int score_doc(evalctx *x, segeval *se, uint32_t doc, double *score)
     return HKS_OK;
 }
 
+/* Room in x->exact_docs for more strict matches. */
+static int reserve_exact(evalctx *x, size_t more)
+{
+    uint32_t *p;
+    if (x->cap_exact_docs - x->n_exact_docs >= more)
+        return HKS_OK;
+    p = hks_grow(x->s->a, x->exact_docs, sizeof *p, x->cap_exact_docs, x->n_exact_docs + more,
+                 256, SIZE_MAX, &x->cap_exact_docs);
+    if (!p)
+        return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
+    x->exact_docs = p;
+    return HKS_OK;
+}
+
 /* Append a strict match (global id) to x->exact_docs. */
 static inline int note_exact(evalctx *x, uint32_t gdoc)
 {
-    if (x->n_exact_docs == x->cap_exact_docs) {
-        uint32_t *p = hks_grow(x->s->a, x->exact_docs, sizeof *p, x->cap_exact_docs,
-                               x->n_exact_docs + 1, 256, SIZE_MAX, &x->cap_exact_docs);
-        if (!p)
-            return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
-        x->exact_docs = p;
-    }
+    if (x->n_exact_docs == x->cap_exact_docs)
+        HKS_TRY(reserve_exact(x, 1));
     x->exact_docs[x->n_exact_docs++] = gdoc;
     x->n_exact++;
     return HKS_OK;
@@ -1440,13 +1449,7 @@ static int strict_single(evalctx *x, segeval *se, hks_pcur *c)
     w = x->st[0].w;
     /* Room for every document of the list at once (its df), not a
      * doubling array grown a few times over 60,000 matches. */
-    if (x->cap_exact_docs - x->n_exact_docs < c->df) {
-        uint32_t *p = hks_grow(x->s->a, x->exact_docs, sizeof *p, x->cap_exact_docs,
-                               x->n_exact_docs + c->df, 256, SIZE_MAX, &x->cap_exact_docs);
-        if (!p)
-            return hks_fail(&x->s->err, HKS_ERR_NOMEM, "out of memory");
-        x->exact_docs = p;
-    }
+    HKS_TRY(reserve_exact(x, c->df));
     for (; c->doc != HKS_END && rc == HKS_OK; rc = hks_pc_next_inline(c)) {
         uint32_t doc = c->doc;
         double score;
